@@ -1,0 +1,28 @@
+//! # drift-collectors
+//!
+//! Transports and collectors for drift: they read a target (the local
+//! machine, or a host over SSH) into [`drift_core::Collection`]s, which
+//! [`snapshot`] turns into a manifest.
+//!
+//! - [`transport`]: the [`Transport`](transport::Transport) trait, the
+//!   [`Local`](transport::Local) transport, and the command allow-list.
+//! - [`Collector`]: the trait every collector implements.
+//!
+//! Heavy dependencies sit behind cargo features (`ssh`, `postgres`, `mysql`,
+//! `sqlite`), so an embedder takes only what it needs.
+//!
+//! ## Stability
+//!
+//! Semantic versioning; public enums are `#[non_exhaustive]`. Collectors
+//! never print, never exit, and read nothing but through their transport
+//! and what they are given (the process environment is injected).
+#![warn(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+mod collector;
+mod snapshot;
+pub mod transport;
+
+pub use collector::Collector;
+pub use snapshot::snapshot;

@@ -1,0 +1,352 @@
+//! The local machine as a target.
+
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::{
+    AllowedCommand, CommandOutput, DirEntry, FileKind, FileMeta, Transport, TransportError, Tunnel,
+    Walk, WalkEntry, WalkOptions,
+};
+
+/// Reads the local filesystem and runs allow-listed commands locally.
+#[derive(Debug, Clone)]
+pub struct Local {
+    command_timeout: Duration,
+}
+
+impl Default for Local {
+    fn default() -> Local {
+        Local {
+            command_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Local {
+    /// A local transport with a 10 s command timeout.
+    pub fn new() -> Local {
+        Local::default()
+    }
+
+    /// Sets the timeout of allow-listed commands.
+    pub fn command_timeout(mut self, timeout: Duration) -> Local {
+        self.command_timeout = timeout;
+        self
+    }
+}
+
+/// Most output an allow-listed command may print (an `rpm -qa` of a large
+/// host is a few MiB).
+const MAX_COMMAND_OUTPUT: u64 = 64 << 20;
+
+fn meta_of(m: &fs::Metadata) -> FileMeta {
+    let ft = m.file_type();
+    let kind = if ft.is_file() {
+        FileKind::File
+    } else if ft.is_dir() {
+        FileKind::Dir
+    } else if ft.is_symlink() {
+        FileKind::Symlink
+    } else {
+        FileKind::Other
+    };
+    FileMeta {
+        kind,
+        size: m.len(),
+        mode: Some(m.permissions().mode() & 0o7777),
+    }
+}
+
+impl Transport for Local {
+    fn target(&self) -> &str {
+        "local"
+    }
+
+    fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError> {
+        let file = fs::File::open(path).map_err(|e| TransportError::from_io(path, &e))?;
+        let size = file
+            .metadata()
+            .map_err(|e| TransportError::from_io(path, &e))?
+            .len();
+        if size > limit {
+            return Err(TransportError::TooLarge {
+                path: path.to_path_buf(),
+                size,
+                limit,
+            });
+        }
+        let mut buf = Vec::with_capacity(size as usize);
+        // Files in /proc report size 0: read up to the limit, and one more
+        // byte to tell a file that grew past it.
+        file.take(limit + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| TransportError::from_io(path, &e))?;
+        if buf.len() as u64 > limit {
+            return Err(TransportError::TooLarge {
+                path: path.to_path_buf(),
+                size: buf.len() as u64,
+                limit,
+            });
+        }
+        Ok(buf)
+    }
+
+    fn metadata(&self, path: &Path, follow_symlinks: bool) -> Result<FileMeta, TransportError> {
+        let m = if follow_symlinks {
+            fs::metadata(path)
+        } else {
+            fs::symlink_metadata(path)
+        };
+        m.map(|m| meta_of(&m))
+            .map_err(|e| TransportError::from_io(path, &e))
+    }
+
+    fn read_dir(&self, path: &Path) -> Result<Vec<DirEntry>, TransportError> {
+        let rd = fs::read_dir(path).map_err(|e| TransportError::from_io(path, &e))?;
+        let mut out = Vec::new();
+        for entry in rd {
+            let entry = entry.map_err(|e| TransportError::from_io(path, &e))?;
+            let meta = entry
+                .metadata()
+                .map_err(|e| TransportError::from_io(&entry.path(), &e))?;
+            out.push(DirEntry {
+                name: entry.file_name(),
+                meta: meta_of(&meta),
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    fn walk(&self, root: &Path, options: &WalkOptions) -> Result<Walk, TransportError> {
+        let root_meta = fs::metadata(root).map_err(|e| TransportError::from_io(root, &e))?;
+        if !root_meta.is_dir() {
+            return Err(TransportError::NotADirectory {
+                path: root.to_path_buf(),
+            });
+        }
+        let mut walk = Walk::default();
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(options.follow_symlinks)
+            .follow_root_links(true)
+            .max_depth(options.max_depth)
+            .sort_by_file_name();
+        for item in walker {
+            let entry = match item {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                    let err = match e.io_error() {
+                        Some(io) => TransportError::from_io(&path, io),
+                        None => TransportError::Io {
+                            path,
+                            message: e.to_string(),
+                        },
+                    };
+                    walk.errors.push(err);
+                    continue;
+                }
+            };
+            let ft = entry.file_type();
+            if ft.is_dir() {
+                continue;
+            }
+            if !(ft.is_file() || ft.is_symlink()) {
+                continue;
+            }
+            if walk.entries.len() >= options.max_entries {
+                walk.errors.push(TransportError::Limit {
+                    path: root.to_path_buf(),
+                    message: format!(
+                        "more than {} files; the rest was not read",
+                        options.max_entries
+                    ),
+                });
+                break;
+            }
+            let meta = match entry.metadata() {
+                Ok(m) => meta_of(&m),
+                Err(e) => {
+                    let path = entry.path().to_path_buf();
+                    walk.errors.push(match e.io_error() {
+                        Some(io) => TransportError::from_io(&path, io),
+                        None => TransportError::Io {
+                            path,
+                            message: e.to_string(),
+                        },
+                    });
+                    continue;
+                }
+            };
+            let rel_path = entry
+                .path()
+                .strip_prefix(root)
+                .map_or_else(|_| PathBuf::from(entry.file_name()), Path::to_path_buf);
+            walk.entries.push(WalkEntry {
+                path: entry.into_path(),
+                rel_path,
+                meta,
+            });
+        }
+        walk.entries.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+        Ok(walk)
+    }
+
+    fn run(&self, command: &AllowedCommand) -> Result<CommandOutput, TransportError> {
+        let argv = command.argv();
+        let fail = |message: String| TransportError::Command {
+            command: command.command_line(),
+            message,
+        };
+        let mut child = Command::new(argv[0])
+            .args(&argv[1..])
+            .env("LC_ALL", "C")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => fail("not installed (not found on PATH)".into()),
+                _ => fail(e.to_string()),
+            })?;
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let read_all = |pipe: Option<std::process::ChildStdout>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(p) = pipe {
+                    let _ = p.take(MAX_COMMAND_OUTPUT).read_to_end(&mut buf);
+                }
+                buf
+            })
+        };
+        let out_thread = read_all(stdout);
+        let err_thread = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(p) = stderr {
+                let _ = p.take(MAX_COMMAND_OUTPUT).read_to_end(&mut buf);
+            }
+            buf
+        });
+        let deadline = Instant::now() + self.command_timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(TransportError::Timeout {
+                        target: "local".into(),
+                        operation: format!("`{}`", command.command_line()),
+                        seconds: self.command_timeout.as_secs(),
+                    });
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => return Err(fail(e.to_string())),
+            }
+        };
+        let stdout = out_thread.join().unwrap_or_default();
+        let stderr = err_thread.join().unwrap_or_default();
+        Ok(CommandOutput {
+            status: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+        })
+    }
+
+    fn open_tunnel(&self, host: &str, port: u16) -> Result<Tunnel, TransportError> {
+        Ok(Tunnel::direct(host, port))
+    }
+
+    fn parallelism(&self) -> usize {
+        rayon::current_num_threads().max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Program;
+
+    #[test]
+    fn reads_files_with_a_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        fs::write(&p, "hello").unwrap();
+        let t = Local::new();
+        assert_eq!(t.read_file(&p, 5).unwrap(), b"hello");
+        assert!(matches!(
+            t.read_file(&p, 4),
+            Err(TransportError::TooLarge { size: 5, .. })
+        ));
+        assert!(matches!(
+            t.read_file(&dir.path().join("nope"), 4),
+            Err(TransportError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn walks_sorted_without_following_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("b/c")).unwrap();
+        fs::write(dir.path().join("b/c/z.yaml"), "a: 1").unwrap();
+        fs::write(dir.path().join("a.json"), "{}").unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("secret.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
+        let walk = Local::new()
+            .walk(dir.path(), &WalkOptions::default())
+            .unwrap();
+        let rels: Vec<String> = walk
+            .entries
+            .iter()
+            .map(|e| e.rel_path.display().to_string())
+            .collect();
+        assert_eq!(rels, ["a.json", "b/c/z.yaml", "link"]);
+        assert_eq!(walk.entries[2].meta.kind, FileKind::Symlink);
+        assert!(walk.errors.is_empty());
+    }
+
+    #[test]
+    fn walk_limits_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..5 {
+            fs::write(dir.path().join(format!("{i}.txt")), "x").unwrap();
+        }
+        let opts = WalkOptions {
+            max_entries: 3,
+            ..WalkOptions::default()
+        };
+        let walk = Local::new().walk(dir.path(), &opts).unwrap();
+        assert_eq!(walk.entries.len(), 3);
+        assert!(matches!(walk.errors[0], TransportError::Limit { .. }));
+    }
+
+    #[test]
+    fn generic_walk_matches_the_local_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("x/y")).unwrap();
+        fs::write(dir.path().join("x/y/1"), "1").unwrap();
+        fs::write(dir.path().join("x/2"), "2").unwrap();
+        fs::write(dir.path().join("3"), "3").unwrap();
+        let t = Local::new();
+        let fast = t.walk(dir.path(), &WalkOptions::default()).unwrap();
+        let slow = crate::transport::generic_walk(&t, dir.path(), &WalkOptions::default()).unwrap();
+        assert_eq!(fast.entries, slow.entries);
+    }
+
+    #[test]
+    fn missing_programs_are_a_command_error() {
+        // `sqlite3` may or may not be installed; `uname` always is.
+        let out = Local::new().run(&AllowedCommand::Uname).unwrap();
+        assert_eq!(out.status, 0);
+        assert!(out.text().starts_with("Linux"));
+        let _ = Local::new().run(&AllowedCommand::Version(Program::Sqlite3));
+    }
+}

@@ -1,0 +1,522 @@
+//! Key paths: the stable, globbable names of manifest entries.
+//!
+//! A key path is `LAYER:BODY`, for example `env:PAYMENT_TIMEOUT_MS`,
+//! `config:app/settings.yaml:database.pool.size` or `package:npm:express`.
+//! The grammar is documented in `docs/manifest.md`. This module builds key
+//! paths from their parts, quoting whatever would make them ambiguous, so that
+//! collectors never concatenate strings by hand.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The layer of a key path: the part before the first `:`.
+///
+/// Layers group findings in reports. Unknown layers are kept as
+/// [`Layer::Other`] so that newer manifests stay readable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Layer {
+    /// Database schema and migrations (`schema:`).
+    Schema,
+    /// Environment variables (`env:`).
+    Env,
+    /// Keys inside parsed configuration files (`config:`).
+    Config,
+    /// Whole files recorded by hash (`file:`).
+    File,
+    /// Installed packages and dependencies (`package:`).
+    Package,
+    /// Runtime versions and the operating system (`runtime:`).
+    Runtime,
+    /// Host resources and limits (`host:`).
+    Host,
+    /// A layer this version of drift does not know.
+    Other,
+}
+
+impl Layer {
+    /// All known layers in report order.
+    pub const ALL: [Layer; 8] = [
+        Layer::Schema,
+        Layer::Env,
+        Layer::Config,
+        Layer::File,
+        Layer::Package,
+        Layer::Runtime,
+        Layer::Host,
+        Layer::Other,
+    ];
+
+    /// The layer's prefix as written in key paths (`other` for unknown ones).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Schema => "schema",
+            Layer::Env => "env",
+            Layer::Config => "config",
+            Layer::File => "file",
+            Layer::Package => "package",
+            Layer::Runtime => "runtime",
+            Layer::Host => "host",
+            Layer::Other => "other",
+        }
+    }
+
+    fn from_prefix(prefix: &str) -> Layer {
+        match prefix {
+            "schema" => Layer::Schema,
+            "env" => Layer::Env,
+            "config" => Layer::Config,
+            "file" => Layer::File,
+            "package" => Layer::Package,
+            "runtime" => Layer::Runtime,
+            "host" => Layer::Host,
+            _ => Layer::Other,
+        }
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A validated key path.
+///
+/// Ordering is plain byte order of the text, which is what manifests are
+/// sorted by.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct KeyPath(Box<str>);
+
+/// Why a text is not a valid key path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyPathError {
+    /// No `LAYER:` prefix.
+    #[error("key path `{0}` has no layer prefix such as `env:` or `config:`")]
+    NoLayer(String),
+    /// The layer is not lower-case ASCII letters.
+    #[error("key path `{0}` has an invalid layer: use lower-case letters before the first `:`")]
+    BadLayer(String),
+    /// A control character.
+    #[error("key path `{0}` contains a control character; quote it")]
+    Control(String),
+}
+
+impl KeyPath {
+    /// Parses and validates a key path.
+    pub fn new(text: impl Into<String>) -> Result<KeyPath, KeyPathError> {
+        let text: String = text.into();
+        let Some(colon) = text.find(':') else {
+            return Err(KeyPathError::NoLayer(text));
+        };
+        let layer = &text[..colon];
+        if layer.is_empty() || !layer.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(KeyPathError::BadLayer(text));
+        }
+        if text.chars().any(char::is_control) {
+            return Err(KeyPathError::Control(text));
+        }
+        Ok(KeyPath(text.into_boxed_str()))
+    }
+
+    /// Builds a key path from a layer prefix and an already formatted body.
+    ///
+    /// The caller guarantees that `body` was built with [`KeyBuilder`] or the
+    /// quoting helpers of this module.
+    fn from_parts(layer: &str, body: &str) -> KeyPath {
+        let mut s = String::with_capacity(layer.len() + 1 + body.len());
+        s.push_str(layer);
+        s.push(':');
+        s.push_str(body);
+        KeyPath(s.into_boxed_str())
+    }
+
+    /// `env:NAME`.
+    pub fn env(name: &str) -> KeyPath {
+        KeyPath::from_parts("env", &quote_if_needed(name, is_plain_name_char))
+    }
+
+    /// `file:PATH` for a file recorded as a whole.
+    pub fn file(rel_path: &str) -> KeyPath {
+        KeyPath::from_parts("file", &quote_path(rel_path))
+    }
+
+    /// The key path as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The layer of this key path.
+    pub fn layer(&self) -> Layer {
+        Layer::from_prefix(self.layer_prefix())
+    }
+
+    /// The text before the first `:`.
+    pub fn layer_prefix(&self) -> &str {
+        self.0.split_once(':').map_or("", |(l, _)| l)
+    }
+
+    /// The text after the first `:`.
+    pub fn body(&self) -> &str {
+        self.0.split_once(':').map_or("", |(_, b)| b)
+    }
+
+    /// The words that name this entry, from the last segment backwards, without
+    /// quotes: for `config:app.yaml:db.password` that is `password`, `db`, `app.yaml`.
+    ///
+    /// Used to judge secrets and environment-specific keys by name.
+    pub fn segments(&self) -> Vec<String> {
+        split_segments(self.body())
+    }
+
+    /// The last named segment, unquoted (`PAYMENT_TIMEOUT_MS`, `password`).
+    pub fn leaf(&self) -> String {
+        self.segments().pop().unwrap_or_default()
+    }
+}
+
+impl fmt::Display for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for KeyPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl TryFrom<String> for KeyPath {
+    type Error = KeyPathError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        KeyPath::new(value)
+    }
+}
+
+impl From<KeyPath> for String {
+    fn from(value: KeyPath) -> String {
+        value.0.into()
+    }
+}
+
+impl AsRef<str> for KeyPath {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Builds the body of a structured key path segment by segment.
+///
+/// ```
+/// use drift_core::key::KeyBuilder;
+/// let key = KeyBuilder::new("config")
+///     .path("app/settings.yaml")
+///     .field("database")
+///     .field("pool.size")
+///     .index(2)
+///     .id("name", "web")
+///     .finish();
+/// assert_eq!(key.as_str(), r#"config:app/settings.yaml:database."pool.size"[2][name=web]"#);
+/// ```
+#[derive(Debug, Clone)]
+pub struct KeyBuilder {
+    text: String,
+    /// Whether the next field needs a `.` (false right after a `:` part).
+    in_fields: bool,
+}
+
+impl KeyBuilder {
+    /// Starts a key path in `layer` (lower-case letters).
+    pub fn new(layer: &str) -> KeyBuilder {
+        let mut text = String::with_capacity(64);
+        text.push_str(layer);
+        KeyBuilder {
+            text,
+            in_fields: false,
+        }
+    }
+
+    /// Appends `:PART`, quoting it when it holds a character of the grammar.
+    /// Use it for engine, ecosystem and name parts (`package:npm:express`).
+    pub fn part(mut self, part: &str) -> KeyBuilder {
+        self.text.push(':');
+        push_quoted_if_needed(&mut self.text, part, is_plain_part_char);
+        self.in_fields = false;
+        self
+    }
+
+    /// Appends `:PATH`, a `/`-separated relative file path.
+    pub fn path(mut self, rel_path: &str) -> KeyBuilder {
+        self.text.push(':');
+        push_quoted_if_needed(&mut self.text, rel_path, is_plain_path_char);
+        self.in_fields = false;
+        self
+    }
+
+    /// Starts the field path with `:` if needed, then appends a field name,
+    /// quoted when it holds `.`, `:`, brackets, quotes, spaces or is empty.
+    pub fn field(mut self, name: &str) -> KeyBuilder {
+        self.push_field(name);
+        self
+    }
+
+    /// In-place variant of [`KeyBuilder::field`].
+    pub fn push_field(&mut self, name: &str) {
+        self.text.push(if self.in_fields { '.' } else { ':' });
+        push_quoted_if_needed(&mut self.text, name, is_plain_name_char);
+        self.in_fields = true;
+    }
+
+    /// Appends a list index `[N]`.
+    pub fn index(mut self, i: usize) -> KeyBuilder {
+        self.push_index(i);
+        self
+    }
+
+    /// In-place variant of [`KeyBuilder::index`].
+    pub fn push_index(&mut self, i: usize) {
+        if !self.in_fields {
+            self.text.push(':');
+            self.in_fields = true;
+        }
+        self.text.push('[');
+        self.text.push_str(&i.to_string());
+        self.text.push(']');
+    }
+
+    /// Appends a list item identity `[FIELD=VALUE]`.
+    pub fn id(mut self, field: &str, value: &str) -> KeyBuilder {
+        self.push_id(field, value);
+        self
+    }
+
+    /// In-place variant of [`KeyBuilder::id`].
+    pub fn push_id(&mut self, field: &str, value: &str) {
+        if !self.in_fields {
+            self.text.push(':');
+            self.in_fields = true;
+        }
+        self.text.push('[');
+        push_quoted_if_needed(&mut self.text, field, is_plain_name_char);
+        self.text.push('=');
+        push_quoted_if_needed(&mut self.text, value, is_plain_name_char);
+        self.text.push(']');
+    }
+
+    /// The current length, to [`KeyBuilder::truncate`] back to.
+    pub fn mark(&self) -> (usize, bool) {
+        (self.text.len(), self.in_fields)
+    }
+
+    /// Goes back to a [`KeyBuilder::mark`], for walking trees without copying.
+    pub fn truncate(&mut self, mark: (usize, bool)) {
+        self.text.truncate(mark.0);
+        self.in_fields = mark.1;
+    }
+
+    /// A key path for the current text, leaving the builder usable.
+    pub fn key(&self) -> KeyPath {
+        KeyPath(self.text.as_str().into())
+    }
+
+    /// The finished key path.
+    pub fn finish(self) -> KeyPath {
+        KeyPath(self.text.into_boxed_str())
+    }
+}
+
+fn is_plain_name_char(c: char) -> bool {
+    !matches!(c, '.' | ':' | '[' | ']' | '=' | '"' | '\\') && !c.is_whitespace() && !c.is_control()
+}
+
+fn is_plain_part_char(c: char) -> bool {
+    !matches!(c, ':' | '"' | '\\') && !c.is_whitespace() && !c.is_control()
+}
+
+fn is_plain_path_char(c: char) -> bool {
+    is_plain_part_char(c)
+}
+
+fn quote_path(path: &str) -> String {
+    quote_if_needed(path, is_plain_path_char)
+}
+
+fn quote_if_needed(text: &str, plain: fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    push_quoted_if_needed(&mut out, text, plain);
+    out
+}
+
+fn push_quoted_if_needed(out: &mut String, text: &str, plain: fn(char) -> bool) {
+    if !text.is_empty() && text.chars().all(plain) {
+        out.push_str(text);
+        return;
+    }
+    push_quoted(out, text);
+}
+
+/// Writes `text` as a double-quoted key segment.
+pub fn push_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Renders raw bytes of a file name that are not UTF-8 as a key segment:
+/// valid runs stay as they are and each invalid byte becomes `\xNN`, always
+/// quoted, so two different names never give the same segment.
+pub fn bytes_segment(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Splits a key body into unquoted segments at `:`, `.` and brackets.
+fn split_segments(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = body.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        cur.push(match n {
+                            'n' => '\n',
+                            't' => '\t',
+                            'r' => '\r',
+                            other => other,
+                        });
+                    }
+                }
+                '"' => quoted = false,
+                c => cur.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            ':' | '.' | '[' | ']' | '=' => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_keys_are_plain_unless_they_need_quotes() {
+        assert_eq!(KeyPath::env("DB_HOST").as_str(), "env:DB_HOST");
+        assert_eq!(KeyPath::env("a.b").as_str(), "env:\"a.b\"");
+        assert_eq!(KeyPath::env("").as_str(), "env:\"\"");
+    }
+
+    #[test]
+    fn dotted_field_names_do_not_collide_with_nested_ones() {
+        let nested = KeyBuilder::new("config")
+            .path("a.json")
+            .field("a")
+            .field("b")
+            .finish();
+        let dotted = KeyBuilder::new("config")
+            .path("a.json")
+            .field("a.b")
+            .finish();
+        assert_ne!(nested, dotted);
+        assert_eq!(nested.as_str(), "config:a.json:a.b");
+        assert_eq!(dotted.as_str(), "config:a.json:\"a.b\"");
+    }
+
+    #[test]
+    fn paths_with_colons_and_spaces_are_quoted() {
+        assert_eq!(
+            KeyPath::file("a b/c:d.txt").as_str(),
+            "file:\"a b/c:d.txt\""
+        );
+        assert_eq!(KeyPath::file("app/x.bin").as_str(), "file:app/x.bin");
+    }
+
+    #[test]
+    fn invalid_utf8_names_are_escaped_distinctly() {
+        assert_eq!(bytes_segment(b"caf\xe9.yaml"), "\"caf\\xe9.yaml\"");
+        assert_ne!(bytes_segment(b"a\xff"), bytes_segment(b"a\xfe"));
+    }
+
+    #[test]
+    fn layer_and_leaf() {
+        let key = KeyPath::new("config:app/settings.yaml:db.password").unwrap();
+        assert_eq!(key.layer(), Layer::Config);
+        assert_eq!(key.leaf(), "password");
+        let quoted = KeyBuilder::new("config")
+            .path("x.yaml")
+            .field("a.b")
+            .finish();
+        assert_eq!(quoted.leaf(), "a.b");
+        assert_eq!(KeyPath::new("zzz:q").unwrap().layer(), Layer::Other);
+    }
+
+    #[test]
+    fn rejects_keys_without_layer() {
+        assert!(matches!(
+            KeyPath::new("nolayer"),
+            Err(KeyPathError::NoLayer(_))
+        ));
+        assert!(matches!(
+            KeyPath::new("Env:X"),
+            Err(KeyPathError::BadLayer(_))
+        ));
+        assert!(matches!(
+            KeyPath::new("env:a\u{7}"),
+            Err(KeyPathError::Control(_))
+        ));
+    }
+
+    #[test]
+    fn builder_marks_allow_tree_walks() {
+        let mut b = KeyBuilder::new("config").path("f.yaml");
+        let m = b.mark();
+        b.push_field("a");
+        assert_eq!(b.key().as_str(), "config:f.yaml:a");
+        b.truncate(m);
+        b.push_index(0);
+        assert_eq!(b.key().as_str(), "config:f.yaml:[0]");
+    }
+}

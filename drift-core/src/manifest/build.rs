@@ -1,0 +1,192 @@
+//! Building manifests from what collectors record.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::{CollectionError, Coverage, Entry, ErrorKind, Manifest};
+use crate::key::KeyPath;
+use crate::secret::Sanitizer;
+use crate::value::Value;
+
+/// What one collector (or one part of it) recorded: entries, coverage and
+/// errors. Collections are merged into a [`ManifestBuilder`]; they may be
+/// filled in parallel and appended to each other.
+#[derive(Debug, Default)]
+pub struct Collection {
+    /// Recorded entries, in any order, secrets not yet hidden.
+    pub entries: Vec<(KeyPath, Value)>,
+    /// Recorded coverage.
+    pub coverage: Vec<Coverage>,
+    /// Recorded errors.
+    pub errors: Vec<CollectionError>,
+}
+
+impl Collection {
+    /// An empty collection.
+    pub fn new() -> Collection {
+        Collection::default()
+    }
+
+    /// Records an entry.
+    pub fn insert(&mut self, key: KeyPath, value: impl Into<Value>) {
+        self.entries.push((key, value.into()));
+    }
+
+    /// Records an error.
+    pub fn error(&mut self, error: CollectionError) {
+        self.errors.push(error);
+    }
+
+    /// Records coverage.
+    pub fn cover(&mut self, collector: &str, source: &str, items: u64) {
+        self.coverage.push(Coverage {
+            collector: collector.to_owned(),
+            source: crate::secret::scrub(source),
+            items,
+        });
+    }
+
+    /// Moves everything from `other` into `self`.
+    pub fn append(&mut self, mut other: Collection) {
+        if self.entries.is_empty() {
+            std::mem::swap(&mut self.entries, &mut other.entries);
+        } else {
+            self.entries.append(&mut other.entries);
+        }
+        self.coverage.append(&mut other.coverage);
+        self.errors.append(&mut other.errors);
+    }
+}
+
+/// Builds a [`Manifest`]: hides secrets with its [`Sanitizer`], sorts the
+/// entries and keeps each key once.
+///
+/// ```
+/// use drift_core::key::KeyPath;
+/// use drift_core::manifest::{Collection, ManifestBuilder};
+/// use drift_core::secret::Sanitizer;
+///
+/// let mut c = Collection::new();
+/// c.insert(KeyPath::env("DB_PASSWORD"), "hunter2");
+/// c.insert(KeyPath::env("TIMEOUT_MS"), "2500");
+/// let mut b = ManifestBuilder::new("prod", "local", Sanitizer::default());
+/// b.add("env", "0.1.0", c);
+/// let m = b.finish(None);
+/// assert_eq!(m.len(), 2);
+/// assert!(m.get("env:DB_PASSWORD").unwrap().is_secret());
+/// ```
+#[derive(Debug)]
+pub struct ManifestBuilder {
+    environment: String,
+    target: String,
+    sanitizer: Sanitizer,
+    collectors: BTreeMap<String, String>,
+    collection: Collection,
+}
+
+impl ManifestBuilder {
+    /// Starts a manifest for `environment` collected from `target`.
+    pub fn new(
+        environment: impl Into<String>,
+        target: impl Into<String>,
+        sanitizer: Sanitizer,
+    ) -> ManifestBuilder {
+        ManifestBuilder {
+            environment: environment.into(),
+            target: crate::secret::scrub(&target.into()),
+            sanitizer,
+            collectors: BTreeMap::new(),
+            collection: Collection::new(),
+        }
+    }
+
+    /// The sanitizer, for collectors that must judge a secret before they
+    /// record it (whole secret files).
+    pub fn sanitizer(&self) -> &Sanitizer {
+        &self.sanitizer
+    }
+
+    /// Adds what collector `name` at `version` recorded.
+    pub fn add(&mut self, name: &str, version: &str, collection: Collection) {
+        self.collectors.insert(name.to_owned(), version.to_owned());
+        self.collection.append(collection);
+    }
+
+    /// Hides secrets, sorts, deduplicates, and returns the manifest.
+    /// `created_at` is the RFC 3339 time of the snapshot, given by the caller.
+    pub fn finish(self, created_at: Option<String>) -> Manifest {
+        let ManifestBuilder {
+            environment,
+            target,
+            sanitizer,
+            collectors,
+            collection,
+        } = self;
+        let Collection {
+            entries,
+            mut coverage,
+            mut errors,
+        } = collection;
+        let mut entries: Vec<Entry> = entries
+            .into_par_iter()
+            .map(|(key, value)| {
+                let value = sanitizer.sanitize(&key, value);
+                Entry { key, value }
+            })
+            .collect();
+        entries.par_sort_by(|a, b| a.key.cmp(&b.key));
+        let entries = dedup(entries, &mut errors);
+        coverage.sort_by(|a, b| {
+            (&a.collector, &a.source, a.items).cmp(&(&b.collector, &b.source, b.items))
+        });
+        errors.sort_by(|a, b| {
+            (&a.collector, &a.source, a.line, &a.message).cmp(&(
+                &b.collector,
+                &b.source,
+                b.line,
+                &b.message,
+            ))
+        });
+        errors.dedup();
+        Manifest {
+            environment,
+            target,
+            created_at,
+            tool: concat!("drift ", env!("CARGO_PKG_VERSION")).to_owned(),
+            fingerprint_key: sanitizer.fingerprinter().key_id().map(str::to_owned),
+            collectors,
+            coverage,
+            errors,
+            entries,
+        }
+    }
+}
+
+/// Keeps each key once. Equal duplicates collapse; different values under one
+/// key are a collection error, and the first value is kept.
+fn dedup(entries: Vec<Entry>, errors: &mut Vec<CollectionError>) -> Vec<Entry> {
+    let has_dup = entries.windows(2).any(|w| w[0].key == w[1].key);
+    if !has_dup {
+        return entries;
+    }
+    let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+    for e in entries {
+        match out.last() {
+            Some(last) if last.key == e.key => {
+                if last.value != e.value {
+                    let collector = e.key.layer_prefix().to_owned();
+                    errors.push(CollectionError::new(
+                        collector,
+                        e.key.as_str(),
+                        ErrorKind::Other,
+                        "this key was collected twice with different values; \
+                         give the sources distinct names so their keys differ",
+                    ));
+                }
+            }
+            _ => out.push(e),
+        }
+    }
+    out
+}

@@ -1,0 +1,541 @@
+//! Reading and validating manifests.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserializer;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::{CollectionError, Coverage, Entry, FORMAT, FORMAT_MINOR, Manifest};
+use crate::fingerprint::Fingerprint;
+use crate::key::KeyPath;
+use crate::value::{FileInfo, SecretUrl, Value, Version};
+
+/// Why a manifest could not be read. Every variant names the manifest.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ManifestError {
+    /// Not JSON, or JSON of the wrong shape.
+    #[error("`{origin}` is not a valid drift manifest: {message} at line {line} column {column}")]
+    Invalid {
+        /// The manifest's name.
+        origin: String,
+        /// What is wrong.
+        message: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// The file ends too early.
+    #[error(
+        "`{origin}` is truncated (it ends at line {line} column {column}): \
+         was the snapshot interrupted? take it again"
+    )]
+    Truncated {
+        /// The manifest's name.
+        origin: String,
+        /// Where it ends.
+        line: usize,
+        /// Where it ends.
+        column: usize,
+    },
+    /// The format tag is missing or is not a drift manifest's.
+    #[error("`{origin}` is not a drift manifest: {found}; create one with `drift snapshot`")]
+    NotAManifest {
+        /// The manifest's name.
+        origin: String,
+        /// What was found instead.
+        found: String,
+    },
+    /// A major version this drift does not read.
+    #[error(
+        "`{origin}` is in format `{found}`, which this drift cannot read \
+         (it reads `{FORMAT}`): upgrade drift or snapshot again with this version"
+    )]
+    UnsupportedVersion {
+        /// The manifest's name.
+        origin: String,
+        /// The format tag found.
+        found: String,
+    },
+    /// A required field is missing.
+    #[error("`{origin}` is not a valid drift manifest: the field `{field}` is missing")]
+    MissingField {
+        /// The manifest's name.
+        origin: String,
+        /// The field.
+        field: &'static str,
+    },
+    /// The content does not match the digest.
+    #[error(
+        "`{origin}` was changed after drift wrote it (its digest does not match its content): \
+         take a new snapshot instead of editing one"
+    )]
+    DigestMismatch {
+        /// The manifest's name.
+        origin: String,
+    },
+}
+
+impl Manifest {
+    /// Reads a manifest from JSON bytes. `origin` names it in errors (a file
+    /// path, `<stdin>`).
+    ///
+    /// Validates the format tag and major version, every key path and value,
+    /// refuses duplicate keys, and checks the digest when the manifest was
+    /// written by this minor version or an older one.
+    pub fn from_slice(bytes: &[u8], origin: &str) -> Result<Manifest, ManifestError> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let raw = de
+            .deserialize_map(TopVisitor)
+            .and_then(|raw| de.end().map(|()| raw))
+            .map_err(|e| json_error(e, origin))?;
+        raw.into_manifest(origin)
+    }
+}
+
+fn json_error(e: serde_json::Error, origin: &str) -> ManifestError {
+    if e.is_eof() {
+        return ManifestError::Truncated {
+            origin: origin.to_owned(),
+            line: e.line(),
+            column: e.column(),
+        };
+    }
+    let text = e.to_string();
+    // serde_json appends " at line L column C"; we print our own.
+    let message = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(m, _)| m);
+    if let Some(tag) = message.strip_prefix("\u{1}format:") {
+        return ManifestError::NotAManifest {
+            origin: origin.to_owned(),
+            found: tag.to_owned(),
+        };
+    }
+    if let Some(tag) = message.strip_prefix("\u{1}major:") {
+        return ManifestError::UnsupportedVersion {
+            origin: origin.to_owned(),
+            found: tag.to_owned(),
+        };
+    }
+    ManifestError::Invalid {
+        origin: origin.to_owned(),
+        message: redact_quoted(message),
+        line: e.line(),
+        column: e.column(),
+    }
+}
+
+/// Replaces double-quoted text in a parser message with `"…"`, so that a
+/// secret in a file passed by mistake is never echoed.
+fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut inside = false;
+    for c in message.chars() {
+        if c == '"' {
+            if inside {
+                out.push_str("…\"");
+            } else {
+                out.push('"');
+            }
+            inside = !inside;
+        } else if !inside {
+            out.push(c);
+        }
+    }
+    if inside {
+        out.push_str("…\"");
+    }
+    out
+}
+
+#[derive(Default)]
+struct Raw {
+    format: Option<String>,
+    created_at: Option<String>,
+    format_minor: Option<u32>,
+    tool: Option<String>,
+    environment: Option<String>,
+    target: Option<String>,
+    fingerprint_key: Option<Option<String>>,
+    collectors: Option<BTreeMap<String, String>>,
+    coverage: Option<Vec<Coverage>>,
+    errors: Option<Vec<CollectionError>>,
+    entries: Option<Vec<Entry>>,
+    digest: Option<String>,
+}
+
+fn check_format<E: de::Error>(tag: &str) -> Result<(), E> {
+    if tag == FORMAT {
+        return Ok(());
+    }
+    if let Some(major) = tag.strip_prefix("drift-manifest/") {
+        let _ = major;
+        return Err(E::custom(format!("\u{1}major:{tag}")));
+    }
+    let shown: String = tag.chars().take(40).collect();
+    Err(E::custom(format!(
+        "\u{1}format:its format tag is `{shown}`, not `{FORMAT}`"
+    )))
+}
+
+struct TopVisitor;
+
+impl<'de> Visitor<'de> for TopVisitor {
+    type Value = Raw;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a drift manifest (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        let mut raw = Raw::default();
+        while let Some(field) = map.next_key::<String>()? {
+            macro_rules! once {
+                ($slot:expr, $name:literal) => {{
+                    if $slot.is_some() {
+                        return Err(de::Error::custom(concat!(
+                            "the field `",
+                            $name,
+                            "` appears twice"
+                        )));
+                    }
+                    $slot = Some(map.next_value()?);
+                }};
+            }
+            match field.as_str() {
+                "format" => {
+                    once!(raw.format, "format");
+                    if let Some(tag) = &raw.format {
+                        check_format::<A::Error>(tag)?;
+                    }
+                }
+                "created_at" => once!(raw.created_at, "created_at"),
+                "format_minor" => once!(raw.format_minor, "format_minor"),
+                "tool" => once!(raw.tool, "tool"),
+                "environment" => once!(raw.environment, "environment"),
+                "target" => once!(raw.target, "target"),
+                "fingerprint_key" => once!(raw.fingerprint_key, "fingerprint_key"),
+                "collectors" => once!(raw.collectors, "collectors"),
+                "coverage" => once!(raw.coverage, "coverage"),
+                "errors" => once!(raw.errors, "errors"),
+                "digest" => once!(raw.digest, "digest"),
+                "entries" => {
+                    if raw.entries.is_some() {
+                        return Err(de::Error::custom("the field `entries` appears twice"));
+                    }
+                    if raw.format.is_none() {
+                        return Err(de::Error::custom(
+                            "\u{1}format:it has `entries` before any `format` tag",
+                        ));
+                    }
+                    raw.entries = Some(map.next_value_seed(EntriesSeed)?);
+                }
+                // Fields of a newer minor version are tolerated.
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+impl Raw {
+    fn into_manifest(self, origin: &str) -> Result<Manifest, ManifestError> {
+        let missing = |field| ManifestError::MissingField {
+            origin: origin.to_owned(),
+            field,
+        };
+        let Some(format) = self.format else {
+            return Err(ManifestError::NotAManifest {
+                origin: origin.to_owned(),
+                found: "it has no `format` field".to_owned(),
+            });
+        };
+        check_format::<serde_json::Error>(&format).map_err(|e| json_error(e, origin))?;
+        let format_minor = self.format_minor.ok_or_else(|| missing("format_minor"))?;
+        let digest = self.digest.ok_or_else(|| missing("digest"))?;
+        let manifest = Manifest {
+            environment: self.environment.ok_or_else(|| missing("environment"))?,
+            target: self.target.ok_or_else(|| missing("target"))?,
+            created_at: self.created_at,
+            tool: self.tool.ok_or_else(|| missing("tool"))?,
+            fingerprint_key: self.fingerprint_key.flatten(),
+            collectors: self.collectors.unwrap_or_default(),
+            coverage: self.coverage.unwrap_or_default(),
+            errors: self.errors.unwrap_or_default(),
+            entries: self.entries.ok_or_else(|| missing("entries"))?,
+        };
+        // A newer minor may hold fields this version cannot re-serialize, so
+        // its digest cannot be recomputed here.
+        #[allow(clippy::absurd_extreme_comparisons)]
+        let readable = format_minor <= FORMAT_MINOR;
+        if readable && manifest.digest() != digest {
+            return Err(ManifestError::DigestMismatch {
+                origin: origin.to_owned(),
+            });
+        }
+        Ok(manifest)
+    }
+}
+
+struct EntriesSeed;
+
+impl<'de> DeserializeSeed<'de> for EntriesSeed {
+    type Value = Vec<Entry>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Entry>, D::Error> {
+        d.deserialize_map(EntriesVisitor)
+    }
+}
+
+struct EntriesVisitor;
+
+impl<'de> Visitor<'de> for EntriesVisitor {
+    type Value = Vec<Entry>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object mapping key paths to values")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Entry>, A::Error> {
+        let mut entries: Vec<Entry> = Vec::with_capacity(map.size_hint().unwrap_or(1024));
+        let mut sorted = true;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let key = KeyPath::new(key.into_owned()).map_err(de::Error::custom)?;
+            if let Some(last) = entries.last() {
+                match last.key.cmp(&key) {
+                    std::cmp::Ordering::Less => {}
+                    std::cmp::Ordering::Equal => {
+                        return Err(de::Error::custom(format!("the key `{key}` appears twice")));
+                    }
+                    std::cmp::Ordering::Greater => sorted = false,
+                }
+            }
+            let value = map.next_value_seed(ValueSeed)?;
+            entries.push(Entry { key, value });
+        }
+        if !sorted {
+            entries.sort_by(|a, b| a.key.cmp(&b.key));
+            if let Some(w) = entries.windows(2).find(|w| w[0].key == w[1].key) {
+                return Err(de::Error::custom(format!(
+                    "the key `{}` appears twice",
+                    w[0].key
+                )));
+            }
+        }
+        Ok(entries)
+    }
+}
+
+struct ValueSeed;
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an entry value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Value, A::Error> {
+        Err(de::Error::custom(
+            "a bare JSON array is not an entry value; lists are written as {\"list\": [...]}",
+        ))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let Some(tag) = map.next_key::<String>()? else {
+            return Err(de::Error::custom(
+                "an empty object is not an entry value; objects are written as {\"object\": {...}}",
+            ));
+        };
+        let value = match tag.as_str() {
+            "secret" => {
+                let text: String = map.next_value()?;
+                Value::Secret(Fingerprint::parse(&text).map_err(de::Error::custom)?)
+            }
+            "url" => {
+                let u: RawUrl = map.next_value()?;
+                Value::Url(SecretUrl {
+                    url: u.url,
+                    password: Fingerprint::parse(&u.password).map_err(de::Error::custom)?,
+                })
+            }
+            "version" => {
+                let v: RawVersion = map.next_value()?;
+                Value::Version(Version {
+                    scheme: v.scheme,
+                    text: v.text,
+                })
+            }
+            "file" => {
+                let f: RawFile = map.next_value()?;
+                let mode = match f.mode {
+                    Some(m) => Some(u32::from_str_radix(&m, 8).map_err(|_| {
+                        de::Error::custom("a file mode must be octal digits such as \"0644\"")
+                    })?),
+                    None => None,
+                };
+                Value::File(FileInfo {
+                    blake3: f.blake3,
+                    size: f.size,
+                    mode,
+                    text: f.text,
+                })
+            }
+            "object" => Value::Object(map.next_value_seed(ObjectSeed)?),
+            "list" => Value::List(map.next_value_seed(ListSeed)?),
+            "float" => {
+                let name: String = map.next_value()?;
+                match name.as_str() {
+                    "nan" => Value::Float(f64::NAN),
+                    "inf" => Value::Float(f64::INFINITY),
+                    "-inf" => Value::Float(f64::NEG_INFINITY),
+                    _ => {
+                        return Err(de::Error::custom(
+                            "a special float is \"nan\", \"inf\" or \"-inf\"",
+                        ));
+                    }
+                }
+            }
+            other => {
+                let shown: String = other.chars().take(32).collect();
+                return Err(de::Error::custom(format!(
+                    "unknown value type `{shown}` (expected secret, url, version, file, \
+                     object, list or float)"
+                )));
+            }
+        };
+        if map.next_key::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::custom(
+                "a typed value must have exactly one type tag",
+            ));
+        }
+        Ok(value)
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUrl {
+    url: String,
+    password: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVersion {
+    scheme: String,
+    text: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    blake3: String,
+    size: u64,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+struct ObjectSeed;
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed {
+    type Value = BTreeMap<String, Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(ObjectVisitor)
+    }
+}
+
+struct ObjectVisitor;
+
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = BTreeMap<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object of values")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value_seed(ValueSeed)?;
+            if out.insert(k, v).is_some() {
+                return Err(de::Error::custom("an object field appears twice"));
+            }
+        }
+        Ok(out)
+    }
+}
+
+struct ListSeed;
+
+impl<'de> DeserializeSeed<'de> for ListSeed {
+    type Value = Vec<Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(ListVisitor)
+    }
+}
+
+struct ListVisitor;
+
+impl<'de> Visitor<'de> for ListVisitor {
+    type Value = Vec<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of values")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(ValueSeed)? {
+            out.push(v);
+        }
+        Ok(out)
+    }
+}

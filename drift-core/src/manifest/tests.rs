@@ -1,0 +1,207 @@
+use super::*;
+use crate::fingerprint::Fingerprinter;
+use crate::secret::Sanitizer;
+use crate::value::FileInfo;
+
+fn sample() -> Manifest {
+    let mut c = Collection::new();
+    c.insert(KeyPath::env("TIMEOUT_MS"), Value::Int(2500));
+    c.insert(KeyPath::env("DB_PASSWORD"), "hunter2");
+    c.insert(
+        KeyPath::env("DATABASE_URL"),
+        "postgres://app:hunter2@db:5432/shop",
+    );
+    c.insert(KeyPath::env("RATIO"), Value::Float(0.5));
+    c.insert(KeyPath::env("WEIRD"), Value::Float(f64::INFINITY));
+    c.insert(KeyPath::env("FLAG"), true);
+    c.insert(KeyPath::env("NOTHING"), Value::Null);
+    c.insert(
+        KeyPath::file("a.bin"),
+        Value::File(FileInfo {
+            blake3: "ab".repeat(32),
+            size: 4,
+            mode: Some(0o640),
+            text: Some("line\n".into()),
+        }),
+    );
+    c.insert(
+        KeyPath::new("package:npm:express").unwrap(),
+        Value::Version(crate::value::Version {
+            scheme: "semver".into(),
+            text: "4.18.2".into(),
+        }),
+    );
+    let mut obj = std::collections::BTreeMap::new();
+    obj.insert("type".to_owned(), Value::from("integer"));
+    obj.insert(
+        "tags".to_owned(),
+        Value::List(vec![Value::from("a"), Value::Int(1)]),
+    );
+    c.insert(
+        KeyPath::new("schema:sqlite:main.t.columns.id").unwrap(),
+        Value::Object(obj),
+    );
+    c.cover("env", "process", 7);
+    c.error(CollectionError::new("config", "bad.yaml", ErrorKind::Parse, "oops").at_line(3));
+    let mut b = ManifestBuilder::new("prod", "local", Sanitizer::default());
+    b.add("env", "0.1.0", c);
+    b.finish(Some("2026-11-26T02:20:47Z".into()))
+}
+
+#[test]
+fn round_trip_is_lossless_and_byte_identical() {
+    let m = sample();
+    let text = m.to_json_string();
+    let back = Manifest::from_slice(text.as_bytes(), "m.json").unwrap();
+    assert_eq!(back.to_json_string(), text);
+    assert_eq!(back.entries().len(), m.entries().len());
+    assert_eq!(back.errors, m.errors);
+    assert!(!text.contains("hunter2"));
+}
+
+#[test]
+fn same_state_same_bytes_except_the_timestamp() {
+    let a = sample();
+    let mut b = sample();
+    b.created_at = Some("2030-01-01T00:00:00Z".into());
+    let strip = |s: String| {
+        s.lines()
+            .filter(|l| !l.contains("created_at"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(a.to_json_string()), strip(b.to_json_string()));
+    assert_eq!(a.digest(), b.digest());
+}
+
+#[test]
+fn entries_are_sorted_and_deduplicated() {
+    let mut c = Collection::new();
+    c.insert(KeyPath::env("B"), "1");
+    c.insert(KeyPath::env("A"), "1");
+    c.insert(KeyPath::env("B"), "1");
+    c.insert(KeyPath::env("C"), "1");
+    c.insert(KeyPath::env("C"), "2");
+    let mut b = ManifestBuilder::new("dev", "local", Sanitizer::default());
+    b.add("env", "0.1.0", c);
+    let m = b.finish(None);
+    let keys: Vec<&str> = m.entries().iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(keys, ["env:A", "env:B", "env:C"]);
+    assert_eq!(m.errors.len(), 1);
+    assert!(m.errors[0].message.contains("collected twice"));
+}
+
+#[test]
+fn keyed_fingerprints_record_the_key_id() {
+    let mut c = Collection::new();
+    c.insert(KeyPath::env("API_TOKEN"), "t0ken");
+    let f = Fingerprinter::keyed(b"k");
+    let id = f.key_id().unwrap().to_owned();
+    let mut b = ManifestBuilder::new("dev", "local", Sanitizer::new(f));
+    b.add("env", "0.1.0", c);
+    let m = b.finish(None);
+    assert_eq!(m.fingerprint_key.as_deref(), Some(id.as_str()));
+    let text = m.to_json_string();
+    assert!(text.contains(&format!("blake3k:{id}:")));
+    assert!(!text.contains("t0ken"));
+}
+
+fn read(text: &str) -> Result<Manifest, ManifestError> {
+    Manifest::from_slice(text.as_bytes(), "prod.json")
+}
+
+#[test]
+fn truncated_manifest_is_a_clear_error() {
+    let text = sample().to_json_string();
+    let err = read(&text[..text.len() / 2]).unwrap_err();
+    assert!(matches!(err, ManifestError::Truncated { .. }), "{err:?}");
+    assert!(err.to_string().contains("`prod.json` is truncated"));
+}
+
+#[test]
+fn invalid_json_names_the_file_and_line() {
+    let err = read("{\n  \"format\": \"drift-manifest/1\",\n  oops\n}").unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("`prod.json` is not a valid drift manifest"),
+        "{msg}"
+    );
+    assert!(msg.contains("line 3"), "{msg}");
+}
+
+#[test]
+fn wrong_format_tag_is_refused() {
+    let err = read(r#"{"name": "my-app", "format": "npm-lock"}"#).unwrap_err();
+    assert!(matches!(err, ManifestError::NotAManifest { .. }), "{err:?}");
+    assert!(err.to_string().contains("npm-lock"));
+    let err = read(r#"{"name": "my-app"}"#).unwrap_err();
+    assert!(matches!(err, ManifestError::NotAManifest { .. }), "{err:?}");
+}
+
+#[test]
+fn unknown_major_version_is_refused() {
+    let text = sample()
+        .to_json_string()
+        .replace("drift-manifest/1", "drift-manifest/2");
+    let err = read(&text).unwrap_err();
+    assert!(
+        matches!(err, ManifestError::UnsupportedVersion { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("upgrade drift"));
+}
+
+#[test]
+fn duplicate_keys_are_refused() {
+    let text = sample().to_json_string().replacen(
+        "\"env:FLAG\": true",
+        "\"env:FLAG\": true,\n    \"env:FLAG\": false",
+        1,
+    );
+    let err = read(&text).unwrap_err();
+    assert!(
+        err.to_string().contains("`env:FLAG` appears twice"),
+        "{err}"
+    );
+}
+
+#[test]
+fn edited_content_fails_the_digest() {
+    let text = sample()
+        .to_json_string()
+        .replace("\"env:TIMEOUT_MS\": 2500", "\"env:TIMEOUT_MS\": 2501");
+    let err = read(&text).unwrap_err();
+    assert!(
+        matches!(err, ManifestError::DigestMismatch { .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn newer_minor_fields_are_tolerated() {
+    let text = sample().to_json_string().replace(
+        "\"format_minor\": 0",
+        "\"format_minor\": 7,\n  \"future\": {\"x\": [1]}",
+    );
+    let m = read(&text).unwrap();
+    assert_eq!(m.environment, "prod");
+}
+
+#[test]
+fn invalid_values_are_refused_without_echoing_content() {
+    let text = sample().to_json_string().replace(
+        "\"env:FLAG\": true",
+        "\"env:FLAG\": {\"secret\": \"hunter2\"}",
+    );
+    let err = read(&text).unwrap_err().to_string();
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(err.contains("not a fingerprint"), "{err}");
+}
+
+#[test]
+fn lookup_by_key() {
+    let m = sample();
+    assert_eq!(m.get("env:TIMEOUT_MS"), Some(&Value::Int(2500)));
+    assert!(m.get("env:NOPE").is_none());
+    assert!(matches!(m.get("env:DATABASE_URL"), Some(Value::Url(_))));
+}

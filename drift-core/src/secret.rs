@@ -1,0 +1,526 @@
+//! Judging what is secret, and hiding it before it reaches a manifest.
+//!
+//! A value is secret when its key's name says so (`DB_PASSWORD`,
+//! `stripe.apiKey`, `credentials.json:…`), when it is a URL with a password
+//! (only the password is hidden), when it looks like a private key, or when a
+//! policy glob names it. The [`Sanitizer`] applies these judgements to every
+//! entry a collector records; [`scrub`] hides URL passwords in free text such
+//! as error messages.
+
+use crate::fingerprint::Fingerprinter;
+use crate::key::KeyPath;
+use crate::pattern::{KeyPattern, PatternError};
+use crate::value::{SecretUrl, Value};
+
+/// Single words that make a key name secret, compared case-insensitively.
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "tokens",
+    "credential",
+    "credentials",
+    "creds",
+    "apikey",
+    "privatekey",
+    "keystore",
+    "truststore",
+];
+
+/// Pairs of consecutive words that make a key name secret (`API_KEY`).
+const SECRET_PAIRS: &[(&str, &str)] = &[
+    ("api", "key"),
+    ("private", "key"),
+    ("access", "key"),
+    ("signing", "key"),
+    ("encryption", "key"),
+    ("master", "key"),
+    ("session", "key"),
+    ("auth", "key"),
+    ("license", "key"),
+    ("client", "key"),
+    ("account", "key"),
+    ("ssh", "key"),
+    ("service", "key"),
+    ("secret", "key"),
+];
+
+/// Last words that make a key environment-specific (hosts, addresses).
+const ENV_SPECIFIC_WORDS: &[&str] = &[
+    "host",
+    "hosts",
+    "hostname",
+    "url",
+    "urls",
+    "uri",
+    "uris",
+    "endpoint",
+    "endpoints",
+    "addr",
+    "address",
+    "domain",
+    "dsn",
+];
+
+/// Splits a name into words at non-alphanumerics and camelCase boundaries,
+/// without allocating: `dbPassword` → `db`, `Password`; `APIKey` → `API`, `Key`.
+pub fn words(name: &str) -> impl Iterator<Item = &str> {
+    let bytes = name.as_bytes();
+    let mut start = 0usize;
+    let mut i = 0usize;
+    std::iter::from_fn(move || {
+        while i <= bytes.len() {
+            let at_end = i == bytes.len();
+            let b = if at_end { 0 } else { bytes[i] };
+            if at_end || !b.is_ascii_alphanumeric() {
+                let word = &name[start..i];
+                i += 1;
+                start = i;
+                if !word.is_empty() {
+                    return Some(word);
+                }
+                continue;
+            }
+            // A boundary inside an alphanumeric run.
+            if i > start {
+                let prev = bytes[i - 1];
+                let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+                let boundary = (prev.is_ascii_lowercase() && b.is_ascii_uppercase())
+                    || (prev.is_ascii_uppercase() && b.is_ascii_uppercase() && next_lower);
+                if boundary {
+                    let word = &name[start..i];
+                    start = i;
+                    i += 1;
+                    return Some(word);
+                }
+            }
+            i += 1;
+        }
+        None
+    })
+}
+
+/// Whether a key path's name marks it as secret, by its words anywhere in
+/// the body (`env:DB_PASSWORD`, `config:credentials.json:client_email`).
+pub fn is_secret_name(key: &KeyPath) -> bool {
+    let mut prev: Option<&str> = None;
+    for word in words(key.body()) {
+        if SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)) {
+            return true;
+        }
+        if let Some(p) = prev
+            && SECRET_PAIRS
+                .iter()
+                .any(|(a, b)| p.eq_ignore_ascii_case(a) && word.eq_ignore_ascii_case(b))
+        {
+            return true;
+        }
+        prev = Some(word);
+    }
+    false
+}
+
+/// Whether a key's last word names a host, URL or endpoint, whose value is
+/// expected to differ between environments.
+pub fn is_env_specific_name(key: &KeyPath) -> bool {
+    let body = key.body();
+    // The last named segment: after the last `:` or `.` outside quotes is
+    // good enough here, the words do the rest.
+    words(body)
+        .last()
+        .is_some_and(|w| ENV_SPECIFIC_WORDS.iter().any(|e| w.eq_ignore_ascii_case(e)))
+}
+
+/// Whether a text holds a PEM private key or a PuTTY/OpenSSH one.
+pub fn looks_like_private_key(text: &str) -> bool {
+    text.contains("PRIVATE KEY-----") || text.contains("PuTTY-User-Key-File")
+}
+
+/// A URL split around its password: `(before, password, after)` such that
+/// `before + password + after` is the URL, and `before` ends with `:`.
+fn split_url_password(text: &str) -> Option<(&str, &str, &str)> {
+    let scheme_end = text.find("://")?;
+    let scheme = &text[..scheme_end];
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+    {
+        return None;
+    }
+    let rest_start = scheme_end + 3;
+    let rest = &text[rest_start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let at = authority.rfind('@')?;
+    let userinfo = &authority[..at];
+    let colon = userinfo.find(':')?;
+    let pw_start = rest_start + colon + 1;
+    let pw_end = rest_start + at;
+    Some((&text[..pw_start], &text[pw_start..pw_end], &text[pw_end..]))
+}
+
+/// Query parameters that carry secrets in connection strings.
+fn is_secret_query_param(name: &str) -> bool {
+    let key = KeyPath::env(name);
+    is_secret_name(&key)
+}
+
+/// Hides the password of every URL in `text`, and secret-looking query
+/// parameters. A userinfo password is replaced by `userinfo_replacement`, or
+/// removed with its `:` when that is `None`; query values become `***`.
+/// Returns the new text and the hidden parts, or `None` when nothing was hidden.
+fn hide_url_secrets(
+    text: &str,
+    userinfo_replacement: Option<&str>,
+) -> Option<(String, Vec<String>)> {
+    if !text.contains("://") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut hidden = Vec::new();
+    // URLs hold no spaces or quotes: look at each token on its own.
+    let mut last = 0;
+    for (start, token) in token_spans(text) {
+        out.push_str(&text[last..start]);
+        last = start + token.len();
+        let mut tok = match split_url_password(token) {
+            Some((before, pw, after)) if !pw.is_empty() => {
+                hidden.push(pw.to_owned());
+                match userinfo_replacement {
+                    Some(r) => format!("{before}{r}{after}"),
+                    None => format!("{}{after}", &before[..before.len() - 1]),
+                }
+            }
+            _ => token.to_owned(),
+        };
+        if tok.contains("://")
+            && let Some(q) = tok.find('?')
+        {
+            let (head, query) = tok.split_at(q + 1);
+            let mut new_query = String::with_capacity(query.len());
+            for (i, pair) in query.split('&').enumerate() {
+                if i > 0 {
+                    new_query.push('&');
+                }
+                match pair.split_once('=') {
+                    Some((k, v)) if !v.is_empty() && is_secret_query_param(k) => {
+                        hidden.push(v.to_owned());
+                        new_query.push_str(k);
+                        new_query.push_str("=***");
+                    }
+                    _ => new_query.push_str(pair),
+                }
+            }
+            tok = format!("{head}{new_query}");
+        }
+        out.push_str(&tok);
+    }
+    out.push_str(&text[last..]);
+    (!hidden.is_empty()).then_some((out, hidden))
+}
+
+fn token_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split(|c: char| c.is_whitespace() || c == '\'' || c == '"' || c == '`')
+        .scan(0usize, move |pos, tok| {
+            let start = *pos;
+            *pos += tok.len() + 1;
+            Some((start, tok))
+        })
+        .filter(|(_, t)| !t.is_empty())
+}
+
+/// Hides URL passwords and secret query parameters in free text, for error
+/// messages and logs: `postgres://app:hunter2@db/x` → `postgres://app:***@db/x`.
+pub fn scrub(text: &str) -> String {
+    hide_url_secrets(text, Some("***")).map_or_else(|| text.to_owned(), |(s, _)| s)
+}
+
+/// Hides, line by line, what follows `NAME=` or `NAME:` when NAME is a
+/// secret word (`password = hunter2` → `password = ***`), and URL passwords:
+/// for texts kept for line diffs, which no parser has judged key by key.
+pub fn scrub_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let sep = line.find(['=', ':']);
+        let hidden = sep.and_then(|at| {
+            let name = &line[..at];
+            let probe = KeyPath::env(name.trim());
+            let value = line[at + 1..].trim();
+            (is_secret_name(&probe) && !value.is_empty()).then(|| {
+                let newline = if line.ends_with('\n') { "\n" } else { "" };
+                format!("{}{} ***{newline}", &line[..at], &line[at..=at])
+            })
+        });
+        match hidden {
+            Some(h) => out.push_str(&h),
+            None => out.push_str(&scrub(line)),
+        }
+    }
+    out
+}
+
+/// Applies the secret judgements to entries before they enter a manifest.
+#[derive(Debug, Clone, Default)]
+pub struct Sanitizer {
+    fingerprinter: Fingerprinter,
+    extra: Vec<KeyPattern>,
+    public: Vec<KeyPattern>,
+}
+
+impl Sanitizer {
+    /// A sanitizer with the built-in judgements and the given fingerprinter.
+    pub fn new(fingerprinter: Fingerprinter) -> Sanitizer {
+        Sanitizer {
+            fingerprinter,
+            extra: Vec::new(),
+            public: Vec::new(),
+        }
+    }
+
+    /// Also treats keys matching these globs as secret.
+    pub fn with_secret_globs<I, S>(mut self, globs: I) -> Result<Sanitizer, PatternError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for g in globs {
+            self.extra.push(KeyPattern::new(g.as_ref())?);
+        }
+        Ok(self)
+    }
+
+    /// Treats keys matching these globs as not secret by name, even when
+    /// their name says so (`env:TOKEN_TTL_SECONDS`). URL passwords and private
+    /// keys are hidden regardless.
+    pub fn with_public_globs<I, S>(mut self, globs: I) -> Result<Sanitizer, PatternError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for g in globs {
+            self.public.push(KeyPattern::new(g.as_ref())?);
+        }
+        Ok(self)
+    }
+
+    /// The fingerprinter in use.
+    pub fn fingerprinter(&self) -> &Fingerprinter {
+        &self.fingerprinter
+    }
+
+    /// Whether `key` is secret by its name or a policy glob.
+    pub fn is_secret_key(&self, key: &KeyPath) -> bool {
+        if self.extra.iter().any(|p| p.matches(key.as_str())) {
+            return true;
+        }
+        is_secret_name(key) && !self.public.iter().any(|p| p.matches(key.as_str()))
+    }
+
+    /// The value to store for `key`: a fingerprint when secret, the URL
+    /// without its password, or the value unchanged.
+    pub fn sanitize(&self, key: &KeyPath, value: Value) -> Value {
+        if matches!(value, Value::Secret(_) | Value::Url(_)) {
+            return value;
+        }
+        if self.is_secret_key(key) {
+            return self.hide_whole(key, value);
+        }
+        match value {
+            Value::String(s) => self.sanitize_text(key, s),
+            Value::File(mut f) => {
+                if f.text.as_deref().is_some_and(looks_like_private_key) {
+                    let fp = self.fingerprinter.fingerprint(key, f.blake3.as_bytes());
+                    return Value::Secret(fp);
+                }
+                if let Some(t) = f.text.take() {
+                    f.text = Some(scrub_lines(&t));
+                }
+                Value::File(f)
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let v = match v {
+                            Value::String(s) => self.sanitize_text(key, s),
+                            other => other,
+                        };
+                        (k, v)
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    fn sanitize_text(&self, key: &KeyPath, s: String) -> Value {
+        if looks_like_private_key(&s) {
+            return Value::Secret(self.fingerprinter.fingerprint(key, s.as_bytes()));
+        }
+        if let Some((url, hidden)) = hide_url_secrets(&s, None) {
+            let password = self
+                .fingerprinter
+                .fingerprint(key, hidden.join("\0").as_bytes());
+            return Value::Url(SecretUrl { url, password });
+        }
+        Value::String(s)
+    }
+
+    fn hide_whole(&self, key: &KeyPath, value: Value) -> Value {
+        let bytes: Vec<u8> = match &value {
+            Value::Null => return Value::Null,
+            Value::String(s) => s.as_bytes().to_vec(),
+            Value::File(f) => f.blake3.as_bytes().to_vec(),
+            other => canonical_bytes(other),
+        };
+        Value::Secret(self.fingerprinter.fingerprint(key, &bytes))
+    }
+}
+
+/// A stable byte form of a non-string value, for fingerprinting.
+fn canonical_bytes(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    crate::manifest::write_value(&mut out, value).unwrap_or_default();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> KeyPath {
+        KeyPath::new(s).unwrap()
+    }
+
+    #[test]
+    fn words_split_snake_kebab_and_camel_case() {
+        let w: Vec<&str> = words("dbPassword").collect();
+        assert_eq!(w, ["db", "Password"]);
+        let w: Vec<&str> = words("APIKey_value-x.y").collect();
+        assert_eq!(w, ["API", "Key", "value", "x", "y"]);
+        let w: Vec<&str> = words("").collect();
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn secret_names() {
+        for k in [
+            "env:DB_PASSWORD",
+            "env:STRIPE_API_KEY",
+            "env:GITHUB_TOKEN",
+            "config:app.yaml:stripe.apiKey",
+            "config:credentials.json:client_email",
+            "env:AWS_SECRET_ACCESS_KEY",
+            "env:DB_PASS",
+            "config:x.yaml:tls.privateKey",
+        ] {
+            assert!(is_secret_name(&key(k)), "{k} should be secret");
+        }
+        for k in [
+            "env:PAYMENT_GATEWAY_TIMEOUT_MS",
+            "env:BYPASS_CACHE",
+            "config:app.yaml:section_0_key_1",
+            "config:app.yaml:tokenizer.model",
+            "env:PRIMARY_KEY_COLUMN",
+        ] {
+            assert!(!is_secret_name(&key(k)), "{k} should not be secret");
+        }
+    }
+
+    #[test]
+    fn env_specific_names() {
+        assert!(is_env_specific_name(&key("env:DATABASE_HOST")));
+        assert!(is_env_specific_name(&key("config:a.yaml:api.baseUrl")));
+        assert!(is_env_specific_name(&key("env:SENTRY_DSN")));
+        assert!(!is_env_specific_name(&key("env:HOST_COUNT_LIMIT")));
+        assert!(!is_env_specific_name(&key("env:PAYMENT_TIMEOUT_MS")));
+    }
+
+    #[test]
+    fn url_passwords_are_fingerprinted_and_the_rest_kept() {
+        let s = Sanitizer::default();
+        let k = key("env:DATABASE_URL");
+        let v = s.sanitize(&k, Value::from("postgres://app:hunter2@db.prod:5432/shop"));
+        let Value::Url(u) = &v else {
+            panic!("expected a url, got {v:?}")
+        };
+        assert_eq!(u.url, "postgres://app@db.prod:5432/shop");
+        assert!(!format!("{v:?} {v}").contains("hunter2"));
+        let again = s.sanitize(&k, Value::from("postgres://app:hunter2@db.prod:5432/shop"));
+        assert_eq!(v, again);
+        let other = s.sanitize(&k, Value::from("postgres://app:hunter3@db.prod:5432/shop"));
+        assert_ne!(v, other);
+    }
+
+    #[test]
+    fn urls_without_password_stay_strings() {
+        let s = Sanitizer::default();
+        let v = s.sanitize(
+            &key("env:API_URL"),
+            Value::from("https://user@api.example.com/x"),
+        );
+        assert_eq!(v, Value::from("https://user@api.example.com/x"));
+    }
+
+    #[test]
+    fn secret_query_parameters_hide_the_value() {
+        let s = Sanitizer::default();
+        let v = s.sanitize(
+            &key("env:CACHE_URL"),
+            Value::from("redis://cache:6379/0?password=hunter2&timeout=5"),
+        );
+        assert!(v.is_secret());
+        assert!(!format!("{v}").contains("hunter2"));
+    }
+
+    #[test]
+    fn secret_keys_of_any_type_become_fingerprints() {
+        let s = Sanitizer::default();
+        let v = s.sanitize(&key("config:a.yaml:db.password"), Value::Int(123456));
+        assert!(matches!(v, Value::Secret(_)));
+        let v = s.sanitize(&key("env:DB_PASSWORD"), Value::from("hunter2"));
+        assert!(matches!(v, Value::Secret(_)));
+    }
+
+    #[test]
+    fn private_key_values_are_hidden_whatever_the_key() {
+        let s = Sanitizer::default();
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n";
+        let v = s.sanitize(&key("env:TLS"), Value::from(pem));
+        assert!(matches!(v, Value::Secret(_)));
+    }
+
+    #[test]
+    fn policy_globs_add_and_remove_secrets() {
+        let s = Sanitizer::default()
+            .with_secret_globs(["env:INTERNAL_*"])
+            .unwrap()
+            .with_public_globs(["env:TOKEN_TTL*"])
+            .unwrap();
+        assert!(s.is_secret_key(&key("env:INTERNAL_SALT")));
+        assert!(!s.is_secret_key(&key("env:TOKEN_TTL_SECONDS")));
+        assert!(s.is_secret_key(&key("env:GITHUB_TOKEN")));
+    }
+
+    #[test]
+    fn scrub_lines_hides_secret_assignments() {
+        let t = "host = db\npassword = hunter2\nurl: http://u:pw@h/\n";
+        let s = scrub_lines(t);
+        assert_eq!(s, "host = db\npassword = ***\nurl: http://u:***@h/\n");
+    }
+
+    #[test]
+    fn scrub_hides_passwords_in_messages() {
+        let m = scrub("could not connect to `mysql://root:s3cr3t@10.0.0.1:3306/app`: refused");
+        assert_eq!(
+            m,
+            "could not connect to `mysql://root:***@10.0.0.1:3306/app`: refused"
+        );
+        assert_eq!(scrub("nothing to hide"), "nothing to hide");
+    }
+}
