@@ -54,6 +54,8 @@ pub struct Version {
     pub scheme: String,
     /// The version as the ecosystem writes it.
     pub text: String,
+    /// Whether this is a development-only dependency.
+    pub dev: bool,
 }
 
 /// A file recorded by content hash.

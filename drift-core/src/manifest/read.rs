@@ -407,6 +407,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
                 Value::Version(Version {
                     scheme: v.scheme,
                     text: v.text,
+                    dev: v.dev,
                 })
             }
             "file" => {
@@ -468,6 +469,8 @@ struct RawUrl {
 struct RawVersion {
     scheme: String,
     text: String,
+    #[serde(default)]
+    dev: bool,
 }
 
 #[derive(serde::Deserialize)]

@@ -29,6 +29,7 @@ fn sample() -> Manifest {
         Value::Version(crate::value::Version {
             scheme: "semver".into(),
             text: "4.18.2".into(),
+            dev: false,
         }),
     );
     let mut obj = std::collections::BTreeMap::new();

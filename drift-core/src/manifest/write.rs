@@ -167,6 +167,9 @@ pub(crate) fn write_value<W: Write>(out: &mut W, value: &Value) -> io::Result<()
             write_str(out, &v.scheme)?;
             out.write_all(b", \"text\": ")?;
             write_str(out, &v.text)?;
+            if v.dev {
+                out.write_all(b", \"dev\": true")?;
+            }
             out.write_all(b"}}")
         }
         Value::File(f) => {

@@ -1,0 +1,3 @@
+//! Integration tests of drift-collectors, one module per area.
+
+mod local;
