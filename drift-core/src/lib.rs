@@ -21,20 +21,27 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod date;
+pub mod diff;
 pub mod fingerprint;
 pub mod key;
 pub mod manifest;
 pub mod pattern;
+pub mod policy;
+pub mod render;
+pub mod report;
 pub mod secret;
 pub mod value;
 pub mod version;
 
 pub use date::Date;
+pub use diff::{DiffOptions, diff, diff_manifests};
 pub use fingerprint::{Fingerprint, Fingerprinter};
 pub use key::{KeyPath, Layer};
 pub use manifest::{
     Collection, CollectionError, ErrorKind, Manifest, ManifestBuilder, ManifestError,
 };
 pub use pattern::KeyPattern;
+pub use policy::{Policy, Severity};
+pub use report::{Finding, FindingKind, Report};
 pub use secret::Sanitizer;
 pub use value::Value;

@@ -124,13 +124,13 @@ fn write_canonical<W: Write>(m: &Manifest, out: &mut W) -> io::Result<()> {
     out.write_all(b"}")
 }
 
-pub(super) fn write_str<W: Write>(out: &mut W, s: &str) -> io::Result<()> {
+pub(super) fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
     serde_json::to_writer(out, s).map_err(io::Error::from)
 }
 
 /// Writes a value in the manifest's encoding: scalars bare, everything else
 /// an object with a single type tag.
-pub(crate) fn write_value<W: Write>(out: &mut W, value: &Value) -> io::Result<()> {
+pub(crate) fn write_value<W: Write + ?Sized>(out: &mut W, value: &Value) -> io::Result<()> {
     match value {
         Value::Null => out.write_all(b"null"),
         Value::Bool(true) => out.write_all(b"true"),

@@ -1,0 +1,282 @@
+//! Judging one key's values: is it drift, and of what kind.
+
+use std::cmp::Ordering;
+
+use crate::policy::{Expect, Resolved, Tolerance};
+use crate::report::{Detail, FindingKind, VersionDetail};
+use crate::value::Value;
+use crate::version::{self, Skew};
+
+use super::detail;
+use super::group;
+
+/// What a comparison is asked to check.
+pub(super) struct Check<'r> {
+    pub expect: Expect,
+    pub tolerate: Option<Skew>,
+    pub tolerance: Option<Tolerance>,
+    /// The index (into the values) of the `not_older_than` reference.
+    pub reference: Option<usize>,
+    /// Whether secrets may be compared by fingerprint.
+    pub secrets_comparable: bool,
+    /// Whether a rule set the expectation (secrets then compare by value).
+    pub expect_explicit: bool,
+    /// Leave development-only packages out.
+    pub ignore_dev: bool,
+    /// The most lines of a text diff.
+    pub max_diff_lines: usize,
+    /// Only these indices take part in value checks (`None`: all).
+    pub scope: Option<&'r [usize]>,
+}
+
+impl<'r> Check<'r> {
+    pub fn from_resolved(
+        r: &Resolved<'_>,
+        secrets_comparable: bool,
+        max_diff_lines: usize,
+    ) -> Check<'r> {
+        Check {
+            expect: r.expect,
+            tolerate: r.tolerate,
+            tolerance: r.tolerance,
+            reference: None,
+            secrets_comparable,
+            expect_explicit: r.expect_explicit,
+            ignore_dev: r.ignore_dev,
+            max_diff_lines,
+            scope: None,
+        }
+    }
+}
+
+/// The verdict on one key.
+#[derive(Debug)]
+pub(super) struct Verdict {
+    pub kind: FindingKind,
+    pub detail: Option<Detail>,
+    pub skew: Option<Skew>,
+    /// Every present value is a development-only package.
+    pub dev: bool,
+}
+
+fn is_dev(v: &Value) -> bool {
+    matches!(v, Value::Version(ver) if ver.dev)
+}
+
+/// Judges the values (one per environment or host, `None` when absent).
+pub(super) fn judge(
+    check: &Check<'_>,
+    names: &[&str],
+    values: &[Option<&Value>],
+) -> Option<Verdict> {
+    let present: Vec<&Value> = values.iter().flatten().copied().collect();
+    let dev = !present.is_empty() && present.iter().all(|v| is_dev(v));
+    if check.ignore_dev && dev {
+        return None;
+    }
+    if present.len() < values.len() {
+        return Some(Verdict {
+            kind: FindingKind::Missing,
+            detail: None,
+            skew: None,
+            dev,
+        });
+    }
+    // Value checks run over the scope only.
+    let scoped: Vec<usize> = match check.scope {
+        Some(s) => s.to_vec(),
+        None => (0..values.len()).collect(),
+    };
+    let vals: Vec<&Value> = scoped.iter().filter_map(|&i| values[i]).collect();
+    let secret = vals.iter().any(|v| v.is_secret());
+    // Secrets differ between environments by design unless a rule says
+    // they must match; with mismatched fingerprint keys they cannot be
+    // compared at all.
+    if secret && !(check.secrets_comparable && check.expect_explicit) {
+        return None;
+    }
+    if let Some(verdict) = behind(check, names, values) {
+        return Some(verdict);
+    }
+    match check.expect {
+        Expect::Present | Expect::Ignore => None,
+        Expect::Differ => {
+            let scoped_vals: Vec<Option<&Value>> = scoped.iter().map(|&i| values[i]).collect();
+            let equal: Vec<Vec<usize>> = group::groups(&scoped_vals)
+                .into_iter()
+                .filter(|g| g.len() > 1)
+                .map(|g| g.into_iter().map(|i| scoped[i]).collect())
+                .collect();
+            (!equal.is_empty()).then(|| Verdict {
+                kind: FindingKind::NotDifferent,
+                detail: Some(Detail::EqualGroups(
+                    equal
+                        .iter()
+                        .map(|g| g.iter().map(|&i| names[i].to_owned()).collect())
+                        .collect(),
+                )),
+                skew: None,
+                dev,
+            })
+        }
+        Expect::Equal => {
+            if vals.windows(2).all(|w| w[0] == w[1]) {
+                return None;
+            }
+            let first = vals[0];
+            if vals.iter().any(|v| !v.same_type(first)) {
+                return Some(Verdict {
+                    kind: FindingKind::TypeMismatch,
+                    detail: None,
+                    skew: None,
+                    dev,
+                });
+            }
+            if let Some(t) = check.tolerance
+                && within_tolerance(t, &vals)
+            {
+                return None;
+            }
+            let scoped_names: Vec<&str> = scoped.iter().map(|&i| names[i]).collect();
+            let mut skew = None;
+            let detail = if let Some(vd) = version_detail(&scoped_names, &vals) {
+                if let Some(t) = check.tolerate
+                    && vd.skew <= t
+                    && vd.skew != Skew::Other
+                {
+                    return None;
+                }
+                skew = Some(vd.skew);
+                Some(Detail::Version(vd))
+            } else {
+                detail::describe(&scoped_names, &vals, check.max_diff_lines)
+            };
+            Some(Verdict {
+                kind: FindingKind::Changed,
+                detail,
+                skew,
+                dev,
+            })
+        }
+    }
+}
+
+fn within_tolerance(t: Tolerance, vals: &[&Value]) -> bool {
+    let nums: Option<Vec<f64>> = vals.iter().map(|v| v.as_f64()).collect();
+    let Some(nums) = nums else {
+        return false;
+    };
+    let min = nums.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = nums.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    t.accepts(min, max)
+}
+
+/// The versions of all values, when every value is a version of one scheme.
+fn versions<'v>(vals: &[&'v Value]) -> Option<(&'v str, Vec<&'v str>)> {
+    let mut scheme = None;
+    let mut texts = Vec::with_capacity(vals.len());
+    for v in vals {
+        let Value::Version(ver) = v else {
+            return None;
+        };
+        match scheme {
+            None => scheme = Some(ver.scheme.as_str()),
+            Some(s) if s != ver.scheme => return None,
+            Some(_) => {}
+        }
+        texts.push(ver.text.as_str());
+    }
+    scheme.map(|s| (s, texts))
+}
+
+/// Skew class and direction between versions.
+fn version_detail(names: &[&str], vals: &[&Value]) -> Option<VersionDetail> {
+    let (scheme, texts) = versions(vals)?;
+    let mut skew: Option<Skew> = None;
+    for (i, a) in texts.iter().enumerate() {
+        for b in &texts[i + 1..] {
+            if a != b {
+                let s = version::skew(scheme, a, b);
+                skew = Some(skew.map_or(s, |k| k.max(s)));
+            }
+        }
+    }
+    // Only the dev flag differs: not a version skew.
+    let skew = skew?;
+    let mut newest: Option<&str> = None;
+    let mut orderable = true;
+    for t in &texts {
+        match newest {
+            None => newest = Some(t),
+            Some(n) => match version::compare(scheme, t, n) {
+                Some(Ordering::Greater) => newest = Some(t),
+                Some(_) => {}
+                None => orderable = false,
+            },
+        }
+    }
+    let (newest_envs, behind) = match (orderable, newest) {
+        (true, Some(n)) => {
+            let mut up = Vec::new();
+            let mut down = Vec::new();
+            for (i, t) in texts.iter().enumerate() {
+                if version::compare(scheme, t, n) == Some(Ordering::Equal) {
+                    up.push(names[i].to_owned());
+                } else {
+                    down.push(names[i].to_owned());
+                }
+            }
+            (up, down)
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    Some(VersionDetail {
+        skew,
+        newest: newest_envs,
+        behind,
+        reference: None,
+    })
+}
+
+/// A `not_older_than` violation: some value is an older version than the
+/// reference's.
+fn behind(check: &Check<'_>, names: &[&str], values: &[Option<&Value>]) -> Option<Verdict> {
+    let r = check.reference?;
+    let Some(Value::Version(reference)) = values.get(r).copied().flatten() else {
+        return None;
+    };
+    let mut older = Vec::new();
+    let mut worst: Option<Skew> = None;
+    for (i, v) in values.iter().enumerate() {
+        if i == r {
+            continue;
+        }
+        if let Some(Value::Version(ver)) = v
+            && ver.scheme == reference.scheme
+            && version::compare(&ver.scheme, &ver.text, &reference.text) == Some(Ordering::Less)
+        {
+            older.push(names[i].to_owned());
+            let s = version::skew(&ver.scheme, &ver.text, &reference.text);
+            worst = Some(worst.map_or(s, |w| w.max(s)));
+        }
+    }
+    let skew = worst?;
+    let newest: Vec<String> = values
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !older.iter().any(|o| o == names[*i]))
+        .filter(|(_, v)| v.is_some())
+        .map(|(i, _)| names[i].to_owned())
+        .collect();
+    Some(Verdict {
+        kind: FindingKind::Behind,
+        detail: Some(Detail::Version(VersionDetail {
+            skew,
+            newest,
+            behind: older,
+            reference: Some(names[r].to_owned()),
+        })),
+        skew: Some(skew),
+        dev: values.iter().flatten().all(|v| is_dev(v)),
+    })
+}

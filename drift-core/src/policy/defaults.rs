@@ -1,0 +1,83 @@
+//! What drift assumes when no rule says otherwise.
+//!
+//! | finding | default severity |
+//! |---|---|
+//! | a key missing in some environment | `error` (`warning` for development-only packages, `info` for column order) |
+//! | values of different types | `error` |
+//! | a schema object that differs | `error` (`warning` for server settings and version, `info` for column order) |
+//! | a package or runtime version that differs | `error` for a major skew, `warning` for minor or unclassifiable, `info` for patch and pre-release |
+//! | any other value that differs | `warning` |
+//! | equal values where a rule expects them to differ | `error` |
+//! | a version older than a rule's `not_older_than` environment | `error` |
+//!
+//! Keys whose name looks environment-specific (last word `HOST`, `URL`,
+//! `URI`, `ENDPOINT`, `ADDR`, `ADDRESS`, `DOMAIN`, `DSN`…) and secrets need
+//! only be present everywhere.
+
+use crate::key::{KeyPath, Layer};
+use crate::secret::{is_env_specific_name, is_secret_name};
+use crate::version::Skew;
+
+use super::{Expect, Severity};
+
+/// The kind of a difference, as far as severity defaults are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DefaultKind {
+    /// Absent somewhere.
+    Missing,
+    /// Different types.
+    TypeMismatch,
+    /// Different values; for versions, with their skew.
+    Changed(Option<Skew>),
+    /// Equal where they must differ.
+    NotDifferent,
+    /// Older than the reference environment.
+    Behind,
+}
+
+/// The default expectation for a key: `present` for environment-specific
+/// and secret keys, `equal` otherwise.
+pub fn expect_for(key: &KeyPath) -> Expect {
+    if is_env_specific_name(key) || is_secret_name(key) {
+        Expect::Present
+    } else {
+        Expect::Equal
+    }
+}
+
+/// Whether a schema key is cosmetic (column order).
+fn is_cosmetic(key: &KeyPath) -> bool {
+    key.layer() == Layer::Schema && key.body().contains(":column_order:")
+}
+
+fn is_schema_setting(key: &KeyPath) -> bool {
+    let body = key.body();
+    body.contains(":setting:") || body.contains(":server:")
+}
+
+/// The default severity of a finding of `kind` on `key`; `dev` tells
+/// whether every value is a development-only package.
+pub fn severity(key: &KeyPath, kind: DefaultKind, dev: bool) -> Severity {
+    if is_cosmetic(key) {
+        return Severity::Info;
+    }
+    match kind {
+        DefaultKind::Missing if dev => Severity::Warning,
+        DefaultKind::Missing
+        | DefaultKind::TypeMismatch
+        | DefaultKind::NotDifferent
+        | DefaultKind::Behind => Severity::Error,
+        DefaultKind::Changed(skew) => match key.layer() {
+            Layer::Schema if is_schema_setting(key) => Severity::Warning,
+            Layer::Schema => Severity::Error,
+            _ => match skew {
+                Some(Skew::Major) if dev => Severity::Warning,
+                Some(Skew::Major) => Severity::Error,
+                Some(Skew::Patch | Skew::Prerelease) => Severity::Info,
+                Some(_) if dev => Severity::Info,
+                _ => Severity::Warning,
+            },
+        },
+    }
+}

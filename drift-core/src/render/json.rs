@@ -1,0 +1,270 @@
+//! The JSON report, `drift-report/1` (documented in `docs/report.md`).
+
+use std::io::{self, Write};
+
+use crate::manifest::write_value;
+use crate::policy::Severity;
+use crate::report::{Detail, Finding, NamedValue, Note, Outcome, Report, WaiverNote};
+
+use super::Renderer;
+
+/// The format tag of JSON reports.
+pub const REPORT_FORMAT: &str = "drift-report/1";
+
+/// Renders the documented, stable JSON report: a top-level object with
+/// `format`, `outcome`, `fail_on`, `environments`, `summary`, `findings`,
+/// `errors` and `notes`. Values use the manifest's value encoding (scalars
+/// bare, typed values as single-tag objects, `null` when absent).
+#[derive(Debug, Clone)]
+pub struct JsonRenderer {
+    /// The gate's threshold, for `outcome`.
+    pub fail_on: Severity,
+}
+
+impl Default for JsonRenderer {
+    fn default() -> JsonRenderer {
+        JsonRenderer {
+            fail_on: Severity::Error,
+        }
+    }
+}
+
+fn s<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
+    serde_json::to_writer(out, text).map_err(io::Error::from)
+}
+
+fn opt_s<W: Write + ?Sized>(out: &mut W, text: Option<&str>) -> io::Result<()> {
+    match text {
+        Some(t) => s(out, t),
+        None => out.write_all(b"null"),
+    }
+}
+
+fn names<W: Write + ?Sized>(out: &mut W, list: &[String]) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, n) in list.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b", ")?;
+        }
+        s(out, n)?;
+    }
+    out.write_all(b"]")
+}
+
+fn values<W: Write + ?Sized>(out: &mut W, vals: &[NamedValue]) -> io::Result<()> {
+    out.write_all(b"{")?;
+    for (i, (name, v)) in vals.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b", ")?;
+        }
+        s(out, name)?;
+        out.write_all(b": ")?;
+        match v {
+            Some(v) => write_value(&mut *out, v)?,
+            None => out.write_all(b"null")?,
+        }
+    }
+    out.write_all(b"}")
+}
+
+fn waiver<W: Write + ?Sized>(out: &mut W, w: Option<&WaiverNote>) -> io::Result<()> {
+    let Some(w) = w else {
+        return out.write_all(b"null");
+    };
+    out.write_all(b"{\"reason\": ")?;
+    s(out, &w.reason)?;
+    out.write_all(b", \"expires\": ")?;
+    opt_s(out, w.expires.map(|d| d.to_string()).as_deref())?;
+    out.write_all(b", \"origin\": ")?;
+    opt_s(out, w.origin.as_deref())?;
+    out.write_all(b"}")
+}
+
+fn detail<W: Write + ?Sized>(out: &mut W, d: Option<&Detail>) -> io::Result<()> {
+    match d {
+        None => out.write_all(b"null"),
+        Some(Detail::Version(v)) => {
+            out.write_all(b"{\"type\": \"version\", \"skew\": ")?;
+            s(out, v.skew.as_str())?;
+            out.write_all(b", \"newest\": ")?;
+            names(out, &v.newest)?;
+            out.write_all(b", \"behind\": ")?;
+            names(out, &v.behind)?;
+            out.write_all(b", \"reference\": ")?;
+            opt_s(out, v.reference.as_deref())?;
+            out.write_all(b"}")
+        }
+        Some(Detail::Fields(fields)) => {
+            out.write_all(b"{\"type\": \"fields\", \"fields\": [")?;
+            for (i, f) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b", ")?;
+                }
+                out.write_all(b"{\"field\": ")?;
+                s(out, &f.field)?;
+                out.write_all(b", \"values\": ")?;
+                values(out, &f.values)?;
+                out.write_all(b"}")?;
+            }
+            out.write_all(b"]}")
+        }
+        Some(Detail::Text(diffs)) => {
+            out.write_all(b"{\"type\": \"text\", \"diffs\": [")?;
+            for (i, d) in diffs.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b", ")?;
+                }
+                out.write_all(b"{\"from\": ")?;
+                s(out, &d.from)?;
+                out.write_all(b", \"to\": ")?;
+                s(out, &d.to)?;
+                out.write_all(b", \"unified\": ")?;
+                s(out, &d.unified)?;
+                out.write_all(b"}")?;
+            }
+            out.write_all(b"]}")
+        }
+        Some(Detail::EqualGroups(groups)) => {
+            out.write_all(b"{\"type\": \"equal_groups\", \"groups\": [")?;
+            for (i, g) in groups.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b", ")?;
+                }
+                names(out, g)?;
+            }
+            out.write_all(b"]}")
+        }
+    }
+}
+
+fn finding<W: Write + ?Sized>(out: &mut W, f: &Finding) -> io::Result<()> {
+    out.write_all(b"{\"key\": ")?;
+    s(out, f.key.as_str())?;
+    out.write_all(b", \"layer\": ")?;
+    s(out, f.key.layer().as_str())?;
+    out.write_all(b", \"kind\": ")?;
+    s(out, f.kind.as_str())?;
+    out.write_all(b", \"severity\": ")?;
+    s(out, f.severity.as_str())?;
+    out.write_all(b", \"environment\": ")?;
+    opt_s(out, f.environment.as_deref())?;
+    out.write_all(b", \"values\": ")?;
+    values(out, &f.values)?;
+    out.write_all(b", \"absent\": [")?;
+    for (i, n) in f.absent().enumerate() {
+        if i > 0 {
+            out.write_all(b", ")?;
+        }
+        s(out, n)?;
+    }
+    out.write_all(b"], \"odd_one_out\": ")?;
+    names(out, &f.odd_one_out)?;
+    out.write_all(b", \"detail\": ")?;
+    detail(out, f.detail.as_ref())?;
+    out.write_all(b", \"waived\": ")?;
+    waiver(out, f.waived.as_ref())?;
+    out.write_all(b", \"expired_waiver\": ")?;
+    waiver(out, f.expired_waiver.as_ref())?;
+    out.write_all(b", \"rule\": ")?;
+    opt_s(out, f.rule.as_deref())?;
+    out.write_all(b", \"reason\": ")?;
+    opt_s(out, f.reason.as_deref())?;
+    out.write_all(b"}")
+}
+
+fn note_kind(n: &Note) -> &'static str {
+    match n {
+        Note::WaiverExpired { .. } => "waiver_expired",
+        Note::WaiverUnused { .. } => "waiver_unused",
+        Note::FingerprintKeysDiffer { .. } => "fingerprint_keys_differ",
+    }
+}
+
+impl Renderer for JsonRenderer {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+        let outcome = match report.outcome(self.fail_on) {
+            Outcome::Clean => "clean",
+            Outcome::Drift => "drift",
+            _ => "incomplete",
+        };
+        write!(
+            out,
+            "{{\n  \"format\": \"{REPORT_FORMAT}\",\n  \"outcome\": \"{outcome}\",\n  \"fail_on\": \"{}\",\n  \"environments\": [",
+            self.fail_on
+        )?;
+        for (i, e) in report.environments.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            out.write_all(b"{\"name\": ")?;
+            s(out, &e.name)?;
+            out.write_all(b", \"hosts\": [")?;
+            for (j, h) in e.hosts.iter().enumerate() {
+                if j > 0 {
+                    out.write_all(b", ")?;
+                }
+                out.write_all(b"{\"name\": ")?;
+                s(out, &h.name)?;
+                out.write_all(b", \"target\": ")?;
+                s(out, &h.target)?;
+                out.write_all(b", \"created_at\": ")?;
+                opt_s(out, h.created_at.as_deref())?;
+                write!(
+                    out,
+                    ", \"entries\": {}, \"errors\": {}}}",
+                    h.entries, h.errors
+                )?;
+            }
+            out.write_all(b"]}")?;
+        }
+        let sm = &report.summary;
+        write!(
+            out,
+            "\n  ],\n  \"summary\": {{\"keys\": {}, \"findings\": {}, \"error\": {}, \"warning\": {}, \"info\": {}, \"waived\": {}, \"complete\": {}}},\n  \"findings\": [",
+            sm.keys, sm.findings, sm.errors, sm.warnings, sm.infos, sm.waived, sm.complete
+        )?;
+        for (i, f) in report.findings.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            finding(out, f)?;
+        }
+        if !report.findings.is_empty() {
+            out.write_all(b"\n  ")?;
+        }
+        out.write_all(b"],\n  \"errors\": [")?;
+        for (i, e) in report.errors.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            out.write_all(b"{\"environment\": ")?;
+            s(out, &e.environment)?;
+            out.write_all(b", \"target\": ")?;
+            s(out, &e.target)?;
+            out.write_all(b", \"collector\": ")?;
+            s(out, &e.error.collector)?;
+            out.write_all(b", \"source\": ")?;
+            s(out, &e.error.source)?;
+            out.write_all(b", \"line\": ")?;
+            match e.error.line {
+                Some(l) => write!(out, "{l}")?,
+                None => out.write_all(b"null")?,
+            }
+            out.write_all(b", \"kind\": ")?;
+            serde_json::to_writer(&mut *out, &e.error.kind).map_err(io::Error::from)?;
+            out.write_all(b", \"message\": ")?;
+            s(out, &e.error.message)?;
+            out.write_all(b"}")?;
+        }
+        if !report.errors.is_empty() {
+            out.write_all(b"\n  ")?;
+        }
+        out.write_all(b"],\n  \"notes\": [")?;
+        for (i, n) in report.notes.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            out.write_all(b"{\"kind\": ")?;
+            s(out, note_kind(n))?;
+            out.write_all(b", \"message\": ")?;
+            s(out, &n.to_string())?;
+            out.write_all(b"}")?;
+        }
+        if !report.notes.is_empty() {
+            out.write_all(b"\n  ")?;
+        }
+        out.write_all(b"]\n}\n")
+    }
+}

@@ -1,0 +1,174 @@
+use super::*;
+use crate::diff::{DiffOptions, diff_manifests};
+use crate::key::KeyPath;
+use crate::manifest::{Collection, Manifest, ManifestBuilder};
+use crate::pattern::KeyPattern;
+use crate::policy::{Expect, Policy, Rule, Severity, Waiver};
+use crate::secret::Sanitizer;
+use crate::value::{FileInfo, Value, Version};
+
+fn manifest(env: &str, entries: Vec<(&str, Value)>) -> Manifest {
+    let mut c = Collection::new();
+    for (k, v) in entries {
+        c.insert(KeyPath::new(k).unwrap(), v);
+    }
+    if env == "prod" {
+        c.error(
+            crate::CollectionError::new(
+                "config",
+                "config/broken.yaml",
+                crate::ErrorKind::Parse,
+                "did not find expected key",
+            )
+            .at_line(3),
+        );
+    }
+    let mut b = ManifestBuilder::new(env, "local", Sanitizer::default());
+    b.add("test", "1", c);
+    b.finish(Some("2026-11-26T00:00:00Z".into()))
+}
+
+fn file(text: &str) -> Value {
+    Value::File(FileInfo {
+        blake3: blake3::hash(text.as_bytes()).to_hex().to_string(),
+        size: text.len() as u64,
+        mode: Some(0o644),
+        text: Some(text.to_owned()),
+    })
+}
+
+fn sample() -> crate::report::Report {
+    let ver = |t: &str| {
+        Value::Version(Version {
+            scheme: "generic".into(),
+            text: t.into(),
+            dev: false,
+        })
+    };
+    let env = |name: &str, timeout: bool, flag: bool, secret: &str, nginx: &str, openssl: &str| {
+        let mut e = vec![
+            ("env:FEATURE_NEW_CHECKOUT", Value::Bool(flag)),
+            ("env:PAYMENT_GATEWAY_SECRET", Value::from(secret)),
+            (
+                "env:DATABASE_URL",
+                Value::from(format!("postgres://app:{secret}@db.{name}:5432/shop")),
+            ),
+            ("file:nginx.conf", file(nginx)),
+            ("package:deb:openssl", ver(openssl)),
+            (
+                "env:OLD_FLAG",
+                Value::from(if name == "prod" { "y" } else { "x" }),
+            ),
+        ];
+        if timeout {
+            e.push(("env:PAYMENT_GATEWAY_TIMEOUT_MS", Value::from("2500")));
+        }
+        manifest(name, e)
+    };
+    let ms = [
+        env(
+            "dev",
+            true,
+            true,
+            "sandbox-secret-1",
+            "worker_processes 2;\n",
+            "3.0.19",
+        ),
+        env(
+            "staging",
+            true,
+            true,
+            "sandbox-secret-2",
+            "worker_processes 2;\n",
+            "3.0.19",
+        ),
+        env(
+            "prod",
+            false,
+            false,
+            "live-secret",
+            "worker_processes 8;\n",
+            "3.0.11",
+        ),
+    ];
+    let mut secret_rule = Rule::new("env:PAYMENT_GATEWAY_SECRET").unwrap();
+    secret_rule.expect = Some(Expect::Equal);
+    secret_rule.environments = Some(vec!["dev".into(), "staging".into()]);
+    secret_rule.reason = Some("dev and staging share the gateway sandbox".into());
+    secret_rule.origin = Some("drift.toml:14".into());
+    let policy = Policy {
+        rules: vec![secret_rule],
+        waivers: vec![Waiver {
+            keys: vec![KeyPattern::new("env:OLD_FLAG").unwrap()],
+            reason: "unused".into(),
+            expires: Some("2026-12-31".parse().unwrap()),
+            environments: None,
+            origin: Some("drift.toml:20".into()),
+        }],
+    };
+    let opts = DiffOptions {
+        today: Some("2026-11-26".parse().unwrap()),
+        ..DiffOptions::default()
+    };
+    diff_manifests(&ms, &policy, &opts).unwrap()
+}
+
+fn render(r: &dyn Renderer) -> String {
+    let mut out = Vec::new();
+    r.render(&sample(), &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn text_report() {
+    let text = render(&TextRenderer::default());
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn json_report() {
+    let text = render(&JsonRenderer::default());
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["format"], "drift-report/1");
+    assert_eq!(v["outcome"], "incomplete");
+    let f = &v["findings"][0];
+    assert!(f["key"].is_string() && f["kind"].is_string() && f["severity"].is_string());
+    assert!(f["values"].is_object());
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn secrets_never_appear_in_any_renderer() {
+    for text in [
+        render(&TextRenderer::default()),
+        render(&TextRenderer {
+            color: true,
+            fail_on: Severity::Info,
+        }),
+        render(&JsonRenderer::default()),
+    ] {
+        for secret in ["sandbox-secret-1", "sandbox-secret-2", "live-secret"] {
+            assert!(!text.contains(secret), "{secret} leaked:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn color_only_when_asked() {
+    assert!(!render(&TextRenderer::default()).contains('\x1b'));
+    assert!(
+        render(&TextRenderer {
+            color: true,
+            fail_on: Severity::Error
+        })
+        .contains("\x1b[")
+    );
+}
+
+#[test]
+fn thousands_separators() {
+    assert_eq!(thousands(0), "0");
+    assert_eq!(thousands(999), "999");
+    assert_eq!(thousands(1000), "1,000");
+    assert_eq!(thousands(1_234_567), "1,234,567");
+}

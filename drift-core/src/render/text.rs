@@ -1,0 +1,384 @@
+//! The text report for people: grouped by layer and severity, the odd one
+//! out first, colour only when asked for.
+
+use std::io::{self, Write};
+
+use crate::key::Layer;
+use crate::policy::Severity;
+use crate::report::{Detail, Finding, FindingKind, Outcome, Report};
+use crate::value::Value;
+
+use super::{Renderer, thousands};
+
+/// Renders a report as grouped, aligned text.
+#[derive(Debug, Clone)]
+pub struct TextRenderer {
+    /// Use ANSI colours (the caller decides: a terminal, and no `NO_COLOR`).
+    pub color: bool,
+    /// The gate's threshold, for the result line.
+    pub fail_on: Severity,
+}
+
+impl Default for TextRenderer {
+    fn default() -> TextRenderer {
+        TextRenderer {
+            color: false,
+            fail_on: Severity::Error,
+        }
+    }
+}
+
+/// The widest a value is shown before it is cut.
+const MAX_VALUE_CHARS: usize = 100;
+/// How many names a group line lists before it counts the rest.
+const MAX_NAMES: usize = 4;
+
+#[derive(Clone, Copy)]
+enum Style {
+    Bold,
+    Dim,
+    Red,
+    Yellow,
+    Cyan,
+    Green,
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if !self.color {
+            return text.to_owned();
+        }
+        let code = match style {
+            Style::Bold => "1",
+            Style::Dim => "2",
+            Style::Red => "1;31",
+            Style::Yellow => "33",
+            Style::Cyan => "36",
+            Style::Green => "32",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let label = format!("{:<7}", s.as_str().to_uppercase());
+        match s {
+            Severity::Error => self.paint(Style::Red, &label),
+            Severity::Warning => self.paint(Style::Yellow, &label),
+            _ => self.paint(Style::Cyan, &label),
+        }
+    }
+}
+
+fn shown(v: Option<&Value>) -> String {
+    match v {
+        None => "(absent)".to_owned(),
+        Some(v) => {
+            let text = v.to_string();
+            if text.chars().count() > MAX_VALUE_CHARS {
+                let cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
+                format!("{cut}…")
+            } else {
+                text
+            }
+        }
+    }
+}
+
+fn list(names: &[&str]) -> String {
+    if names.len() <= MAX_NAMES {
+        names.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            names[..MAX_NAMES - 1].join(", "),
+            names.len() - (MAX_NAMES - 1)
+        )
+    }
+}
+
+/// The lines that show each value: the odd ones out first, then the others
+/// grouped by equal value, in environment order.
+fn value_lines(f: &Finding) -> Vec<(String, String, bool)> {
+    let mut lines = Vec::new();
+    for (name, v) in &f.values {
+        if f.odd_one_out.contains(name) {
+            lines.push((name.clone(), shown(v.as_ref()), true));
+        }
+    }
+    let mut groups: Vec<(Vec<&str>, Option<&Value>)> = Vec::new();
+    for (name, v) in &f.values {
+        if f.odd_one_out.contains(name) {
+            continue;
+        }
+        match groups.iter_mut().find(|(_, gv)| *gv == v.as_ref()) {
+            Some((names, _)) => names.push(name),
+            None => groups.push((vec![name], v.as_ref())),
+        }
+    }
+    for (names, v) in groups {
+        lines.push((list(&names), shown(v), false));
+    }
+    lines
+}
+
+impl TextRenderer {
+    fn finding(&self, p: &Painter, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+        let indent = " ".repeat(11);
+        write!(
+            out,
+            "  {}  {:<13} {}",
+            p.severity(f.severity),
+            f.kind.as_str(),
+            p.paint(Style::Bold, f.key.as_str())
+        )?;
+        if let (FindingKind::Outlier, Some(env)) = (f.kind, &f.environment) {
+            let odd: Vec<&str> = f.odd_one_out.iter().map(String::as_str).collect();
+            let siblings = f.values.len() - odd.len();
+            write!(
+                out,
+                "  {}",
+                p.paint(
+                    Style::Dim,
+                    &format!(
+                        "({env}: {} {} from {} {} sibling{})",
+                        list(&odd),
+                        if odd.len() == 1 { "differs" } else { "differ" },
+                        if odd.len() == 1 { "its" } else { "their" },
+                        siblings,
+                        if siblings == 1 { "" } else { "s" }
+                    )
+                )
+            )?;
+        } else if let Some(env) = &f.environment {
+            write!(
+                out,
+                "  {}",
+                p.paint(Style::Dim, &format!("(hosts of {env})"))
+            )?;
+        }
+        writeln!(out)?;
+        let show_values =
+            !matches!(f.detail, Some(Detail::Fields(_))) || f.kind == FindingKind::Missing;
+        if show_values {
+            let lines = value_lines(f);
+            let width = lines
+                .iter()
+                .map(|(n, _, _)| n.chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(32);
+            for (names, value, odd) in lines {
+                let marker = if odd && !f.odd_one_out.is_empty() {
+                    format!("  {}", p.paint(Style::Red, "← odd one out"))
+                } else {
+                    String::new()
+                };
+                writeln!(out, "{indent}{names:<width$}  {value}{marker}")?;
+            }
+        }
+        match &f.detail {
+            Some(Detail::Version(v)) => {
+                let mut line = format!("{} skew", v.skew);
+                if !v.behind.is_empty() {
+                    line.push_str(&format!(" · behind: {}", v.behind.join(", ")));
+                }
+                if !v.newest.is_empty() {
+                    line.push_str(&format!(" · newest: {}", v.newest.join(", ")));
+                }
+                if let Some(r) = &v.reference {
+                    line.push_str(&format!(" · must not be older than {r}"));
+                }
+                writeln!(out, "{indent}{}", p.paint(Style::Dim, &line))?;
+            }
+            Some(Detail::Fields(fields)) => {
+                for fd in fields {
+                    let vals: Vec<String> = fd
+                        .values
+                        .iter()
+                        .map(|(n, v)| format!("{n} {}", shown(v.as_ref())))
+                        .collect();
+                    writeln!(out, "{indent}{}: {}", fd.field, vals.join(" · "))?;
+                }
+            }
+            Some(Detail::Text(diffs)) => {
+                for d in diffs {
+                    for line in d.unified.lines() {
+                        let styled = if line.starts_with("@@") {
+                            p.paint(Style::Cyan, line)
+                        } else if line.starts_with('+') {
+                            p.paint(Style::Green, line)
+                        } else if line.starts_with('-') {
+                            p.paint(Style::Red, line)
+                        } else {
+                            line.to_owned()
+                        };
+                        writeln!(out, "{indent}{styled}")?;
+                    }
+                }
+            }
+            Some(Detail::EqualGroups(groups)) => {
+                for g in groups {
+                    writeln!(
+                        out,
+                        "{indent}{}",
+                        p.paint(
+                            Style::Dim,
+                            &format!("equal, but must differ: {}", g.join(" = "))
+                        )
+                    )?;
+                }
+            }
+            _ => {}
+        }
+        if let Some(reason) = &f.reason {
+            let origin = f
+                .rule
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{indent}{}",
+                p.paint(Style::Dim, &format!("why: {reason}{origin}"))
+            )?;
+        }
+        if let Some(w) = &f.expired_waiver {
+            let line = format!(
+                "waiver expired on {}: {}",
+                w.expires.map(|d| d.to_string()).unwrap_or_default(),
+                w.reason
+            );
+            writeln!(out, "{indent}{}", p.paint(Style::Yellow, &line))?;
+        }
+        Ok(())
+    }
+}
+
+impl Renderer for TextRenderer {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let p = Painter { color: self.color };
+        let envs: Vec<String> = report
+            .environments
+            .iter()
+            .map(|e| {
+                if e.hosts.len() > 1 {
+                    format!("{} ({} hosts)", e.name, e.hosts.len())
+                } else {
+                    e.name.clone()
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "{} {} · {} keys compared",
+            p.paint(Style::Bold, "drift:"),
+            envs.join(" → "),
+            thousands(report.summary.keys)
+        )?;
+        let active: Vec<&Finding> = report.findings.iter().filter(|f| f.is_active()).collect();
+        for layer in Layer::ALL {
+            let mut in_layer: Vec<&Finding> = active
+                .iter()
+                .copied()
+                .filter(|f| f.key.layer() == layer)
+                .collect();
+            if in_layer.is_empty() {
+                continue;
+            }
+            in_layer.sort_by(|a, b| b.severity.cmp(&a.severity));
+            writeln!(
+                out,
+                "\n{} {}",
+                p.paint(Style::Bold, &layer.as_str().to_uppercase()),
+                p.paint(
+                    Style::Dim,
+                    &format!(
+                        "({} finding{})",
+                        thousands(in_layer.len()),
+                        if in_layer.len() == 1 { "" } else { "s" }
+                    )
+                )
+            )?;
+            for f in in_layer {
+                self.finding(&p, f, out)?;
+            }
+        }
+        let waived: Vec<&Finding> = report.findings.iter().filter(|f| !f.is_active()).collect();
+        if !waived.is_empty() {
+            writeln!(out, "\n{}", p.paint(Style::Bold, "WAIVED"))?;
+            for f in waived {
+                if let Some(w) = &f.waived {
+                    let until = w.expires.map(|d| format!(" until {d}")).unwrap_or_default();
+                    writeln!(
+                        out,
+                        "  {:<7}  {:<13} {}  {}",
+                        f.severity.as_str(),
+                        f.kind.as_str(),
+                        f.key,
+                        p.paint(Style::Dim, &format!("({}{until})", w.reason))
+                    )?;
+                }
+            }
+        }
+        if !report.errors.is_empty() {
+            writeln!(
+                out,
+                "\n{} {}",
+                p.paint(Style::Red, "COLLECTION ERRORS"),
+                p.paint(
+                    Style::Dim,
+                    "(these sources were not compared; the gate fails closed)"
+                )
+            )?;
+            for e in &report.errors {
+                writeln!(out, "  {}: {}", e.environment, e.error)?;
+            }
+        }
+        if !report.notes.is_empty() {
+            writeln!(out, "\n{}", p.paint(Style::Bold, "NOTES"))?;
+            for n in &report.notes {
+                writeln!(out, "  {n}")?;
+            }
+        }
+        let sm = &report.summary;
+        let mut counts = format!(
+            "{} finding{}",
+            thousands(sm.findings),
+            if sm.findings == 1 { "" } else { "s" }
+        );
+        if sm.findings > 0 {
+            counts.push_str(&format!(
+                " ({} error{}, {} warning{}, {} info)",
+                thousands(sm.errors),
+                if sm.errors == 1 { "" } else { "s" },
+                thousands(sm.warnings),
+                if sm.warnings == 1 { "" } else { "s" },
+                thousands(sm.infos)
+            ));
+        }
+        if sm.waived > 0 {
+            counts.push_str(&format!(" · {} waived", thousands(sm.waived)));
+        }
+        let result = match report.outcome(self.fail_on) {
+            Outcome::Clean => p.paint(Style::Green, "clean"),
+            Outcome::Drift => p.paint(Style::Red, &format!("drift at or above `{}`", self.fail_on)),
+            _ if report.errors.is_empty() => p.paint(
+                Style::Red,
+                "incomplete: secrets could not be compared (see notes)",
+            ),
+            _ => p.paint(
+                Style::Red,
+                &format!(
+                    "incomplete: {} source{} could not be read",
+                    report.errors.len(),
+                    if report.errors.len() == 1 { "" } else { "s" }
+                ),
+            ),
+        };
+        writeln!(out, "\n{counts} · result: {result}")
+    }
+}

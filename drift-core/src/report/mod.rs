@@ -1,0 +1,325 @@
+//! The report: what the diff engine found, in a form renderers and
+//! embedders consume.
+
+use std::fmt;
+
+use crate::date::Date;
+use crate::key::KeyPath;
+use crate::manifest::CollectionError;
+use crate::policy::Severity;
+use crate::value::Value;
+use crate::version::Skew;
+
+/// What kind of difference a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// The key is absent in some environments (or hosts).
+    Missing,
+    /// The values differ.
+    Changed,
+    /// The values are of different types (a number here, a string there).
+    TypeMismatch,
+    /// A rule expects the values to differ, and some are equal.
+    NotDifferent,
+    /// A version is older than a rule's reference environment.
+    Behind,
+    /// One or a few hosts of an environment differ from the majority of
+    /// their siblings.
+    Outlier,
+}
+
+impl FindingKind {
+    /// The name used in reports: `missing`, `changed`, `type_mismatch`,
+    /// `not_different`, `behind`, `outlier`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Missing => "missing",
+            FindingKind::Changed => "changed",
+            FindingKind::TypeMismatch => "type_mismatch",
+            FindingKind::NotDifferent => "not_different",
+            FindingKind::Behind => "behind",
+            FindingKind::Outlier => "outlier",
+        }
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One column's value in a finding: an environment (or a host, for outlier
+/// findings) and its value, `None` when absent.
+pub type NamedValue = (String, Option<Value>);
+
+/// One difference that matters, with every environment's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The key path.
+    pub key: KeyPath,
+    /// What kind of difference.
+    pub kind: FindingKind,
+    /// How serious.
+    pub severity: Severity,
+    /// For findings among the hosts of one environment, that environment;
+    /// `None` for findings across environments.
+    pub environment: Option<String>,
+    /// Every environment's (or host's) value, in environment order;
+    /// secrets are fingerprints.
+    pub values: Vec<NamedValue>,
+    /// The environments (or hosts) that differ from a strict majority, when
+    /// there is one.
+    pub odd_one_out: Vec<String>,
+    /// What differs, more precisely.
+    pub detail: Option<Detail>,
+    /// The waiver that waives this finding: it does not fail the gate.
+    pub waived: Option<WaiverNote>,
+    /// A waiver that matched but has expired: the finding counts again.
+    pub expired_waiver: Option<WaiverNote>,
+    /// Where the rule that decided the finding's settings was written.
+    pub rule: Option<String>,
+    /// The rule's reason.
+    pub reason: Option<String>,
+}
+
+impl Finding {
+    /// The environments (or hosts) where the key is absent.
+    pub fn absent(&self) -> impl Iterator<Item = &str> {
+        self.values
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| n.as_str())
+    }
+
+    /// Whether the finding counts towards the gate (not waived).
+    pub fn is_active(&self) -> bool {
+        self.waived.is_none()
+    }
+}
+
+/// Extra detail of a finding.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Detail {
+    /// The fields of object values (schema objects) that differ.
+    Fields(Vec<FieldDiff>),
+    /// Line diffs of text files against a reference environment.
+    Text(Vec<TextDiff>),
+    /// Version skew.
+    Version(VersionDetail),
+    /// Groups of environments whose values are equal though they must
+    /// differ.
+    EqualGroups(Vec<Vec<String>>),
+}
+
+/// One differing field of an object value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDiff {
+    /// The field name.
+    pub field: String,
+    /// Each environment's value of the field.
+    pub values: Vec<NamedValue>,
+}
+
+/// A unified line diff from one environment's text to another's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextDiff {
+    /// The reference environment.
+    pub from: String,
+    /// The environment compared with it.
+    pub to: String,
+    /// The unified diff (`-`/`+`/` ` lines with `@@` hunk headers).
+    pub unified: String,
+}
+
+/// Version skew between environments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionDetail {
+    /// The largest skew between any two environments.
+    pub skew: Skew,
+    /// The environments on the newest version.
+    pub newest: Vec<String>,
+    /// The environments behind it.
+    pub behind: Vec<String>,
+    /// The reference of a `not_older_than` rule, if one applied.
+    pub reference: Option<String>,
+}
+
+/// A waiver as shown in a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaiverNote {
+    /// Why.
+    pub reason: String,
+    /// Its last day.
+    pub expires: Option<Date>,
+    /// Where it was written.
+    pub origin: Option<String>,
+}
+
+/// A collection error of one environment's snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportError {
+    /// The environment.
+    pub environment: String,
+    /// The host (manifest target).
+    pub target: String,
+    /// The error.
+    pub error: CollectionError,
+}
+
+/// Something the reader should know that is not a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Note {
+    /// A waiver expired; the findings it covered count again.
+    WaiverExpired {
+        /// The waiver.
+        waiver: WaiverNote,
+        /// How many findings it would have waived.
+        findings: usize,
+    },
+    /// A waiver matched no finding: it can be removed.
+    WaiverUnused {
+        /// The waiver.
+        waiver: WaiverNote,
+    },
+    /// The manifests' secrets were fingerprinted with different keys, so
+    /// secrets were compared for presence only.
+    FingerprintKeysDiffer {
+        /// Environment → key id (`unkeyed` when none).
+        keys: Vec<(String, String)>,
+    },
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let origin = |w: &WaiverNote| {
+            w.origin
+                .as_ref()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default()
+        };
+        match self {
+            Note::WaiverExpired { waiver, findings } => write!(
+                f,
+                "waiver expired on {}{}: \"{}\" no longer waives {} finding(s); renew it or fix the drift",
+                waiver.expires.map(|d| d.to_string()).unwrap_or_default(),
+                origin(waiver),
+                waiver.reason,
+                findings
+            ),
+            Note::WaiverUnused { waiver } => write!(
+                f,
+                "waiver{} \"{}\" matched no finding; remove it",
+                origin(waiver),
+                waiver.reason
+            ),
+            Note::FingerprintKeysDiffer { keys } => {
+                write!(f, "secrets were fingerprinted with different keys (")?;
+                for (i, (env, k)) in keys.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{env}: {k}")?;
+                }
+                write!(
+                    f,
+                    "), so they were compared for presence only; snapshot every environment with the same DRIFT_FINGERPRINT_KEY"
+                )
+            }
+        }
+    }
+}
+
+/// One snapshot that took part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostSummary {
+    /// Its name in the report (the environment's name, or a host label).
+    pub name: String,
+    /// The manifest's target.
+    pub target: String,
+    /// When it was taken.
+    pub created_at: Option<String>,
+    /// How many entries it holds.
+    pub entries: usize,
+    /// How many collection errors it recorded.
+    pub errors: usize,
+}
+
+/// One environment that took part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironmentSummary {
+    /// Its name.
+    pub name: String,
+    /// Its snapshots (one per host).
+    pub hosts: Vec<HostSummary>,
+}
+
+/// Counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Distinct keys compared.
+    pub keys: usize,
+    /// Active (not waived) findings.
+    pub findings: usize,
+    /// Active findings of severity error.
+    pub errors: usize,
+    /// Active findings of severity warning.
+    pub warnings: usize,
+    /// Active findings of severity info.
+    pub infos: usize,
+    /// Waived findings.
+    pub waived: usize,
+    /// Whether every source was collected (no collection errors).
+    pub complete: bool,
+}
+
+/// What a CI gate should conclude from a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Nothing at or above the threshold, and everything was collected.
+    Clean,
+    /// Drift at or above the threshold.
+    Drift,
+    /// Something could not be collected: fail closed.
+    Incomplete,
+}
+
+/// The result of a diff.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The environments compared, in order.
+    pub environments: Vec<EnvironmentSummary>,
+    /// The findings: by layer, then key, then environment scope.
+    pub findings: Vec<Finding>,
+    /// Collection errors recorded in the manifests.
+    pub errors: Vec<ReportError>,
+    /// Notes (expired and unused waivers, fingerprint key mismatch).
+    pub notes: Vec<Note>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+impl Report {
+    /// Whether an active finding is at or above `threshold`.
+    pub fn has_drift(&self, threshold: Severity) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.is_active() && f.severity >= threshold)
+    }
+
+    /// The gate's conclusion: incomplete collection wins over drift, so that
+    /// a gate fails closed.
+    pub fn outcome(&self, threshold: Severity) -> Outcome {
+        if !self.summary.complete {
+            Outcome::Incomplete
+        } else if self.has_drift(threshold) {
+            Outcome::Drift
+        } else {
+            Outcome::Clean
+        }
+    }
+}
