@@ -289,7 +289,7 @@ impl Renderer for TextRenderer {
             if in_layer.is_empty() {
                 continue;
             }
-            in_layer.sort_by(|a, b| b.severity.cmp(&a.severity));
+            in_layer.sort_by_key(|f| std::cmp::Reverse(f.severity));
             writeln!(
                 out,
                 "\n{} {}",
