@@ -1,1 +1,52 @@
-fn main() {}
+//! `drift`: the command line. Turns flags and drift.toml into library calls,
+//! prints reports, and maps outcomes to the documented exit codes.
+
+mod cli;
+mod commands;
+mod exit;
+mod jobs;
+mod output;
+mod sanitizer;
+mod settings;
+mod sources;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use drift_core::Severity;
+
+use crate::cli::{Cli, Command, FailOn};
+use crate::exit::Exit;
+
+/// The threshold of a `--fail-on` flag.
+pub fn fail_on(f: FailOn) -> Severity {
+    match f {
+        FailOn::Info => Severity::Info,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Error => Severity::Error,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors.
+            let code = if e.use_stderr() { Exit::Input } else { Exit::Clean };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    let result = match cli.command {
+        Command::Snapshot(args) => commands::snapshot::run(args),
+        Command::Diff(args) => commands::diff::run(args),
+        Command::Check(args) => commands::check::run(args),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            eprintln!("drift: error: {}", drift_core::secret::scrub(&format!("{e:#}")));
+            Exit::Input.into()
+        }
+    }
+}

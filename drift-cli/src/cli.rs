@@ -1,0 +1,151 @@
+//! Command-line arguments. Turned into library options by the commands;
+//! nothing below the binary sees a flag.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  no finding at or above --fail-on (default: error)
+  1  drift found at or above --fail-on
+  2  usage, configuration or input error (bad flag, malformed manifest or drift.toml)
+  3  collection incomplete: a source could not be read; the gate fails closed";
+
+/// drift: snapshot dev, staging and production, and report where they
+/// drifted apart before a deploy.
+#[derive(Debug, Parser)]
+#[command(name = "drift", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Snapshot one environment into a manifest.
+    #[command(after_help = EXIT_CODES)]
+    Snapshot(SnapshotArgs),
+    /// Compare two or more manifests.
+    #[command(after_help = EXIT_CODES)]
+    Diff(DiffArgs),
+    /// Collect every environment of a drift.toml and compare them: the CI gate.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Grouped text for people.
+    Text,
+    /// The documented JSON report (`drift-report/1`).
+    Json,
+}
+
+/// Severity thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on any finding.
+    Info,
+    /// Fail on warnings and errors.
+    Warning,
+    /// Fail on errors only.
+    Error,
+}
+
+/// When to colour the text report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When standard output is a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How the report is shown.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 1 when a finding is at or above this severity [default: error, or drift.toml's `fail_on`].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Colour the text report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `drift snapshot`.
+#[derive(Debug, Clone, Args)]
+pub struct SnapshotArgs {
+    /// The environment's name (dev, staging, prod).
+    #[arg(long, value_name = "NAME")]
+    pub env: String,
+    /// A dotenv file to read (repeatable; later files override earlier ones).
+    #[arg(long, value_name = "FILE")]
+    pub dotenv: Vec<PathBuf>,
+    /// A configuration directory to walk, optionally named: `[NAME=]DIR` (repeatable).
+    #[arg(long = "config-dir", value_name = "[NAME=]DIR")]
+    pub config_dirs: Vec<String>,
+    /// Include this process's environment variables.
+    #[arg(long)]
+    pub process_env: bool,
+    /// Write the manifest to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Treat keys matching GLOB as secret (repeatable).
+    #[arg(long = "secret", value_name = "GLOB")]
+    pub secrets: Vec<String>,
+    /// Do not treat keys matching GLOB as secret by name (repeatable).
+    #[arg(long = "public", value_name = "GLOB")]
+    pub public: Vec<String>,
+    /// Files larger than this many bytes are not read.
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// Follow symbolic links in configuration directories.
+    #[arg(long)]
+    pub follow_symlinks: bool,
+}
+
+/// `drift diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// Manifests written by `drift snapshot` (two or more; `-` reads standard input once).
+    #[arg(value_name = "MANIFEST", num_args = 2.., required = true)]
+    pub manifests: Vec<PathBuf>,
+    /// A drift.toml whose rules and waivers apply.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// How the report is shown.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `drift check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The drift.toml to read.
+    #[arg(long, short, value_name = "FILE", default_value = "drift.toml")]
+    pub config: PathBuf,
+    /// Only these environments (repeatable; default: all, in drift.toml's order).
+    #[arg(long = "env", value_name = "NAME")]
+    pub envs: Vec<String>,
+    /// Also write each snapshot to DIR/ENV.json.
+    #[arg(long, value_name = "DIR")]
+    pub save_manifests: Option<PathBuf>,
+    /// How many hosts to collect at once [default: drift.toml's `jobs`, or 8].
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// No progress on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// How the report is shown.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}

@@ -1,0 +1,97 @@
+//! `drift diff`: compare manifests.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use drift_core::diff::{DiffOptions, Environment, Host, diff};
+use drift_core::{Manifest, Policy, Severity};
+use rayon::prelude::*;
+
+use crate::cli::DiffArgs;
+use crate::exit::Exit;
+use crate::output::{print_report, today, use_color};
+
+/// Reads one manifest (`-` for standard input).
+fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
+    let (bytes, origin) = if path == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("failed to read a manifest from standard input")?;
+        (buf, "<stdin>".to_owned())
+    } else {
+        let bytes = std::fs::read(path).with_context(|| {
+            format!("cannot read the manifest `{}`", path.display())
+        })?;
+        (bytes, path.display().to_string())
+    };
+    Ok(Manifest::from_slice(&bytes, &origin)?)
+}
+
+/// Names each manifest's environment; manifests of one environment name
+/// (prod yesterday, prod today) are told apart by their file names.
+fn names(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
+    manifests
+        .iter()
+        .zip(paths)
+        .map(|(m, p)| {
+            let shared = manifests
+                .iter()
+                .filter(|o| o.environment == m.environment)
+                .count()
+                > 1;
+            if shared {
+                format!("{}@{}", m.environment, p.display())
+            } else {
+                m.environment.clone()
+            }
+        })
+        .collect()
+}
+
+/// Runs `drift diff`.
+pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
+    if args.manifests.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        bail!("standard input (`-`) can be read only once");
+    }
+    let (policy, config_fail_on) = match &args.policy {
+        Some(path) => {
+            let config = crate::settings::load(path)?;
+            (config.policy, config.settings.fail_on)
+        }
+        None => (Policy::default(), None),
+    };
+    let manifests: Vec<Manifest> = args
+        .manifests
+        .par_iter()
+        .map(|p| read_manifest(p))
+        .collect::<anyhow::Result<_>>()?;
+    let names = names(&manifests, &args.manifests);
+    let envs: Vec<Environment<'_>> = manifests
+        .iter()
+        .zip(&names)
+        .map(|(m, n)| Environment {
+            name: n,
+            hosts: vec![Host { name: n, manifest: m }],
+        })
+        .collect();
+    let options = DiffOptions {
+        today: Some(today()),
+        ..DiffOptions::default()
+    };
+    let report = diff(&envs, &policy, &options)?;
+    let fail_on = args
+        .report
+        .fail_on
+        .map(crate::fail_on)
+        .or(config_fail_on)
+        .unwrap_or(Severity::Error);
+    let color = use_color(
+        args.report.color,
+        std::env::var("NO_COLOR").ok().as_deref(),
+        std::env::var("TERM").ok().as_deref(),
+    );
+    print_report(&report, args.report.format, fail_on, color)?;
+    Ok(report.outcome(fail_on).into())
+}

@@ -1,0 +1,96 @@
+//! `drift snapshot`: one environment into a manifest.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use drift_collectors::snapshot;
+use drift_collectors::transport::Local;
+
+use crate::cli::SnapshotArgs;
+use crate::exit::Exit;
+use crate::output::{now_rfc3339, write_manifest};
+use crate::settings::{ConfigDir, SecretGlobs, Sources, valid_env_name};
+use crate::sources::{CollectOptions, collectors, process_env};
+
+/// Parses `--config-dir [NAME=]DIR`.
+pub fn parse_config_dir(arg: &str) -> anyhow::Result<ConfigDir> {
+    match arg.split_once('=') {
+        Some((name, path)) if !name.is_empty() && !name.contains('/') => {
+            if path.is_empty() {
+                bail!("`--config-dir {arg}` names no directory: write `--config-dir NAME=DIR`");
+            }
+            Ok(ConfigDir {
+                path: PathBuf::from(path),
+                name: Some(name.to_owned()),
+            })
+        }
+        _ => Ok(ConfigDir {
+            path: PathBuf::from(arg),
+            name: None,
+        }),
+    }
+}
+
+/// Runs `drift snapshot`.
+pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
+    if !valid_env_name(&args.env) {
+        bail!(
+            "`{}` is not a valid environment name: use letters, digits, `-`, `_` and `.`",
+            args.env
+        );
+    }
+    let sources = Sources {
+        dotenv: args.dotenv.clone(),
+        config_dirs: args
+            .config_dirs
+            .iter()
+            .map(|a| parse_config_dir(a))
+            .collect::<anyhow::Result<_>>()?,
+        process_env: args.process_env,
+    };
+    if sources.dotenv.is_empty() && sources.config_dirs.is_empty() && !sources.process_env {
+        bail!("nothing to snapshot: give --dotenv, --config-dir or --process-env");
+    }
+    let globs = SecretGlobs {
+        keys: args.secrets.clone(),
+        public: args.public.clone(),
+    };
+    let key = std::env::var(crate::sanitizer::KEY_VAR).ok();
+    let sanitizer = crate::sanitizer::sanitizer(key.as_deref(), None, &globs)?;
+    let options = CollectOptions {
+        max_file_size: args.max_file_size,
+        follow_symlinks: args.follow_symlinks,
+        process_env: if args.process_env { process_env() } else { Vec::new() },
+    };
+    let manifest = snapshot(
+        &args.env,
+        &Local::new(),
+        &collectors(&sources, &options),
+        sanitizer,
+        Some(now_rfc3339()),
+    );
+    write_manifest(&manifest, args.output.as_deref())?;
+    for e in &manifest.errors {
+        eprintln!("drift: {}: {e}", args.env);
+    }
+    Ok(if manifest.errors.is_empty() {
+        Exit::Clean
+    } else {
+        Exit::Incomplete
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_dir_arguments() {
+        let d = parse_config_dir("app=/etc/app").unwrap();
+        assert_eq!(d.name.as_deref(), Some("app"));
+        assert_eq!(d.path, PathBuf::from("/etc/app"));
+        let d = parse_config_dir("./a=b/c").unwrap();
+        assert_eq!(d.name, None);
+        assert!(parse_config_dir("app=").is_err());
+    }
+}

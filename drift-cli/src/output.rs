@@ -1,0 +1,159 @@
+//! Writing: atomic files, reports, colour, progress.
+
+use std::fs;
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use drift_core::render::{JsonRenderer, Renderer, TextRenderer};
+use drift_core::{Manifest, Report, Severity};
+
+use crate::cli::{ColorChoice, Format};
+
+/// Writes `write` into `path` atomically: a temporary file in the same
+/// folder, synced, then renamed over the target. An interrupted run leaves
+/// the old file (or none), never half of a new one.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut io::BufWriter<&fs::File>) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .with_context(|| format!("`{}` is not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> io::Result<()> {
+        let file = fs::File::create(&tmp)?;
+        {
+            let mut w = io::BufWriter::with_capacity(1 << 20, &file);
+            write(&mut w)?;
+            w.flush()?;
+        }
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("failed to write `{}`", path.display()));
+    }
+    Ok(())
+}
+
+/// Writes a manifest to `path` atomically, or to standard output.
+pub fn write_manifest(manifest: &Manifest, path: Option<&Path>) -> anyhow::Result<()> {
+    match path {
+        Some(p) => write_atomically(p, |w| manifest.write_to(w)),
+        None => {
+            let stdout = io::stdout();
+            let mut w = io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            ignore_broken_pipe(manifest.write_to(&mut w).and_then(|()| w.flush()))
+                .context("failed to write the manifest to standard output")
+        }
+    }
+}
+
+/// Whether the text report should be coloured.
+pub fn use_color(choice: ColorChoice, no_color: Option<&str>, term: Option<&str>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            io::stdout().is_terminal()
+                && no_color.is_none_or(str::is_empty)
+                && term != Some("dumb")
+        }
+    }
+}
+
+/// Renders a report on standard output.
+pub fn print_report(report: &Report, format: Format, fail_on: Severity, color: bool) -> anyhow::Result<()> {
+    let renderer: Box<dyn Renderer> = match format {
+        Format::Text => Box::new(TextRenderer { color, fail_on }),
+        Format::Json => Box::new(JsonRenderer { fail_on }),
+    };
+    let stdout = io::stdout();
+    let mut w = io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    ignore_broken_pipe(renderer.render(report, &mut w).and_then(|()| w.flush()))
+        .context("failed to write the report to standard output")
+}
+
+/// A reader that stopped reading (`drift … | head`) is not an error.
+fn ignore_broken_pipe(r: io::Result<()>) -> io::Result<()> {
+    match r {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Progress lines on standard error, only when it is a terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    enabled: bool,
+}
+
+impl Progress {
+    /// Progress when standard error is a terminal and not `quiet`.
+    pub fn new(quiet: bool) -> Progress {
+        Progress {
+            enabled: !quiet && io::stderr().is_terminal(),
+        }
+    }
+
+    /// Prints one line.
+    pub fn line(&self, text: &str) {
+        if self.enabled {
+            let mut e = io::stderr().lock();
+            let _ = writeln!(e, "{text}");
+        }
+    }
+}
+
+/// Today's date (UTC), for waiver expiry.
+pub fn today() -> drift_core::Date {
+    drift_core::Date::from_unix_seconds(now_unix())
+}
+
+/// Now, RFC 3339 UTC, for manifests.
+pub fn now_rfc3339() -> String {
+    drift_core::date::rfc3339(now_unix())
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_whole_files_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.json");
+        write_atomically(&p, |w| w.write_all(b"one")).unwrap();
+        write_atomically(&p, |w| w.write_all(b"two")).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        let err = write_atomically(&p, |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("interrupted"))
+        });
+        assert!(err.is_err());
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn color_choice() {
+        assert!(use_color(ColorChoice::Always, None, None));
+        assert!(!use_color(ColorChoice::Never, None, None));
+    }
+}

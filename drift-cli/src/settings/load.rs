@@ -1,0 +1,265 @@
+//! Reading and validating drift.toml.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use drift_core::policy::{Expect, Rule, Tolerance, Waiver, parse_tolerate};
+use drift_core::{Date, KeyPattern, Policy, Severity};
+use toml::Spanned;
+
+use super::error::{ConfigError, closest, with_suggestion};
+use super::raw::{Globs, RawConfig, RawConfigDir, RawRule, RawWaiver};
+use super::{Config, ConfigDir, EnvConfig, SecretGlobs, Settings, Sources, valid_env_name};
+
+/// Reads and validates a drift.toml.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        line: None,
+        message: match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                "no such file; give the drift.toml with --config, or create one (see the README)".to_owned()
+            }
+            _ => format!("cannot read it: {e}"),
+        },
+    })?;
+    parse(path, &text)
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    text: &'a str,
+    dir: PathBuf,
+}
+
+impl Ctx<'_> {
+    fn err<T>(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Result<T, ConfigError> {
+        Err(ConfigError::at(self.path, self.text, span.map(|s| s.start), message))
+    }
+
+    fn resolve(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() { p.to_path_buf() } else { self.dir.join(p) }
+    }
+
+    fn parse_word<T: FromStr>(&self, value: &Spanned<String>, choices: &[&str]) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        value.get_ref().parse::<T>().or_else(|e| {
+            let mut message = e.to_string();
+            if let Some(s) = closest(value.get_ref(), choices.iter().copied()) {
+                message.push_str(&format!("; did you mean `{s}`?"));
+            }
+            self.err(Some(value.span()), message)
+        })
+    }
+
+    fn globs(&self, globs: &Spanned<Globs>) -> Result<Vec<KeyPattern>, ConfigError> {
+        if globs.get_ref().0.is_empty() {
+            return self.err(Some(globs.span()), "`keys` is empty; give at least one key glob");
+        }
+        globs
+            .get_ref()
+            .0
+            .iter()
+            .map(|g| KeyPattern::new(g).or_else(|e| self.err(Some(globs.span()), e.to_string())))
+            .collect()
+    }
+
+    fn envs(&self, envs: &Spanned<Vec<String>>, known: &[String]) -> Result<Vec<String>, ConfigError> {
+        for e in envs.get_ref() {
+            self.known_env(e, envs.span(), known)?;
+        }
+        Ok(envs.get_ref().clone())
+    }
+
+    fn known_env(&self, name: &str, span: std::ops::Range<usize>, known: &[String]) -> Result<(), ConfigError> {
+        if known.iter().any(|k| k == name) {
+            return Ok(());
+        }
+        let mut message = format!(
+            "there is no environment `{name}` (declared: {})",
+            known.join(", ")
+        );
+        if let Some(s) = closest(name, known.iter().map(String::as_str)) {
+            message.push_str(&format!("; did you mean `{s}`?"));
+        }
+        self.err(Some(span), message)
+    }
+}
+
+/// Parses and validates drift.toml text; `path` names it in errors and
+/// anchors relative paths.
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let ctx = Ctx { path, text, dir };
+    let raw: RawConfig = toml::from_str(text).or_else(|e| {
+        let message = with_suggestion(e.message());
+        ctx.err(e.span(), message)
+    })?;
+
+    let names: Vec<String> = raw.environments.keys().cloned().collect();
+    let mut environments = Vec::new();
+    for (name, env) in &raw.environments {
+        if !valid_env_name(name) {
+            return ctx.err(
+                Some(env.span()),
+                format!("`{name}` is not a valid environment name: use letters, digits, `-`, `_` and `.`"),
+            );
+        }
+        let env = env.get_ref();
+        let config_dirs = env
+            .config_dirs
+            .iter()
+            .map(|d| match d {
+                RawConfigDir::Path(p) => ConfigDir {
+                    path: ctx.resolve(p),
+                    name: None,
+                },
+                RawConfigDir::Named { path, name } => ConfigDir {
+                    path: ctx.resolve(path),
+                    name: name.clone(),
+                },
+            })
+            .collect();
+        environments.push(EnvConfig {
+            name: name.clone(),
+            sources: Sources {
+                dotenv: env.dotenv.iter().map(|p| ctx.resolve(p)).collect(),
+                config_dirs,
+                process_env: env.process_env,
+            },
+        });
+    }
+
+    let s = &raw.settings;
+    let settings = Settings {
+        fail_on: match &s.fail_on {
+            Some(v) => Some(ctx.parse_word::<Severity>(v, &["info", "warning", "error"])?),
+            None => None,
+        },
+        fingerprint_key_file: s.fingerprint_key_file.as_deref().map(|p| ctx.resolve(p)),
+        max_file_size: s.max_file_size,
+        jobs: match &s.jobs {
+            Some(j) if *j.get_ref() == 0 => return ctx.err(Some(j.span()), "`jobs` must be at least 1"),
+            Some(j) => Some(*j.get_ref() as usize),
+            None => None,
+        },
+        follow_symlinks: s.follow_symlinks.unwrap_or(false),
+    };
+
+    let mut secrets = SecretGlobs::default();
+    for (list, out) in [(&raw.secrets.keys, &mut secrets.keys), (&raw.secrets.public, &mut secrets.public)] {
+        for g in list {
+            KeyPattern::new(g.get_ref()).or_else(|e| ctx.err(Some(g.span()), e.to_string()))?;
+            out.push(g.get_ref().clone());
+        }
+    }
+
+    let rules = raw
+        .rules
+        .iter()
+        .map(|r| rule(&ctx, r, &names))
+        .collect::<Result<Vec<_>, _>>()?;
+    let waivers = raw
+        .waivers
+        .iter()
+        .map(|w| waiver(&ctx, w, &names))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    Ok(Config {
+        path: path.to_path_buf(),
+        settings,
+        secrets,
+        environments,
+        policy: Policy { rules, waivers },
+    })
+}
+
+fn origin(ctx: &Ctx<'_>, offset: usize) -> String {
+    let name = ctx
+        .path
+        .file_name()
+        .map_or_else(|| ctx.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    format!("{name}:{}", super::error::line_of(ctx.text, offset))
+}
+
+fn rule(ctx: &Ctx<'_>, spanned: &Spanned<RawRule>, envs: &[String]) -> Result<Rule, ConfigError> {
+    let r = spanned.get_ref();
+    let mut out = Rule {
+        keys: ctx.globs(&r.keys)?,
+        origin: Some(origin(ctx, spanned.span().start)),
+        reason: r.reason.clone(),
+        ignore_dev: r.ignore_dev,
+        ..Rule::default()
+    };
+    if let Some(e) = &r.expect {
+        out.expect = Some(ctx.parse_word::<Expect>(e, &["equal", "differ", "present", "ignore"])?);
+    }
+    if let Some(s) = &r.severity {
+        out.severity = Some(ctx.parse_word::<Severity>(s, &["info", "warning", "error"])?);
+    }
+    if let Some(e) = &r.environments {
+        if e.get_ref().is_empty() {
+            return ctx.err(Some(e.span()), "`environments` is empty; leave it out to mean all");
+        }
+        out.environments = Some(ctx.envs(e, envs)?);
+    }
+    if let Some(t) = &r.tolerate {
+        out.tolerate = Some(parse_tolerate(t.get_ref()).or_else(|e| ctx.err(Some(t.span()), e.to_string()))?);
+    }
+    if let Some(t) = &r.tolerance {
+        out.tolerance = Some(
+            Tolerance::from_str(&t.get_ref().0).or_else(|e| ctx.err(Some(t.span()), e.to_string()))?,
+        );
+    }
+    if let Some(n) = &r.not_older_than {
+        ctx.known_env(n.get_ref(), n.span(), envs)?;
+        out.not_older_than = Some(n.get_ref().clone());
+    }
+    let sets_something = out.expect.is_some()
+        || out.severity.is_some()
+        || out.tolerate.is_some()
+        || out.tolerance.is_some()
+        || out.not_older_than.is_some()
+        || out.ignore_dev.is_some();
+    if !sets_something {
+        return ctx.err(
+            Some(spanned.span()),
+            "this rule sets nothing: give it `expect`, `severity`, `tolerate`, `tolerance`, `not_older_than` or `ignore_dev`",
+        );
+    }
+    if out.environments.is_some() && out.expect.is_none() {
+        return ctx.err(
+            Some(spanned.span()),
+            "`environments` scopes a rule's `expect`: add `expect = \"equal\"` (or another expectation)",
+        );
+    }
+    Ok(out)
+}
+
+fn waiver(ctx: &Ctx<'_>, spanned: &Spanned<RawWaiver>, envs: &[String]) -> Result<Waiver, ConfigError> {
+    let w = spanned.get_ref();
+    if w.reason.get_ref().trim().is_empty() {
+        return ctx.err(Some(w.reason.span()), "a waiver needs a `reason`: say why the drift is accepted");
+    }
+    let expires = match &w.expires {
+        Some(d) => Some(Date::from_str(&d.get_ref().0).or_else(|e| ctx.err(Some(d.span()), e.to_string()))?),
+        None => None,
+    };
+    let environments = match &w.environments {
+        Some(e) => Some(ctx.envs(e, envs)?),
+        None => None,
+    };
+    Ok(Waiver {
+        keys: ctx.globs(&w.keys)?,
+        reason: w.reason.get_ref().clone(),
+        expires,
+        environments,
+        origin: Some(origin(ctx, spanned.span().start)),
+    })
+}

@@ -1,0 +1,98 @@
+//! drift.toml: environments, settings, secrets, rules and waivers.
+//!
+//! Loading validates everything: an unknown key, a wrong type or an invalid
+//! value is an error naming the file and line, with a suggestion where one
+//! fits. Relative paths resolve against the drift.toml's folder.
+
+mod error;
+mod load;
+mod raw;
+
+use std::path::PathBuf;
+
+use drift_core::{Policy, Severity};
+
+pub use error::closest as error_closest;
+pub use load::load;
+#[cfg(test)]
+pub use load::parse;
+
+/// A loaded and validated drift.toml.
+#[derive(Debug)]
+pub struct Config {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// General settings.
+    pub settings: Settings,
+    /// Extra secret and public key globs.
+    pub secrets: SecretGlobs,
+    /// The environments, in the order written (dev → staging → prod).
+    pub environments: Vec<EnvConfig>,
+    /// Rules and waivers.
+    pub policy: Policy,
+}
+
+/// `[settings]`.
+#[derive(Debug, Default)]
+pub struct Settings {
+    /// The default `--fail-on`.
+    pub fail_on: Option<Severity>,
+    /// A file holding the fingerprint key.
+    pub fingerprint_key_file: Option<PathBuf>,
+    /// Files larger than this are not read.
+    pub max_file_size: Option<u64>,
+    /// Hosts collected at once.
+    pub jobs: Option<usize>,
+    /// Follow symlinks in config dirs.
+    pub follow_symlinks: bool,
+}
+
+/// `[secrets]`.
+#[derive(Debug, Default, Clone)]
+pub struct SecretGlobs {
+    /// Also secret.
+    pub keys: Vec<String>,
+    /// Not secret by name.
+    pub public: Vec<String>,
+}
+
+/// One environment's sources.
+#[derive(Debug, Clone)]
+pub struct EnvConfig {
+    /// Its name.
+    pub name: String,
+    /// What to collect.
+    pub sources: Sources,
+}
+
+/// What to collect in one environment (from drift.toml or from flags).
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Dotenv files, in order.
+    pub dotenv: Vec<PathBuf>,
+    /// Config directories.
+    pub config_dirs: Vec<ConfigDir>,
+    /// Include the process environment.
+    pub process_env: bool,
+}
+
+/// A config directory, optionally named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigDir {
+    /// The directory.
+    pub path: PathBuf,
+    /// The prefix of its keys.
+    pub name: Option<String>,
+}
+
+/// Checks an environment name: letters, digits, `-`, `_`, `.`.
+pub fn valid_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,163 @@
+//! drift.toml as written: serde types that refuse unknown keys and keep the
+//! spans of values that are validated later, so every error names its line.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub settings: RawSettings,
+    #[serde(default)]
+    pub secrets: RawSecrets,
+    #[serde(default)]
+    pub environments: IndexMap<String, Spanned<RawEnv>>,
+    #[serde(default)]
+    pub rules: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    pub waivers: Vec<Spanned<RawWaiver>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    pub fail_on: Option<Spanned<String>>,
+    pub fingerprint_key_file: Option<String>,
+    pub max_file_size: Option<u64>,
+    pub jobs: Option<Spanned<u64>>,
+    pub follow_symlinks: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecrets {
+    #[serde(default)]
+    pub keys: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub public: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnv {
+    #[serde(default)]
+    pub dotenv: Vec<String>,
+    #[serde(default)]
+    pub config_dirs: Vec<RawConfigDir>,
+    #[serde(default)]
+    pub process_env: bool,
+}
+
+/// A config dir: `"path"` or `{ path = "…", name = "…" }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a path, or a table with `path` and an optional `name`")]
+pub enum RawConfigDir {
+    Path(String),
+    Named {
+        path: String,
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub keys: Spanned<Globs>,
+    pub expect: Option<Spanned<String>>,
+    pub severity: Option<Spanned<String>>,
+    pub environments: Option<Spanned<Vec<String>>>,
+    pub tolerate: Option<Spanned<String>>,
+    pub tolerance: Option<Spanned<Number>>,
+    pub not_older_than: Option<Spanned<String>>,
+    pub ignore_dev: Option<bool>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWaiver {
+    pub keys: Spanned<Globs>,
+    pub reason: Spanned<String>,
+    pub expires: Option<Spanned<DateText>>,
+    pub environments: Option<Spanned<Vec<String>>>,
+}
+
+/// One glob or a list of globs.
+#[derive(Debug, Default)]
+pub struct Globs(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Globs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Globs, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Globs;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key glob or a list of key globs")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Globs, E> {
+                Ok(Globs(vec![v.to_owned()]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Globs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(Globs(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A number, or a string such as `10%`.
+#[derive(Debug)]
+pub struct Number(pub String);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number such as 5, or a percentage such as \"10%\"")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Number, E> {
+                Ok(Number(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Number, E> {
+                Ok(Number(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Number, E> {
+                Ok(Number(v.to_string()))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Number, E> {
+                Ok(Number(v.to_owned()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A date written as a TOML date (`2026-12-31`) or a string.
+#[derive(Debug)]
+pub struct DateText(pub String);
+
+impl<'de> Deserialize<'de> for DateText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<DateText, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "a date such as 2026-12-31")]
+        enum Either {
+            Date(toml::value::Datetime),
+            Text(String),
+        }
+        Ok(DateText(match Either::deserialize(d)? {
+            Either::Date(dt) => dt.to_string(),
+            Either::Text(s) => s,
+        }))
+    }
+}

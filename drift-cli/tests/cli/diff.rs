@@ -1,0 +1,244 @@
+//! `drift diff`: exit codes, reports, bad input.
+
+use drift_core::Value;
+
+use crate::support::{Drift, manifest};
+
+fn s(v: &str) -> Value {
+    Value::from(v)
+}
+
+fn pair(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    (
+        manifest(dir, "staging", &[("env:TIMEOUT_MS", s("2500")), ("env:FLAG", s("on")), ("env:DB_PASSWORD", s("hunter2"))]),
+        manifest(dir, "prod", &[("env:FLAG", s("off")), ("env:DB_PASSWORD", s("hunter3"))]),
+    )
+}
+
+#[test]
+fn equal_manifests_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "staging", &[("env:A", s("1"))]);
+    let b = manifest(dir.path(), "prod", &[("env:A", s("1"))]);
+    Drift::new()
+        .args(["diff"])
+        .args([&a, &b])
+        .status(0)
+        .stdout_has("0 findings")
+        .stdout_has("result: clean");
+}
+
+#[test]
+fn drift_exits_1_with_a_grouped_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = pair(dir.path());
+    let run = Drift::new().args(["diff"]).args([&a, &b]).status(1);
+    let out = run.stdout();
+    assert!(out.contains("ENV (2 findings)"), "{out}");
+    assert!(out.contains("ERROR    missing       env:TIMEOUT_MS"), "{out}");
+    assert!(out.contains("WARNING  changed       env:FLAG"), "{out}");
+    assert!(!out.contains("hunter"), "{out}");
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "staging", &[("env:FLAG", s("on"))]);
+    let b = manifest(dir.path(), "prod", &[("env:FLAG", s("off"))]);
+    Drift::new().args(["diff"]).args([&a, &b]).status(0);
+    Drift::new().args(["diff", "--fail-on", "warning"]).args([&a, &b]).status(1);
+}
+
+#[test]
+fn json_report_is_documented_and_hides_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = pair(dir.path());
+    let run = Drift::new().args(["diff", "--format", "json"]).args([&a, &b]).status(1);
+    assert!(!run.stdout().contains("hunter"));
+    let v = run.json();
+    assert_eq!(v["format"], "drift-report/1");
+    assert_eq!(v["outcome"], "drift");
+    let missing = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"] == "env:TIMEOUT_MS")
+        .unwrap();
+    assert_eq!(missing["kind"], "missing");
+    assert_eq!(missing["severity"], "error");
+    assert_eq!(missing["values"]["staging"], "2500");
+    assert!(missing["values"]["prod"].is_null());
+    assert_eq!(v["summary"]["error"], 1);
+    assert!(v["errors"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn three_way_names_the_odd_one_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = manifest(dir.path(), "dev", &[("env:T", s("1"))]);
+    let st = manifest(dir.path(), "staging", &[("env:T", s("1"))]);
+    let p = manifest(dir.path(), "prod", &[("env:T", s("2"))]);
+    let v = Drift::new().args(["diff", "--format", "json"]).args([&d, &st, &p]).status(0).json();
+    assert_eq!(v["findings"][0]["odd_one_out"], serde_json::json!(["prod"]));
+}
+
+#[test]
+fn malformed_manifest_exits_2_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "staging", &[("env:A", s("1"))]);
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"format\": \"drift-manifest/1\",\n  oops").unwrap();
+    Drift::new()
+        .args(["diff"])
+        .args([&a, &bad])
+        .status(2)
+        .stderr_has("bad.json` is not a valid drift manifest")
+        .stderr_has("line 2");
+}
+
+#[test]
+fn truncated_manifest_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "staging", &[("env:A", s("1"))]);
+    let text = std::fs::read_to_string(&a).unwrap();
+    let cut = dir.path().join("cut.json");
+    std::fs::write(&cut, &text[..text.len() - 20]).unwrap();
+    Drift::new()
+        .args(["diff"])
+        .args([&a, &cut])
+        .status(2)
+        .stderr_has("cut.json` is truncated");
+}
+
+#[test]
+fn wrong_format_and_missing_files_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "staging", &[("env:A", s("1"))]);
+    let pkg = dir.path().join("package.json");
+    std::fs::write(&pkg, r#"{"name": "shop", "version": "1.0.0"}"#).unwrap();
+    Drift::new()
+        .args(["diff"])
+        .args([&a, &pkg])
+        .status(2)
+        .stderr_has("package.json` is not a drift manifest");
+    Drift::new()
+        .args(["diff"])
+        .args([a, dir.path().join("nope.json")])
+        .status(2)
+        .stderr_has("cannot read the manifest");
+}
+
+#[test]
+fn edited_manifest_fails_its_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "staging", &[("env:A", s("1"))]);
+    let b = manifest(dir.path(), "prod", &[("env:A", s("1"))]);
+    let text = std::fs::read_to_string(&b).unwrap().replace("\"env:A\": \"1\"", "\"env:A\": \"2\"");
+    std::fs::write(&b, text).unwrap();
+    Drift::new()
+        .args(["diff"])
+        .args([&a, &b])
+        .status(2)
+        .stderr_has("was changed after drift wrote it");
+}
+
+#[test]
+fn one_manifest_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "staging", &[]);
+    Drift::new().args(["diff"]).arg_path(&a).status(2);
+}
+
+#[test]
+fn same_environment_twice_is_told_apart_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "prod", &[("env:A", s("1"))]);
+    let other = tempfile::tempdir().unwrap();
+    let b = manifest(other.path(), "prod", &[("env:A", s("2"))]);
+    Drift::new()
+        .args(["diff"])
+        .args([&a, &b])
+        .status(0)
+        .stdout_has("prod@");
+}
+
+#[test]
+fn policy_rules_and_waivers_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = pair(dir.path());
+    let policy = dir.path().join("drift.toml");
+    std::fs::write(
+        &policy,
+        r#"
+[environments.staging]
+[environments.prod]
+
+[[rules]]
+keys = "env:FLAG"
+severity = "error"
+
+[[waivers]]
+keys = "env:TIMEOUT_MS"
+reason = "prod uses the gateway default until the migration"
+expires = 2999-12-31
+"#,
+    )
+    .unwrap();
+    let v = Drift::new()
+        .args(["diff", "--format", "json", "--policy"])
+        .args([&policy, &a, &b])
+        .status(1)
+        .json();
+    let find = |k: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == k)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(find("env:FLAG")["severity"], "error");
+    assert_eq!(find("env:TIMEOUT_MS")["waived"]["reason"], "prod uses the gateway default until the migration");
+    assert_eq!(v["summary"]["waived"], 1);
+}
+
+#[test]
+fn expired_waiver_stops_waiving_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = pair(dir.path());
+    let policy = dir.path().join("drift.toml");
+    std::fs::write(
+        &policy,
+        "[[waivers]]\nkeys = \"env:TIMEOUT_MS\"\nreason = \"temporary\"\nexpires = 2020-01-31\n",
+    )
+    .unwrap();
+    Drift::new()
+        .args(["diff", "--policy"])
+        .args([&policy, &a, &b])
+        .status(1)
+        .stdout_has("waiver expired on 2020-01-31: temporary");
+}
+
+#[test]
+fn malformed_policy_exits_2_naming_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = pair(dir.path());
+    let policy = dir.path().join("drift.toml");
+    std::fs::write(&policy, "[[rules]]\nkeys = \"env:*\"\nexpect = \"same\"\n").unwrap();
+    Drift::new()
+        .args(["diff", "--policy"])
+        .args([&policy, &a, &b])
+        .status(2)
+        .stderr_has("drift.toml` line 3: `same` is not a valid expectation");
+}
+
+#[test]
+fn help_lists_the_exit_codes() {
+    Drift::new()
+        .args(["diff", "--help"])
+        .status(0)
+        .stdout_has("Exit codes:")
+        .stdout_has("3  collection incomplete");
+    Drift::new().args(["--bogus"]).status(2);
+}

@@ -1,0 +1,4 @@
+//! End-to-end tests of the `drift` binary, one module per command.
+
+mod diff;
+mod support;
