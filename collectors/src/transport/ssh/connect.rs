@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use ssh2::{Session, Sftp};
+use ssh2::Session;
 
 use super::auth;
 use super::errors::{self, Context};
@@ -31,7 +31,6 @@ pub(crate) struct Settings {
 /// One logged-in SSH connection.
 pub(crate) struct Connection {
     pub session: Session,
-    sftp: Option<Sftp>,
     /// Carries this connection over a jump host; stopped after the session
     /// is closed.
     via: Option<Forwarder>,
@@ -40,31 +39,13 @@ pub(crate) struct Connection {
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
-            .field("sftp", &self.sftp.is_some())
             .field("via_jump_host", &self.via.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl Connection {
-    /// The connection's SFTP session, started on first use.
-    pub fn sftp(&mut self) -> Result<&Sftp, ssh2::Error> {
-        if self.sftp.is_none() {
-            self.sftp = Some(self.session.sftp()?);
-        }
-        match &self.sftp {
-            Some(s) => Ok(s),
-            None => Err(ssh2::Error::new(
-                ssh2::ErrorCode::Session(errors::FILE),
-                "sftp unavailable",
-            )),
-        }
-    }
-}
-
 impl Drop for Connection {
     fn drop(&mut self) {
-        self.sftp = None;
         let _ = self.session.disconnect(
             Some(ssh2::DisconnectCode::ByApplication),
             "drift is done",
@@ -72,7 +53,6 @@ impl Drop for Connection {
         );
         // The jump link (if any) goes after the session: `via` is dropped
         // after this function returns, in field order.
-        let _ = self.via.as_ref();
     }
 }
 
@@ -140,11 +120,7 @@ pub(crate) fn connect(hop: &Hop, settings: &Settings) -> Result<Connection, Tran
     session.set_timeout(millis(settings.operation_timeout));
     let keepalive = u32::try_from(settings.keepalive.as_secs()).unwrap_or(u32::MAX);
     session.set_keepalive(false, keepalive);
-    Ok(Connection {
-        session,
-        sftp: None,
-        via,
-    })
+    Ok(Connection { session, via })
 }
 
 fn remaining(deadline: Instant) -> Duration {

@@ -1,6 +1,5 @@
 //! Mapping libssh2 errors to [`TransportError`]s.
 
-use std::path::Path;
 use std::time::Duration;
 
 use ssh2::ErrorCode;
@@ -29,12 +28,6 @@ pub(crate) const EAGAIN: i32 = -37;
 const SOCKET_RECV: i32 = -43;
 const ENCRYPT: i32 = -44;
 const BAD_SOCKET: i32 = -45;
-
-// SFTP status codes.
-const FX_NO_SUCH_FILE: i32 = 2;
-const FX_PERMISSION_DENIED: i32 = 3;
-const FX_NO_SUCH_PATH: i32 = 10;
-const FX_NOT_A_DIRECTORY: i32 = 19;
 
 /// Whether the error leaves the connection unusable (it timed out, the
 /// socket broke, the protocol got out of step): the connection is then
@@ -111,26 +104,6 @@ impl Context<'_> {
         }
     }
 
-    /// An error of an operation on `path` (`what`: "reading `path`").
-    pub fn path_error(&self, e: &ssh2::Error, path: &Path, what: &str) -> TransportError {
-        let path_buf = path.to_path_buf();
-        match e.code() {
-            ErrorCode::SFTP(FX_NO_SUCH_FILE | FX_NO_SUCH_PATH) => {
-                TransportError::NotFound { path: path_buf }
-            }
-            ErrorCode::SFTP(FX_PERMISSION_DENIED) => {
-                TransportError::PermissionDenied { path: path_buf }
-            }
-            ErrorCode::SFTP(FX_NOT_A_DIRECTORY) => TransportError::NotADirectory { path: path_buf },
-            _ if is_timeout(e) => self.timeout_error(format!("{what} `{}`", path.display())),
-            _ if is_fatal(e) => self.lost(&format!("{what} `{}`", path.display()), e),
-            _ => TransportError::Io {
-                path: path_buf,
-                message: message(e),
-            },
-        }
-    }
-
     /// An error of a command or channel operation.
     pub fn command_error(&self, e: &ssh2::Error, command: &str) -> TransportError {
         if is_timeout(e) {
@@ -163,25 +136,18 @@ mod tests {
             target: "ssh://u@h",
             timeout: Duration::from_secs(30),
         };
-        let p = Path::new("/etc/app.yaml");
-        let nf = ssh2::Error::new(ErrorCode::SFTP(FX_NO_SUCH_FILE), "no such file");
-        assert!(matches!(
-            ctx.path_error(&nf, p, "reading"),
-            TransportError::NotFound { .. }
-        ));
         let to = ssh2::Error::new(ErrorCode::Session(TIMEOUT), "Timed out waiting");
         assert!(is_fatal(&to) && !is_lost(&to));
-        let e = ctx.path_error(&to, p, "reading").to_string();
-        assert_eq!(
-            e,
-            "`ssh://u@h`: reading `/etc/app.yaml` timed out after 30 s"
-        );
+        let e = ctx.command_error(&to, "uname -srm").to_string();
+        assert_eq!(e, "`ssh://u@h`: `uname -srm` timed out after 30 s");
         let lost = ssh2::Error::new(ErrorCode::Session(SOCKET_RECV), "Failure while reading.");
         assert!(is_lost(&lost));
-        let e = ctx.path_error(&lost, p, "reading").to_string();
+        let e = ctx.command_error(&lost, "uname -srm").to_string();
         assert!(
-            e.ends_with("connection lost while reading `/etc/app.yaml`: failure while reading"),
+            e.ends_with("connection lost while running `uname -srm`: failure while reading"),
             "{e}"
         );
+        let refused = ssh2::Error::new(ErrorCode::Session(CHANNEL_FAILURE), "x");
+        assert!(!is_fatal(&refused));
     }
 }

@@ -10,7 +10,7 @@ use std::time::Instant;
 use ssh2::Session;
 
 use super::errors::{self, Context};
-use super::sftp::Outcome;
+use super::pool::Outcome;
 use crate::transport::{AllowedCommand, CommandOutput, TransportError};
 
 /// Most output (each of stdout and stderr) a command may print (an

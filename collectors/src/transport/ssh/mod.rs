@@ -29,16 +29,16 @@ mod target;
 mod tunnel;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 pub use options::{IdentityFile, Passphrase, SshOptions};
 pub use target::{SshTarget, SshTargetError};
 
-use self::connect::Settings;
+use self::connect::{Connection, Settings};
 use self::errors::Context;
 use self::hostkey::HostKeyPolicy;
-use self::pool::{Keepalive, Pool};
-use self::sftp::Outcome;
+use self::pool::{Keepalive, Outcome, Pool};
+use self::sftp::client::{self as sftp_client, SftpClient};
 use super::{
     AllowedCommand, CommandOutput, DirEntry, FileMeta, Transport, TransportError, Tunnel, Walk,
     WalkOptions,
@@ -58,17 +58,23 @@ use super::{
 /// let nginx = web1.read_file(Path::new("/etc/nginx/nginx.conf"), 1 << 20)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Reads go over one SFTP channel whose requests are pipelined: issue them
+/// from up to [`Transport::parallelism`] threads at once. Commands run on
+/// connections of their own (up to [`SshOptions::max_sessions`]), and each
+/// tunnel has its own connection.
 #[derive(Debug)]
 pub struct Ssh {
     pool: Arc<Pool>,
+    sftp: Mutex<Option<Arc<SftpClient>>>,
+    parallel: usize,
     _keepalive: Option<Keepalive>,
 }
 
 impl Ssh {
     /// Connects to `target`: resolves it through the ssh config, connects
-    /// (within the connect timeout), verifies the host key and logs in.
-    /// Further connections (up to [`SshOptions::max_sessions`]) are opened
-    /// when reads are issued in parallel.
+    /// (within the connect timeout), verifies the host key, logs in and
+    /// starts SFTP.
     pub fn connect(target: &SshTarget, options: &SshOptions) -> Result<Ssh, TransportError> {
         let hop = resolve::resolve(target, options)?;
         let settings = Settings {
@@ -83,12 +89,20 @@ impl Ssh {
             keepalive: options.keepalive,
         };
         let first = connect::connect(&hop, &settings)?;
-        let pool = Arc::new(Pool::new(hop, settings, first, options.max_sessions));
+        let pool = Arc::new(Pool::new(hop, settings, None, options.max_sessions));
         let keepalive = pool::keepalive(&pool, options.keepalive);
-        Ok(Ssh {
+        let ssh = Ssh {
             pool,
+            sftp: Mutex::new(None),
+            parallel: options.parallel_requests,
             _keepalive: keepalive,
-        })
+        };
+        // A host without SFTP can still run commands: the error comes with
+        // the first read.
+        if let Ok(client) = ssh.start_sftp(first) {
+            *ssh.sftp.lock().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(client));
+        }
+        Ok(ssh)
     }
 
     fn ctx(&self) -> Context<'_> {
@@ -98,12 +112,64 @@ impl Ssh {
         }
     }
 
-    /// Runs `op` on a leased connection. A connection that broke or timed
-    /// out is dropped; when it was lost (not timed out), `op` is tried once
-    /// more on a new connection: every operation is a read.
+    fn start_sftp(&self, conn: Connection) -> Result<SftpClient, TransportError> {
+        let ctx = self.ctx();
+        sftp_client::start(
+            conn,
+            self.pool.settings.operation_timeout,
+            self.pool.settings.keepalive,
+        )
+        .map_err(|e| {
+            if errors::is_timeout(&e) {
+                ctx.timeout_error("starting sftp".into())
+            } else {
+                TransportError::Connect {
+                    target: ctx.target.to_owned(),
+                    message: format!(
+                        "cannot start sftp: {} (does sshd have an sftp `Subsystem`?)",
+                        errors::message(&e)
+                    ),
+                }
+            }
+        })
+    }
+
+    /// The SFTP client, (re)connected when there is none or it died.
+    fn sftp_client(&self) -> Result<Arc<SftpClient>, TransportError> {
+        let mut slot = self.sftp.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = slot.as_ref().filter(|c| !c.is_dead()) {
+            return Ok(Arc::clone(c));
+        }
+        let conn = connect::connect(&self.pool.hop, &self.pool.settings)?;
+        let client = Arc::new(self.start_sftp(conn)?);
+        *slot = Some(Arc::clone(&client));
+        Ok(client)
+    }
+
+    /// Runs a read over SFTP; when the connection was lost (not timed out)
+    /// it is tried once more on a new one: every operation is a read.
+    fn with_sftp<T>(
+        &self,
+        op: impl Fn(&SftpClient, &Context<'_>) -> Result<T, TransportError>,
+    ) -> Result<T, TransportError> {
+        let ctx = self.ctx();
+        let mut retried = false;
+        loop {
+            let client = self.sftp_client()?;
+            match op(&client, &ctx) {
+                Err(TransportError::Connect { .. }) if client.is_dead() && !retried => {
+                    retried = true;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Runs `op` on a leased connection (commands). A connection that broke
+    /// or timed out is dropped; when it was lost, `op` is tried once more.
     fn with_conn<T>(
         &self,
-        op: impl Fn(&mut connect::Connection, &Context<'_>) -> Outcome<T>,
+        op: impl Fn(&mut Connection, &Context<'_>) -> Outcome<T>,
     ) -> Result<T, TransportError> {
         let ctx = self.ctx();
         let mut retried = false;
@@ -120,30 +186,6 @@ impl Ssh {
             return outcome.result;
         }
     }
-
-    fn with_sftp<T>(
-        &self,
-        op: impl Fn(&ssh2::Sftp, &Context<'_>) -> Outcome<T>,
-    ) -> Result<T, TransportError> {
-        self.with_conn(|conn, ctx| match conn.sftp() {
-            Ok(sftp) => op(sftp, ctx),
-            Err(e) => Outcome {
-                result: Err(if errors::is_timeout(&e) {
-                    ctx.timeout_error("starting sftp".into())
-                } else {
-                    TransportError::Connect {
-                        target: ctx.target.to_owned(),
-                        message: format!(
-                            "cannot start sftp: {} (does sshd have an sftp `Subsystem`?)",
-                            errors::message(&e)
-                        ),
-                    }
-                }),
-                fatal: errors::is_fatal(&e),
-                lost: errors::is_lost(&e),
-            },
-        })
-    }
 }
 
 impl Transport for Ssh {
@@ -152,19 +194,19 @@ impl Transport for Ssh {
     }
 
     fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError> {
-        self.with_sftp(|sftp, ctx| sftp::read_file(sftp, path, limit, ctx))
+        self.with_sftp(|c, ctx| sftp::read_file(c, path, limit, ctx))
     }
 
     fn metadata(&self, path: &Path, follow_symlinks: bool) -> Result<FileMeta, TransportError> {
-        self.with_sftp(|sftp, ctx| sftp::metadata(sftp, path, follow_symlinks, ctx))
+        self.with_sftp(|c, ctx| sftp::metadata(c, path, follow_symlinks, ctx))
     }
 
     fn read_dir(&self, path: &Path) -> Result<Vec<DirEntry>, TransportError> {
-        self.with_sftp(|sftp, ctx| sftp::read_dir(sftp, path, ctx))
+        self.with_sftp(|c, ctx| sftp::read_dir(c, path, ctx))
     }
 
     fn walk(&self, root: &Path, options: &WalkOptions) -> Result<Walk, TransportError> {
-        self.with_sftp(|sftp, ctx| sftp::walk(sftp, root, options, ctx))
+        self.with_sftp(|c, ctx| sftp::walk(c, root, options, ctx))
     }
 
     fn run(&self, command: &AllowedCommand) -> Result<CommandOutput, TransportError> {
@@ -176,6 +218,6 @@ impl Transport for Ssh {
     }
 
     fn parallelism(&self) -> usize {
-        self.pool.size()
+        self.parallel
     }
 }

@@ -86,6 +86,7 @@ pub struct SshOptions {
     pub(crate) keepalive: Duration,
     config: ConfigSource,
     pub(crate) max_sessions: usize,
+    pub(crate) parallel_requests: usize,
 }
 
 impl Default for SshOptions {
@@ -103,6 +104,7 @@ impl Default for SshOptions {
             keepalive: Duration::from_secs(15),
             config: ConfigSource::Default,
             max_sessions: 2,
+            parallel_requests: 16,
         }
     }
 }
@@ -110,7 +112,7 @@ impl Default for SshOptions {
 impl SshOptions {
     /// Defaults: no home directory, no agent, no identity file, new host
     /// keys refused, 10 s to connect, 30 s per operation, a keepalive every
-    /// 15 s, two sessions per host.
+    /// 15 s, 16 reads in flight, two connections for commands.
     pub fn new() -> SshOptions {
         SshOptions::default()
     }
@@ -213,10 +215,19 @@ impl SshOptions {
         self
     }
 
-    /// How many SSH connections one host may have open at once for reads and
-    /// commands (at least 1). Tunnels have their own connections.
+    /// How many SSH connections one host may have open at once to run
+    /// commands (at least 1). Reads share one connection; tunnels have their
+    /// own.
     pub fn max_sessions(mut self, n: usize) -> SshOptions {
         self.max_sessions = n.max(1);
+        self
+    }
+
+    /// How many reads are worth issuing at once
+    /// ([`Transport::parallelism`](crate::transport::Transport::parallelism)):
+    /// they are pipelined on the one SFTP channel (at least 1, default 16).
+    pub fn parallel_requests(mut self, n: usize) -> SshOptions {
+        self.parallel_requests = n.max(1);
         self
     }
 

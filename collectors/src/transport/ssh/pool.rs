@@ -11,6 +11,15 @@ use super::connect::{self, Connection, Settings};
 use super::resolve::Hop;
 use crate::transport::TransportError;
 
+/// Outcome of an operation on a leased connection: its result, and
+/// whether the connection must be dropped (it broke or timed out).
+pub(crate) struct Outcome<T> {
+    pub result: Result<T, TransportError>,
+    pub fatal: bool,
+    /// The connection was lost (not timed out): worth one retry.
+    pub lost: bool,
+}
+
 #[derive(Debug)]
 struct State {
     idle: Vec<Connection>,
@@ -38,23 +47,19 @@ pub(crate) struct Lease<'a> {
 }
 
 impl Pool {
-    /// A pool holding `first`, which proved that the host can be reached.
-    pub fn new(hop: Hop, settings: Settings, first: Connection, max: usize) -> Pool {
+    /// A pool holding `first`, if given.
+    pub fn new(hop: Hop, settings: Settings, first: Option<Connection>, max: usize) -> Pool {
+        let open = usize::from(first.is_some());
         Pool {
             hop,
             settings,
             max: max.max(1),
             state: Mutex::new(State {
-                idle: vec![first],
-                open: 1,
+                idle: first.into_iter().collect(),
+                open,
             }),
             available: Condvar::new(),
         }
-    }
-
-    /// How many connections may be open at once.
-    pub fn size(&self) -> usize {
-        self.max
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
