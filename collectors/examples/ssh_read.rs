@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p drift-collectors --features ssh --example ssh_read -- \
-//!     --dir /etc/app --known-hosts KH --identity KEY [--jobs 8] [--sessions 2] \
+//!     --dir /etc/app --known-hosts KH --identity KEY [--jobs 8] [--parallel 16] \
 //!     ssh://root@127.0.0.1:2201 ssh://root@127.0.0.1:2202 …
 //! ```
 //!
@@ -20,7 +20,7 @@ use drift_collectors::transport::{FileKind, Ssh, SshOptions, SshTarget, Transpor
 struct Args {
     dir: PathBuf,
     jobs: usize,
-    sessions: usize,
+    parallel: usize,
     options: SshOptions,
     targets: Vec<SshTarget>,
 }
@@ -28,7 +28,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut dir = None;
     let mut jobs = 1;
-    let mut sessions = 2;
+    let mut parallel = 16;
     let mut options = SshOptions::new().no_ssh_config();
     let mut targets = Vec::new();
     let mut it = std::env::args().skip(1);
@@ -37,7 +37,7 @@ fn parse_args() -> Result<Args, String> {
         match a.as_str() {
             "--dir" => dir = Some(PathBuf::from(value()?)),
             "--jobs" => jobs = value()?.parse().map_err(|e| format!("--jobs: {e}"))?,
-            "--sessions" => sessions = value()?.parse().map_err(|e| format!("--sessions: {e}"))?,
+            "--parallel" => parallel = value()?.parse().map_err(|e| format!("--parallel: {e}"))?,
             "--known-hosts" => options = options.known_hosts_file(value()?),
             "--identity" => options = options.identity_file(value()?),
             t => targets.push(SshTarget::parse(t).map_err(|e| e.to_string())?),
@@ -50,19 +50,26 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         dir,
         jobs: jobs.max(1),
-        sessions,
-        options: options.max_sessions(sessions),
+        parallel,
+        options: options.parallel_requests(parallel),
         targets,
     })
 }
 
-/// Connects, walks `dir` and reads every file, with as many threads as
-/// the transport has sessions. Returns (files, bytes).
-fn read_host(target: &SshTarget, options: &SshOptions, dir: &Path) -> Result<(usize, u64), String> {
+/// Connects, walks `dir` and reads every file, from as many threads as the
+/// transport's parallelism. Returns (files, bytes, time per phase).
+fn read_host(
+    target: &SshTarget,
+    options: &SshOptions,
+    dir: &Path,
+) -> Result<(usize, u64, String), String> {
+    let t0 = Instant::now();
     let t = Ssh::connect(target, options).map_err(|e| e.to_string())?;
+    let connected = t0.elapsed().as_secs_f64();
     let walk = t
         .walk(dir, &WalkOptions::default())
         .map_err(|e| e.to_string())?;
+    let walked = t0.elapsed().as_secs_f64() - connected;
     if let Some(e) = walk.errors.first() {
         return Err(e.to_string());
     }
@@ -98,9 +105,13 @@ fn read_host(target: &SshTarget, options: &SshOptions, dir: &Path) -> Result<(us
     let (n, bytes, err) = total
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let phases = format!(
+        "connect={connected:.3} walk={walked:.3} read={:.3}",
+        t0.elapsed().as_secs_f64() - connected - walked
+    );
     match err {
         Some(e) => Err(e),
-        None => Ok((n, bytes)),
+        None => Ok((n, bytes, phases)),
     }
 }
 
@@ -141,10 +152,13 @@ fn main() {
     let (mut files, mut bytes, mut failed) = (0, 0, 0);
     for (i, r, secs) in &results {
         match r {
-            Ok((n, b)) => {
+            Ok((n, b, phases)) => {
                 files += n;
                 bytes += b;
-                eprintln!("{} files={n} bytes={b} seconds={secs:.3}", args.targets[*i]);
+                eprintln!(
+                    "{} files={n} bytes={b} seconds={secs:.3} {phases}",
+                    args.targets[*i]
+                );
             }
             Err(e) => {
                 failed += 1;
@@ -153,10 +167,10 @@ fn main() {
         }
     }
     println!(
-        "hosts={} jobs={} sessions={} files={files} bytes={bytes} failed={failed} seconds={:.3}",
+        "hosts={} jobs={} parallel={} files={files} bytes={bytes} failed={failed} seconds={:.3}",
         args.targets.len(),
         args.jobs,
-        args.sessions,
+        args.parallel,
         started.elapsed().as_secs_f64()
     );
     if failed > 0 {

@@ -141,10 +141,8 @@ impl SshConfig {
                     }
                     Keyword::User if out.user.is_none() => out.user = Some(s.value.clone()),
                     Keyword::Port if out.port.is_none() => out.port = parse_port(&s.value),
-                    Keyword::IdentityFile => {
-                        if !out.identity_files.contains(&s.value) {
-                            out.identity_files.push(s.value.clone());
-                        }
+                    Keyword::IdentityFile if !out.identity_files.contains(&s.value) => {
+                        out.identity_files.push(s.value.clone());
                     }
                     Keyword::ProxyJump if !jump_seen => {
                         jump_seen = true;

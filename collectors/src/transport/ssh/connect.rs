@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use ssh2::Session;
+use ssh2::{MethodType, Session};
 
 use super::auth;
 use super::errors::{self, Context};
@@ -86,6 +86,7 @@ pub(crate) fn connect(hop: &Hop, settings: &Settings) -> Result<Connection, Tran
     let host_name = host_name_for(&hop.host, hop.port);
     let known = settings.policy.load(&hop.target_id)?;
     hostkey::prefer_known_types(&session, &known, &host_name);
+    prefer_fast_ciphers(&session);
     session.set_timeout(millis(remaining(deadline)));
     session.handshake().map_err(|e| {
         if errors::is_timeout(&e) {
@@ -121,6 +122,27 @@ pub(crate) fn connect(hop: &Hop, settings: &Settings) -> Result<Connection, Tran
     let keepalive = u32::try_from(settings.keepalive.as_secs()).unwrap_or(u32::MAX);
     session.set_keepalive(false, keepalive);
     Ok(Connection { session, via })
+}
+
+/// AES-GCM first (hardware-accelerated almost everywhere, and no separate
+/// MAC), then libssh2's defaults; the server picks from the list.
+fn prefer_fast_ciphers(session: &Session) {
+    for method in [MethodType::CryptCs, MethodType::CryptSc] {
+        let Ok(supported) = session.supported_algs(method) else {
+            continue;
+        };
+        let mut prefs: Vec<&str> = ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"]
+            .into_iter()
+            .filter(|p| supported.contains(p))
+            .collect();
+        let rest: Vec<&str> = supported
+            .iter()
+            .copied()
+            .filter(|s| !prefs.contains(s))
+            .collect();
+        prefs.extend(rest);
+        let _ = session.method_pref(method, &prefs.join(","));
+    }
 }
 
 fn remaining(deadline: Instant) -> Duration {

@@ -167,13 +167,10 @@ pub(crate) fn keepalive(pool: &Arc<Pool>, interval: Duration) -> Option<Keepaliv
     std::thread::Builder::new()
         .name("drift-ssh-keepalive".into())
         .spawn(move || {
-            loop {
-                match rx.recv_timeout(interval) {
-                    Err(RecvTimeoutError::Timeout) => match weak.upgrade() {
-                        Some(pool) => pool.keepalive_idle(),
-                        None => break,
-                    },
-                    _ => break,
+            while let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(interval) {
+                match weak.upgrade() {
+                    Some(pool) => pool.keepalive_idle(),
+                    None => break,
                 }
             }
         })
