@@ -406,6 +406,31 @@ fn the_agent_is_tried_first() {
 }
 
 #[test]
+#[ignore = "needs sshd: install openssh-server and run with --include-ignored"]
+fn a_lost_connection_is_reconnected_once_for_reads() {
+    let sshd = Sshd::start();
+    let tree = tempfile::tempdir().unwrap();
+    make_tree(tree.path());
+    let t = Ssh::connect(&sshd.target(), &sshd.options()).unwrap();
+    let p = tree.path().join("app/settings.yaml");
+    assert_eq!(t.read_file(&p, 1024).unwrap(), b"db:\n  pool: 10\n");
+    sshd.drop_connections();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(t.read_file(&p, 1024).unwrap(), b"db:\n  pool: 10\n");
+    assert_eq!(t.run(&AllowedCommand::Uname).unwrap().status, 0);
+    sshd.drop_connections();
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(t.run(&AllowedCommand::Uname).unwrap().status, 0);
+    assert_eq!(
+        t.walk(tree.path(), &WalkOptions::default())
+            .unwrap()
+            .entries
+            .len(),
+        7
+    );
+}
+
+#[test]
 fn an_unreachable_host_is_a_quick_connect_error() {
     // A port nothing listens on.
     let port = TcpListener::bind(("127.0.0.1", 0))

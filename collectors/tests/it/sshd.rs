@@ -93,6 +93,18 @@ impl Sshd {
         self.port
     }
 
+    /// Ends the server's per-connection processes (its children), as if the
+    /// connections broke; the server keeps listening.
+    pub fn drop_connections(&self) {
+        let out = Command::new("pgrep")
+            .args(["-P", &self.child.id().to_string()])
+            .output()
+            .expect("pgrep runs");
+        for pid in String::from_utf8_lossy(&out.stdout).split_whitespace() {
+            let _ = Command::new("kill").args(["-KILL", pid]).status();
+        }
+    }
+
     /// The temp dir holding the keys and the config.
     pub fn dir(&self) -> &Path {
         self.dir.path()
