@@ -9,6 +9,8 @@
 mod command;
 mod error;
 mod local;
+#[cfg(feature = "ssh")]
+mod ssh;
 mod tunnel;
 
 use std::ffi::OsString;
@@ -17,6 +19,8 @@ use std::path::{Path, PathBuf};
 pub use command::{AllowedCommand, CommandOutput, Program};
 pub use error::TransportError;
 pub use local::Local;
+#[cfg(feature = "ssh")]
+pub use ssh::{IdentityFile, Passphrase, Ssh, SshOptions, SshTarget, SshTargetError};
 pub use tunnel::Tunnel;
 
 /// What a path is.
