@@ -128,10 +128,9 @@ impl Pep440Version {
                 2 | 3 => PreKind::Beta,
                 _ => PreKind::Rc,
             };
-            let n = c.attempt(|c| {
-                c.separator();
-                c.digits()
-            });
+            // The separator may stand without a number (`1.0b.`).
+            c.separator();
+            let n = c.digits();
             Some((kind, n.unwrap_or_default()))
         });
         let post = c
@@ -144,20 +143,17 @@ impl Pep440Version {
                 c.attempt(|c| {
                     c.separator();
                     c.word(&["post", "rev", "r"])?;
-                    let n = c.attempt(|c| {
-                        c.separator();
-                        c.digits()
-                    });
+                    c.separator();
+                    let n = c.digits();
                     Some(n.unwrap_or_default())
                 })
             });
         let dev = c.attempt(|c| {
             c.separator();
             c.word(&["dev"])?;
-            let n = c.attempt(|c| {
-                c.separator();
-                c.digits()
-            });
+            // The separator may stand without a number (`1.0b.`).
+            c.separator();
+            let n = c.digits();
             Some(n.unwrap_or_default())
         });
         let mut local = Vec::new();
