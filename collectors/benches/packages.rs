@@ -24,15 +24,24 @@ const DPKG_PACKAGES: usize = 3_000;
 const RUNS: usize = 11;
 
 fn package_lock(seed: usize) -> String {
-    let mut s = String::from("{\n  \"name\": \"big\",\n  \"version\": \"1.0.0\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {\n    \"\": {\"name\": \"big\", \"version\": \"1.0.0\"}");
+    let mut s = String::from(
+        "{\n  \"name\": \"big\",\n  \"version\": \"1.0.0\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {\n    \"\": {\"name\": \"big\", \"version\": \"1.0.0\"}",
+    );
     for i in 0..NPM_PACKAGES {
         // Every tenth package is a nested copy of another at an older version.
         let path = if i % 10 == 9 {
             format!("node_modules/pkg-{}/node_modules/pkg-{}", i - 1, i - 2)
         } else {
-            format!("node_modules/{}pkg-{i}", if i % 7 == 0 { "@scope/" } else { "" })
+            format!(
+                "node_modules/{}pkg-{i}",
+                if i % 7 == 0 { "@scope/" } else { "" }
+            )
         };
-        let patch = if i % 50 == seed % 50 { 1 + seed } else { i % 13 };
+        let patch = if i % 50 == seed % 50 {
+            1 + seed
+        } else {
+            i % 13
+        };
         let _ = write!(
             s,
             ",\n    \"{path}\": {{\n      \"version\": \"{}.{}.{patch}\",\n      \"resolved\": \"https://registry.npmjs.org/pkg-{i}/-/pkg-{i}-1.0.0.tgz\",\n      \"integrity\": \"sha512-{:0>86}==\",\n      \"dev\": {},\n      \"dependencies\": {{\"pkg-{}\": \"^1.0.0\"}},\n      \"engines\": {{\"node\": \">=14\"}}\n    }}",
@@ -50,8 +59,16 @@ fn package_lock(seed: usize) -> String {
 fn dpkg_status(seed: usize) -> String {
     let mut s = String::new();
     for i in 0..DPKG_PACKAGES {
-        let status = if i % 97 == 0 { "deinstall ok config-files" } else { "install ok installed" };
-        let rev = if i % 40 == seed % 40 { format!("{}~deb12u{}", 1, seed + 1) } else { "1".into() };
+        let status = if i % 97 == 0 {
+            "deinstall ok config-files"
+        } else {
+            "install ok installed"
+        };
+        let rev = if i % 40 == seed % 40 {
+            format!("{}~deb12u{}", 1, seed + 1)
+        } else {
+            "1".into()
+        };
         let _ = write!(
             s,
             "Package: lib-package-{i}\nStatus: {status}\nPriority: optional\nSection: libs\nInstalled-Size: {}\nMaintainer: Debian Team <team@lists.debian.org>\nArchitecture: {}\nMulti-Arch: same\nSource: source-{}\nVersion: {}:{}.{}.{}-{rev}\nDepends: libc6 (>= 2.34), lib-package-{} (= 1.0)\nDescription: package number {i}\n This is the long description of the package, over several lines,\n as Debian packages have them.\n .\n It goes on for a while.\nHomepage: https://example.org/{i}\n\n",
@@ -152,8 +169,16 @@ fn main() {
         rayon::current_num_threads()
     );
 
-    report("parse package-lock.json (10,000 packages)", time(|| Format::NpmLock.parse(&lock)), 100.0);
-    report("parse dpkg status (3,000 packages)", time(|| Format::Dpkg.parse(&status)), 100.0);
+    report(
+        "parse package-lock.json (10,000 packages)",
+        time(|| Format::NpmLock.parse(&lock)),
+        100.0,
+    );
+    report(
+        "parse dpkg status (3,000 packages)",
+        time(|| Format::Dpkg.parse(&status)),
+        100.0,
+    );
     let collector = |root: &std::path::Path, sub: &str| PackagesCollector::new([root.join(sub)]);
     report(
         "collect package-lock.json (read, parse, key, aggregate)",
@@ -167,7 +192,8 @@ fn main() {
     );
 
     let manifest = |root: &std::path::Path, name: &str| {
-        let c = PackagesCollector::new([root.join("app"), root.join("rootfs")]).collect(&Local::new());
+        let c =
+            PackagesCollector::new([root.join("app"), root.join("rootfs")]).collect(&Local::new());
         let mut b = ManifestBuilder::new(name, "local", Sanitizer::default());
         b.add("packages", "0", c);
         b.finish(None)

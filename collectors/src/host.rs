@@ -122,7 +122,12 @@ impl Reader<'_> {
 
     fn parse_error(&mut self, abs: &str, message: &str) {
         let path = self.path(abs);
-        self.c.error(CollectionError::new(NAME, path.display().to_string(), ErrorKind::Parse, message));
+        self.c.error(CollectionError::new(
+            NAME,
+            path.display().to_string(),
+            ErrorKind::Parse,
+            message,
+        ));
     }
 
     fn record(&mut self, abs: &str, key: KeyPath, value: Value) {
@@ -161,7 +166,10 @@ impl Collector for HostCollector {
             }
         }
         if let Some(digest) = &self.image_digest {
-            r.c.insert(key(&["container", "image_digest"]), Value::String(digest.clone()));
+            r.c.insert(
+                key(&["container", "image_digest"]),
+                Value::String(digest.clone()),
+            );
         }
         r.c
     }
@@ -248,7 +256,9 @@ fn cgroup(r: &mut Reader<'_>) {
         let mut w = text.split_whitespace();
         let value = match (w.next(), w.next().map(str::parse::<f64>)) {
             (Some("max"), _) => Some(Value::String("max".into())),
-            (Some(q), Some(Ok(period))) if period > 0.0 => q.parse::<f64>().ok().map(|q| Value::Float(q / period)),
+            (Some(q), Some(Ok(period))) if period > 0.0 => {
+                q.parse::<f64>().ok().map(|q| Value::Float(q / period))
+            }
             (Some(q), None) => q.parse::<f64>().ok().map(|q| Value::Float(q / 100_000.0)),
             _ => None,
         };
@@ -269,8 +279,16 @@ fn cgroup(r: &mut Reader<'_>) {
     r.c.insert(key(&["cgroup", "version"]), Value::Int(1));
     if let Some(text) = r.read(mem) {
         match text.parse::<u64>() {
-            Ok(n) if n >= V1_UNLIMITED => r.record(mem, key(&["cgroup", "memory", "limit_bytes"]), Value::String("max".into())),
-            Ok(n) => r.record(mem, key(&["cgroup", "memory", "limit_bytes"]), Value::Int(n as i64)),
+            Ok(n) if n >= V1_UNLIMITED => r.record(
+                mem,
+                key(&["cgroup", "memory", "limit_bytes"]),
+                Value::String("max".into()),
+            ),
+            Ok(n) => r.record(
+                mem,
+                key(&["cgroup", "memory", "limit_bytes"]),
+                Value::Int(n as i64),
+            ),
             Err(_) => r.parse_error(mem, "expected a byte count"),
         }
     }
@@ -280,9 +298,20 @@ fn cgroup(r: &mut Reader<'_>) {
         let quota = r.read(&quota_path).and_then(|t| t.parse::<i64>().ok());
         let period = r.read(&period_path).and_then(|t| t.parse::<i64>().ok());
         match (quota, period) {
-            (Some(q), _) if q < 0 => r.record(&quota_path, key(&["cgroup", "cpu", "limit_cores"]), Value::String("max".into())),
-            (Some(q), Some(p)) if p > 0 => r.record(&quota_path, key(&["cgroup", "cpu", "limit_cores"]), Value::Float(q as f64 / p as f64)),
-            _ => r.parse_error(&quota_path, "expected integer `cpu.cfs_quota_us` and `cpu.cfs_period_us`"),
+            (Some(q), _) if q < 0 => r.record(
+                &quota_path,
+                key(&["cgroup", "cpu", "limit_cores"]),
+                Value::String("max".into()),
+            ),
+            (Some(q), Some(p)) if p > 0 => r.record(
+                &quota_path,
+                key(&["cgroup", "cpu", "limit_cores"]),
+                Value::Float(q as f64 / p as f64),
+            ),
+            _ => r.parse_error(
+                &quota_path,
+                "expected integer `cpu.cfs_quota_us` and `cpu.cfs_period_us`",
+            ),
         }
     }
 }
@@ -297,12 +326,18 @@ fn open_files(r: &mut Reader<'_>) {
     };
     let mut w = line["Max open files".len()..].split_whitespace();
     let (Some(soft), Some(hard)) = (w.next(), w.next()) else {
-        return r.parse_error(limits, "the `Max open files` line has no soft and hard limit");
+        return r.parse_error(
+            limits,
+            "the `Max open files` line has no soft and hard limit",
+        );
     };
     for (name, text) in [("soft", soft), ("hard", hard)] {
         match limit_value(text, "unlimited") {
             Some(v) => r.record(limits, key(&["limits", "nofile", name]), v),
-            None => r.parse_error(limits, "expected a number or `unlimited` for the open-file limit"),
+            None => r.parse_error(
+                limits,
+                "expected a number or `unlimited` for the open-file limit",
+            ),
         }
     }
 }

@@ -17,7 +17,10 @@ pub(super) fn parse(text: &str) -> Result<Vec<Package>, ParseError> {
         }
         let line = std::mem::take(start);
         let (Some(n), Some(v)) = (name.take(), version.take()) else {
-            return Err(ParseError::at(line, "package block without `P:` name or `V:` version"));
+            return Err(ParseError::at(
+                line,
+                "package block without `P:` name or `V:` version",
+            ));
         };
         let mut p = Package::new(Ecosystem::Apk, n, v);
         p.arch = arch.take().map(str::to_owned);
@@ -31,7 +34,10 @@ pub(super) fn parse(text: &str) -> Result<Vec<Package>, ParseError> {
         }
         let b = line.as_bytes();
         if b.len() < 2 || b[1] != b':' {
-            return Err(ParseError::at(i + 1, "expected an `X:value` line; the apk database is damaged"));
+            return Err(ParseError::at(
+                i + 1,
+                "expected an `X:value` line; the apk database is damaged",
+            ));
         }
         if start == 0 {
             start = i + 1;

@@ -75,7 +75,11 @@ impl PackagesCollector {
         self
     }
 
-    fn read(&self, transport: &dyn Transport, source: &Source) -> Result<Vec<Package>, CollectionError> {
+    fn read(
+        &self,
+        transport: &dyn Transport,
+        source: &Source,
+    ) -> Result<Vec<Package>, CollectionError> {
         let path = &source.path;
         let parse_error = |e: ParseError, format: &str| {
             let mut c = CollectionError::new(
@@ -90,7 +94,9 @@ impl PackagesCollector {
         match source.kind {
             SourceKind::RpmCommand => {
                 let command = AllowedCommand::RpmQueryAll;
-                let out = transport.run(&command).map_err(|e| e.to_collection_error(NAME))?;
+                let out = transport
+                    .run(&command)
+                    .map_err(|e| e.to_collection_error(NAME))?;
                 if out.status != 0 {
                     return Err(CollectionError::new(
                         NAME,
@@ -113,7 +119,9 @@ impl PackagesCollector {
                 let bytes = transport
                     .read_file(path, self.max_file_size)
                     .map_err(|e| e.to_collection_error(NAME))?;
-                format.parse(&bytes).map_err(|e| parse_error(e, format.describe()))
+                format
+                    .parse(&bytes)
+                    .map_err(|e| parse_error(e, format.describe()))
             }
         }
     }

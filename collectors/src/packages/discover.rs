@@ -34,14 +34,27 @@ pub(super) struct Search {
 
 /// Directories never searched for lockfiles: installed dependencies,
 /// version control and build output hold copies that are not the project's.
-const SKIP_DIRS: [&str; 6] = ["node_modules", ".git", "vendor", "target", "__pycache__", ".hg"];
+const SKIP_DIRS: [&str; 6] = [
+    "node_modules",
+    ".git",
+    "vendor",
+    "target",
+    "__pycache__",
+    ".hg",
+];
 
 /// OS databases relative to a root filesystem, in order of preference.
 const OS_DATABASES: [(&str, SourceKind); 4] = [
     ("var/lib/dpkg/status", SourceKind::File(Format::Dpkg)),
     ("lib/apk/db/installed", SourceKind::File(Format::Apk)),
-    ("usr/lib/sysimage/rpm/rpmdb.sqlite", SourceKind::File(Format::RpmSqlite)),
-    ("var/lib/rpm/rpmdb.sqlite", SourceKind::File(Format::RpmSqlite)),
+    (
+        "usr/lib/sysimage/rpm/rpmdb.sqlite",
+        SourceKind::File(Format::RpmSqlite),
+    ),
+    (
+        "var/lib/rpm/rpmdb.sqlite",
+        SourceKind::File(Format::RpmSqlite),
+    ),
 ];
 
 /// RPM databases that only `rpm` itself can read.
@@ -82,7 +95,10 @@ pub(super) fn discover(
 }
 
 fn file_source(path: &Path, errors: &mut Vec<CollectionError>) -> Option<Source> {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     if let Some(format) = Format::from_file_name(&name) {
         return Some(Source {
             path: path.to_path_buf(),
@@ -207,7 +223,10 @@ fn walk(
                 }),
                 FileKind::Dir => {
                     // Inside site-packages only distributions' metadata counts.
-                    if in_site_packages || depth + 1 > search.max_depth || SKIP_DIRS.contains(&&*name) {
+                    if in_site_packages
+                        || depth + 1 > search.max_depth
+                        || SKIP_DIRS.contains(&&*name)
+                    {
                         continue;
                     }
                     let site = matches!(&*name, "site-packages" | "dist-packages");

@@ -29,12 +29,18 @@ pub(super) fn parse(text: &str) -> Result<Vec<Package>, ParseError> {
         if line.starts_with([' ', '\t']) {
             // A continuation line (Description, Conffiles); nothing we need.
             if cur.line == 0 {
-                return Err(ParseError::at(n, "continuation line outside a package paragraph; the status file is damaged"));
+                return Err(ParseError::at(
+                    n,
+                    "continuation line outside a package paragraph; the status file is damaged",
+                ));
             }
             continue;
         }
         let Some((field, value)) = line.split_once(':') else {
-            return Err(ParseError::at(n, "expected a `Field: value` line; the status file is damaged"));
+            return Err(ParseError::at(
+                n,
+                "expected a `Field: value` line; the status file is damaged",
+            ));
         };
         if cur.line == 0 {
             cur.line = n;
@@ -58,11 +64,17 @@ fn finish<'a>(cur: &mut Stanza<'a>, out: &mut Vec<Package>) -> Result<(), ParseE
         return Ok(());
     }
     let Some(name) = s.package else {
-        return Err(ParseError::at(s.line, "package paragraph without a `Package` field"));
+        return Err(ParseError::at(
+            s.line,
+            "package paragraph without a `Package` field",
+        ));
     };
-    let installed = s.status.and_then(|st| st.split_whitespace().nth(2)).is_some_and(|state| {
-        matches!(state, "installed" | "triggers-pending" | "triggers-awaited")
-    });
+    let installed = s
+        .status
+        .and_then(|st| st.split_whitespace().nth(2))
+        .is_some_and(|state| {
+            matches!(state, "installed" | "triggers-pending" | "triggers-awaited")
+        });
     if !installed {
         return Ok(());
     }
@@ -93,7 +105,8 @@ mod tests {
 
     #[test]
     fn damaged_files_name_the_line() {
-        let e = parse("Package: a\nStatus: install ok installed\nVersion: 1\n\ngarbage\n").unwrap_err();
+        let e =
+            parse("Package: a\nStatus: install ok installed\nVersion: 1\n\ngarbage\n").unwrap_err();
         assert_eq!(e.line, Some(5));
         let e = parse("Package: a\nStatus: install ok installed\n").unwrap_err();
         assert_eq!(e.line, Some(1));

@@ -60,6 +60,9 @@ mod tests {
         let p = parse(text).unwrap();
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].version, "1.15.4");
-        assert_eq!(parse("GEM\n  specs:\n    broken\n").unwrap_err().line, Some(3));
+        assert_eq!(
+            parse("GEM\n  specs:\n    broken\n").unwrap_err().line,
+            Some(3)
+        );
     }
 }

@@ -39,7 +39,9 @@ pub(super) fn parse(text: &str) -> Result<Vec<Package>, ParseError> {
         directive(verb, rest, n, &mut requires, &mut replaces)?;
     }
     if block.is_some() {
-        return Err(ParseError::new("a `(` block is not closed; the go.mod is truncated"));
+        return Err(ParseError::new(
+            "a `(` block is not closed; the go.mod is truncated",
+        ));
     }
     Ok(requires
         .into_iter()
@@ -77,16 +79,26 @@ fn directive(
         }
         "replace" => {
             let Some((from, to)) = args.split_once("=>") else {
-                return Err(ParseError::at(n, "expected `replace MODULE [VERSION] => TARGET [VERSION]`"));
+                return Err(ParseError::at(
+                    n,
+                    "expected `replace MODULE [VERSION] => TARGET [VERSION]`",
+                ));
             };
             let mut from = from.split_whitespace();
             let mut to = to.split_whitespace();
             let (Some(path), Some(_target)) = (from.next(), to.next()) else {
-                return Err(ParseError::at(n, "expected `replace MODULE [VERSION] => TARGET [VERSION]`"));
+                return Err(ParseError::at(
+                    n,
+                    "expected `replace MODULE [VERSION] => TARGET [VERSION]`",
+                ));
             };
             // A local directory replacement has no version; it is not recorded.
             if let Some(version) = to.next() {
-                replaces.push((unquote(path), from.next().map(str::to_owned), version.to_owned()));
+                replaces.push((
+                    unquote(path),
+                    from.next().map(str::to_owned),
+                    version.to_owned(),
+                ));
             }
         }
         _ => {}

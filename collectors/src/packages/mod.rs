@@ -40,8 +40,8 @@ mod gomod;
 mod graph;
 mod npm;
 mod pnpm;
-mod python;
 mod pylock;
+mod python;
 mod rpm;
 mod sqlite;
 mod yarn;
@@ -125,7 +125,11 @@ pub struct Package {
 
 impl Package {
     /// A package without architecture, not dev-only.
-    pub fn new(ecosystem: Ecosystem, name: impl Into<String>, version: impl Into<String>) -> Package {
+    pub fn new(
+        ecosystem: Ecosystem,
+        name: impl Into<String>,
+        version: impl Into<String>,
+    ) -> Package {
         Package {
             ecosystem,
             name: name.into(),
@@ -311,7 +315,11 @@ impl Format {
             return rpm::parse_sqlite(bytes);
         }
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
             ParseError::at(line, format!("the {} is not valid UTF-8", self.describe()))
         })?;
         self.parse_str(text)

@@ -100,7 +100,10 @@ mod tests {
             "node_modules/my-alias": {"name": "real", "version": "1.0.0"}}}"#;
         let mut p = parse(text).unwrap();
         p.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
-        let got: Vec<_> = p.iter().map(|p| (p.name.as_str(), p.version.as_str(), p.dev)).collect();
+        let got: Vec<_> = p
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.dev))
+            .collect();
         assert_eq!(
             got,
             [

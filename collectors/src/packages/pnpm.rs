@@ -15,7 +15,10 @@ use super::{Ecosystem, Package, ParseError};
 ///   from its `dependencies` or `optionalDependencies`.
 pub(super) fn parse(text: &str) -> Result<Vec<Package>, ParseError> {
     let docs = YamlLoader::load_from_str(text).map_err(|e| {
-        ParseError::at(e.marker().line(), format!("invalid pnpm-lock.yaml: {}", e.info()))
+        ParseError::at(
+            e.marker().line(),
+            format!("invalid pnpm-lock.yaml: {}", e.info()),
+        )
     })?;
     let Some(doc) = docs.first() else {
         return Ok(Vec::new());
@@ -90,7 +93,8 @@ fn v9_prod_nodes(doc: &Yaml) -> std::collections::BTreeSet<String> {
                     continue;
                 };
                 for (name, spec) in deps {
-                    let (Some(name), Some(version)) = (name.as_str(), scalar(&spec["version"])) else {
+                    let (Some(name), Some(version)) = (name.as_str(), scalar(&spec["version"]))
+                    else {
                         continue;
                     };
                     graph.prod_root(format!("{name}@{version}"));
@@ -128,10 +132,22 @@ mod tests {
 
     #[test]
     fn keys() {
-        assert_eq!(split_key("/@babel/core/7.22.5", 5), Some(("@babel/core", "7.22.5")));
-        assert_eq!(split_key("/react-dom/18.2.0_react@18.2.0", 5), Some(("react-dom", "18.2.0")));
-        assert_eq!(split_key("/@babel/core@7.22.5", 6), Some(("@babel/core", "7.22.5")));
-        assert_eq!(split_key("react-dom@18.2.0(react@18.2.0)", 9), Some(("react-dom", "18.2.0")));
+        assert_eq!(
+            split_key("/@babel/core/7.22.5", 5),
+            Some(("@babel/core", "7.22.5"))
+        );
+        assert_eq!(
+            split_key("/react-dom/18.2.0_react@18.2.0", 5),
+            Some(("react-dom", "18.2.0"))
+        );
+        assert_eq!(
+            split_key("/@babel/core@7.22.5", 6),
+            Some(("@babel/core", "7.22.5"))
+        );
+        assert_eq!(
+            split_key("react-dom@18.2.0(react@18.2.0)", 9),
+            Some(("react-dom", "18.2.0"))
+        );
         assert_eq!(split_key("nonsense", 9), None);
     }
 
@@ -140,6 +156,7 @@ mod tests {
         let text = "lockfileVersion: '6.0'\npackages:\n  /a@1.0.0:\n    dev: false\n  /b@2.0.0:\n    dev: true\n";
         let p = parse(text).unwrap();
         assert_eq!(p.iter().map(|p| p.dev).collect::<Vec<_>>(), [false, true]);
-        assert_eq!(parse("lockfileVersion: '6.0'\npackages: [\n").unwrap_err().line.is_some(), true);
+        let e = parse("lockfileVersion: '6.0'\npackages: [\n").unwrap_err();
+        assert!(e.line.is_some(), "{e:?}");
     }
 }

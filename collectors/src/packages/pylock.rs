@@ -29,7 +29,9 @@ pub(super) fn parse_poetry(text: &str) -> Result<Vec<Package>, ParseError> {
         .into_iter()
         .map(|p| {
             let dev = p.category.as_deref() == Some("dev")
-                || p.groups.as_ref().is_some_and(|g| !g.iter().any(|g| g == "main"));
+                || p.groups
+                    .as_ref()
+                    .is_some_and(|g| !g.iter().any(|g| g == "main"));
             Package::new(Ecosystem::Pypi, pep503(&p.name), p.version).dev(dev)
         })
         .collect())
@@ -70,7 +72,11 @@ fn uv_node(name: &str, version: Option<&str>) -> String {
 /// `dev-dependencies`.
 pub(super) fn parse_uv(text: &str) -> Result<Vec<Package>, ParseError> {
     let lock: UvLock = toml::from_str(text).map_err(|e| ParseError::toml(&e, text, "uv.lock"))?;
-    let is_local = |e: &UvEntry| ["editable", "virtual", "directory", "path"].iter().any(|k| e.source.contains_key(*k));
+    let is_local = |e: &UvEntry| {
+        ["editable", "virtual", "directory", "path"]
+            .iter()
+            .any(|k| e.source.contains_key(*k))
+    };
     // A dependency without a version names the one package of that name.
     let versions_of = |name: &str| -> Vec<String> {
         lock.package
@@ -126,7 +132,10 @@ mod tests {
     fn poetry_categories_and_groups() {
         let text = "[[package]]\nname = \"Django\"\nversion = \"4.2.7\"\ncategory = \"main\"\n\n[[package]]\nname = \"pytest\"\nversion = \"7.4.3\"\ncategory = \"dev\"\n\n[[package]]\nname = \"black\"\nversion = \"23.1\"\ngroups = [\"lint\"]\n";
         let p = parse_poetry(text).unwrap();
-        assert_eq!(p.iter().map(|p| p.dev).collect::<Vec<_>>(), [false, true, true]);
+        assert_eq!(
+            p.iter().map(|p| p.dev).collect::<Vec<_>>(),
+            [false, true, true]
+        );
         assert_eq!(p[0].name, "django");
         let e = parse_poetry("[[package]]\nname = \"x\"\nversion = \n").unwrap_err();
         assert_eq!(e.line, Some(3));

@@ -13,15 +13,24 @@ pub(super) fn is_requirements_name(name: &str) -> bool {
     let Some(stem) = name.strip_suffix(".txt") else {
         return false;
     };
-    stem.starts_with("requirements") || stem.ends_with("-requirements") || stem.ends_with("_requirements")
+    stem.starts_with("requirements")
+        || stem.ends_with("-requirements")
+        || stem.ends_with("_requirements")
 }
 
 /// Whether a requirements file lists development requirements by its name
 /// (`requirements-dev.txt`, `dev-requirements.txt`, `requirements_test.txt`).
 pub(super) fn is_dev_requirements_name(name: &str) -> bool {
-    let stem = name.strip_suffix(".txt").unwrap_or(name).to_ascii_lowercase();
-    stem.split(['-', '_', '.'])
-        .any(|w| matches!(w, "dev" | "develop" | "development" | "test" | "tests" | "testing" | "lint" | "docs"))
+    let stem = name
+        .strip_suffix(".txt")
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    stem.split(['-', '_', '.']).any(|w| {
+        matches!(
+            w,
+            "dev" | "develop" | "development" | "test" | "tests" | "testing" | "lint" | "docs"
+        )
+    })
 }
 
 fn is_name_char(c: char) -> bool {
@@ -88,7 +97,10 @@ fn requirement(req: &str, line: usize) -> Result<Option<Package>, ParseError> {
     }
     let version = req[at..].trim_start_matches('=').trim();
     if version.is_empty() || version.contains(char::is_whitespace) {
-        return Err(ParseError::at(line, format!("requirement `{name}` pins an empty or malformed version")));
+        return Err(ParseError::at(
+            line,
+            format!("requirement `{name}` pins an empty or malformed version"),
+        ));
     }
     if version.ends_with(".*") || version.contains(',') {
         // `==1.2.*` or `==1.2,!=1.2.1` is a range, not a pin.
@@ -145,7 +157,9 @@ pub(super) fn parse_metadata(text: &str) -> Result<Vec<Package>, ParseError> {
         (Some(n), Some(v)) if !n.is_empty() && !v.is_empty() => {
             Ok(vec![Package::new(Ecosystem::Pypi, pep503(n), v)])
         }
-        _ => Err(ParseError::new("METADATA has no `Name` or no `Version` header")),
+        _ => Err(ParseError::new(
+            "METADATA has no `Name` or no `Version` header",
+        )),
     }
 }
 
@@ -157,9 +171,22 @@ mod tests {
     fn requirements_pins() {
         let text = "# comment\n-r base.txt\nDjango==4.2.7 \\\n    --hash=sha256:abc \\\n    --hash=sha256:def\nrequests[socks]==2.31.0 ; python_version >= \"3.8\"  # pinned\nflask>=2\nnumpy==1.26.*\n-e git+https://x/y#egg=z\nzope.interface===6.1\n";
         let p = parse_requirements(text, false).unwrap();
-        let got: Vec<_> = p.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
-        assert_eq!(got, [("django", "4.2.7"), ("requests", "2.31.0"), ("zope-interface", "6.1")]);
-        assert_eq!(parse_requirements("ok==1\n==2\n", false).unwrap_err().line, Some(2));
+        let got: Vec<_> = p
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("django", "4.2.7"),
+                ("requests", "2.31.0"),
+                ("zope-interface", "6.1")
+            ]
+        );
+        assert_eq!(
+            parse_requirements("ok==1\n==2\n", false).unwrap_err().line,
+            Some(2)
+        );
     }
 
     #[test]
@@ -176,7 +203,10 @@ mod tests {
 
     #[test]
     fn metadata() {
-        let p = parse_metadata("Metadata-Version: 2.1\nName: Flask_Login\nVersion: 0.6.3\n\nName: body\n").unwrap();
+        let p = parse_metadata(
+            "Metadata-Version: 2.1\nName: Flask_Login\nVersion: 0.6.3\n\nName: body\n",
+        )
+        .unwrap();
         assert_eq!(p[0].name, "flask-login");
         assert!(parse_metadata("Metadata-Version: 2.1\n").is_err());
     }

@@ -16,11 +16,14 @@ const TYPE_STRING: u32 = 6;
 /// table is one header blob. The `gpg-pubkey` pseudo-packages (imported
 /// signing keys) are left out.
 pub(super) fn parse_sqlite(bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
-    let db = Database::open(bytes).map_err(|e| ParseError::new(format!("cannot read rpmdb.sqlite: {}", e.0)))?;
+    let db = Database::open(bytes)
+        .map_err(|e| ParseError::new(format!("cannot read rpmdb.sqlite: {}", e.0)))?;
     let root = db
         .table_root("Packages")
         .map_err(|e| ParseError::new(format!("cannot read rpmdb.sqlite: {}", e.0)))?
-        .ok_or_else(|| ParseError::new("rpmdb.sqlite has no `Packages` table; is it an rpm database?"))?;
+        .ok_or_else(|| {
+            ParseError::new("rpmdb.sqlite has no `Packages` table; is it an rpm database?")
+        })?;
     let mut out = Vec::new();
     let mut bad: Option<String> = None;
     db.scan_table(root, &mut |rowid, record| {
@@ -40,7 +43,9 @@ pub(super) fn parse_sqlite(bytes: &[u8]) -> Result<Vec<Package>, ParseError> {
     })
     .map_err(|e| ParseError::new(format!("cannot read rpmdb.sqlite: {}", e.0)))?;
     if let Some(e) = bad {
-        return Err(ParseError::new(format!("rpmdb.sqlite holds a damaged package {e}")));
+        return Err(ParseError::new(format!(
+            "rpmdb.sqlite holds a damaged package {e}"
+        )));
     }
     Ok(out)
 }
@@ -69,8 +74,13 @@ fn header_package(blob: &[u8]) -> Result<Option<Package>, String> {
         let ty = be32(e + 4)?;
         let offset = be32(e + 8)? as usize;
         let string = || -> Result<String, String> {
-            let s = store.get(offset..).ok_or("a header string is out of range")?;
-            let end = s.iter().position(|&b| b == 0).ok_or("a header string is not terminated")?;
+            let s = store
+                .get(offset..)
+                .ok_or("a header string is out of range")?;
+            let end = s
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or("a header string is not terminated")?;
             Ok(String::from_utf8_lossy(&s[..end]).into_owned())
         };
         match (tag, ty) {
@@ -79,7 +89,9 @@ fn header_package(blob: &[u8]) -> Result<Option<Package>, String> {
             (TAG_RELEASE, TYPE_STRING) => release = Some(string()?),
             (TAG_ARCH, TYPE_STRING) => arch = Some(string()?),
             (TAG_EPOCH, TYPE_INT32) => {
-                let s = store.get(offset..offset + 4).ok_or("the epoch is out of range")?;
+                let s = store
+                    .get(offset..offset + 4)
+                    .ok_or("the epoch is out of range")?;
                 epoch = Some(u32::from_be_bytes([s[0], s[1], s[2], s[3]]));
             }
             _ => {}
@@ -123,16 +135,21 @@ pub fn parse_rpm_query(text: &str) -> Result<Vec<Package>, ParseError> {
             continue;
         }
         let mut f = line.split('\t');
-        let (Some(name), Some(evr_text), Some(arch), None) = (f.next(), f.next(), f.next(), f.next()) else {
-            return Err(ParseError::at(i + 1, "expected `NAME<tab>EPOCH:VERSION-RELEASE<tab>ARCH` from rpm"));
+        let (Some(name), Some(evr_text), Some(arch), None) =
+            (f.next(), f.next(), f.next(), f.next())
+        else {
+            return Err(ParseError::at(
+                i + 1,
+                "expected `NAME<tab>EPOCH:VERSION-RELEASE<tab>ARCH` from rpm",
+            ));
         };
         if name == "gpg-pubkey" {
             continue;
         }
         let (epoch, vr) = evr_text.split_once(':').unwrap_or(("0", evr_text));
-        let epoch: u32 = epoch
-            .parse()
-            .map_err(|_| ParseError::at(i + 1, format!("package `{name}` has a non-numeric epoch")))?;
+        let epoch: u32 = epoch.parse().map_err(|_| {
+            ParseError::at(i + 1, format!("package `{name}` has a non-numeric epoch"))
+        })?;
         let (version, release) = match vr.rsplit_once('-') {
             Some((v, r)) => (v, Some(r)),
             None => (vr, None),
@@ -181,7 +198,15 @@ mod tests {
 
     #[test]
     fn header_blobs() {
-        let b = blob(&[(TAG_NAME, "openssl-libs"), (TAG_VERSION, "3.0.7"), (TAG_RELEASE, "27.el9"), (TAG_ARCH, "x86_64")], Some(1));
+        let b = blob(
+            &[
+                (TAG_NAME, "openssl-libs"),
+                (TAG_VERSION, "3.0.7"),
+                (TAG_RELEASE, "27.el9"),
+                (TAG_ARCH, "x86_64"),
+            ],
+            Some(1),
+        );
         let p = header_package(&b).unwrap().unwrap();
         assert_eq!(p.version, "1:3.0.7-27.el9");
         assert_eq!(p.key().as_str(), "package:rpm:openssl-libs:x86_64");

@@ -67,7 +67,9 @@ impl<'a> Database<'a> {
     fn page(&self, n: u32) -> Result<&'a [u8]> {
         let n = n as usize;
         if n == 0 || n > self.pages {
-            return err(format!("page {n} is outside the file; the database is truncated"));
+            return err(format!(
+                "page {n} is outside the file; the database is truncated"
+            ));
         }
         let start = (n - 1) * self.page_size;
         Ok(&self.bytes[start..start + self.page_size])
@@ -102,7 +104,9 @@ impl<'a> Database<'a> {
         let mut payload = Vec::new();
         while let Some(n) = stack.pop() {
             if !seen.insert(n) {
-                return err(format!("page {n} is reached twice; the database is damaged"));
+                return err(format!(
+                    "page {n} is reached twice; the database is damaged"
+                ));
             }
             let page = self.page(n)?;
             let h = if n == 1 { 100 } else { 0 };

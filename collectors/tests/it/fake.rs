@@ -26,7 +26,13 @@ impl Fake {
         }
     }
 
-    pub fn command(mut self, command: AllowedCommand, status: i32, stdout: &str, stderr: &str) -> Fake {
+    pub fn command(
+        mut self,
+        command: AllowedCommand,
+        status: i32,
+        stdout: &str,
+        stderr: &str,
+    ) -> Fake {
         self.commands.insert(
             command.command_line(),
             CommandOutput {

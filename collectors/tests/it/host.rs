@@ -8,7 +8,10 @@ use drift_core::{Collection, Value};
 use crate::fake::testdata;
 
 fn get<'a>(c: &'a Collection, key: &str) -> Option<&'a Value> {
-    c.entries.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    c.entries
+        .iter()
+        .find(|(k, _)| k.as_str() == key)
+        .map(|(_, v)| v)
 }
 
 #[test]
@@ -19,15 +22,36 @@ fn cgroup_v2_container() {
         .collect(&Local::new());
     assert!(c.errors.is_empty(), "{:#?}", c.errors);
     assert_eq!(get(&c, "host:cpu.count"), Some(&Value::Int(4)));
-    assert_eq!(get(&c, "host:memory.total_bytes"), Some(&Value::Int(8_039_292 * 1024)));
+    assert_eq!(
+        get(&c, "host:memory.total_bytes"),
+        Some(&Value::Int(8_039_292 * 1024))
+    );
     assert_eq!(get(&c, "host:cgroup.version"), Some(&Value::Int(2)));
-    assert_eq!(get(&c, "host:cgroup.memory.limit_bytes"), Some(&Value::Int(2_147_483_648)));
-    assert_eq!(get(&c, "host:cgroup.cpu.limit_cores"), Some(&Value::Float(1.5)));
+    assert_eq!(
+        get(&c, "host:cgroup.memory.limit_bytes"),
+        Some(&Value::Int(2_147_483_648))
+    );
+    assert_eq!(
+        get(&c, "host:cgroup.cpu.limit_cores"),
+        Some(&Value::Float(1.5))
+    );
     assert_eq!(get(&c, "host:limits.nofile.soft"), Some(&Value::Int(65536)));
-    assert_eq!(get(&c, "host:limits.nofile.hard"), Some(&Value::Int(1_048_576)));
-    assert_eq!(get(&c, "host:sysctl.net.core.somaxconn"), Some(&Value::Int(4096)));
-    assert_eq!(get(&c, "host:sysctl.fs.file-max"), Some(&Value::Int(i64::MAX)));
-    assert_eq!(get(&c, "host:sysctl.vm.overcommit_memory"), Some(&Value::Int(0)));
+    assert_eq!(
+        get(&c, "host:limits.nofile.hard"),
+        Some(&Value::Int(1_048_576))
+    );
+    assert_eq!(
+        get(&c, "host:sysctl.net.core.somaxconn"),
+        Some(&Value::Int(4096))
+    );
+    assert_eq!(
+        get(&c, "host:sysctl.fs.file-max"),
+        Some(&Value::Int(i64::MAX))
+    );
+    assert_eq!(
+        get(&c, "host:sysctl.vm.overcommit_memory"),
+        Some(&Value::Int(0))
+    );
     assert!(get(&c, "host:container.image_digest").is_some());
     assert_eq!(c.entries.len(), 11);
     // No volatile value is recorded.
@@ -36,12 +60,20 @@ fn cgroup_v2_container() {
 
 #[test]
 fn cgroup_v1_host_without_sysctls() {
-    let c = HostCollector::new().root(testdata().join("host/cgroup1")).collect(&Local::new());
+    let c = HostCollector::new()
+        .root(testdata().join("host/cgroup1"))
+        .collect(&Local::new());
     assert!(c.errors.is_empty(), "{:#?}", c.errors);
     assert_eq!(get(&c, "host:cpu.count"), Some(&Value::Int(2)));
     assert_eq!(get(&c, "host:cgroup.version"), Some(&Value::Int(1)));
-    assert_eq!(get(&c, "host:cgroup.memory.limit_bytes"), Some(&Value::from("max")));
-    assert_eq!(get(&c, "host:cgroup.cpu.limit_cores"), Some(&Value::Float(0.5)));
+    assert_eq!(
+        get(&c, "host:cgroup.memory.limit_bytes"),
+        Some(&Value::from("max"))
+    );
+    assert_eq!(
+        get(&c, "host:cgroup.cpu.limit_cores"),
+        Some(&Value::Float(0.5))
+    );
     assert_eq!(get(&c, "host:limits.nofile.soft"), Some(&Value::Int(1024)));
     assert!(get(&c, "host:sysctl.net.core.somaxconn").is_none());
 }

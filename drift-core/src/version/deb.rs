@@ -182,7 +182,10 @@ mod tests {
         }
         assert_eq!(compare("deb", "2.36.1~rc1-1", "2.36.1-1"), Some(Less));
         assert_eq!(compare("deb", "3.0.11-1~deb12u1", "3.0.11-1"), Some(Less));
-        assert_eq!(compare("deb", "3.0.11-1~deb12u2", "3.0.11-1~deb12u1"), Some(Greater));
+        assert_eq!(
+            compare("deb", "3.0.11-1~deb12u2", "3.0.11-1~deb12u1"),
+            Some(Greater)
+        );
     }
 
     #[test]
@@ -209,14 +212,27 @@ mod tests {
 
     #[test]
     fn dpkg_rejects_are_unordered() {
-        for bad in ["", "a b", "x:1.0", "1:", "1.0-", "1.0_1", "1.0-a_b", ":1.0", "99999999999:1"] {
+        for bad in [
+            "",
+            "a b",
+            "x:1.0",
+            "1:",
+            "1.0-",
+            "1.0_1",
+            "1.0-a_b",
+            ":1.0",
+            "99999999999:1",
+        ] {
             assert_eq!(compare("deb", bad, "1.0"), None, "{bad:?}");
         }
     }
 
     #[test]
     fn skews() {
-        assert_eq!(skew("deb", "3.0.11-1~deb12u1", "3.0.11-1~deb12u2"), Skew::Patch);
+        assert_eq!(
+            skew("deb", "3.0.11-1~deb12u1", "3.0.11-1~deb12u2"),
+            Skew::Patch
+        );
         assert_eq!(skew("deb", "3.0.11-1", "3.0.19-1"), Skew::Patch);
         assert_eq!(skew("deb", "3.0.11-1", "3.1.0-1"), Skew::Minor);
         assert_eq!(skew("deb", "1.1.1n-0+deb11u5", "3.0.11-1"), Skew::Major);

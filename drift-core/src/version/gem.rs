@@ -60,7 +60,9 @@ impl<'a> GemVersion<'a> {
 
     /// Whether this is a pre-release (it holds a letter).
     pub fn is_prerelease(&self) -> bool {
-        self.segments.iter().any(|s| matches!(s, GemSegment::Text(_)))
+        self.segments
+            .iter()
+            .any(|s| matches!(s, GemSegment::Text(_)))
     }
 
     /// The segments without trailing zeros of the numeric and the string

@@ -35,7 +35,9 @@ fn is_pre(suffix: &str) -> bool {
     if suffix.starts_with('~') {
         return true;
     }
-    let s = suffix.trim_start_matches(['-', '.', '_', '+']).to_ascii_lowercase();
+    let s = suffix
+        .trim_start_matches(['-', '.', '_', '+'])
+        .to_ascii_lowercase();
     PRE_WORDS.iter().any(|w| s.starts_with(w))
 }
 
@@ -121,7 +123,10 @@ mod tests {
         assert_eq!(compare("generic", "1.1.1w", "1.1.1"), Some(Greater));
         assert_eq!(compare("generic", "1.1.1w", "1.1.1t"), Some(Greater));
         assert_eq!(compare("generic", "1.8.0_392", "1.8.0_99"), Some(Greater));
-        assert_eq!(compare("generic", "5.15.0-1050-aws", "5.15.0-1047-aws"), Some(Greater));
+        assert_eq!(
+            compare("generic", "5.15.0-1050-aws", "5.15.0-1047-aws"),
+            Some(Greater)
+        );
         assert_eq!(compare("generic", "1.0-beta", "1.0"), Some(Less));
         assert_eq!(compare("generic", "1.0~x", "1.0"), Some(Less));
         assert_eq!(compare("generic", "v2", "2.0.0"), Some(Equal));

@@ -3,7 +3,10 @@
 
 use std::cmp::Ordering;
 
-use super::{Skew, semver::{SemVersion, skew_of}};
+use super::{
+    Skew,
+    semver::{SemVersion, skew_of},
+};
 
 /// A parsed Go module version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +93,11 @@ mod tests {
             assert_eq!(compare("go", w[1], w[0]), Some(Greater), "{w:?}");
         }
         assert_eq!(
-            compare("go", "v0.0.0-20191109021931-daa7c04131f5", "v0.0.0-20191109021931-aaaaaaaaaaaa"),
+            compare(
+                "go",
+                "v0.0.0-20191109021931-daa7c04131f5",
+                "v0.0.0-20191109021931-aaaaaaaaaaaa"
+            ),
             None
         );
     }
@@ -98,13 +105,22 @@ mod tests {
     #[test]
     fn incompatible_is_build_metadata() {
         assert_eq!(compare("go", "v2.0.0+incompatible", "v2.0.0"), Some(Equal));
-        assert_eq!(compare("go", "v2.0.0+incompatible", "v2.1.0+incompatible"), Some(Less));
-        assert_eq!(skew("go", "v2.0.0+incompatible", "v3.0.0+incompatible"), Skew::Major);
+        assert_eq!(
+            compare("go", "v2.0.0+incompatible", "v2.1.0+incompatible"),
+            Some(Less)
+        );
+        assert_eq!(
+            skew("go", "v2.0.0+incompatible", "v3.0.0+incompatible"),
+            Skew::Major
+        );
     }
 
     #[test]
     fn skews() {
-        assert_eq!(skew("go", "v1.2.3", "v1.2.4-0.20191109021931-daa7c04131f5"), Skew::Patch);
+        assert_eq!(
+            skew("go", "v1.2.3", "v1.2.4-0.20191109021931-daa7c04131f5"),
+            Skew::Patch
+        );
         assert_eq!(skew("go", "v0.14.0", "v0.15.0"), Skew::Major);
         assert_eq!(skew("go", "v1.14.0", "v1.15.0"), Skew::Minor);
         assert_eq!(skew("go", "v1.2.3", "garbage"), Skew::Other);

@@ -236,9 +236,7 @@ impl Ord for Pep440Version {
         cmp_digits(&self.epoch, &o.epoch)
             .then_with(|| {
                 let (a, b) = (self.release_trimmed(), o.release_trimmed());
-                a.iter()
-                    .map(|s| num(s))
-                    .cmp(b.iter().map(|s| num(s)))
+                a.iter().map(|s| num(s)).cmp(b.iter().map(|s| num(s)))
             })
             .then_with(|| pre_key(self).cmp(&pre_key(o)))
             .then_with(|| post_key(self).cmp(&post_key(o)))
@@ -424,14 +422,24 @@ mod tests {
 
     #[test]
     fn nonsense_is_not_ordered() {
-        for bad in ["", "latest", "1.0+", "1.0+a..b", "1.0 foo", "1.0-", "!1.0", "1.0.x"] {
+        for bad in [
+            "", "latest", "1.0+", "1.0+a..b", "1.0 foo", "1.0-", "!1.0", "1.0.x",
+        ] {
             assert_eq!(compare("pep440", bad, "1.0"), None, "{bad}");
         }
     }
 
     #[test]
     fn composer_stability_order() {
-        let chain = ["1.0.0-dev", "1.0.0-alpha1", "1.0.0-beta2", "1.0.0-RC1", "1.0.0", "1.0.0-patch1", "v1.0.1"];
+        let chain = [
+            "1.0.0-dev",
+            "1.0.0-alpha1",
+            "1.0.0-beta2",
+            "1.0.0-RC1",
+            "1.0.0",
+            "1.0.0-patch1",
+            "v1.0.1",
+        ];
         for w in chain.windows(2) {
             assert_eq!(compare("composer", w[0], w[1]), Some(Less), "{w:?}");
         }

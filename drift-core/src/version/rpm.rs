@@ -164,11 +164,13 @@ pub(super) fn skew(a: &str, b: &str) -> Option<Skew> {
     }
     if let Some(s) = upstream_skew(a.version, b.version, rpmvercmp) {
         // A `^` snapshot after a release is a post-release.
-        return Some(if s == Skew::Prerelease || !(a.version.contains('^') || b.version.contains('^')) {
-            s
-        } else {
-            Skew::Patch
-        });
+        return Some(
+            if s == Skew::Prerelease || !(a.version.contains('^') || b.version.contains('^')) {
+                s
+            } else {
+                Skew::Patch
+            },
+        );
     }
     a.cmp(&b).is_ne().then_some(Skew::Patch)
 }
@@ -224,7 +226,10 @@ mod tests {
     fn evr() {
         assert_eq!(compare("rpm", "1:1.0-1", "2.0-1"), Some(Greater));
         assert_eq!(compare("rpm", "0:1.0-1", "1.0-1"), Some(Equal));
-        assert_eq!(compare("rpm", "3.0.7-27.el9", "3.0.7-24.el9"), Some(Greater));
+        assert_eq!(
+            compare("rpm", "3.0.7-27.el9", "3.0.7-24.el9"),
+            Some(Greater)
+        );
         assert_eq!(compare("rpm", "1.0", "1.0-5"), Some(Equal));
         assert_eq!(compare("rpm", "x:1.0", "1.0"), None);
         assert_eq!(compare("rpm", "", "1.0"), None);

@@ -37,13 +37,11 @@ impl<'a> SemVersion<'a> {
             None => (rest, None),
         };
         let mut core = ["0"; 3];
-        let mut n = 0;
-        for part in core_text.split('.') {
+        for (n, part) in core_text.split('.').enumerate() {
             if n == 3 || !is_digits(part) {
                 return None;
             }
             core[n] = part;
-            n += 1;
         }
         let pre = match pre_text {
             Some(p) => {
@@ -166,7 +164,11 @@ mod tests {
     fn numbers_compare_numerically_at_any_size() {
         assert_eq!(compare("semver", "1.10.0", "1.9.0"), Some(Greater));
         assert_eq!(
-            compare("semver", "1.0.99999999999999999999999", "1.0.100000000000000000000000"),
+            compare(
+                "semver",
+                "1.0.99999999999999999999999",
+                "1.0.100000000000000000000000"
+            ),
             Some(Less)
         );
         assert_eq!(compare("semver", "v1.2.3", "1.2.3"), Some(Equal));
@@ -188,7 +190,16 @@ mod tests {
 
     #[test]
     fn nonsense_is_not_ordered() {
-        for bad in ["", "latest", "1.2.3.4", "1..2", "1.2.3-", "1.2.3-a..b", "file:../x", "1.2.x"] {
+        for bad in [
+            "",
+            "latest",
+            "1.2.3.4",
+            "1..2",
+            "1.2.3-",
+            "1.2.3-a..b",
+            "file:../x",
+            "1.2.x",
+        ] {
             assert_eq!(compare("semver", bad, "1.0.0"), None, "{bad}");
             assert_eq!(skew("semver", bad, "1.0.0"), Skew::Other, "{bad}");
         }

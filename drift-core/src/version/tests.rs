@@ -4,17 +4,45 @@
 use super::*;
 
 const SAMPLES: [&str; 28] = [
-    "", " ", "0", "1", "1.0", "1.0.0", "v1.0.0", "1.0.0-rc.1", "1.0.0+b", "1:1.0-1", "1.0~rc1",
-    "1.0^git1", "1!2.0", "1.0.post1", "1.0.dev1", "1.0a1", "1.0+local.7", "1.0.0.pre.1",
-    "v0.0.0-20191109021931-daa7c04131f5", "v2.0.0+incompatible", "3.1.4-r5", "1.0_p1",
-    "99999999999999999999999999.0", "dev-main", "1.x-dev", "::::", "-", "ü.1",
+    "",
+    " ",
+    "0",
+    "1",
+    "1.0",
+    "1.0.0",
+    "v1.0.0",
+    "1.0.0-rc.1",
+    "1.0.0+b",
+    "1:1.0-1",
+    "1.0~rc1",
+    "1.0^git1",
+    "1!2.0",
+    "1.0.post1",
+    "1.0.dev1",
+    "1.0a1",
+    "1.0+local.7",
+    "1.0.0.pre.1",
+    "v0.0.0-20191109021931-daa7c04131f5",
+    "v2.0.0+incompatible",
+    "3.1.4-r5",
+    "1.0_p1",
+    "99999999999999999999999999.0",
+    "dev-main",
+    "1.x-dev",
+    "::::",
+    "-",
+    "ü.1",
 ];
 
 #[test]
 fn every_scheme_is_total_on_odd_input_without_panicking() {
     for scheme in Scheme::ALL {
         for a in SAMPLES {
-            assert_eq!(scheme.compare(a, a), Some(Ordering::Equal), "{scheme} {a:?}");
+            assert_eq!(
+                scheme.compare(a, a),
+                Some(Ordering::Equal),
+                "{scheme} {a:?}"
+            );
             for b in SAMPLES {
                 let ab = scheme.compare(a, b);
                 let ba = scheme.compare(b, a);
