@@ -155,6 +155,19 @@ fn os_databases(
             out.push(Source { path, kind });
         }
     }
+    // Distroless images: one file per package, no main status file.
+    let status_d = root.join("var/lib/dpkg/status.d");
+    if let Ok(listing) = transport.read_dir(&status_d) {
+        for entry in listing {
+            let name = entry.name.to_string_lossy();
+            if entry.meta.kind == FileKind::File && !name.ends_with(".md5sums") {
+                out.push(Source {
+                    path: status_d.join(&entry.name),
+                    kind: SourceKind::File(Format::Dpkg),
+                });
+            }
+        }
+    }
     if !rpm {
         if let Some(path) = RPM_BERKELEY
             .iter()

@@ -12,7 +12,9 @@ struct Stanza<'a> {
     status: Option<&'a str>,
 }
 
-/// The packages installed according to a dpkg status file: entries whose
+/// The packages installed according to a dpkg status file (or a file of
+/// `status.d/`, where entries have no `Status` and are all installed):
+/// entries whose
 /// status is `installed`, or `triggers-pending`/`triggers-awaited` (installed
 /// and configured, a trigger still to run). Removed packages that kept their
 /// configuration (`config-files`), half-installed and unpacked ones are not
@@ -69,12 +71,14 @@ fn finish<'a>(cur: &mut Stanza<'a>, out: &mut Vec<Package>) -> Result<(), ParseE
             "package paragraph without a `Package` field",
         ));
     };
-    let installed = s
-        .status
-        .and_then(|st| st.split_whitespace().nth(2))
-        .is_some_and(|state| {
+    // dpkg always writes `Status`; the per-package files of
+    // `/var/lib/dpkg/status.d/` (distroless images) list installed packages
+    // without one.
+    let installed = s.status.is_none_or(|st| {
+        st.split_whitespace().nth(2).is_some_and(|state| {
             matches!(state, "installed" | "triggers-pending" | "triggers-awaited")
-        });
+        })
+    });
     if !installed {
         return Ok(());
     }

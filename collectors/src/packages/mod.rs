@@ -314,6 +314,14 @@ impl Format {
         if self == Format::RpmSqlite {
             return rpm::parse_sqlite(bytes);
         }
+        if matches!(
+            self,
+            Format::Dpkg | Format::Apk | Format::PythonMetadata | Format::GemfileLock
+        ) {
+            // Line formats whose names and versions are ASCII; old databases
+            // may hold Latin-1 maintainer names or descriptions.
+            return self.parse_str(&String::from_utf8_lossy(bytes));
+        }
         let text = std::str::from_utf8(bytes).map_err(|e| {
             let line = bytes[..e.valid_up_to()]
                 .iter()

@@ -206,6 +206,24 @@ fn os_databases_of_root_filesystems() {
 }
 
 #[test]
+fn distroless_images_list_packages_in_status_d() {
+    let c = collect(&["distroless"]);
+    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    assert_eq!(version(&c, "package:deb:libc6:amd64").0, "2.36-9+deb12u4");
+    assert_eq!(version(&c, "package:deb:tzdata:all").0, "2024a-0+deb12u1");
+    assert_eq!(c.entries.len(), 2, "md5sums files are not packages");
+}
+
+#[test]
+fn latin1_bytes_in_an_old_status_file_do_not_stop_it() {
+    let text = b"Package: old\nStatus: install ok installed\nMaintainer: Ren\xe9 Dupont <r@example.org>\nVersion: 1.0-1\nArchitecture: i386\n";
+    let p = drift_collectors::packages::Format::Dpkg
+        .parse(text)
+        .unwrap();
+    assert_eq!(p[0].version, "1.0-1");
+}
+
+#[test]
 fn database_files_named_directly() {
     let c = collect(&[
         "debian/var/lib/dpkg/status",
