@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes usr/lib/sysimage/rpm/rpmdb.sqlite: an rpm 4.16+ sqlite database
+"""Writes rpmdb.sqlite: an rpm 4.16+ sqlite database
 with the schema rpm creates and header blobs laid out as rpm stores them
 (immutable region, index entries, data store), for drift's tests.
 
@@ -64,8 +64,7 @@ def header(name, epoch, version, release, arch, files):
 
 
 def main():
-    path = "usr/lib/sysimage/rpm/rpmdb.sqlite"
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    path = "rpmdb.sqlite"
     if os.path.exists(path):
         os.remove(path)
     db = sqlite3.connect(path)
