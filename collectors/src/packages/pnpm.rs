@@ -32,7 +32,8 @@ pub(super) fn parse(text: &str) -> Result<Vec<Package>, ParseError> {
     let Some(packages) = doc["packages"].as_hash() else {
         return Ok(Vec::new());
     };
-    let prod = (major >= 9).then(|| v9_prod_nodes(doc));
+    // Without importers nothing says what is dev-only.
+    let prod = (major >= 9 && doc["importers"].as_hash().is_some()).then(|| v9_prod_nodes(doc));
     let mut out = Vec::with_capacity(packages.len());
     for (key, entry) in packages {
         let Some(key) = key.as_str() else {
