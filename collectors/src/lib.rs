@@ -21,6 +21,9 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod collector;
+pub mod host;
+pub mod packages;
+pub mod runtime;
 mod snapshot;
 pub mod transport;
 
