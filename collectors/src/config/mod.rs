@@ -220,12 +220,23 @@ impl ConfigCollector {
             info.insert("mode".to_owned(), Value::String(format!("{mode:04o}")));
         }
         out.file = Some((file_key, Value::Object(info)));
+        // About one entry per 24 bytes of configuration: sized once rather
+        // than grown entry by entry.
+        out.config = Vec::with_capacity(bytes.len() / 24 + 4);
         let mut builder = KeyBuilder::new("config").path(rel);
         let parsed = format
             .decode(&bytes)
             .and_then(|text| format.parse_into(&text, &mut builder, &mut out.config));
         match parsed {
-            Ok(()) => out.config.sort_unstable_by(|a, b| a.0.cmp(&b.0)),
+            Ok(()) => {
+                // Every key of the file starts with `config:PATH`: compare
+                // what follows.
+                let skip = builder.mark().0;
+                out.config.sort_unstable_by(|a, b| {
+                    let (a, b) = (a.0.as_str().as_bytes(), b.0.as_str().as_bytes());
+                    a.get(skip..).cmp(&b.get(skip..))
+                });
+            }
             Err(e) => {
                 out.config = Vec::new();
                 let at = e.line.map(|l| format!(" line {l}")).unwrap_or_default();
