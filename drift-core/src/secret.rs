@@ -77,7 +77,10 @@ pub fn words(name: &str) -> impl Iterator<Item = &str> {
         while i <= bytes.len() {
             // Lower-case letters and digits neither end a word nor start
             // one: skip them in a tight loop.
-            while bytes.get(i).is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            while bytes
+                .get(i)
+                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
                 i += 1;
             }
             let at_end = i == bytes.len();
@@ -153,8 +156,7 @@ fn may_be(filter: &WordFilter, word: &str) -> bool {
 pub fn is_secret_name(key: &KeyPath) -> bool {
     let mut prev: Option<&str> = None;
     for word in words(key.body()) {
-        if may_be(&WORD_FILTER, word) && SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
-        {
+        if may_be(&WORD_FILTER, word) && SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)) {
             return true;
         }
         if let Some(p) = prev

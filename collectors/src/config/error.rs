@@ -98,7 +98,10 @@ mod tests {
             clean_message("duplicate key `hunter2`\nmore"),
             "duplicate key …"
         );
-        assert_eq!(clean_message("unexpected character: `x'"), "unexpected character: `x`");
+        assert_eq!(
+            clean_message("unexpected character: `x'"),
+            "unexpected character: `x`"
+        );
         assert_eq!(clean_message("doesn't parse 'secret'"), "doesn't parse …");
     }
 

@@ -93,8 +93,8 @@ impl Format {
 }
 
 fn parse_env(text: &str) -> Result<Node, ParseError> {
-    let vars = crate::env::parse_dotenv(text)
-        .map_err(|e| ParseError::at(e.line as usize, e.message))?;
+    let vars =
+        crate::env::parse_dotenv(text).map_err(|e| ParseError::at(e.line as usize, e.message))?;
     Ok(Node::Map(last_wins(
         vars.into_iter().map(|(k, v)| (k, Node::Str(v))).collect(),
     )))
@@ -185,7 +185,10 @@ mod tests {
         let mut b = KeyBuilder::new("config").path("f");
         let mut out = Vec::new();
         format.parse_into(text, &mut b, &mut out).unwrap();
-        let mut k: Vec<String> = out.into_iter().map(|(k, _)| k.as_str().to_owned()).collect();
+        let mut k: Vec<String> = out
+            .into_iter()
+            .map(|(k, _)| k.as_str().to_owned())
+            .collect();
         k.sort();
         k
     }

@@ -60,7 +60,10 @@ pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
             b';' | b'#' => {}
             b'[' => {
                 let Some(end) = body.find(']') else {
-                    return Err(ParseError::at(line_no, "section header without a closing `]`"));
+                    return Err(ParseError::at(
+                        line_no,
+                        "section header without a closing `]`",
+                    ));
                 };
                 let rest = body[end + 1..].trim_start();
                 if !(rest.is_empty() || rest.starts_with([';', '#'])) {
@@ -136,7 +139,11 @@ fn assemble(sections: Vec<Section>, includes: Vec<(String, Node)>) -> Node {
             None => directives.push((directive, vec![arg])),
         }
     }
-    out.extend(directives.into_iter().map(|(d, args)| (d, Node::List(args))));
+    out.extend(
+        directives
+            .into_iter()
+            .map(|(d, args)| (d, Node::List(args))),
+    );
     for (name, entries) in named {
         out.push((name, Node::Map(last_wins(entries))));
     }

@@ -16,7 +16,9 @@ pub(crate) fn parse(text: &str) -> Result<Option<Node>, ParseError> {
     serde_json::from_str::<Node>(text).map(Some).map_err(|e| {
         let full = e.to_string();
         // serde_json appends " at line L column C"; the line is kept apart.
-        let message = full.rsplit_once(" at line ").map_or(full.as_str(), |(m, _)| m);
+        let message = full
+            .rsplit_once(" at line ")
+            .map_or(full.as_str(), |(m, _)| m);
         ParseError::from_parser((e.line() > 0).then_some(e.line()), message)
     })
 }
@@ -96,9 +98,10 @@ mod tests {
 
     #[test]
     fn parses_types() {
-        let n = parse(r#"{"a": 1, "b": [true, null, 2.5, "x"], "c": {}, "big": 18446744073709551615}"#)
-            .unwrap()
-            .unwrap();
+        let n =
+            parse(r#"{"a": 1, "b": [true, null, 2.5, "x"], "c": {}, "big": 18446744073709551615}"#)
+                .unwrap()
+                .unwrap();
         assert_eq!(n.get("a"), Some(&Node::Int(1)));
         assert_eq!(
             n.get("b"),

@@ -36,11 +36,14 @@ mod tests {
 
     #[test]
     fn parses_types_and_dates() {
-        let n = parse("a = 1\n[db]\nwhen = 1979-05-27T07:32:00Z\nratio = 0.5\nok = true\n")
-            .unwrap();
+        let n =
+            parse("a = 1\n[db]\nwhen = 1979-05-27T07:32:00Z\nratio = 0.5\nok = true\n").unwrap();
         assert_eq!(n.get("a"), Some(&Node::Int(1)));
         let db = n.get("db").unwrap();
-        assert_eq!(db.get("when"), Some(&Node::Str("1979-05-27T07:32:00Z".into())));
+        assert_eq!(
+            db.get("when"),
+            Some(&Node::Str("1979-05-27T07:32:00Z".into()))
+        );
         assert_eq!(db.get("ratio"), Some(&Node::Float(0.5)));
         assert_eq!(db.get("ok"), Some(&Node::Bool(true)));
     }

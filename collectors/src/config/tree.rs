@@ -197,7 +197,12 @@ mod tests {
     }
 
     fn map(entries: Vec<(&str, Node)>) -> Node {
-        Node::Map(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+        Node::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
     }
 
     fn flat(node: Node) -> Vec<(String, Value)> {
@@ -239,8 +244,14 @@ mod tests {
             ]),
         )]));
         let keys: Vec<&str> = out.iter().map(|(k, _)| k.as_str()).collect();
-        assert!(keys.contains(&"config:f.yaml:servers[name=web].id"), "{keys:?}");
-        assert!(keys.contains(&"config:f.yaml:servers[name=db].id"), "{keys:?}");
+        assert!(
+            keys.contains(&"config:f.yaml:servers[name=web].id"),
+            "{keys:?}"
+        );
+        assert!(
+            keys.contains(&"config:f.yaml:servers[name=db].id"),
+            "{keys:?}"
+        );
     }
 
     #[test]
@@ -250,7 +261,10 @@ mod tests {
             map(vec![("name", s("a")), ("id", Node::Int(2))]),
         ]);
         let keys: Vec<String> = flat(dup_names).into_iter().map(|(k, _)| k).collect();
-        assert!(keys.contains(&"config:f.yaml:[id=1].name".to_owned()), "{keys:?}");
+        assert!(
+            keys.contains(&"config:f.yaml:[id=1].name".to_owned()),
+            "{keys:?}"
+        );
         let no_ids = Node::List(vec![map(vec![("x", Node::Int(1))]), Node::Int(3)]);
         let keys: Vec<String> = flat(no_ids).into_iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["config:f.yaml:[0].x", "config:f.yaml:[1]"]);

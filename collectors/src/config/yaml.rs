@@ -290,8 +290,10 @@ pub(crate) fn resolve_plain(text: String) -> Node {
         return Node::Null;
     };
     // Only these can start a non-string scalar.
-    if !matches!(first, b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b't' | b'T' | b'f' | b'F')
-    {
+    if !matches!(
+        first,
+        b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b't' | b'T' | b'f' | b'F'
+    ) {
         return Node::Str(text);
     }
     if let Some(hex) = text.strip_prefix("0x") {
@@ -346,7 +348,8 @@ mod tests {
 
     #[test]
     fn scalars_resolve_by_the_core_schema() {
-        let n = one("a: 1\nb: 0x10\nc: 1.5\nd: true\ne: ~\nf: '1'\ng: hello\nh: .inf\ni: !!str 2\n");
+        let n =
+            one("a: 1\nb: 0x10\nc: 1.5\nd: true\ne: ~\nf: '1'\ng: hello\nh: .inf\ni: !!str 2\n");
         assert_eq!(n.get("a"), Some(&Node::Int(1)));
         assert_eq!(n.get("b"), Some(&Node::Int(16)));
         assert_eq!(n.get("c"), Some(&Node::Float(1.5)));

@@ -164,8 +164,26 @@ fn is_simple_value(value: &str) -> bool {
         let ok = b.is_ascii_alphanumeric()
             || matches!(
                 b,
-                b' ' | b'_' | b'-' | b'.' | b'/' | b'+' | b'=' | b'@' | b'%' | b'(' | b')'
-                    | b';' | b'~' | b'$' | b'^' | b':' | b'?' | b'&' | b'*' | b'!' | b','
+                b' ' | b'_'
+                    | b'-'
+                    | b'.'
+                    | b'/'
+                    | b'+'
+                    | b'='
+                    | b'@'
+                    | b'%'
+                    | b'('
+                    | b')'
+                    | b';'
+                    | b'~'
+                    | b'$'
+                    | b'^'
+                    | b':'
+                    | b'?'
+                    | b'&'
+                    | b'*'
+                    | b'!'
+                    | b','
             );
         // `: ` would start a mapping inside the value.
         if !ok || (prev == b':' && b == b' ') {
@@ -187,7 +205,11 @@ mod tests {
             Some(fast) => {
                 let full = parse_full(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
                 // Debug output compares NaN equal to NaN.
-                assert_eq!(format!("{fast:?}"), format!("{full:?}"), "fast path differs on {text:?}");
+                assert_eq!(
+                    format!("{fast:?}"),
+                    format!("{full:?}"),
+                    "fast path differs on {text:?}"
+                );
                 true
             }
             None => false,
@@ -247,8 +269,30 @@ mod tests {
             seed % n
         };
         let values = [
-            "1", "-2", "3.5", "true", "False", "~", "null", "0x10", "0o17", "+7", "1e5",
-            ".inf", "-.inf", ".nan", "abc", "a b", "x:y", "a # c", "v1.2", "1_000", "0.", "08", "a?b&c*d!e,f", "x, y",
+            "1",
+            "-2",
+            "3.5",
+            "true",
+            "False",
+            "~",
+            "null",
+            "0x10",
+            "0o17",
+            "+7",
+            "1e5",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "abc",
+            "a b",
+            "x:y",
+            "a # c",
+            "v1.2",
+            "1_000",
+            "0.",
+            "08",
+            "a?b&c*d!e,f",
+            "x, y",
         ];
         let mut answered = 0;
         for _ in 0..500 {
@@ -264,16 +308,25 @@ mod tests {
                     1 if depth > 0 => {
                         depth -= 1;
                         let indent = "  ".repeat(depth);
-                        text.push_str(&format!("{indent}u{i}: {}\n", values[next(values.len() as u64) as usize]));
+                        text.push_str(&format!(
+                            "{indent}u{i}: {}\n",
+                            values[next(values.len() as u64) as usize]
+                        ));
                     }
                     2 => text.push_str(&format!("{indent}# note\n\n")),
-                    _ => text.push_str(&format!("{indent}v{i}: {}\n", values[next(values.len() as u64) as usize])),
+                    _ => text.push_str(&format!(
+                        "{indent}v{i}: {}\n",
+                        values[next(values.len() as u64) as usize]
+                    )),
                 }
             }
             if agrees(&text) {
                 answered += 1;
             }
         }
-        assert!(answered > 300, "the fast path answered only {answered} of 500");
+        assert!(
+            answered > 300,
+            "the fast path answered only {answered} of 500"
+        );
     }
 }

@@ -175,7 +175,10 @@ impl<'a> Cursor<'a> {
                 c => out.push(c),
             }
         }
-        Err(err(start_line, "quoted value is not closed; add the closing quote"))
+        Err(err(
+            start_line,
+            "quoted value is not closed; add the closing quote",
+        ))
     }
 }
 
@@ -215,14 +218,21 @@ mod tests {
         let v = vars("A=${HOME}/x\nB=\"$USER ${X:-y}\"\nC='${Z}'\n");
         assert_eq!(
             v,
-            [pair("A", "${HOME}/x"), pair("B", "$USER ${X:-y}"), pair("C", "${Z}")]
+            [
+                pair("A", "${HOME}/x"),
+                pair("B", "$USER ${X:-y}"),
+                pair("C", "${Z}")
+            ]
         );
     }
 
     #[test]
     fn multi_line_values_crlf_and_bom() {
         let v = vars("\u{feff}A=\"one\r\ntwo\"\r\nB='x\ny'\r\nC=3\r\n");
-        assert_eq!(v, [pair("A", "one\ntwo"), pair("B", "x\ny"), pair("C", "3")]);
+        assert_eq!(
+            v,
+            [pair("A", "one\ntwo"), pair("B", "x\ny"), pair("C", "3")]
+        );
     }
 
     #[test]

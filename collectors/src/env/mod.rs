@@ -60,7 +60,8 @@ impl EnvCollector {
     /// Adds a process environment given by the caller (the library never
     /// reads its own environment): for example `std::env::vars()` in a CLI.
     pub fn process_env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> EnvCollector {
-        self.sources.push(Source::Process(vars.into_iter().collect()));
+        self.sources
+            .push(Source::Process(vars.into_iter().collect()));
         self
     }
 
@@ -101,10 +102,9 @@ impl EnvCollector {
                         None => e,
                     }
                 };
-                let text = std::str::from_utf8(&bytes)
-                    .map_err(|_| parse_error(None, "not UTF-8 text"))?;
-                let vars =
-                    parse_dotenv(text).map_err(|e| parse_error(Some(e.line), e.message))?;
+                let text =
+                    std::str::from_utf8(&bytes).map_err(|_| parse_error(None, "not UTF-8 text"))?;
+                let vars = parse_dotenv(text).map_err(|e| parse_error(Some(e.line), e.message))?;
                 Ok((name, vars))
             }
             Source::Proc(selector) => {

@@ -55,7 +55,10 @@ pub(crate) fn find(
         }
         ProcSelector::Name(name) => {
             let pid = find_by_name(transport, name)?;
-            Ok(by_pid(pid, format!("/proc/{pid}/environ (process `{name}`)")))
+            Ok(by_pid(
+                pid,
+                format!("/proc/{pid}/environ (process `{name}`)"),
+            ))
         }
     }
 }

@@ -51,7 +51,10 @@ fn order_comments_whitespace_and_line_ends_never_make_a_difference() {
     let (a, b) = (entries(&a), entries(&b));
     let only_a: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
     let only_b: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
-    assert!(only_a.is_empty() && only_b.is_empty(), "a: {only_a:?}\nb: {only_b:?}");
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "a: {only_a:?}\nb: {only_b:?}"
+    );
     for (k, v) in &a {
         assert_eq!(Some(v), b.get(k), "{k}");
     }
@@ -74,18 +77,36 @@ fn the_same_tree_under_two_roots_gives_the_same_keys() {
 fn keys_and_values_of_each_format() {
     let c = collect(ConfigRoot::new(testdata("config/tree-a")));
     let e = entries(&c);
-    let get = |k: &str| e.get(k).unwrap_or_else(|| panic!("no {k} in {:#?}", e.keys()));
+    let get = |k: &str| {
+        e.get(k)
+            .unwrap_or_else(|| panic!("no {k} in {:#?}", e.keys()))
+    };
     // YAML: typed scalars, lists of scalars, named items, merge keys, empties.
-    assert_eq!(get("config:app/settings.yaml:database.pool.size"), &Value::Int(10));
-    assert_eq!(get("config:app/settings.yaml:features.ratio"), &Value::Float(0.25));
-    assert_eq!(get("config:app/settings.yaml:features.new_checkout"), &Value::Bool(true));
+    assert_eq!(
+        get("config:app/settings.yaml:database.pool.size"),
+        &Value::Int(10)
+    );
+    assert_eq!(
+        get("config:app/settings.yaml:features.ratio"),
+        &Value::Float(0.25)
+    );
+    assert_eq!(
+        get("config:app/settings.yaml:features.new_checkout"),
+        &Value::Bool(true)
+    );
     assert_eq!(get("config:app/settings.yaml:nothing"), &Value::Null);
     assert_eq!(
         get("config:app/settings.yaml:features.regions"),
         &Value::List(vec!["eu-west-1".into(), "us-east-1".into()])
     );
-    assert_eq!(get("config:app/settings.yaml:servers[name=web].port"), &Value::Int(8080));
-    assert_eq!(get("config:app/settings.yaml:payments.retries"), &Value::Int(5));
+    assert_eq!(
+        get("config:app/settings.yaml:servers[name=web].port"),
+        &Value::Int(8080)
+    );
+    assert_eq!(
+        get("config:app/settings.yaml:payments.retries"),
+        &Value::Int(5)
+    );
     assert_eq!(
         get("config:app/settings.yaml:payments.backoff"),
         &Value::from("exponential")
@@ -94,7 +115,10 @@ fn keys_and_values_of_each_format() {
         get("config:app/settings.yaml:features.empty_map"),
         &Value::Object(BTreeMap::new())
     );
-    assert_eq!(get("config:app/settings.yaml:features.empty_list"), &Value::List(vec![]));
+    assert_eq!(
+        get("config:app/settings.yaml:features.empty_list"),
+        &Value::List(vec![])
+    );
     // Kubernetes documents by kind and name.
     assert_eq!(
         get("config:k8s/deploy.yaml:[Deployment=shop/checkout].spec.replicas"),
@@ -105,16 +129,28 @@ fn keys_and_values_of_each_format() {
         get("config:app/config.json:api.\"base.url\""),
         &Value::from("https://api.example.com")
     );
-    assert_eq!(get("config:app/config.json:limits[id=2].max"), &Value::Int(20));
+    assert_eq!(
+        get("config:app/config.json:limits[id=2].max"),
+        &Value::Int(20)
+    );
     // TOML: datetimes as text; arrays of tables by name.
     assert_eq!(
         get("config:app/server.toml:started"),
         &Value::from("1979-05-27T07:32:00Z")
     );
-    assert_eq!(get("config:app/server.toml:backend[name=primary].weight"), &Value::Int(3));
+    assert_eq!(
+        get("config:app/server.toml:backend[name=primary].weight"),
+        &Value::Int(3)
+    );
     // INI, properties and .env hold strings.
-    assert_eq!(get("config:db/my.cnf:mysqld.max_connections"), &Value::from("200"));
-    assert_eq!(get("config:db/my.cnf:mysqld.skip-name-resolve"), &Value::Null);
+    assert_eq!(
+        get("config:db/my.cnf:mysqld.max_connections"),
+        &Value::from("200")
+    );
+    assert_eq!(
+        get("config:db/my.cnf:mysqld.skip-name-resolve"),
+        &Value::Null
+    );
     assert_eq!(
         get("config:app/application.properties:\"server.port\""),
         &Value::from("8080")
@@ -129,13 +165,23 @@ fn keys_and_values_of_each_format() {
         panic!("not an object")
     };
     assert_eq!(info.get("format"), Some(&Value::from("yaml")));
-    assert!(matches!(info.get("mode"), Some(Value::String(m)) if m.len() == 4), "{info:?}");
+    assert!(
+        matches!(info.get("mode"), Some(Value::String(m)) if m.len() == 4),
+        "{info:?}"
+    );
     assert_eq!(info.len(), 2);
     // Other files by hash; small text keeps its text, binary does not.
-    let Value::File(readme) = get("file:README.txt") else { panic!() };
-    assert_eq!(readme.text.as_deref(), Some("Checkout service\nconfiguration tree\n"));
+    let Value::File(readme) = get("file:README.txt") else {
+        panic!()
+    };
+    assert_eq!(
+        readme.text.as_deref(),
+        Some("Checkout service\nconfiguration tree\n")
+    );
     assert_eq!(readme.blake3.len(), 64);
-    let Value::File(logo) = get("file:assets/logo.bin") else { panic!() };
+    let Value::File(logo) = get("file:assets/logo.bin") else {
+        panic!()
+    };
     assert_eq!((logo.size, logo.text.as_ref()), (1024, None));
     // Coverage counts the files of the root.
     assert_eq!(c.coverage.len(), 1);
@@ -166,19 +212,25 @@ fn invalid_files_are_errors_with_their_line_and_the_rest_is_collected() {
     assert_eq!(yaml.kind, ErrorKind::Parse);
     assert_eq!(yaml.line, Some(4));
     assert!(
-        yaml.message.starts_with("failed to parse `") && yaml.message.contains("bad.yaml` line 4: "),
+        yaml.message.starts_with("failed to parse `")
+            && yaml.message.contains("bad.yaml` line 4: "),
         "{}",
         yaml.message
     );
     let json = by_file("bad.json");
     assert_eq!(json.kind, ErrorKind::Parse);
     assert_eq!(json.line, Some(3));
-    assert!(json.message.contains("bad.json` line 3: expected value"), "{}", json.message);
+    assert!(
+        json.message.contains("bad.json` line 3: expected value"),
+        "{}",
+        json.message
+    );
     assert!(!json.message.contains("hunter2"), "{}", json.message);
     let dup = by_file("dup.yaml");
     assert_eq!(dup.line, Some(3));
     assert!(
-        dup.message.ends_with("line 3: duplicate key in mapping; remove one of the two"),
+        dup.message
+            .ends_with("line 3: duplicate key in mapping; remove one of the two"),
         "{}",
         dup.message
     );
@@ -260,7 +312,10 @@ fn unreadable_files_are_a_permission_error_and_the_rest_is_collected() {
     assert_eq!(c.errors[0].kind, ErrorKind::Permission);
     assert_eq!(
         c.errors[0].message,
-        format!("permission denied reading `{}`", root.join("app/config.json").display())
+        format!(
+            "permission denied reading `{}`",
+            root.join("app/config.json").display()
+        )
     );
     let e = entries(&c);
     assert!(!e.keys().any(|k| k.contains("config.json")));
@@ -296,8 +351,14 @@ fn names_that_are_not_utf8_get_distinct_keys() {
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     let keys: Vec<String> = entries(&c).into_keys().collect();
     assert_eq!(keys.len(), 3, "{keys:?}");
-    assert!(keys.contains(&"file:\"caf\\xe9.txt\"".to_owned()), "{keys:?}");
-    assert!(keys.contains(&"file:\"caf\\xe8.txt\"".to_owned()), "{keys:?}");
+    assert!(
+        keys.contains(&"file:\"caf\\xe9.txt\"".to_owned()),
+        "{keys:?}"
+    );
+    assert!(
+        keys.contains(&"file:\"caf\\xe8.txt\"".to_owned()),
+        "{keys:?}"
+    );
 }
 
 #[test]
@@ -313,21 +374,44 @@ fn secret_files_are_fingerprints_and_never_content() {
         "file:aws/credentials",
         "file:.pgpass",
     ] {
-        assert!(matches!(e.get(key), Some(Value::Secret(_))), "{key}: {:?}", e.get(key));
+        assert!(
+            matches!(e.get(key), Some(Value::Secret(_))),
+            "{key}: {:?}",
+            e.get(key)
+        );
     }
     assert!(matches!(e.get("file:tls/ca.pem"), Some(Value::File(_))));
-    assert!(matches!(e.get("file:ssh/id_ed25519.pub"), Some(Value::File(_))));
+    assert!(matches!(
+        e.get("file:ssh/id_ed25519.pub"),
+        Some(Value::File(_))
+    ));
     // Through a whole snapshot, nothing of the secrets is written.
     let collectors: Vec<Box<dyn Collector>> = vec![Box::new(ConfigCollector::new([
         ConfigRoot::new(testdata("config/secrets")),
         ConfigRoot::named(testdata("config/tree-a"), "app"),
     ]))];
-    let m = snapshot("prod", &Local::new(), &collectors, Sanitizer::default(), None);
+    let m = snapshot(
+        "prod",
+        &Local::new(),
+        &collectors,
+        Sanitizer::default(),
+        None,
+    );
     let json = m.to_json_string();
-    for secret in ["MIIBOgIBAAJBAKj34", "b3BlbnNzaC1rZXkt", "fakeSecretForTestsOnly", "hunter2", "fake-keystore"] {
+    for secret in [
+        "MIIBOgIBAAJBAKj34",
+        "b3BlbnNzaC1rZXkt",
+        "fakeSecretForTestsOnly",
+        "hunter2",
+        "fake-keystore",
+    ] {
         assert!(!json.contains(secret), "{secret} leaked");
     }
-    assert!(m.get("config:app/app/settings.yaml:database.password").unwrap().is_secret());
+    assert!(
+        m.get("config:app/app/settings.yaml:database.password")
+            .unwrap()
+            .is_secret()
+    );
 }
 
 #[test]
@@ -335,14 +419,24 @@ fn a_missing_root_is_an_error() {
     let c = collect(ConfigRoot::new("/nonexistent/drift-config-root"));
     assert_eq!(c.errors.len(), 1);
     assert_eq!(c.errors[0].kind, ErrorKind::Read);
-    assert!(c.errors[0].message.contains("does not exist"), "{}", c.errors[0].message);
+    assert!(
+        c.errors[0].message.contains("does not exist"),
+        "{}",
+        c.errors[0].message
+    );
 }
 
 #[test]
 fn a_flat_file_of_many_dotted_keys_is_linear() {
     let dir = tempfile::tempdir().unwrap();
-    let body: Vec<String> = (0..50_000).map(|i| format!("\"svc{}.key{i}\":{i}", i % 7)).collect();
-    std::fs::write(dir.path().join("flat.json"), format!("{{{}}}", body.join(","))).unwrap();
+    let body: Vec<String> = (0..50_000)
+        .map(|i| format!("\"svc{}.key{i}\":{i}", i % 7))
+        .collect();
+    std::fs::write(
+        dir.path().join("flat.json"),
+        format!("{{{}}}", body.join(",")),
+    )
+    .unwrap();
     let start = std::time::Instant::now();
     let c = collect(ConfigRoot::new(dir.path()));
     assert!(c.errors.is_empty());

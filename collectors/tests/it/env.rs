@@ -33,7 +33,11 @@ fn dotenv_files_are_read_literally() {
         .collect(&Local::new());
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     let v = vars(&c);
-    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_else(|| panic!("{k}"));
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{k}"))
+    };
     assert_eq!(s("env:PAYMENT_GATEWAY_TIMEOUT_MS"), "2500");
     assert_eq!(s("env:FEATURE_NEW_CHECKOUT"), "true");
     assert_eq!(s("env:GREETING"), "Hello ${USER}, $HOME stays");
@@ -61,12 +65,18 @@ fn crlf_and_a_byte_order_mark_are_accepted() {
 #[test]
 fn later_sources_override_earlier_ones_and_each_key_is_recorded_once() {
     let c = EnvCollector::new()
-        .process_env([pair("PAYMENT_GATEWAY_TIMEOUT_MS", "1000"), pair("FROM_PROCESS", "x")])
+        .process_env([
+            pair("PAYMENT_GATEWAY_TIMEOUT_MS", "1000"),
+            pair("FROM_PROCESS", "x"),
+        ])
         .dotenv(testdata("app.env"))
         .dotenv(testdata("override.env"))
         .collect(&Local::new());
     let v = vars(&c);
-    assert_eq!(v.get("env:PAYMENT_GATEWAY_TIMEOUT_MS"), Some(&Value::from("3000")));
+    assert_eq!(
+        v.get("env:PAYMENT_GATEWAY_TIMEOUT_MS"),
+        Some(&Value::from("3000"))
+    );
     assert_eq!(v.get("env:FROM_PROCESS"), Some(&Value::from("x")));
     assert_eq!(v.get("env:ONLY_HERE"), Some(&Value::from("1")));
     let keys: Vec<&str> = c.entries.iter().map(|(k, _)| k.as_str()).collect();
@@ -86,12 +96,17 @@ fn a_missing_or_malformed_dotenv_is_an_error_and_the_rest_is_collected() {
         .collect(&Local::new());
     assert_eq!(c.errors.len(), 2, "{:?}", c.errors);
     assert_eq!(c.errors[0].kind, ErrorKind::Read);
-    assert!(c.errors[0].message.ends_with("missing.env` does not exist"), "{}", c.errors[0].message);
+    assert!(
+        c.errors[0].message.ends_with("missing.env` does not exist"),
+        "{}",
+        c.errors[0].message
+    );
     let bad = &c.errors[1];
     assert_eq!(bad.kind, ErrorKind::Parse);
     assert_eq!(bad.line, Some(2));
     assert!(
-        bad.message.ends_with("bad.env` line 2: quoted value is not closed; add the closing quote"),
+        bad.message
+            .ends_with("bad.env` line 2: quoted value is not closed; add the closing quote"),
         "{}",
         bad.message
     );
@@ -106,7 +121,13 @@ fn a_missing_or_malformed_dotenv_is_an_error_and_the_rest_is_collected() {
 fn secrets_in_dotenv_files_are_fingerprinted_in_the_manifest() {
     let collectors: Vec<Box<dyn Collector>> =
         vec![Box::new(EnvCollector::new().dotenv(testdata("app.env")))];
-    let m = snapshot("prod", &Local::new(), &collectors, Sanitizer::default(), None);
+    let m = snapshot(
+        "prod",
+        &Local::new(),
+        &collectors,
+        Sanitizer::default(),
+        None,
+    );
     let url = m.get("env:DATABASE_URL").unwrap();
     assert!(url.is_secret(), "{url:?}");
     assert!(!m.to_json_string().contains("hunter2"));
@@ -115,7 +136,12 @@ fn secrets_in_dotenv_files_are_fingerprinted_in_the_manifest() {
 #[test]
 fn the_environment_of_this_process_by_self_pid_name_and_pidfile() {
     let expected: BTreeMap<String, Value> = std::env::vars()
-        .map(|(k, v)| (drift_core::KeyPath::env(&k).as_str().to_owned(), Value::from(v)))
+        .map(|(k, v)| {
+            (
+                drift_core::KeyPath::env(&k).as_str().to_owned(),
+                Value::from(v),
+            )
+        })
         .collect();
     let pid = std::process::id();
     let dir = tempfile::tempdir().unwrap();
@@ -124,7 +150,11 @@ fn the_environment_of_this_process_by_self_pid_name_and_pidfile() {
     let exe = std::env::current_exe().unwrap();
     let argv0 = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap();
     let argv0 = String::from_utf8_lossy(argv0.split(|&b| b == 0).next().unwrap()).into_owned();
-    let name = Path::new(&argv0).file_name().unwrap().to_string_lossy().into_owned();
+    let name = Path::new(&argv0)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     assert!(exe.to_string_lossy().contains(&name));
     for selector in [
         ProcSelector::SelfProcess,
