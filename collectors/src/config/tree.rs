@@ -100,9 +100,51 @@ pub(crate) fn list_identity(items: &[Node]) -> Option<(&'static str, Vec<String>
 /// large ones by hash, so that a map of a million keys stays linear.
 #[derive(Debug, Default)]
 pub(crate) struct DupCheck {
-    hasher: std::hash::RandomState,
+    hasher: FastHash,
     /// Hash of a name → index of the first entry with that hash.
-    index: std::collections::HashMap<u64, usize>,
+    index: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<HashedKey>>,
+}
+
+/// A fast, non-cryptographic string hash (FNV-1a over 8-byte words) for
+/// duplicate checks; a collision only costs a comparison.
+#[derive(Debug, Default, Clone, Copy)]
+struct FastHash;
+
+impl FastHash {
+    fn hash_one(self, s: &str) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ s.len() as u64;
+        let mut chunks = s.as_bytes().chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+            h ^= h >> 29;
+        }
+        for &b in chunks.remainder() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h ^ (h >> 32)
+    }
+}
+
+/// Hashes a key that is already a hash: passes it through.
+#[derive(Debug, Default)]
+struct HashedKey(u64);
+
+impl std::hash::Hasher for HashedKey {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// Maps up to this size are checked for duplicates by scanning.
@@ -112,7 +154,6 @@ impl DupCheck {
     /// Whether `name` is already in `entries`. Call it before pushing each
     /// entry, in order.
     pub(crate) fn is_duplicate(&mut self, entries: &[(String, Node)], name: &str) -> bool {
-        use std::hash::BuildHasher;
         if entries.len() < SCAN_LIMIT {
             return entries.iter().any(|(k, _)| k == name);
         }

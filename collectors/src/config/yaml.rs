@@ -286,40 +286,48 @@ fn resolve(text: String, style: TScalarStyle, tag: Option<Tag>) -> Node {
 /// Resolves an untagged plain scalar: null, booleans, integers (decimal,
 /// `0x`, `0o`), floats (`.inf`, `.nan`), else a string.
 pub(crate) fn resolve_plain(text: String) -> Node {
+    resolve_typed(&text).unwrap_or(Node::Str(text))
+}
+
+/// [`resolve_plain`] for borrowed text: allocates only for strings.
+pub(crate) fn resolve_plain_str(text: &str) -> Node {
+    resolve_typed(text).unwrap_or_else(|| Node::Str(text.to_owned()))
+}
+
+/// The non-string value of a plain scalar, if it is one.
+fn resolve_typed(text: &str) -> Option<Node> {
     let Some(&first) = text.as_bytes().first() else {
-        return Node::Null;
+        return Some(Node::Null);
     };
     // Only these can start a non-string scalar.
     if !matches!(
         first,
         b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b't' | b'T' | b'f' | b'F'
     ) {
-        return Node::Str(text);
+        return None;
     }
     if let Some(hex) = text.strip_prefix("0x") {
         if let Ok(i) = i64::from_str_radix(hex, 16) {
-            return Node::Int(i);
+            return Some(Node::Int(i));
         }
     } else if let Some(oct) = text.strip_prefix("0o") {
         if let Ok(i) = i64::from_str_radix(oct, 8) {
-            return Node::Int(i);
+            return Some(Node::Int(i));
         }
     } else if let Some(num) = text.strip_prefix('+')
         && let Ok(i) = num.parse::<i64>()
     {
-        return Node::Int(i);
+        return Some(Node::Int(i));
     }
-    match text.as_str() {
-        "~" | "null" => Node::Null,
-        "true" | "True" | "TRUE" => Node::Bool(true),
-        "false" | "False" | "FALSE" => Node::Bool(false),
+    match text {
+        "~" | "null" => Some(Node::Null),
+        "true" | "True" | "TRUE" => Some(Node::Bool(true)),
+        "false" | "False" | "FALSE" => Some(Node::Bool(false)),
         t => {
             if let Ok(i) = t.parse::<i64>() {
-                Node::Int(i)
-            } else if let Some(f) = parse_f64(t) {
-                Node::Float(f)
+                Some(Node::Int(i))
             } else {
-                Node::Str(text)
+                parse_f64(t).map(Node::Float)
             }
         }
     }

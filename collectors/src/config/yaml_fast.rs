@@ -10,7 +10,7 @@
 //! exactly what the full parser does (a test compares the two).
 
 use super::tree::{DupCheck, Node};
-use super::yaml::resolve_plain;
+use super::yaml::resolve_plain_str;
 
 /// One mapping being read: its indentation and entries.
 struct Frame {
@@ -73,7 +73,7 @@ pub(crate) fn parse(text: &str) -> Option<Vec<Node>> {
             return None;
         }
         match value {
-            Some(v) => insert(frame, key.to_owned(), resolve_plain(v.to_owned()))?,
+            Some(v) => insert(frame, key.to_owned(), resolve_plain_str(v))?,
             None => {
                 if frame.dups.is_duplicate(&frame.entries, key) {
                     return None;
