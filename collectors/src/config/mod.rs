@@ -155,7 +155,15 @@ impl ConfigCollector {
             Some(rel) => KeyPath::file(rel),
             None => match non_utf8_key(root, &entry.rel_path) {
                 Some(k) => k,
-                None => return out,
+                None => {
+                    out.error = Some(CollectionError::new(
+                        self.name(),
+                        &source,
+                        ErrorKind::Unsupported,
+                        format!("`{source}`: its name cannot be written as a key; rename the file"),
+                    ));
+                    return out;
+                }
             },
         };
         if entry.meta.kind == FileKind::Symlink {
