@@ -7,6 +7,10 @@
 //! - [`transport`]: the [`Transport`](transport::Transport) trait, the
 //!   [`Local`](transport::Local) transport, and the command allow-list.
 //! - [`Collector`]: the trait every collector implements.
+//! - [`env`]: environment variables (injected process environment, dotenv
+//!   files, `/proc/PID/environ`).
+//! - [`config`]: configuration trees (JSON, YAML, TOML, INI, properties,
+//!   dotenv parsed into keys; other files by hash).
 //!
 //! Heavy dependencies sit behind cargo features (`ssh`, `postgres`, `mysql`,
 //! `sqlite`), so an embedder takes only what it needs.
@@ -21,6 +25,8 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod collector;
+pub mod config;
+pub mod env;
 pub mod host;
 pub mod packages;
 pub mod runtime;

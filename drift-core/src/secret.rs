@@ -75,6 +75,14 @@ pub fn words(name: &str) -> impl Iterator<Item = &str> {
     let mut i = 0usize;
     std::iter::from_fn(move || {
         while i <= bytes.len() {
+            // Lower-case letters and digits neither end a word nor start
+            // one: skip them in a tight loop.
+            while bytes
+                .get(i)
+                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                i += 1;
+            }
             let at_end = i == bytes.len();
             let b = if at_end { 0 } else { bytes[i] };
             if at_end || !b.is_ascii_alphanumeric() {
@@ -105,15 +113,54 @@ pub fn words(name: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// For each first letter `a`–`z`, bit `n` is set when a word of length `n`
+/// starting with that letter is in the list: a quick reject, since most
+/// words of most keys are not secret (judging every key of a manifest of
+/// millions of entries is otherwise a large part of building it).
+type WordFilter = [u32; 26];
+
+const WORD_FILTER: WordFilter = {
+    let mut t = [0u32; 26];
+    let mut i = 0;
+    while i < SECRET_WORDS.len() {
+        let w = SECRET_WORDS[i].as_bytes();
+        t[(w[0] - b'a') as usize] |= 1 << w.len();
+        i += 1;
+    }
+    t
+};
+
+/// The same for the second words of [`SECRET_PAIRS`].
+const PAIR_FILTER: WordFilter = {
+    let mut t = [0u32; 26];
+    let mut i = 0;
+    while i < SECRET_PAIRS.len() {
+        let w = SECRET_PAIRS[i].1.as_bytes();
+        t[(w[0] - b'a') as usize] |= 1 << w.len();
+        i += 1;
+    }
+    t
+};
+
+/// Whether `word` may be in the list `filter` was made from.
+fn may_be(filter: &WordFilter, word: &str) -> bool {
+    let bytes = word.as_bytes();
+    let first = bytes.first().map_or(0, u8::to_ascii_lowercase);
+    first.is_ascii_lowercase()
+        && bytes.len() < 32
+        && filter[usize::from(first - b'a')] & (1 << bytes.len()) != 0
+}
+
 /// Whether a key path's name marks it as secret, by its words anywhere in
 /// the body (`env:DB_PASSWORD`, `config:credentials.json:client_email`).
 pub fn is_secret_name(key: &KeyPath) -> bool {
     let mut prev: Option<&str> = None;
     for word in words(key.body()) {
-        if SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)) {
+        if may_be(&WORD_FILTER, word) && SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)) {
             return true;
         }
         if let Some(p) = prev
+            && may_be(&PAIR_FILTER, word)
             && SECRET_PAIRS
                 .iter()
                 .any(|(a, b)| p.eq_ignore_ascii_case(a) && word.eq_ignore_ascii_case(b))

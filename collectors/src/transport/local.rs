@@ -105,6 +105,10 @@ impl Transport for Local {
             .map_err(|e| TransportError::from_io(path, &e))
     }
 
+    fn read_link(&self, path: &Path) -> Result<PathBuf, TransportError> {
+        fs::read_link(path).map_err(|e| TransportError::from_io(path, &e))
+    }
+
     fn read_dir(&self, path: &Path) -> Result<Vec<DirEntry>, TransportError> {
         let rd = fs::read_dir(path).map_err(|e| TransportError::from_io(path, &e))?;
         let mut out = Vec::new();

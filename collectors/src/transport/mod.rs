@@ -119,6 +119,15 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     /// `follow_symlinks` is true (`stat` rather than `lstat`).
     fn metadata(&self, path: &Path, follow_symlinks: bool) -> Result<FileMeta, TransportError>;
 
+    /// The target of a symbolic link, as written in the link (not
+    /// resolved). Transports that cannot read links say so.
+    fn read_link(&self, path: &Path) -> Result<PathBuf, TransportError> {
+        Err(TransportError::Unsupported(format!(
+            "this transport cannot read the symbolic link `{}`",
+            path.display()
+        )))
+    }
+
     /// Lists one directory, sorted by name.
     fn read_dir(&self, path: &Path) -> Result<Vec<DirEntry>, TransportError>;
 

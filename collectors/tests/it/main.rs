@@ -1,5 +1,7 @@
 //! Integration tests of drift-collectors, one module per area.
 
+mod config;
+mod env;
 mod fake;
 mod host;
 mod local;

@@ -128,14 +128,21 @@ impl ManifestBuilder {
             mut coverage,
             mut errors,
         } = collection;
+        let mut entries = entries;
+        // Sanitized in place and converted without a copy: a manifest of
+        // millions of entries would otherwise be moved into a new vector.
+        entries.par_iter_mut().for_each(|(key, value)| {
+            let plain = std::mem::replace(value, Value::Null);
+            *value = sanitizer.sanitize(key, plain);
+        });
         let mut entries: Vec<Entry> = entries
-            .into_par_iter()
-            .map(|(key, value)| {
-                let value = sanitizer.sanitize(&key, value);
-                Entry { key, value }
-            })
+            .into_iter()
+            .map(|(key, value)| Entry { key, value })
             .collect();
-        entries.par_sort_by(|a, b| a.key.cmp(&b.key));
+        // Collectors mostly hand over sorted entries; checking is cheap.
+        if !entries.is_sorted_by(|a, b| a.key <= b.key) {
+            entries.par_sort_by(|a, b| a.key.cmp(&b.key));
+        }
         let entries = dedup(entries, &mut errors);
         coverage.sort_by(|a, b| {
             (&a.collector, &a.source, a.items).cmp(&(&b.collector, &b.source, b.items))

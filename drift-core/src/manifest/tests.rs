@@ -206,3 +206,28 @@ fn lookup_by_key() {
     assert!(m.get("env:NOPE").is_none());
     assert!(matches!(m.get("env:DATABASE_URL"), Some(Value::Url(_))));
 }
+
+#[test]
+fn large_manifests_written_in_parallel_batches_round_trip() {
+    // More entries than one formatting batch, some needing escapes, so that
+    // batch boundaries and the block-wise digest are exercised.
+    let mut c = Collection::new();
+    for i in 0..40_000 {
+        let key = KeyPath::new(format!("config:f.json:\"k.{i}\"")).unwrap();
+        let value = match i % 3 {
+            0 => Value::Int(i),
+            1 => Value::from(format!("line \"{i}\"\n\ttab")),
+            _ => Value::from(format!("plain {i}")),
+        };
+        c.insert(key, value);
+    }
+    let mut b = ManifestBuilder::new("prod", "local", Sanitizer::default());
+    b.add("config", "0.1.0", c);
+    let m = b.finish(None);
+    let text = m.to_json_string();
+    let back = Manifest::from_slice(text.as_bytes(), "big.json").unwrap();
+    assert_eq!(back.len(), 40_000);
+    assert_eq!(back.to_json_string(), text);
+    assert!(text.contains(&m.digest()));
+    assert_eq!(text.matches("\n    \"config:").count(), 40_000);
+}

@@ -7,7 +7,9 @@
 
 use std::io::{self, Write};
 
-use super::{FORMAT, FORMAT_MINOR, Manifest};
+use rayon::prelude::*;
+
+use super::{Entry, FORMAT, FORMAT_MINOR, Manifest};
 use crate::value::Value;
 
 impl Manifest {
@@ -25,12 +27,9 @@ impl Manifest {
             write_str(&mut out, created)?;
             out.write_all(b",\n")?;
         }
-        let mut hashing = HashingWriter {
-            inner: &mut out,
-            hasher: blake3::Hasher::new(),
-        };
+        let mut hashing = HashingWriter::new(&mut out);
         write_canonical(self, &mut hashing)?;
-        let digest = hashing.hasher.finalize().to_hex();
+        let digest = hashing.finalize().to_hex();
         out.write_all(b",\n  \"digest\": \"blake3:")?;
         out.write_all(digest.as_bytes())?;
         out.write_all(b"\"\n}\n")?;
@@ -48,25 +47,63 @@ impl Manifest {
 
 /// The digest of the canonical region.
 pub(super) fn digest(manifest: &Manifest) -> String {
-    let mut hashing = HashingWriter {
-        inner: io::sink(),
-        hasher: blake3::Hasher::new(),
-    };
+    let mut hashing = HashingWriter::new(io::sink());
     // Writing to a sink cannot fail.
     let _ = write_canonical(manifest, &mut hashing);
-    format!("blake3:{}", hashing.hasher.finalize().to_hex())
+    format!("blake3:{}", hashing.finalize().to_hex())
 }
 
+/// Writes through to `inner` and hashes what was written. Small writes are
+/// gathered and hashed in large blocks, which BLAKE3 hashes many times
+/// faster (SIMD over several chunks) than a few bytes at a time.
 struct HashingWriter<W> {
     inner: W,
     hasher: blake3::Hasher,
+    pending: Vec<u8>,
+}
+
+/// Bytes gathered before they are hashed.
+const HASH_BLOCK: usize = 64 << 10;
+
+impl<W> HashingWriter<W> {
+    fn new(inner: W) -> HashingWriter<W> {
+        HashingWriter {
+            inner,
+            hasher: blake3::Hasher::new(),
+            pending: Vec::with_capacity(HASH_BLOCK),
+        }
+    }
+
+    fn hash(&mut self, buf: &[u8]) {
+        if self.pending.len() + buf.len() > HASH_BLOCK {
+            self.hasher.update(&self.pending);
+            self.pending.clear();
+        }
+        if buf.len() >= HASH_BLOCK {
+            self.hasher.update(buf);
+        } else {
+            self.pending.extend_from_slice(buf);
+        }
+    }
+
+    fn finalize(&mut self) -> blake3::Hash {
+        self.hasher.update(&self.pending);
+        self.pending.clear();
+        self.hasher.finalize()
+    }
 }
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        self.hash(&buf[..n]);
         Ok(n)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.inner.write_all(buf)?;
+        self.hash(buf);
+        Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -112,19 +149,58 @@ fn write_canonical<W: Write>(m: &Manifest, out: &mut W) -> io::Result<()> {
         out.write_all(b"\n  ")?;
     }
     out.write_all(b"],\n  \"entries\": {")?;
-    for (i, e) in m.entries.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        write_str(out, e.key.as_str())?;
-        out.write_all(b": ")?;
-        write_value(out, &e.value)?;
-    }
+    write_entries(&m.entries, out)?;
     if !m.entries.is_empty() {
         out.write_all(b"\n  ")?;
     }
     out.write_all(b"}")
 }
 
+/// Entries formatted per batch, in parallel: large manifests (millions of
+/// entries) are written several times faster, and the bytes are the same.
+const ENTRIES_PER_BATCH: usize = 8 << 10;
+
+fn write_entries<W: Write>(entries: &[Entry], out: &mut W) -> io::Result<()> {
+    let threads = rayon::current_num_threads().max(1);
+    let mut first = true;
+    // A few batches per thread at a time keeps memory bounded.
+    for group in entries.chunks(ENTRIES_PER_BATCH * threads * 2) {
+        let lead = first;
+        first = false;
+        let buffers: Vec<io::Result<Vec<u8>>> = group
+            .par_chunks(ENTRIES_PER_BATCH)
+            .enumerate()
+            .map(|(batch, chunk)| {
+                let mut buf = Vec::with_capacity(chunk.len() * 96);
+                for (i, e) in chunk.iter().enumerate() {
+                    let very_first = lead && batch == 0 && i == 0;
+                    buf.extend_from_slice(if very_first { b"\n    " } else { b",\n    " });
+                    write_str(&mut buf, e.key.as_str())?;
+                    buf.extend_from_slice(b": ");
+                    write_value(&mut buf, &e.value)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for buf in buffers {
+            out.write_all(&buf?)?;
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
+    // Most keys and values need no escape: write them as they are (the same
+    // bytes serde_json writes, without its per-byte table walk).
+    // (A fold without early exit, so that it is vectorized.)
+    let needs_escape = s.bytes().fold(false, |acc, b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if !needs_escape {
+        out.write_all(b"\"")?;
+        out.write_all(s.as_bytes())?;
+        return out.write_all(b"\"");
+    }
     serde_json::to_writer(out, s).map_err(io::Error::from)
 }
 

@@ -1,0 +1,224 @@
+//! Which files are parsed, and how a parsed file becomes entries.
+
+use drift_core::key::KeyBuilder;
+use drift_core::{KeyPath, Value};
+
+use super::error::ParseError;
+use super::tree::{Node, all_unique, flatten, last_wins, list_identity};
+use super::{ini, json, properties, toml, yaml};
+
+/// A format the config collector parses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Json,
+    Yaml,
+    Toml,
+    Ini,
+    Properties,
+    Env,
+}
+
+impl Format {
+    /// The format of a file, by its name: `.json`, `.yaml`/`.yml`, `.toml`,
+    /// `.ini`/`.cnf`, `.properties`, and `.env`, `.env.*`, `*.env`.
+    pub(crate) fn detect(file_name: &str) -> Option<Format> {
+        let lower = file_name.to_ascii_lowercase();
+        if lower == ".env" || lower.starts_with(".env.") {
+            return Some(Format::Env);
+        }
+        let (_, ext) = lower.rsplit_once('.')?;
+        match ext {
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            "toml" => Some(Format::Toml),
+            "ini" | "cnf" => Some(Format::Ini),
+            "properties" => Some(Format::Properties),
+            "env" => Some(Format::Env),
+            _ => None,
+        }
+    }
+
+    /// The name recorded in the file's `file:` entry.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+            Format::Toml => "toml",
+            Format::Ini => "ini",
+            Format::Properties => "properties",
+            Format::Env => "env",
+        }
+    }
+
+    /// Decodes a file's bytes: UTF-8 (a BOM is dropped by the parsers), or
+    /// for `.properties`, Latin-1 when the file is not UTF-8.
+    pub(crate) fn decode(self, bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, ParseError> {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(std::borrow::Cow::Borrowed(s)),
+            Err(_) if self == Format::Properties => Ok(std::borrow::Cow::Owned(
+                bytes.iter().map(|&b| char::from(b)).collect(),
+            )),
+            Err(e) => Err(ParseError {
+                line: Some(super::error::line_of_offset(
+                    // The valid prefix is text.
+                    std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or(""),
+                    e.valid_up_to(),
+                ) as u64),
+                message: "not UTF-8 text; save the file as UTF-8".to_owned(),
+            }),
+        }
+    }
+
+    /// Parses `text` and appends its entries under `builder` (which holds
+    /// `config:PATH`) to `out`.
+    pub(crate) fn parse_into(
+        self,
+        text: &str,
+        builder: &mut KeyBuilder,
+        out: &mut Vec<(KeyPath, Value)>,
+    ) -> Result<(), ParseError> {
+        let root = match self {
+            Format::Json => json::parse(text)?,
+            Format::Toml => Some(toml::parse(text)?),
+            Format::Ini => Some(ini::parse(text)?),
+            Format::Properties => Some(properties::parse(text)?),
+            Format::Env => Some(parse_env(text)?),
+            Format::Yaml => return yaml_into(yaml::parse(text)?, builder, out),
+        };
+        if let Some(node) = root {
+            flatten(builder, node, out);
+        }
+        Ok(())
+    }
+}
+
+fn parse_env(text: &str) -> Result<Node, ParseError> {
+    let vars =
+        crate::env::parse_dotenv(text).map_err(|e| ParseError::at(e.line as usize, e.message))?;
+    Ok(Node::Map(last_wins(
+        vars.into_iter().map(|(k, v)| (k, Node::Str(v))).collect(),
+    )))
+}
+
+/// Flattens YAML documents: empty ones are dropped; one document has no
+/// document segment; several are keyed by identity when every document has
+/// a unique one (Kubernetes `[Kind=namespace/name]`, else `[name=…]`,
+/// `[id=…]`, `[key=…]`), else by index `[i]`.
+fn yaml_into(
+    docs: Vec<Node>,
+    builder: &mut KeyBuilder,
+    out: &mut Vec<(KeyPath, Value)>,
+) -> Result<(), ParseError> {
+    let mut docs: Vec<Node> = docs.into_iter().filter(|d| *d != Node::Null).collect();
+    if docs.len() <= 1 {
+        if let Some(doc) = docs.pop() {
+            flatten(builder, doc, out);
+        }
+        return Ok(());
+    }
+    if let Some(ids) = kubernetes_ids(&docs) {
+        for (doc, (kind, id)) in docs.into_iter().zip(ids) {
+            let mark = builder.mark();
+            builder.push_id(&kind, &id);
+            flatten(builder, doc, out);
+            builder.truncate(mark);
+        }
+    } else if let Some((field, ids)) = list_identity(&docs) {
+        for (doc, id) in docs.into_iter().zip(ids) {
+            let mark = builder.mark();
+            builder.push_id(field, &id);
+            flatten(builder, doc, out);
+            builder.truncate(mark);
+        }
+    } else {
+        for (i, doc) in docs.into_iter().enumerate() {
+            let mark = builder.mark();
+            builder.push_index(i);
+            flatten(builder, doc, out);
+            builder.truncate(mark);
+        }
+    }
+    Ok(())
+}
+
+/// `(kind, [namespace/]name)` of every document, when all are Kubernetes
+/// objects and no two share one.
+fn kubernetes_ids(docs: &[Node]) -> Option<Vec<(String, String)>> {
+    let mut ids = Vec::with_capacity(docs.len());
+    for doc in docs {
+        let kind = match doc.get("kind") {
+            Some(Node::Str(k)) => k.clone(),
+            _ => return None,
+        };
+        let meta = doc.get("metadata")?;
+        let name = match meta.get("name") {
+            Some(Node::Str(n)) => n.clone(),
+            _ => return None,
+        };
+        let id = match meta.get("namespace") {
+            Some(Node::Str(ns)) => format!("{ns}/{name}"),
+            _ => name,
+        };
+        ids.push((kind, id));
+    }
+    let joined: Vec<String> = ids.iter().map(|(k, i)| format!("{k}\0{i}")).collect();
+    all_unique(&joined).then_some(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_name() {
+        assert_eq!(Format::detect("settings.YAML"), Some(Format::Yaml));
+        assert_eq!(Format::detect("a.yml"), Some(Format::Yaml));
+        assert_eq!(Format::detect(".env"), Some(Format::Env));
+        assert_eq!(Format::detect(".env.production"), Some(Format::Env));
+        assert_eq!(Format::detect("prod.env"), Some(Format::Env));
+        assert_eq!(Format::detect("my.cnf"), Some(Format::Ini));
+        assert_eq!(Format::detect("README"), None);
+        assert_eq!(Format::detect("x.txt"), None);
+    }
+
+    fn keys(format: Format, text: &str) -> Vec<String> {
+        let mut b = KeyBuilder::new("config").path("f");
+        let mut out = Vec::new();
+        format.parse_into(text, &mut b, &mut out).unwrap();
+        let mut k: Vec<String> = out
+            .into_iter()
+            .map(|(k, _)| k.as_str().to_owned())
+            .collect();
+        k.sort();
+        k
+    }
+
+    #[test]
+    fn kubernetes_documents_are_keyed_by_kind_and_name() {
+        let text = "---\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 3\n---\nkind: Service\nmetadata:\n  name: web\n---\n";
+        assert_eq!(
+            keys(Format::Yaml, text),
+            [
+                "config:f:[Deployment=shop/web].kind",
+                "config:f:[Deployment=shop/web].metadata.name",
+                "config:f:[Deployment=shop/web].metadata.namespace",
+                "config:f:[Deployment=shop/web].spec.replicas",
+                "config:f:[Service=web].kind",
+                "config:f:[Service=web].metadata.name",
+            ]
+        );
+    }
+
+    #[test]
+    fn other_documents_by_name_or_index_and_single_ones_without_segment() {
+        assert_eq!(
+            keys(Format::Yaml, "name: a\n---\nname: b\n"),
+            ["config:f:[name=a].name", "config:f:[name=b].name"]
+        );
+        assert_eq!(
+            keys(Format::Yaml, "x: 1\n---\nx: 1\n"),
+            ["config:f:[0].x", "config:f:[1].x"]
+        );
+        assert_eq!(keys(Format::Yaml, "---\nx: 1\n---\n"), ["config:f:x"]);
+    }
+}

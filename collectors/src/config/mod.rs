@@ -1,0 +1,359 @@
+//! The config collector: configuration trees, parsed into flattened keys.
+//!
+//! Each root directory is walked through the [`Transport`]; files are read
+//! and parsed in parallel. Keys are relative to the root, so the same tree
+//! under two roots gives the same keys (`docs/config-keys.md` has the whole
+//! mapping):
+//!
+//! - JSON, YAML (every document), TOML, INI (`.ini`, `.cnf`), `.properties`
+//!   and `.env` files (`.env`, `.env.*`, `*.env`) become one entry per value:
+//!   `config:app/settings.yaml:database.pool.size`, plus one
+//!   `file:app/settings.yaml` entry `{"format": "yaml", "mode": "0644"}`;
+//! - every other file becomes `file:PATH` with its BLAKE3 hash, size, mode
+//!   and, for small text files, its text (line ends normalized to `\n`);
+//! - secret files (private keys, keystores, credential files) become
+//!   `file:PATH` holding a fingerprint only.
+//!
+//! ```
+//! use drift_collectors::config::{ConfigCollector, ConfigRoot};
+//! use drift_collectors::transport::Local;
+//! use drift_collectors::Collector;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! std::fs::create_dir(dir.path().join("app")).unwrap();
+//! std::fs::write(dir.path().join("app/settings.yaml"), "database:\n  pool: {size: 10}\n").unwrap();
+//! let config = ConfigCollector::new([ConfigRoot::new(dir.path())]);
+//! let c = config.collect(&Local::new());
+//! assert!(c.errors.is_empty());
+//! assert!(c.entries.iter().any(|(k, _)| k.as_str() == "config:app/settings.yaml:database.pool.size"));
+//! ```
+
+mod error;
+mod file;
+mod format;
+mod ini;
+mod json;
+mod properties;
+mod toml;
+mod tree;
+mod yaml;
+mod yaml_fast;
+
+use std::collections::BTreeMap;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use drift_core::key::{KeyBuilder, bytes_segment};
+use drift_core::{Collection, CollectionError, ErrorKind, Fingerprinter, KeyPath, Value};
+use rayon::prelude::*;
+
+use crate::collector::Collector;
+use crate::transport::{FileKind, Transport, WalkEntry, WalkOptions};
+use format::Format;
+
+/// A directory to collect, optionally named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigRoot {
+    /// The directory on the target.
+    pub path: PathBuf,
+    /// A name that prefixes the keys (`config:NAME/app.yaml:…`), so that
+    /// several roots can hold the same relative paths.
+    pub name: Option<String>,
+}
+
+impl ConfigRoot {
+    /// A root without a name: keys are paths relative to it.
+    pub fn new(path: impl Into<PathBuf>) -> ConfigRoot {
+        ConfigRoot {
+            path: path.into(),
+            name: None,
+        }
+    }
+
+    /// A named root: keys are `NAME/` and the relative path.
+    pub fn named(path: impl Into<PathBuf>, name: impl Into<String>) -> ConfigRoot {
+        ConfigRoot {
+            path: path.into(),
+            name: Some(name.into()),
+        }
+    }
+}
+
+/// Collects configuration trees; see the [module documentation](self).
+#[derive(Debug, Clone)]
+pub struct ConfigCollector {
+    roots: Vec<ConfigRoot>,
+    max_file_size: u64,
+    follow_symlinks: bool,
+    max_text_diff_size: u64,
+    fingerprinter: Fingerprinter,
+}
+
+/// Default [`ConfigCollector::max_file_size`]: 8 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 << 20;
+/// Default [`ConfigCollector::max_text_diff_size`]: 64 KiB.
+pub const DEFAULT_MAX_TEXT_DIFF_SIZE: u64 = 64 << 10;
+
+/// What one file gave.
+#[derive(Debug, Default)]
+struct FileOut {
+    config: Vec<(KeyPath, Value)>,
+    file: Option<(KeyPath, Value)>,
+    error: Option<CollectionError>,
+}
+
+impl ConfigCollector {
+    /// A collector of `roots` with the default options.
+    pub fn new(roots: impl IntoIterator<Item = ConfigRoot>) -> ConfigCollector {
+        ConfigCollector {
+            roots: roots.into_iter().collect(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            follow_symlinks: false,
+            max_text_diff_size: DEFAULT_MAX_TEXT_DIFF_SIZE,
+            fingerprinter: Fingerprinter::unkeyed(),
+        }
+    }
+
+    /// Files larger than this are not read; each is recorded as a
+    /// [`ErrorKind::Limit`] collection error. Default 8 MiB.
+    pub fn max_file_size(mut self, bytes: u64) -> ConfigCollector {
+        self.max_file_size = bytes;
+        self
+    }
+
+    /// Follow symbolic links (default `false`: a link is recorded as
+    /// `file:PATH` → `{"symlink": TARGET}` and not read).
+    pub fn follow_symlinks(mut self, follow: bool) -> ConfigCollector {
+        self.follow_symlinks = follow;
+        self
+    }
+
+    /// Text files up to this size keep their text for line diffs. Default
+    /// 64 KiB.
+    pub fn max_text_diff_size(mut self, bytes: u64) -> ConfigCollector {
+        self.max_text_diff_size = bytes;
+        self
+    }
+
+    /// The fingerprinter for secret files; pass the manifest's
+    /// ([`drift_core::Sanitizer::fingerprinter`]) so that they are keyed
+    /// alike. Default: unkeyed.
+    pub fn fingerprinter(mut self, fingerprinter: Fingerprinter) -> ConfigCollector {
+        self.fingerprinter = fingerprinter;
+        self
+    }
+
+    fn process(&self, transport: &dyn Transport, root: &ConfigRoot, entry: &WalkEntry) -> FileOut {
+        let mut out = FileOut::default();
+        let rel = match (entry.rel_path.to_str(), &root.name) {
+            (Some(rel), Some(name)) => Some(format!("{name}/{rel}")),
+            (Some(rel), None) => Some(rel.to_owned()),
+            (None, _) => None,
+        };
+        let source = entry.path.display().to_string();
+        let file_key = match &rel {
+            Some(rel) => KeyPath::file(rel),
+            None => match non_utf8_key(root, &entry.rel_path) {
+                Some(k) => k,
+                None => {
+                    out.error = Some(CollectionError::new(
+                        self.name(),
+                        &source,
+                        ErrorKind::Unsupported,
+                        format!("`{source}`: its name cannot be written as a key; rename the file"),
+                    ));
+                    return out;
+                }
+            },
+        };
+        if entry.meta.kind == FileKind::Symlink {
+            match transport.read_link(&entry.path) {
+                Ok(target) => {
+                    let target = match target.to_str() {
+                        Some(t) => t.to_owned(),
+                        None => bytes_segment(target.as_os_str().as_bytes()),
+                    };
+                    let obj = BTreeMap::from([("symlink".to_owned(), Value::String(target))]);
+                    out.file = Some((file_key, Value::Object(obj)));
+                }
+                Err(e) => out.error = Some(e.to_collection_error(self.name())),
+            }
+            return out;
+        }
+        if entry.meta.size > self.max_file_size {
+            out.error = Some(CollectionError::new(
+                self.name(),
+                &source,
+                ErrorKind::Limit,
+                format!(
+                    "`{source}` is {} bytes, over the {}-byte limit; it was not read \
+                     (raise `max_file_size` to read it)",
+                    entry.meta.size, self.max_file_size
+                ),
+            ));
+            return out;
+        }
+        let bytes = match transport.read_file(&entry.path, self.max_file_size) {
+            Ok(b) => b,
+            Err(e) => {
+                out.error = Some(e.to_collection_error(self.name()));
+                return out;
+            }
+        };
+        let file_name = entry
+            .rel_path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        let format = match &rel {
+            Some(rel) if !file::is_secret_name(file_name) => {
+                Format::detect(file_name).map(|f| (f, rel))
+            }
+            _ => None,
+        };
+        let Some((format, rel)) = format else {
+            let value = file::file_value(
+                &file_key,
+                file_name,
+                &bytes,
+                entry.meta.mode,
+                self.max_text_diff_size,
+                &self.fingerprinter,
+            );
+            out.file = Some((file_key, value));
+            return out;
+        };
+        let mut info = BTreeMap::from([("format".to_owned(), Value::from(format.as_str()))]);
+        if let Some(mode) = entry.meta.mode {
+            info.insert("mode".to_owned(), Value::String(format!("{mode:04o}")));
+        }
+        out.file = Some((file_key, Value::Object(info)));
+        // About one entry per 24 bytes of configuration: sized once rather
+        // than grown entry by entry.
+        out.config = Vec::with_capacity(bytes.len() / 24 + 4);
+        let mut builder = KeyBuilder::new("config").path(rel);
+        let parsed = format
+            .decode(&bytes)
+            .and_then(|text| format.parse_into(&text, &mut builder, &mut out.config));
+        match parsed {
+            Ok(()) => {
+                // Every key of the file starts with `config:PATH`: compare
+                // what follows.
+                let skip = builder.mark().0;
+                out.config.sort_unstable_by(|a, b| {
+                    let (a, b) = (a.0.as_str().as_bytes(), b.0.as_str().as_bytes());
+                    a.get(skip..).cmp(&b.get(skip..))
+                });
+            }
+            Err(e) => {
+                out.config = Vec::new();
+                let at = e.line.map(|l| format!(" line {l}")).unwrap_or_default();
+                let err = CollectionError::new(
+                    self.name(),
+                    &source,
+                    ErrorKind::Parse,
+                    format!("failed to parse `{source}`{at}: {}", e.message),
+                );
+                out.error = Some(match e.line {
+                    Some(l) => err.at_line(l),
+                    None => err,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// `file:"…"` for a path that is not UTF-8: each invalid byte as `\xNN`, so
+/// two names never give one key. Such files are recorded as whole files.
+fn non_utf8_key(root: &ConfigRoot, rel: &Path) -> Option<KeyPath> {
+    let mut bytes = Vec::new();
+    if let Some(name) = &root.name {
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.push(b'/');
+    }
+    bytes.extend_from_slice(rel.as_os_str().as_bytes());
+    KeyPath::new(format!("file:{}", bytes_segment(&bytes))).ok()
+}
+
+/// Runs `f` on a pool of `threads` threads (the global pool when it has
+/// that many).
+fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    let threads = threads.max(1);
+    if threads == rayon::current_num_threads() {
+        return f();
+    }
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}
+
+impl Collector for ConfigCollector {
+    fn name(&self) -> &'static str {
+        "config"
+    }
+
+    fn collect(&self, transport: &dyn Transport) -> Collection {
+        let mut collection = Collection::new();
+        let options = WalkOptions {
+            follow_symlinks: self.follow_symlinks,
+            ..WalkOptions::default()
+        };
+        let mut config_parts: Vec<Vec<(KeyPath, Value)>> = Vec::new();
+        let mut files: Vec<(KeyPath, Value)> = Vec::new();
+        for root in &self.roots {
+            let source = root.path.display().to_string();
+            let walk = match transport.walk(&root.path, &options) {
+                Ok(w) => w,
+                Err(e) => {
+                    collection.error(e.to_collection_error(self.name()));
+                    continue;
+                }
+            };
+            for e in walk.errors {
+                collection.error(e.to_collection_error(self.name()));
+            }
+            let outs: Vec<FileOut> = in_pool(transport.parallelism(), || {
+                walk.entries
+                    .par_iter()
+                    .map(|entry| self.process(transport, root, entry))
+                    .collect()
+            });
+            let mut recorded = 0u64;
+            for out in outs {
+                if let Some(e) = out.error {
+                    collection.error(e);
+                }
+                if let Some(f) = out.file {
+                    recorded += 1;
+                    files.push(f);
+                }
+                if !out.config.is_empty() {
+                    config_parts.push(out.config);
+                }
+            }
+            collection.cover(self.name(), &source, recorded);
+        }
+        collection.entries = sorted_entries(config_parts, files);
+        collection
+    }
+}
+
+/// All entries, in key order as far as cheaply possible (each file's entries
+/// are sorted; files are ordered by their first key), so that the manifest's
+/// final sort finds them sorted.
+fn sorted_entries(
+    mut config_parts: Vec<Vec<(KeyPath, Value)>>,
+    mut files: Vec<(KeyPath, Value)>,
+) -> Vec<(KeyPath, Value)> {
+    config_parts.sort_by(|a, b| a[0].0.cmp(&b[0].0));
+    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let total = config_parts.iter().map(Vec::len).sum::<usize>() + files.len();
+    let mut entries = Vec::with_capacity(total);
+    for part in config_parts {
+        entries.extend(part);
+    }
+    entries.extend(files);
+    entries
+}

@@ -1,0 +1,60 @@
+//! TOML into a [`Node`] tree (the `toml` crate; dates and times as their
+//! TOML text).
+
+use super::error::{ParseError, line_of_offset};
+use super::tree::Node;
+
+/// Parses a TOML document. TOML forbids duplicate keys: they are an error
+/// at their line, like any other syntax error.
+pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
+    let table = text.parse::<toml::Table>().map_err(|e| {
+        let line = e.span().map(|s| line_of_offset(text, s.start));
+        ParseError::from_parser(line, e.message())
+    })?;
+    Ok(table_node(table))
+}
+
+fn table_node(table: toml::Table) -> Node {
+    Node::Map(table.into_iter().map(|(k, v)| (k, node(v))).collect())
+}
+
+fn node(value: toml::Value) -> Node {
+    match value {
+        toml::Value::String(s) => Node::Str(s),
+        toml::Value::Integer(i) => Node::Int(i),
+        toml::Value::Float(f) => Node::Float(f),
+        toml::Value::Boolean(b) => Node::Bool(b),
+        toml::Value::Datetime(d) => Node::Str(d.to_string()),
+        toml::Value::Array(items) => Node::List(items.into_iter().map(node).collect()),
+        toml::Value::Table(t) => table_node(t),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_types_and_dates() {
+        let n =
+            parse("a = 1\n[db]\nwhen = 1979-05-27T07:32:00Z\nratio = 0.5\nok = true\n").unwrap();
+        assert_eq!(n.get("a"), Some(&Node::Int(1)));
+        let db = n.get("db").unwrap();
+        assert_eq!(
+            db.get("when"),
+            Some(&Node::Str("1979-05-27T07:32:00Z".into()))
+        );
+        assert_eq!(db.get("ratio"), Some(&Node::Float(0.5)));
+        assert_eq!(db.get("ok"), Some(&Node::Bool(true)));
+    }
+
+    #[test]
+    fn errors_name_the_line_without_content() {
+        let e = parse("a = 1\npassword = \"hunter2\"\npassword = \"hunter3\"\n").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(!e.message.contains("hunter"), "{}", e.message);
+        let e = parse("a = 1\nb = hunter2\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(!e.message.contains("hunter2"), "{}", e.message);
+    }
+}

@@ -1,0 +1,424 @@
+//! YAML (one or more documents) into [`Node`] trees, on yaml-rust2's event
+//! parser: anchors and aliases expanded, merge keys (`<<`) resolved, a key
+//! that occurs twice in one mapping refused with its line.
+
+use std::collections::HashMap;
+
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::error::ParseError;
+use super::tree::{DupCheck, Node};
+
+/// How many nodes alias expansion may create in one file, so that a
+/// "billion laughs" document cannot exhaust memory.
+const MAX_ALIAS_NODES: usize = 1_000_000;
+
+/// Parses every document of a YAML stream, in order. Empty documents are
+/// [`Node::Null`].
+pub(crate) fn parse(text: &str) -> Result<Vec<Node>, ParseError> {
+    if let Some(docs) = super::yaml_fast::parse(text) {
+        return Ok(docs);
+    }
+    parse_full(text)
+}
+
+/// Parses with the full YAML parser.
+pub(crate) fn parse_full(text: &str) -> Result<Vec<Node>, ParseError> {
+    let mut builder = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    if let Err(e) = parser.load(&mut builder, true) {
+        return Err(ParseError::from_parser(Some(e.marker().line()), e.info()));
+    }
+    match builder.error {
+        Some(e) => Err(e),
+        None => Ok(builder.docs),
+    }
+}
+
+#[derive(Debug)]
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(String, Node)>,
+        anchor: usize,
+        /// The key waiting for its value: name, line, whether it is `<<`.
+        key: Option<(String, usize, bool)>,
+        /// Mappings named by `<<`, in order.
+        merges: Vec<Node>,
+        dups: DupCheck,
+    },
+}
+
+#[derive(Debug, Default)]
+struct Builder {
+    docs: Vec<Node>,
+    root: Option<Node>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    alias_nodes: usize,
+    error: Option<ParseError>,
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.error.is_some() {
+            return;
+        }
+        if let Err(e) = self.event(ev, mark.line()) {
+            self.error = Some(e);
+        }
+    }
+}
+
+impl Builder {
+    fn awaiting_key(&self) -> bool {
+        matches!(self.stack.last(), Some(Frame::Map { key: None, .. }))
+    }
+
+    fn event(&mut self, ev: Event, line: usize) -> Result<(), ParseError> {
+        match ev {
+            Event::DocumentEnd => {
+                let doc = self.root.take().unwrap_or(Node::Null);
+                self.docs.push(doc);
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.awaiting_key() => {
+                return Err(ParseError::at(
+                    line,
+                    "a mapping key is itself a list or a mapping; drift supports scalar keys only",
+                ));
+            }
+            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
+                items: Vec::new(),
+                anchor,
+            }),
+            Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
+                entries: Vec::new(),
+                anchor,
+                key: None,
+                merges: Vec::new(),
+                dups: DupCheck::default(),
+            }),
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq { items, anchor }) = self.stack.pop() {
+                    self.complete(Node::List(items), anchor)?;
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map {
+                    mut entries,
+                    anchor,
+                    merges,
+                    ..
+                }) = self.stack.pop()
+                {
+                    merge_into(&mut entries, merges);
+                    self.complete(Node::Map(entries), anchor)?;
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if self.awaiting_key() {
+                    let merge = style == TScalarStyle::Plain && text == "<<" && tag.is_none();
+                    if anchor > 0 {
+                        self.anchors.insert(anchor, Node::Str(text.clone()));
+                    }
+                    self.set_key(text, line, merge);
+                } else {
+                    let node = resolve(text, style, tag);
+                    self.complete(node, anchor)?;
+                }
+            }
+            Event::Alias(id) => {
+                let node = self.anchors.get(&id).cloned().unwrap_or(Node::Null);
+                self.alias_nodes += count_nodes(&node);
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    return Err(ParseError::at(
+                        line,
+                        format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes; \
+                             drift refuses such a document"
+                        ),
+                    ));
+                }
+                if self.awaiting_key() {
+                    match scalar_text(&node) {
+                        Some(text) => self.set_key(text, line, false),
+                        None => {
+                            return Err(ParseError::at(
+                                line,
+                                "a mapping key is an alias of a list or a mapping; \
+                                 drift supports scalar keys only",
+                            ));
+                        }
+                    }
+                } else {
+                    self.complete(node, 0)?;
+                }
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
+        }
+        Ok(())
+    }
+
+    fn set_key(&mut self, text: String, line: usize, merge: bool) {
+        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+            *key = Some((text, line, merge));
+        }
+    }
+
+    /// A node is complete: remember its anchor and put it into its parent.
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
+        if anchor > 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                key,
+                merges,
+                dups,
+                ..
+            }) => {
+                let Some((name, key_line, merge)) = key.take() else {
+                    return Ok(());
+                };
+                if merge {
+                    return push_merge(merges, node, key_line);
+                }
+                if dups.is_duplicate(entries, &name) {
+                    return Err(ParseError::at(
+                        key_line,
+                        "duplicate key in mapping; remove one of the two",
+                    ));
+                }
+                entries.push((name, node));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Records the value of a merge key: a mapping or a list of mappings.
+fn push_merge(merges: &mut Vec<Node>, node: Node, line: usize) -> Result<(), ParseError> {
+    match node {
+        Node::Map(_) => merges.push(node),
+        Node::List(items) if items.iter().all(|i| matches!(i, Node::Map(_))) => {
+            merges.extend(items);
+        }
+        _ => {
+            return Err(ParseError::at(
+                line,
+                "the merge key `<<` needs a mapping or a list of mappings",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Adds the entries of merged mappings that the mapping does not set itself;
+/// among merged mappings the first one wins.
+fn merge_into(entries: &mut Vec<(String, Node)>, merges: Vec<Node>) {
+    if merges.is_empty() {
+        return;
+    }
+    let mut seen: std::collections::HashSet<String> =
+        entries.iter().map(|(k, _)| k.clone()).collect();
+    for merged in merges {
+        if let Node::Map(more) = merged {
+            for (k, v) in more {
+                if seen.insert(k.clone()) {
+                    entries.push((k, v));
+                }
+            }
+        }
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    match node {
+        Node::List(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        Node::Map(entries) => 1 + entries.iter().map(|(_, v)| count_nodes(v)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+/// The text of a scalar used as a key through an alias.
+fn scalar_text(node: &Node) -> Option<String> {
+    match node {
+        Node::Null => Some("null".to_owned()),
+        Node::Float(f) => Some(f.to_string()),
+        other => other.identity_text(),
+    }
+}
+
+/// The typed value of a scalar, by YAML 1.2's core schema as yaml-rust2
+/// resolves it. Quoted scalars are strings; `!!int`-style tags are honoured;
+/// other tags are kept as a prefix (`!Ref name`).
+fn resolve(text: String, style: TScalarStyle, tag: Option<Tag>) -> Node {
+    if style != TScalarStyle::Plain {
+        return Node::Str(text);
+    }
+    let Some(tag) = tag else {
+        return resolve_plain(text);
+    };
+    if tag.handle == "tag:yaml.org,2002:" {
+        let typed = match tag.suffix.as_str() {
+            "bool" => match text.as_str() {
+                "true" | "True" | "TRUE" => Some(Node::Bool(true)),
+                "false" | "False" | "FALSE" => Some(Node::Bool(false)),
+                _ => None,
+            },
+            "int" => text.parse::<i64>().ok().map(Node::Int),
+            "float" => parse_f64(&text).map(Node::Float),
+            "null" => matches!(text.as_str(), "~" | "null").then_some(Node::Null),
+            _ => None,
+        };
+        return typed.unwrap_or(Node::Str(text));
+    }
+    Node::Str(format!("{}{} {text}", tag.handle, tag.suffix))
+}
+
+/// Resolves an untagged plain scalar: null, booleans, integers (decimal,
+/// `0x`, `0o`), floats (`.inf`, `.nan`), else a string.
+pub(crate) fn resolve_plain(text: String) -> Node {
+    resolve_typed(&text).unwrap_or(Node::Str(text))
+}
+
+/// [`resolve_plain`] for borrowed text: allocates only for strings.
+pub(crate) fn resolve_plain_str(text: &str) -> Node {
+    resolve_typed(text).unwrap_or_else(|| Node::Str(text.to_owned()))
+}
+
+/// The non-string value of a plain scalar, if it is one.
+fn resolve_typed(text: &str) -> Option<Node> {
+    let Some(&first) = text.as_bytes().first() else {
+        return Some(Node::Null);
+    };
+    // Only these can start a non-string scalar.
+    if !matches!(
+        first,
+        b'0'..=b'9' | b'+' | b'-' | b'.' | b'~' | b'n' | b't' | b'T' | b'f' | b'F'
+    ) {
+        return None;
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        if let Ok(i) = i64::from_str_radix(hex, 16) {
+            return Some(Node::Int(i));
+        }
+    } else if let Some(oct) = text.strip_prefix("0o") {
+        if let Ok(i) = i64::from_str_radix(oct, 8) {
+            return Some(Node::Int(i));
+        }
+    } else if let Some(num) = text.strip_prefix('+')
+        && let Ok(i) = num.parse::<i64>()
+    {
+        return Some(Node::Int(i));
+    }
+    match text {
+        "~" | "null" => Some(Node::Null),
+        "true" | "True" | "TRUE" => Some(Node::Bool(true)),
+        "false" | "False" | "FALSE" => Some(Node::Bool(false)),
+        t => {
+            if let Ok(i) = t.parse::<i64>() {
+                Some(Node::Int(i))
+            } else {
+                parse_f64(t).map(Node::Float)
+            }
+        }
+    }
+}
+
+/// YAML's core-schema floats (yaml-rust2's rules).
+fn parse_f64(v: &str) -> Option<f64> {
+    match v {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Some(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Some(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => Some(f64::NAN),
+        _ if v.bytes().any(|b| b.is_ascii_digit()) => v.parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        let mut docs = parse_full(text).unwrap();
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        docs.remove(0)
+    }
+
+    #[test]
+    fn scalars_resolve_by_the_core_schema() {
+        let n =
+            one("a: 1\nb: 0x10\nc: 1.5\nd: true\ne: ~\nf: '1'\ng: hello\nh: .inf\ni: !!str 2\n");
+        assert_eq!(n.get("a"), Some(&Node::Int(1)));
+        assert_eq!(n.get("b"), Some(&Node::Int(16)));
+        assert_eq!(n.get("c"), Some(&Node::Float(1.5)));
+        assert_eq!(n.get("d"), Some(&Node::Bool(true)));
+        assert_eq!(n.get("e"), Some(&Node::Null));
+        assert_eq!(n.get("f"), Some(&Node::Str("1".into())));
+        assert_eq!(n.get("g"), Some(&Node::Str("hello".into())));
+        assert_eq!(n.get("h"), Some(&Node::Float(f64::INFINITY)));
+        assert_eq!(n.get("i"), Some(&Node::Str("2".into())));
+    }
+
+    #[test]
+    fn merge_keys_and_aliases_are_resolved() {
+        let n = one(
+            "base: &b {pool: 5, timeout: 30}\nprod:\n  <<: *b\n  timeout: 60\nlist: &l [1, 2]\ncopy: *l\n",
+        );
+        let prod = n.get("prod").unwrap();
+        assert_eq!(prod.get("pool"), Some(&Node::Int(5)));
+        assert_eq!(prod.get("timeout"), Some(&Node::Int(60)));
+        assert!(prod.get("<<").is_none());
+        assert_eq!(n.get("copy"), n.get("list"));
+    }
+
+    #[test]
+    fn merge_of_several_mappings_prefers_the_first() {
+        let n = one("a: &a {x: 1}\nb: &b {x: 2, y: 2}\nc:\n  <<: [*a, *b]\n");
+        let c = n.get("c").unwrap();
+        assert_eq!(c.get("x"), Some(&Node::Int(1)));
+        assert_eq!(c.get("y"), Some(&Node::Int(2)));
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_with_their_line() {
+        let e = parse_full("a: 1\nb:\n  c: 1\n  c: 2\n").unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(e.message.contains("duplicate key"), "{}", e.message);
+    }
+
+    #[test]
+    fn documents_are_kept_in_order() {
+        let docs = parse_full("---\na: 1\n---\n---\nb: 2\n").unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[1], Node::Null);
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let e = parse_full(&text).unwrap_err();
+        assert!(e.message.contains("aliases expand"), "{}", e.message);
+    }
+
+    #[test]
+    fn custom_tags_are_kept() {
+        let n = one("id: !Ref Bucket\n");
+        assert_eq!(n.get("id"), Some(&Node::Str("!Ref Bucket".into())));
+    }
+}

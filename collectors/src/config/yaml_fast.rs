@@ -1,0 +1,332 @@
+//! A fast path for the most common shape of YAML: one document of nested
+//! block mappings whose values are simple plain scalars, with comments and
+//! blank lines. yaml-rust2 reads about 30 MB/s; large trees are mostly made
+//! of such files, which this reads an order of magnitude faster.
+//!
+//! It is deliberately narrow: anything else (sequences, flow collections,
+//! quotes, anchors, tags, block scalars, multi-line scalars, several
+//! documents, tabs, CR, non-ASCII, duplicate keys, odd indentation) returns
+//! `None`, and the file goes to the full parser. Where it answers, it answers
+//! exactly what the full parser does (a test compares the two).
+
+use super::tree::{DupCheck, Node};
+use super::yaml::resolve_plain_str;
+
+/// One mapping being read: its indentation and entries.
+struct Frame {
+    indent: usize,
+    entries: Vec<(String, Node)>,
+    dups: DupCheck,
+}
+
+/// Parses `text` when it is of the simple shape this module handles, else
+/// `None` (the caller then uses the full parser).
+pub(crate) fn parse(text: &str) -> Option<Vec<Node>> {
+    if !text.is_ascii() || text.bytes().any(|b| b == b'\t' || b == b'\r') {
+        return None;
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    // A key whose value is on the following lines (a nested mapping) or
+    // absent (null).
+    let mut open_key: Option<String> = None;
+    for line in text.split('\n') {
+        let body = line.trim_start_matches(' ');
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - body.len();
+        let body = body.trim_end_matches(' ');
+        if indent == 0 && (body.starts_with("---") || body.starts_with("...")) {
+            return None;
+        }
+        let (key, value) = split_entry(body)?;
+        if let Some(k) = open_key.take() {
+            // The key was checked for duplicates when it was opened; it is
+            // null, or holds the nested mapping that starts here.
+            let top = stack.last_mut()?;
+            let nested = indent > top.indent;
+            top.entries.push((k, Node::Null));
+            if nested {
+                stack.push(Frame {
+                    indent,
+                    entries: Vec::new(),
+                    dups: DupCheck::default(),
+                });
+            }
+        }
+        if stack.is_empty() {
+            if indent != 0 {
+                return None;
+            }
+            stack.push(Frame {
+                indent: 0,
+                entries: Vec::new(),
+                dups: DupCheck::default(),
+            });
+        }
+        // Close deeper mappings.
+        while stack.last().is_some_and(|f| indent < f.indent) {
+            close(&mut stack)?;
+        }
+        let frame = stack.last_mut()?;
+        if indent != frame.indent {
+            return None;
+        }
+        match value {
+            Some(v) => insert(frame, key.to_owned(), resolve_plain_str(v))?,
+            None => {
+                if frame.dups.is_duplicate(&frame.entries, key) {
+                    return None;
+                }
+                open_key = Some(key.to_owned());
+            }
+        }
+    }
+    if let Some(k) = open_key {
+        stack.last_mut()?.entries.push((k, Node::Null));
+    }
+    while stack.len() > 1 {
+        close(&mut stack)?;
+    }
+    Some(
+        stack
+            .pop()
+            .map(|f| vec![Node::Map(f.entries)])
+            .unwrap_or_default(),
+    )
+}
+
+/// Inserts a key that was not announced open; `None` on a duplicate.
+fn insert(frame: &mut Frame, key: String, value: Node) -> Option<()> {
+    if frame.dups.is_duplicate(&frame.entries, &key) {
+        return None;
+    }
+    frame.entries.push((key, value));
+    Some(())
+}
+
+/// Pops the innermost mapping into the placeholder its parent holds.
+fn close(stack: &mut Vec<Frame>) -> Option<()> {
+    let child = stack.pop()?;
+    let parent = stack.last_mut()?;
+    let slot = parent.entries.last_mut()?;
+    slot.1 = Node::Map(child.entries);
+    Some(())
+}
+
+/// Splits `key: value` (value `None` when empty or only a comment); `None`
+/// when the line is not a simple entry.
+fn split_entry(body: &str) -> Option<(&str, Option<&str>)> {
+    let colon = body.find(':')?;
+    let key = &body[..colon];
+    if !is_simple_key(key) {
+        return None;
+    }
+    let rest = &body[colon + 1..];
+    if rest.is_empty() {
+        return Some((key, None));
+    }
+    let value = rest.strip_prefix(' ')?.trim_start_matches(' ');
+    if value.is_empty() || value.starts_with('#') {
+        return Some((key, None));
+    }
+    // A comment starts at ` #`.
+    let value = match value.find(" #") {
+        Some(at) => value[..at].trim_end_matches(' '),
+        None => value,
+    };
+    is_simple_value(value).then_some((key, Some(value)))
+}
+
+fn is_simple_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
+}
+
+fn is_simple_value(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let Some(&first) = bytes.first() else {
+        return false;
+    };
+    let first_ok = first.is_ascii_alphanumeric()
+        || matches!(first, b'_' | b'.' | b'/' | b'~' | b'+' | b'(' | b'$' | b'=')
+        || (first == b'-' && bytes.get(1).is_some_and(u8::is_ascii_digit));
+    if !first_ok || value.ends_with(':') {
+        return false;
+    }
+    let mut prev = 0u8;
+    for &b in bytes {
+        let ok = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b'_'
+                    | b'-'
+                    | b'.'
+                    | b'/'
+                    | b'+'
+                    | b'='
+                    | b'@'
+                    | b'%'
+                    | b'('
+                    | b')'
+                    | b';'
+                    | b'~'
+                    | b'$'
+                    | b'^'
+                    | b':'
+                    | b'?'
+                    | b'&'
+                    | b'*'
+                    | b'!'
+                    | b','
+            );
+        // `: ` would start a mapping inside the value.
+        if !ok || (prev == b':' && b == b' ') {
+            return false;
+        }
+        prev = b;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::yaml::parse_full;
+
+    /// Every input the fast path answers must give what the full parser gives.
+    fn agrees(text: &str) -> bool {
+        match parse(text) {
+            Some(fast) => {
+                let full = parse_full(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+                // Debug output compares NaN equal to NaN.
+                assert_eq!(
+                    format!("{fast:?}"),
+                    format!("{full:?}"),
+                    "fast path differs on {text:?}"
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn simple_mappings_are_read_fast_and_alike() {
+        for text in [
+            "",
+            "# only a comment\n",
+            "a: 1\n",
+            "a: 1\nb: two words # comment\nc:\nd: ~\n",
+            "db:\n  pool:\n    size: 10\n    timeout: 2.5\n  host: db.local\nflag: true\n",
+            "a:\n  b:\n    c: 1\nd: 2\n",
+            "a:\n  b: 1\n\n  # comment\n  c: 0x1F\ne: -3\nurl: http://x.example/a?b=c\n",
+            "a:\n",
+            "a:\n  b:\n",
+            "time: 12:30\nver: 1.2.3\nneg: -0.5\nexp: 1e3\nplus: +5\n",
+        ] {
+            assert!(agrees(text), "fast path declined {text:?}");
+        }
+    }
+
+    #[test]
+    fn other_shapes_go_to_the_full_parser() {
+        for text in [
+            "a: [1, 2]\n",
+            "a:\n  - 1\n",
+            "a: 'q'\n",
+            "a: &x 1\nb: *x\n",
+            "---\na: 1\n",
+            "a: 1\na: 2\n",
+            "a:\n  b: 1\n c: 2\n",
+            "a: 1\n  b: 2\n",
+            "a: b: c\n",
+            "a:\tb\n",
+            "a: 1\r\n",
+            "a: é\n",
+            "a: |\n  text\n",
+            "key with space: 1\n",
+            "a: multi\n  line\n",
+            " a: 1\n",
+        ] {
+            assert!(parse(text).is_none(), "fast path took {text:?}");
+        }
+    }
+
+    #[test]
+    fn generated_documents_agree_with_the_full_parser() {
+        // A small deterministic generator of nested mappings.
+        let mut seed = 0x2545_f491_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let values = [
+            "1",
+            "-2",
+            "3.5",
+            "true",
+            "False",
+            "~",
+            "null",
+            "0x10",
+            "0o17",
+            "+7",
+            "1e5",
+            ".inf",
+            "-.inf",
+            ".nan",
+            "abc",
+            "a b",
+            "x:y",
+            "a # c",
+            "v1.2",
+            "1_000",
+            "0.",
+            "08",
+            "a?b&c*d!e,f",
+            "x, y",
+        ];
+        let mut answered = 0;
+        for _ in 0..500 {
+            let mut text = String::new();
+            let mut depth = 0usize;
+            for i in 0..(1 + next(12)) {
+                let indent = "  ".repeat(depth);
+                match next(5) {
+                    0 if depth < 3 => {
+                        text.push_str(&format!("{indent}k{i}:\n"));
+                        depth += 1;
+                    }
+                    1 if depth > 0 => {
+                        depth -= 1;
+                        let indent = "  ".repeat(depth);
+                        text.push_str(&format!(
+                            "{indent}u{i}: {}\n",
+                            values[next(values.len() as u64) as usize]
+                        ));
+                    }
+                    2 => text.push_str(&format!("{indent}# note\n\n")),
+                    _ => text.push_str(&format!(
+                        "{indent}v{i}: {}\n",
+                        values[next(values.len() as u64) as usize]
+                    )),
+                }
+            }
+            if agrees(&text) {
+                answered += 1;
+            }
+        }
+        assert!(
+            answered > 300,
+            "the fast path answered only {answered} of 500"
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! The env collector: environment variables from an injected process
+//! environment, dotenv files and running processes.
+//!
+//! Every variable becomes one entry `env:NAME` holding a string. When several
+//! sources set one variable, **the source given last wins**: sources are
+//! applied in the order they were added to the builder, so
+//! `.dotenv(".env").dotenv(".env.production")` behaves like loading both
+//! files in that order. Within one dotenv file, the last line wins too. A
+//! manifest therefore holds each variable once.
+//!
+//! ```
+//! use drift_collectors::env::EnvCollector;
+//! use drift_collectors::transport::Local;
+//! use drift_collectors::Collector;
+//!
+//! let env = EnvCollector::new()
+//!     .process_env([("PAYMENT_TIMEOUT_MS".to_owned(), "2500".to_owned())]);
+//! let collection = env.collect(&Local::new());
+//! assert_eq!(collection.entries.len(), 1);
+//! assert_eq!(collection.entries[0].0.as_str(), "env:PAYMENT_TIMEOUT_MS");
+//! ```
+
+mod dotenv;
+mod proc;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use drift_core::{Collection, CollectionError, ErrorKind, KeyPath, Value};
+
+pub use dotenv::{DotenvError, parse_dotenv};
+pub use proc::{ProcSelector, parse_environ};
+
+use crate::collector::Collector;
+use crate::transport::Transport;
+
+/// Most bytes read from a dotenv file.
+const MAX_DOTENV: u64 = 8 << 20;
+
+/// One source of variables.
+#[derive(Debug, Clone)]
+enum Source {
+    Process(Vec<(String, String)>),
+    Dotenv(PathBuf),
+    Proc(ProcSelector),
+}
+
+/// Collects environment variables; see the [module documentation](self).
+#[derive(Debug, Clone, Default)]
+pub struct EnvCollector {
+    sources: Vec<Source>,
+}
+
+impl EnvCollector {
+    /// A collector without sources.
+    pub fn new() -> EnvCollector {
+        EnvCollector::default()
+    }
+
+    /// Adds a process environment given by the caller (the library never
+    /// reads its own environment): for example `std::env::vars()` in a CLI.
+    pub fn process_env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> EnvCollector {
+        self.sources
+            .push(Source::Process(vars.into_iter().collect()));
+        self
+    }
+
+    /// Adds a dotenv file, read through the transport.
+    pub fn dotenv(mut self, path: impl Into<PathBuf>) -> EnvCollector {
+        self.sources.push(Source::Dotenv(path.into()));
+        self
+    }
+
+    /// Adds the environment of a running process (`/proc/PID/environ`).
+    pub fn proc_environ(mut self, selector: ProcSelector) -> EnvCollector {
+        self.sources.push(Source::Proc(selector));
+        self
+    }
+
+    fn read(
+        &self,
+        transport: &dyn Transport,
+        source: &Source,
+    ) -> Result<(String, Vec<(String, String)>), CollectionError> {
+        match source {
+            Source::Process(vars) => Ok(("process environment".to_owned(), vars.clone())),
+            Source::Dotenv(path) => {
+                let name = path.display().to_string();
+                let bytes = transport
+                    .read_file(path, MAX_DOTENV)
+                    .map_err(|e| e.to_collection_error(self.name()))?;
+                let parse_error = |line: Option<u64>, what: &str| {
+                    let at = line.map(|l| format!(" line {l}")).unwrap_or_default();
+                    let e = CollectionError::new(
+                        "env",
+                        &name,
+                        ErrorKind::Parse,
+                        format!("failed to parse `{name}`{at}: {what}"),
+                    );
+                    match line {
+                        Some(l) => e.at_line(l),
+                        None => e,
+                    }
+                };
+                let text =
+                    std::str::from_utf8(&bytes).map_err(|_| parse_error(None, "not UTF-8 text"))?;
+                let vars = parse_dotenv(text).map_err(|e| parse_error(Some(e.line), e.message))?;
+                Ok((name, vars))
+            }
+            Source::Proc(selector) => {
+                let found = proc::find(transport, selector)?;
+                let vars = proc::read_environ(transport, &found)?;
+                Ok((found.source, vars))
+            }
+        }
+    }
+}
+
+impl Collector for EnvCollector {
+    fn name(&self) -> &'static str {
+        "env"
+    }
+
+    fn collect(&self, transport: &dyn Transport) -> Collection {
+        let mut collection = Collection::new();
+        let mut vars: BTreeMap<String, String> = BTreeMap::new();
+        for source in &self.sources {
+            match self.read(transport, source) {
+                Ok((name, pairs)) => {
+                    let mut distinct = std::collections::BTreeSet::new();
+                    for (k, v) in pairs {
+                        distinct.insert(k.clone());
+                        vars.insert(k, v);
+                    }
+                    collection.cover(self.name(), &name, distinct.len() as u64);
+                }
+                Err(e) => collection.error(e),
+            }
+        }
+        for (name, value) in vars {
+            collection.insert(KeyPath::env(&name), Value::String(value));
+        }
+        collection
+    }
+}
