@@ -96,6 +96,18 @@ pub struct SnapshotArgs {
     /// Include this process's environment variables.
     #[arg(long)]
     pub process_env: bool,
+    /// A package database, lockfile, or directory searched for them (repeatable; `/` reads the OS package databases).
+    #[arg(long = "packages", value_name = "PATH")]
+    pub packages: Vec<PathBuf>,
+    /// Record runtime versions (node, python3, java, nginx, openssl, …), the OS release and the kernel.
+    #[arg(long)]
+    pub runtimes: bool,
+    /// Record host resources: CPU count, memory, cgroup limits, open-file limit, sysctls.
+    #[arg(long)]
+    pub host_facts: bool,
+    /// The container image digest to record with --host-facts.
+    #[arg(long, value_name = "DIGEST", requires = "host_facts")]
+    pub image_digest: Option<String>,
     /// Write the manifest to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -3,11 +3,14 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// A task for [`run_bounded`].
+pub type Task<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
+
 /// Runs `tasks` on at most `jobs` threads and returns their results in the
 /// order of the tasks.
-pub fn run_bounded<T: Send>(jobs: usize, tasks: Vec<Box<dyn FnOnce() -> T + Send + '_>>) -> Vec<T> {
+pub fn run_bounded<'a, T: Send>(jobs: usize, tasks: Vec<Task<'a, T>>) -> Vec<T> {
     let n = tasks.len();
-    let slots: Vec<Mutex<Option<Box<dyn FnOnce() -> T + Send + '_>>>> =
+    let slots: Vec<Mutex<Option<Task<'a, T>>>> =
         tasks.into_iter().map(|t| Mutex::new(Some(t))).collect();
     let results: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);

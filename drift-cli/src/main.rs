@@ -32,7 +32,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are not errors.
-            let code = if e.use_stderr() { Exit::Input } else { Exit::Clean };
+            let code = if e.use_stderr() {
+                Exit::Input
+            } else {
+                Exit::Clean
+            };
             let _ = e.print();
             return code.into();
         }
@@ -45,7 +49,10 @@ fn main() -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {
-            eprintln!("drift: error: {}", drift_core::secret::scrub(&format!("{e:#}")));
+            eprintln!(
+                "drift: error: {}",
+                drift_core::secret::scrub(&format!("{e:#}"))
+            );
             Exit::Input.into()
         }
     }

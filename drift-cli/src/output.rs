@@ -65,15 +65,18 @@ pub fn use_color(choice: ColorChoice, no_color: Option<&str>, term: Option<&str>
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            io::stdout().is_terminal()
-                && no_color.is_none_or(str::is_empty)
-                && term != Some("dumb")
+            io::stdout().is_terminal() && no_color.is_none_or(str::is_empty) && term != Some("dumb")
         }
     }
 }
 
 /// Renders a report on standard output.
-pub fn print_report(report: &Report, format: Format, fail_on: Severity, color: bool) -> anyhow::Result<()> {
+pub fn print_report(
+    report: &Report,
+    format: Format,
+    fail_on: Severity,
+    color: bool,
+) -> anyhow::Result<()> {
     let renderer: Box<dyn Renderer> = match format {
         Format::Text => Box::new(TextRenderer { color, fail_on }),
         Format::Json => Box::new(JsonRenderer { fail_on }),

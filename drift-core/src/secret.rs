@@ -8,7 +8,7 @@
 //! as error messages.
 
 use crate::fingerprint::Fingerprinter;
-use crate::key::KeyPath;
+use crate::key::{KeyPath, Layer};
 use crate::pattern::{KeyPattern, PatternError};
 use crate::value::{SecretUrl, Value};
 
@@ -48,6 +48,7 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
     ("ssh", "key"),
     ("service", "key"),
     ("secret", "key"),
+    ("fingerprint", "key"),
 ];
 
 /// Last words that make a key environment-specific (hosts, addresses).
@@ -362,11 +363,19 @@ impl Sanitizer {
     }
 
     /// Whether `key` is secret by its name or a policy glob.
+    ///
+    /// Names are judged only in the layers that hold values an application
+    /// reads (`env`, `config`, `file`): a package called `csrf-token` or a
+    /// column called `password_hash` is a name, not a secret.
     pub fn is_secret_key(&self, key: &KeyPath) -> bool {
         if self.extra.iter().any(|p| p.matches(key.as_str())) {
             return true;
         }
-        is_secret_name(key) && !self.public.iter().any(|p| p.matches(key.as_str()))
+        let named_layer = matches!(
+            key.layer(),
+            Layer::Env | Layer::Config | Layer::File | Layer::Other
+        );
+        named_layer && is_secret_name(key) && !self.public.iter().any(|p| p.matches(key.as_str()))
     }
 
     /// The value to store for `key`: a fingerprint when secret, the URL
@@ -540,6 +549,23 @@ mod tests {
         let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n";
         let v = s.sanitize(&key("env:TLS"), Value::from(pem));
         assert!(matches!(v, Value::Secret(_)));
+    }
+
+    #[test]
+    fn names_of_packages_runtimes_and_schema_objects_are_not_secrets() {
+        let s = Sanitizer::default();
+        assert!(!s.is_secret_key(&key("package:npm:csrf-token")));
+        assert!(!s.is_secret_key(&key("schema:postgres:column:public.users.password_hash")));
+        assert!(s.is_secret_key(&key("env:DRIFT_FINGERPRINT_KEY")));
+        let v = s.sanitize(
+            &key("package:npm:secret-handshake"),
+            Value::Version(crate::value::Version {
+                scheme: "semver".into(),
+                text: "1.0.0".into(),
+                dev: false,
+            }),
+        );
+        assert!(matches!(v, Value::Version(_)));
     }
 
     #[test]

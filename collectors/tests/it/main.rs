@@ -5,9 +5,9 @@ mod env;
 mod fake;
 mod host;
 mod local;
+mod packages;
+mod runtime;
 #[cfg(feature = "ssh")]
 mod ssh;
 #[cfg(feature = "ssh")]
 mod sshd;
-mod packages;
-mod runtime;

@@ -30,7 +30,11 @@ fn select<'c>(config: &'c Config, wanted: &[String]) -> anyhow::Result<Vec<&'c E
     }
     for w in wanted {
         if !config.environments.iter().any(|e| &e.name == w) {
-            let known: Vec<&str> = config.environments.iter().map(|e| e.name.as_str()).collect();
+            let known: Vec<&str> = config
+                .environments
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
             let hint = error_closest(w, known.iter().copied())
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
@@ -72,7 +76,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let options = CollectOptions {
         max_file_size: config.settings.max_file_size,
         follow_symlinks: config.settings.follow_symlinks,
-        process_env: if wants_process_env { process_env() } else { Vec::new() },
+        process_env: if wants_process_env {
+            process_env()
+        } else {
+            Vec::new()
+        },
+        fingerprinter: sanitizer.fingerprinter().clone(),
     };
     let jobs = args.jobs.or(config.settings.jobs).unwrap_or(DEFAULT_JOBS);
     if jobs == 0 {
@@ -101,7 +110,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
             hosts: c
                 .hosts
                 .iter()
-                .map(|(h, m)| Host { name: h, manifest: m })
+                .map(|(h, m)| Host {
+                    name: h,
+                    manifest: m,
+                })
                 .collect(),
         })
         .collect();

@@ -21,9 +21,8 @@ fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
             .context("failed to read a manifest from standard input")?;
         (buf, "<stdin>".to_owned())
     } else {
-        let bytes = std::fs::read(path).with_context(|| {
-            format!("cannot read the manifest `{}`", path.display())
-        })?;
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the manifest `{}`", path.display()))?;
         (bytes, path.display().to_string())
     };
     Ok(Manifest::from_slice(&bytes, &origin)?)
@@ -52,7 +51,13 @@ fn names(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
 
 /// Runs `drift diff`.
 pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
-    if args.manifests.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+    if args
+        .manifests
+        .iter()
+        .filter(|p| p.as_os_str() == "-")
+        .count()
+        > 1
+    {
         bail!("standard input (`-`) can be read only once");
     }
     let (policy, config_fail_on) = match &args.policy {
@@ -73,7 +78,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         .zip(&names)
         .map(|(m, n)| Environment {
             name: n,
-            hosts: vec![Host { name: n, manifest: m }],
+            hosts: vec![Host {
+                name: n,
+                manifest: m,
+            }],
         })
         .collect();
     let options = DiffOptions {

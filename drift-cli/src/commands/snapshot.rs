@@ -47,9 +47,15 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
             .map(|a| parse_config_dir(a))
             .collect::<anyhow::Result<_>>()?,
         process_env: args.process_env,
+        packages: args.packages.clone(),
+        runtimes: args.runtimes,
+        host_facts: args.host_facts,
+        image_digest: args.image_digest.clone(),
     };
-    if sources.dotenv.is_empty() && sources.config_dirs.is_empty() && !sources.process_env {
-        bail!("nothing to snapshot: give --dotenv, --config-dir or --process-env");
+    if sources.is_empty() {
+        bail!(
+            "nothing to snapshot: give --dotenv, --config-dir, --process-env, --packages, --runtimes or --host-facts"
+        );
     }
     let globs = SecretGlobs {
         keys: args.secrets.clone(),
@@ -60,7 +66,12 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     let options = CollectOptions {
         max_file_size: args.max_file_size,
         follow_symlinks: args.follow_symlinks,
-        process_env: if args.process_env { process_env() } else { Vec::new() },
+        process_env: if args.process_env {
+            process_env()
+        } else {
+            Vec::new()
+        },
+        fingerprinter: sanitizer.fingerprinter().clone(),
     };
     let manifest = snapshot(
         &args.env,

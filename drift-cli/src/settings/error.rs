@@ -15,7 +15,12 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    pub fn at(path: &Path, text: &str, offset: Option<usize>, message: impl Into<String>) -> ConfigError {
+    pub fn at(
+        path: &Path,
+        text: &str,
+        offset: Option<usize>,
+        message: impl Into<String>,
+    ) -> ConfigError {
         ConfigError {
             path: path.to_path_buf(),
             line: offset.map(|o| line_of(text, o)),
@@ -39,7 +44,11 @@ impl std::error::Error for ConfigError {}
 /// The 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The candidate closest to `word`, if close enough to be a likely typo.
@@ -57,7 +66,9 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 pub fn with_suggestion(message: &str) -> String {
     let ticks: Vec<&str> = message.split('`').collect();
     // "unknown field `x`, expected one of `a`, `b`" → ["unknown field ", "x", ", expected one of ", "a", ", ", "b", ""]
-    if (message.starts_with("unknown field") || message.starts_with("unknown variant")) && ticks.len() >= 4 {
+    if (message.starts_with("unknown field") || message.starts_with("unknown variant"))
+        && ticks.len() >= 4
+    {
         let found = ticks[1];
         let candidates = ticks.iter().skip(3).step_by(2).copied();
         if let Some(s) = closest(found, candidates) {
@@ -80,10 +91,15 @@ mod tests {
 
     #[test]
     fn suggestions_for_typos() {
-        let m = with_suggestion("unknown field `confg_dirs`, expected one of `dotenv`, `config_dirs`, `process_env`");
+        let m = with_suggestion(
+            "unknown field `confg_dirs`, expected one of `dotenv`, `config_dirs`, `process_env`",
+        );
         assert!(m.ends_with("did you mean `config_dirs`?"), "{m}");
         let m = with_suggestion("unknown field `zzzzzz`, expected `a` or `b`");
         assert!(!m.contains("did you mean"), "{m}");
-        assert_eq!(closest("warn", ["info", "warning", "error"]), Some("warning"));
+        assert_eq!(
+            closest("warn", ["info", "warning", "error"]),
+            Some("warning")
+        );
     }
 }

@@ -18,7 +18,8 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         line: None,
         message: match e.kind() {
             std::io::ErrorKind::NotFound => {
-                "no such file; give the drift.toml with --config, or create one (see the README)".to_owned()
+                "no such file; give the drift.toml with --config, or create one (see the README)"
+                    .to_owned()
             }
             _ => format!("cannot read it: {e}"),
         },
@@ -33,16 +34,33 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err<T>(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> Result<T, ConfigError> {
-        Err(ConfigError::at(self.path, self.text, span.map(|s| s.start), message))
+    fn err<T>(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        message: impl Into<String>,
+    ) -> Result<T, ConfigError> {
+        Err(ConfigError::at(
+            self.path,
+            self.text,
+            span.map(|s| s.start),
+            message,
+        ))
     }
 
     fn resolve(&self, p: &str) -> PathBuf {
         let p = Path::new(p);
-        if p.is_absolute() { p.to_path_buf() } else { self.dir.join(p) }
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.dir.join(p)
+        }
     }
 
-    fn parse_word<T: FromStr>(&self, value: &Spanned<String>, choices: &[&str]) -> Result<T, ConfigError>
+    fn parse_word<T: FromStr>(
+        &self,
+        value: &Spanned<String>,
+        choices: &[&str],
+    ) -> Result<T, ConfigError>
     where
         T::Err: std::fmt::Display,
     {
@@ -57,7 +75,10 @@ impl Ctx<'_> {
 
     fn globs(&self, globs: &Spanned<Globs>) -> Result<Vec<KeyPattern>, ConfigError> {
         if globs.get_ref().0.is_empty() {
-            return self.err(Some(globs.span()), "`keys` is empty; give at least one key glob");
+            return self.err(
+                Some(globs.span()),
+                "`keys` is empty; give at least one key glob",
+            );
         }
         globs
             .get_ref()
@@ -67,14 +88,23 @@ impl Ctx<'_> {
             .collect()
     }
 
-    fn envs(&self, envs: &Spanned<Vec<String>>, known: &[String]) -> Result<Vec<String>, ConfigError> {
+    fn envs(
+        &self,
+        envs: &Spanned<Vec<String>>,
+        known: &[String],
+    ) -> Result<Vec<String>, ConfigError> {
         for e in envs.get_ref() {
             self.known_env(e, envs.span(), known)?;
         }
         Ok(envs.get_ref().clone())
     }
 
-    fn known_env(&self, name: &str, span: std::ops::Range<usize>, known: &[String]) -> Result<(), ConfigError> {
+    fn known_env(
+        &self,
+        name: &str,
+        span: std::ops::Range<usize>,
+        known: &[String],
+    ) -> Result<(), ConfigError> {
         if known.iter().any(|k| k == name) {
             return Ok(());
         }
@@ -132,6 +162,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 dotenv: env.dotenv.iter().map(|p| ctx.resolve(p)).collect(),
                 config_dirs,
                 process_env: env.process_env,
+                packages: env.packages.iter().map(|p| ctx.resolve(p)).collect(),
+                runtimes: env.runtimes,
+                host_facts: env.host_facts,
+                image_digest: env.image_digest.clone(),
             },
         });
     }
@@ -145,7 +179,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         fingerprint_key_file: s.fingerprint_key_file.as_deref().map(|p| ctx.resolve(p)),
         max_file_size: s.max_file_size,
         jobs: match &s.jobs {
-            Some(j) if *j.get_ref() == 0 => return ctx.err(Some(j.span()), "`jobs` must be at least 1"),
+            Some(j) if *j.get_ref() == 0 => {
+                return ctx.err(Some(j.span()), "`jobs` must be at least 1");
+            }
             Some(j) => Some(*j.get_ref() as usize),
             None => None,
         },
@@ -153,7 +189,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     };
 
     let mut secrets = SecretGlobs::default();
-    for (list, out) in [(&raw.secrets.keys, &mut secrets.keys), (&raw.secrets.public, &mut secrets.public)] {
+    for (list, out) in [
+        (&raw.secrets.keys, &mut secrets.keys),
+        (&raw.secrets.public, &mut secrets.public),
+    ] {
         for g in list {
             KeyPattern::new(g.get_ref()).or_else(|e| ctx.err(Some(g.span()), e.to_string()))?;
             out.push(g.get_ref().clone());
@@ -181,10 +220,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
 }
 
 fn origin(ctx: &Ctx<'_>, offset: usize) -> String {
-    let name = ctx
-        .path
-        .file_name()
-        .map_or_else(|| ctx.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = ctx.path.file_name().map_or_else(
+        || ctx.path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     format!("{name}:{}", super::error::line_of(ctx.text, offset))
 }
 
@@ -205,16 +244,21 @@ fn rule(ctx: &Ctx<'_>, spanned: &Spanned<RawRule>, envs: &[String]) -> Result<Ru
     }
     if let Some(e) = &r.environments {
         if e.get_ref().is_empty() {
-            return ctx.err(Some(e.span()), "`environments` is empty; leave it out to mean all");
+            return ctx.err(
+                Some(e.span()),
+                "`environments` is empty; leave it out to mean all",
+            );
         }
         out.environments = Some(ctx.envs(e, envs)?);
     }
     if let Some(t) = &r.tolerate {
-        out.tolerate = Some(parse_tolerate(t.get_ref()).or_else(|e| ctx.err(Some(t.span()), e.to_string()))?);
+        out.tolerate =
+            Some(parse_tolerate(t.get_ref()).or_else(|e| ctx.err(Some(t.span()), e.to_string()))?);
     }
     if let Some(t) = &r.tolerance {
         out.tolerance = Some(
-            Tolerance::from_str(&t.get_ref().0).or_else(|e| ctx.err(Some(t.span()), e.to_string()))?,
+            Tolerance::from_str(&t.get_ref().0)
+                .or_else(|e| ctx.err(Some(t.span()), e.to_string()))?,
         );
     }
     if let Some(n) = &r.not_older_than {
@@ -242,13 +286,22 @@ fn rule(ctx: &Ctx<'_>, spanned: &Spanned<RawRule>, envs: &[String]) -> Result<Ru
     Ok(out)
 }
 
-fn waiver(ctx: &Ctx<'_>, spanned: &Spanned<RawWaiver>, envs: &[String]) -> Result<Waiver, ConfigError> {
+fn waiver(
+    ctx: &Ctx<'_>,
+    spanned: &Spanned<RawWaiver>,
+    envs: &[String],
+) -> Result<Waiver, ConfigError> {
     let w = spanned.get_ref();
     if w.reason.get_ref().trim().is_empty() {
-        return ctx.err(Some(w.reason.span()), "a waiver needs a `reason`: say why the drift is accepted");
+        return ctx.err(
+            Some(w.reason.span()),
+            "a waiver needs a `reason`: say why the drift is accepted",
+        );
     }
     let expires = match &w.expires {
-        Some(d) => Some(Date::from_str(&d.get_ref().0).or_else(|e| ctx.err(Some(d.span()), e.to_string()))?),
+        Some(d) => Some(
+            Date::from_str(&d.get_ref().0).or_else(|e| ctx.err(Some(d.span()), e.to_string()))?,
+        ),
         None => None,
     };
     let environments = match &w.environments {

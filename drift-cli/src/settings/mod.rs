@@ -74,6 +74,26 @@ pub struct Sources {
     pub config_dirs: Vec<ConfigDir>,
     /// Include the process environment.
     pub process_env: bool,
+    /// Package databases, lockfiles, or directories searched for them.
+    pub packages: Vec<PathBuf>,
+    /// Record runtime versions.
+    pub runtimes: bool,
+    /// Record host resources.
+    pub host_facts: bool,
+    /// The container image digest recorded with host facts.
+    pub image_digest: Option<String>,
+}
+
+impl Sources {
+    /// Whether nothing would be collected.
+    pub fn is_empty(&self) -> bool {
+        self.dotenv.is_empty()
+            && self.config_dirs.is_empty()
+            && !self.process_env
+            && self.packages.is_empty()
+            && !self.runtimes
+            && !self.host_facts
+    }
 }
 
 /// A config directory, optionally named.

@@ -4,8 +4,8 @@
 use std::fmt;
 
 use indexmap::IndexMap;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use toml::Spanned;
 
 #[derive(Debug, Default, Deserialize)]
@@ -51,17 +51,24 @@ pub struct RawEnv {
     pub config_dirs: Vec<RawConfigDir>,
     #[serde(default)]
     pub process_env: bool,
+    #[serde(default)]
+    pub packages: Vec<String>,
+    #[serde(default)]
+    pub runtimes: bool,
+    #[serde(default)]
+    pub host_facts: bool,
+    pub image_digest: Option<String>,
 }
 
 /// A config dir: `"path"` or `{ path = "…", name = "…" }`.
 #[derive(Debug, Deserialize)]
-#[serde(untagged, expecting = "a path, or a table with `path` and an optional `name`")]
+#[serde(
+    untagged,
+    expecting = "a path, or a table with `path` and an optional `name`"
+)]
 pub enum RawConfigDir {
     Path(String),
-    Named {
-        path: String,
-        name: Option<String>,
-    },
+    Named { path: String, name: Option<String> },
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,7 +3,9 @@ use std::path::Path;
 use super::*;
 
 fn parse_err(text: &str) -> String {
-    parse(Path::new("conf/drift.toml"), text).unwrap_err().to_string()
+    parse(Path::new("conf/drift.toml"), text)
+        .unwrap_err()
+        .to_string()
 }
 
 const GOOD: &str = r#"
@@ -52,7 +54,10 @@ fn a_valid_file() {
     assert_eq!(c.settings.jobs, Some(4));
     assert_eq!(c.policy.rules.len(), 1);
     assert_eq!(c.policy.rules[0].origin.as_deref(), Some("drift.toml:19"));
-    assert_eq!(c.policy.waivers[0].expires.unwrap().to_string(), "2026-12-31");
+    assert_eq!(
+        c.policy.waivers[0].expires.unwrap().to_string(),
+        "2026-12-31"
+    );
 }
 
 #[test]
@@ -72,7 +77,9 @@ fn wrong_type_names_the_line() {
 
 #[test]
 fn invalid_values_name_the_line_and_suggest() {
-    let e = parse_err("[environments.a]\n[environments.b]\n[[rules]]\nkeys = \"env:*\"\nseverity = \"warn\"\n");
+    let e = parse_err(
+        "[environments.a]\n[environments.b]\n[[rules]]\nkeys = \"env:*\"\nseverity = \"warn\"\n",
+    );
     assert!(e.contains("line 5"), "{e}");
     assert!(e.contains("`warn` is not a valid severity"), "{e}");
     assert!(e.contains("did you mean `warning`?"), "{e}");

@@ -10,8 +10,20 @@ fn s(v: &str) -> Value {
 
 fn pair(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     (
-        manifest(dir, "staging", &[("env:TIMEOUT_MS", s("2500")), ("env:FLAG", s("on")), ("env:DB_PASSWORD", s("hunter2"))]),
-        manifest(dir, "prod", &[("env:FLAG", s("off")), ("env:DB_PASSWORD", s("hunter3"))]),
+        manifest(
+            dir,
+            "staging",
+            &[
+                ("env:TIMEOUT_MS", s("2500")),
+                ("env:FLAG", s("on")),
+                ("env:DB_PASSWORD", s("hunter2")),
+            ],
+        ),
+        manifest(
+            dir,
+            "prod",
+            &[("env:FLAG", s("off")), ("env:DB_PASSWORD", s("hunter3"))],
+        ),
     )
 }
 
@@ -35,7 +47,10 @@ fn drift_exits_1_with_a_grouped_report() {
     let run = Drift::new().args(["diff"]).args([&a, &b]).status(1);
     let out = run.stdout();
     assert!(out.contains("ENV (2 findings)"), "{out}");
-    assert!(out.contains("ERROR    missing       env:TIMEOUT_MS"), "{out}");
+    assert!(
+        out.contains("ERROR    missing       env:TIMEOUT_MS"),
+        "{out}"
+    );
     assert!(out.contains("WARNING  changed       env:FLAG"), "{out}");
     assert!(!out.contains("hunter"), "{out}");
 }
@@ -46,14 +61,20 @@ fn fail_on_sets_the_threshold() {
     let a = manifest(dir.path(), "staging", &[("env:FLAG", s("on"))]);
     let b = manifest(dir.path(), "prod", &[("env:FLAG", s("off"))]);
     Drift::new().args(["diff"]).args([&a, &b]).status(0);
-    Drift::new().args(["diff", "--fail-on", "warning"]).args([&a, &b]).status(1);
+    Drift::new()
+        .args(["diff", "--fail-on", "warning"])
+        .args([&a, &b])
+        .status(1);
 }
 
 #[test]
 fn json_report_is_documented_and_hides_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = pair(dir.path());
-    let run = Drift::new().args(["diff", "--format", "json"]).args([&a, &b]).status(1);
+    let run = Drift::new()
+        .args(["diff", "--format", "json"])
+        .args([&a, &b])
+        .status(1);
     assert!(!run.stdout().contains("hunter"));
     let v = run.json();
     assert_eq!(v["format"], "drift-report/1");
@@ -78,7 +99,11 @@ fn three_way_names_the_odd_one_out() {
     let d = manifest(dir.path(), "dev", &[("env:T", s("1"))]);
     let st = manifest(dir.path(), "staging", &[("env:T", s("1"))]);
     let p = manifest(dir.path(), "prod", &[("env:T", s("2"))]);
-    let v = Drift::new().args(["diff", "--format", "json"]).args([&d, &st, &p]).status(0).json();
+    let v = Drift::new()
+        .args(["diff", "--format", "json"])
+        .args([&d, &st, &p])
+        .status(0)
+        .json();
     assert_eq!(v["findings"][0]["odd_one_out"], serde_json::json!(["prod"]));
 }
 
@@ -133,7 +158,9 @@ fn edited_manifest_fails_its_digest() {
     let dir = tempfile::tempdir().unwrap();
     let a = manifest(dir.path(), "staging", &[("env:A", s("1"))]);
     let b = manifest(dir.path(), "prod", &[("env:A", s("1"))]);
-    let text = std::fs::read_to_string(&b).unwrap().replace("\"env:A\": \"1\"", "\"env:A\": \"2\"");
+    let text = std::fs::read_to_string(&b)
+        .unwrap()
+        .replace("\"env:A\": \"1\"", "\"env:A\": \"2\"");
     std::fs::write(&b, text).unwrap();
     Drift::new()
         .args(["diff"])
@@ -199,7 +226,10 @@ expires = 2999-12-31
             .clone()
     };
     assert_eq!(find("env:FLAG")["severity"], "error");
-    assert_eq!(find("env:TIMEOUT_MS")["waived"]["reason"], "prod uses the gateway default until the migration");
+    assert_eq!(
+        find("env:TIMEOUT_MS")["waived"]["reason"],
+        "prod uses the gateway default until the migration"
+    );
     assert_eq!(v["summary"]["waived"], 1);
 }
 
@@ -241,4 +271,17 @@ fn help_lists_the_exit_codes() {
         .stdout_has("Exit codes:")
         .stdout_has("3  collection incomplete");
     Drift::new().args(["--bogus"]).status(2);
+}
+
+#[test]
+fn a_manifest_can_come_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = pair(dir.path());
+    let text = std::fs::read(&a).unwrap();
+    Drift::new()
+        .args(["diff", "-"])
+        .arg_path(&b)
+        .stdin(text)
+        .status(1)
+        .stdout_has("env:TIMEOUT_MS");
 }

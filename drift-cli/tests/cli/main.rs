@@ -1,4 +1,6 @@
 //! End-to-end tests of the `drift` binary, one module per command.
 
+mod check;
 mod diff;
+mod snapshot;
 mod support;

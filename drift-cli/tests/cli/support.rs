@@ -37,11 +37,6 @@ impl Drift {
         self
     }
 
-    pub fn current_dir(mut self, dir: &Path) -> Drift {
-        self.cmd.current_dir(dir);
-        self
-    }
-
     pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Drift {
         self.cmd.write_stdin(input);
         self
@@ -80,12 +75,20 @@ impl Run {
     }
 
     pub fn stdout_has(self, text: &str) -> Run {
-        assert!(self.stdout().contains(text), "stdout lacks {text:?}:\n{}", self.stdout());
+        assert!(
+            self.stdout().contains(text),
+            "stdout lacks {text:?}:\n{}",
+            self.stdout()
+        );
         self
     }
 
     pub fn stderr_has(self, text: &str) -> Run {
-        assert!(self.stderr().contains(text), "stderr lacks {text:?}:\n{}", self.stderr());
+        assert!(
+            self.stderr().contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr()
+        );
         self
     }
 }
@@ -106,5 +109,8 @@ pub fn manifest(dir: &Path, env: &str, entries: &[(&str, Value)]) -> PathBuf {
 
 /// The workspace's root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }

@@ -315,11 +315,15 @@ impl Renderer for TextRenderer {
                     let until = w.expires.map(|d| format!(" until {d}")).unwrap_or_default();
                     writeln!(
                         out,
-                        "  {:<7}  {:<13} {}  {}",
+                        "  {:<7}  {:<13} {}",
                         f.severity.as_str(),
                         f.kind.as_str(),
                         f.key,
-                        p.paint(Style::Dim, &format!("({}{until})", w.reason))
+                    )?;
+                    writeln!(
+                        out,
+                        "           {}",
+                        p.paint(Style::Dim, &format!("waived{until}: {}", w.reason))
                     )?;
                 }
             }
