@@ -108,7 +108,7 @@ impl RuntimeCollector {
 }
 
 fn version_value(scheme: Scheme, text: String) -> Value {
-    Value::Version(Version {
+    Value::from(Version {
         scheme: scheme.as_str().to_owned(),
         text,
         dev: false,

@@ -109,14 +109,14 @@ impl KeyPath {
     /// Parses and validates a key path.
     pub fn new(text: impl Into<String>) -> Result<KeyPath, KeyPathError> {
         let text: String = text.into();
-        let Some(colon) = text.find(':') else {
+        let bytes = text.as_bytes();
+        let Some(colon) = bytes.iter().position(|&b| b == b':') else {
             return Err(KeyPathError::NoLayer(text));
         };
-        let layer = &text[..colon];
-        if layer.is_empty() || !layer.bytes().all(|b| b.is_ascii_lowercase()) {
+        if colon == 0 || !bytes[..colon].iter().all(u8::is_ascii_lowercase) {
             return Err(KeyPathError::BadLayer(text));
         }
-        if text.chars().any(char::is_control) {
+        if has_control(bytes) {
             return Err(KeyPathError::Control(text));
         }
         Ok(KeyPath(text.into_boxed_str()))
@@ -156,12 +156,21 @@ impl KeyPath {
 
     /// The text before the first `:`.
     pub fn layer_prefix(&self) -> &str {
-        self.0.split_once(':').map_or("", |(l, _)| l)
+        &self.0[..self.colon()]
     }
 
     /// The text after the first `:`.
     pub fn body(&self) -> &str {
-        self.0.split_once(':').map_or("", |(_, b)| b)
+        &self.0[(self.colon() + 1).min(self.0.len())..]
+    }
+
+    /// The position of the first `:` (layers are a few ASCII letters).
+    fn colon(&self) -> usize {
+        self.0
+            .as_bytes()
+            .iter()
+            .position(|&b| b == b':')
+            .unwrap_or(self.0.len())
     }
 
     /// The words that name this entry, from the last segment backwards, without
@@ -327,6 +336,21 @@ impl KeyBuilder {
     pub fn finish(self) -> KeyPath {
         KeyPath(self.text.into_boxed_str())
     }
+}
+
+/// Whether UTF-8 text holds a control character (C0, DEL, or C1 — encoded
+/// as `0xC2 0x80..=0x9F`), without decoding it: key paths are validated by
+/// the million when manifests are read.
+fn has_control(bytes: &[u8]) -> bool {
+    let suspicious = bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == 0x7f) | (b == 0xc2)
+    });
+    suspicious
+        && bytes.iter().enumerate().any(|(i, &b)| {
+            b < 0x20
+                || b == 0x7f
+                || (b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+        })
 }
 
 fn is_plain_name_char(c: char) -> bool {
@@ -507,6 +531,15 @@ mod tests {
             KeyPath::new("env:a\u{7}"),
             Err(KeyPathError::Control(_))
         ));
+        assert!(matches!(
+            KeyPath::new("env:a\u{85}b"),
+            Err(KeyPathError::Control(_))
+        ));
+        assert!(matches!(
+            KeyPath::new("env:a\u{7f}"),
+            Err(KeyPathError::Control(_))
+        ));
+        assert!(KeyPath::new("env:\u{c2}\u{a0}é\u{1F600}").is_ok());
     }
 
     #[test]

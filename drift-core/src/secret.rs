@@ -176,12 +176,22 @@ pub fn is_secret_name(key: &KeyPath) -> bool {
 /// Whether a key's last word names a host, URL or endpoint, whose value is
 /// expected to differ between environments.
 pub fn is_env_specific_name(key: &KeyPath) -> bool {
-    let body = key.body();
-    // The last named segment: after the last `:` or `.` outside quotes is
-    // good enough here, the words do the rest.
-    words(body)
-        .last()
-        .is_some_and(|w| ENV_SPECIFIC_WORDS.iter().any(|e| w.eq_ignore_ascii_case(e)))
+    let w = last_word(key.body());
+    ENV_SPECIFIC_WORDS.iter().any(|e| w.eq_ignore_ascii_case(e))
+}
+
+/// The last word of a name (see [`words`]), found from the end.
+fn last_word(text: &str) -> &str {
+    let b = text.as_bytes();
+    let mut end = b.len();
+    while end > 0 && !b[end - 1].is_ascii_alphanumeric() {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && b[start - 1].is_ascii_alphanumeric() {
+        start -= 1;
+    }
+    words(&text[start..end]).last().unwrap_or("")
 }
 
 /// Whether a text holds a PEM private key or a PuTTY/OpenSSH one.
@@ -422,7 +432,7 @@ impl Sanitizer {
             let password = self
                 .fingerprinter
                 .fingerprint(key, hidden.join("\0").as_bytes());
-            return Value::Url(SecretUrl { url, password });
+            return Value::from(SecretUrl { url, password });
         }
         Value::String(s)
     }
@@ -559,7 +569,7 @@ mod tests {
         assert!(s.is_secret_key(&key("env:DRIFT_FINGERPRINT_KEY")));
         let v = s.sanitize(
             &key("package:npm:secret-handshake"),
-            Value::Version(crate::value::Version {
+            Value::from(crate::value::Version {
                 scheme: "semver".into(),
                 text: "1.0.0".into(),
                 dev: false,

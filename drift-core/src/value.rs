@@ -7,6 +7,9 @@ use crate::fingerprint::Fingerprint;
 
 /// The value of one manifest entry.
 ///
+/// Rare, large variants are boxed so that a value is 32 bytes: manifests
+/// hold millions of them.
+///
 /// Scalars are stored as parsed. Everything judged secret is a
 /// [`Value::Secret`] fingerprint, or a [`Value::Url`] whose password is one:
 /// a `Value` never holds a secret in plaintext once it is in a manifest.
@@ -26,11 +29,11 @@ pub enum Value {
     /// A secret, stored as a fingerprint only.
     Secret(Fingerprint),
     /// A URL that carried a password: the URL without it, and its fingerprint.
-    Url(SecretUrl),
+    Url(Box<SecretUrl>),
     /// A version string of a known ordering scheme.
-    Version(Version),
+    Version(Box<Version>),
     /// A file recorded as a whole.
-    File(FileInfo),
+    File(Box<FileInfo>),
     /// A small object (schema objects, host facts).
     Object(BTreeMap<String, Value>),
     /// A list of values whose order matters.
@@ -146,6 +149,24 @@ impl PartialEq for Value {
     }
 }
 
+impl From<SecretUrl> for Value {
+    fn from(u: SecretUrl) -> Value {
+        Value::Url(Box::new(u))
+    }
+}
+
+impl From<Version> for Value {
+    fn from(v: Version) -> Value {
+        Value::Version(Box::new(v))
+    }
+}
+
+impl From<FileInfo> for Value {
+    fn from(f: FileInfo) -> Value {
+        Value::File(Box::new(f))
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
         Value::String(s.to_owned())
@@ -252,9 +273,15 @@ mod tests {
         };
         let mut b = a.clone();
         b.text = None;
-        assert_eq!(Value::File(a.clone()), Value::File(b));
+        assert_eq!(Value::from(a.clone()), Value::from(b));
         let mut c = a.clone();
         c.mode = Some(0o600);
-        assert_ne!(Value::File(a), Value::File(c));
+        assert_ne!(Value::from(a), Value::from(c));
+    }
+
+    #[test]
+    fn values_stay_small() {
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(std::mem::size_of::<Option<Value>>(), 32);
     }
 }

@@ -120,7 +120,7 @@ pub(crate) fn file_value(
             _ => None,
         },
     };
-    Value::File(info)
+    Value::from(info)
 }
 
 #[cfg(test)]

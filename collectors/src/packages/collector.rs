@@ -201,7 +201,7 @@ pub(super) fn aggregate(packages: Vec<Package>) -> Vec<(KeyPath, Value)> {
             let mut values: Vec<Value> = versions
                 .into_iter()
                 .map(|(text, dev)| {
-                    Value::Version(Version {
+                    Value::from(Version {
                         scheme: scheme.to_owned(),
                         text,
                         dev,

@@ -5,7 +5,6 @@ use std::cmp::Ordering;
 use drift_collectors::Collector;
 use drift_collectors::packages::PackagesCollector;
 use drift_collectors::transport::{AllowedCommand, Local};
-use drift_core::value::Version;
 use drift_core::version::{Skew, compare, skew};
 use drift_core::{Collection, ErrorKind, Value};
 
@@ -21,7 +20,7 @@ fn get<'a>(c: &'a Collection, key: &str) -> Option<&'a Value> {
 /// `(text, dev)` of a plain version entry.
 fn version(c: &Collection, key: &str) -> (String, bool, String) {
     match get(c, key) {
-        Some(Value::Version(Version { scheme, text, dev })) => (text.clone(), *dev, scheme.clone()),
+        Some(Value::Version(v)) => (v.text.clone(), v.dev, v.scheme.clone()),
         other => panic!("{key}: {other:?}"),
     }
 }

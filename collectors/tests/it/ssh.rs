@@ -66,7 +66,7 @@ impl Collector for TreeHash {
                     n += 1;
                     c.insert(
                         KeyPath::file(&entry.rel_path.to_string_lossy()),
-                        Value::File(FileInfo {
+                        Value::from(FileInfo {
                             blake3: blake3::hash(&bytes).to_hex().to_string(),
                             size: bytes.len() as u64,
                             mode: entry.meta.mode,

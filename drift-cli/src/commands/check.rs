@@ -134,7 +134,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         std::env::var("TERM").ok().as_deref(),
     );
     print_report(&report, args.report.format, fail_on, color)?;
-    Ok(report.outcome(fail_on).into())
+    let exit = report.outcome(fail_on).into();
+    // The process ends now: freeing every snapshot would only delay the exit.
+    std::mem::forget(report);
+    drop(envs);
+    std::mem::forget(collected);
+    Ok(exit)
 }
 
 fn collect_env(

@@ -101,5 +101,10 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         std::env::var("TERM").ok().as_deref(),
     );
     print_report(&report, args.report.format, fail_on, color)?;
-    Ok(report.outcome(fail_on).into())
+    let exit = report.outcome(fail_on).into();
+    // The process ends now: freeing millions of entries one by one would
+    // only delay the exit.
+    std::mem::forget(report);
+    std::mem::forget(manifests);
+    Ok(exit)
 }

@@ -84,11 +84,14 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     for e in &manifest.errors {
         eprintln!("drift: {}: {e}", args.env);
     }
-    Ok(if manifest.errors.is_empty() {
+    let exit = if manifest.errors.is_empty() {
         Exit::Clean
     } else {
         Exit::Incomplete
-    })
+    };
+    // The process ends now: freeing millions of entries would only delay it.
+    std::mem::forget(manifest);
+    Ok(exit)
 }
 
 #[cfg(test)]

@@ -69,12 +69,12 @@ pub(super) fn judge(
     names: &[&str],
     values: &[Option<&Value>],
 ) -> Option<Verdict> {
-    let present: Vec<&Value> = values.iter().flatten().copied().collect();
-    let dev = !present.is_empty() && present.iter().all(|v| is_dev(v));
+    let present = values.iter().filter(|v| v.is_some()).count();
+    let dev = present > 0 && values.iter().flatten().all(|v| is_dev(v));
     if check.ignore_dev && dev {
         return None;
     }
-    if present.len() < values.len() {
+    if present < values.len() {
         return Some(Verdict {
             kind: FindingKind::Missing,
             detail: None,
@@ -83,15 +83,15 @@ pub(super) fn judge(
         });
     }
     // Value checks run over the scope only.
-    let scoped: Vec<usize> = match check.scope {
-        Some(s) => s.to_vec(),
+    let scoped: Small<usize> = match check.scope {
+        Some(s) => s.iter().copied().collect(),
         None => (0..values.len()).collect(),
     };
-    let vals: Vec<&Value> = scoped.iter().filter_map(|&i| values[i]).collect();
-    let secret = vals.iter().any(|v| v.is_secret());
+    let vals: Small<&Value> = scoped.iter().filter_map(|&i| values[i]).collect();
     // Secrets differ between environments by design unless a rule says
     // they must match; with mismatched fingerprint keys they cannot be
     // compared at all.
+    let secret = vals.iter().any(|v| v.is_secret());
     if secret && !(check.secrets_comparable && check.expect_explicit) {
         return None;
     }
@@ -101,7 +101,7 @@ pub(super) fn judge(
     match check.expect {
         Expect::Present | Expect::Ignore => None,
         Expect::Differ => {
-            let scoped_vals: Vec<Option<&Value>> = scoped.iter().map(|&i| values[i]).collect();
+            let scoped_vals: Small<Option<&Value>> = scoped.iter().map(|&i| values[i]).collect();
             let equal: Vec<Vec<usize>> = group::groups(&scoped_vals)
                 .into_iter()
                 .filter(|g| g.len() > 1)
@@ -137,19 +137,25 @@ pub(super) fn judge(
             {
                 return None;
             }
-            let scoped_names: Vec<&str> = scoped.iter().map(|&i| names[i]).collect();
             let mut skew = None;
-            let detail = if let Some(vd) = version_detail(&scoped_names, &vals) {
-                if let Some(t) = check.tolerate
-                    && vd.skew <= t
-                    && vd.skew != Skew::Other
-                {
-                    return None;
+            let detail = if matches!(first, Value::Version(_))
+                || matches!(first, Value::Object(_) | Value::File(_))
+            {
+                let scoped_names: Small<&str> = scoped.iter().map(|&i| names[i]).collect();
+                if let Some(vd) = version_detail(&scoped_names, &vals) {
+                    if let Some(t) = check.tolerate
+                        && vd.skew <= t
+                        && vd.skew != Skew::Other
+                    {
+                        return None;
+                    }
+                    skew = Some(vd.skew);
+                    Some(Detail::Version(vd))
+                } else {
+                    detail::describe(&scoped_names, &vals, check.max_diff_lines)
                 }
-                skew = Some(vd.skew);
-                Some(Detail::Version(vd))
             } else {
-                detail::describe(&scoped_names, &vals, check.max_diff_lines)
+                None
             };
             Some(Verdict {
                 kind: FindingKind::Changed,
@@ -160,6 +166,9 @@ pub(super) fn judge(
         }
     }
 }
+
+/// Per-key scratch lists: environments are few, fleets rarely many.
+type Small<T> = smallvec::SmallVec<[T; 8]>;
 
 fn within_tolerance(t: Tolerance, vals: &[&Value]) -> bool {
     let nums: Option<Vec<f64>> = vals.iter().map(|v| v.as_f64()).collect();

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use similar::TextDiff as LineDiff;
 
-use crate::report::{Detail, FieldDiff, TextDiff};
+use crate::report::{Detail, FieldDiff, Name, TextDiff};
 use crate::value::Value;
 
 use super::group;
@@ -39,7 +39,7 @@ fn fields(names: &[&str], vals: &[&Value]) -> Option<Detail> {
             values: names
                 .iter()
                 .zip(&maps)
-                .map(|(n, m)| ((*n).to_owned(), m.get(f).cloned()))
+                .map(|(n, m)| (Name::from(*n), m.get(f).cloned()))
                 .collect(),
         })
         .collect();
@@ -104,7 +104,7 @@ mod tests {
     use crate::value::FileInfo;
 
     fn file(text: &str) -> Value {
-        Value::File(FileInfo {
+        Value::from(FileInfo {
             blake3: blake3::hash(text.as_bytes()).to_hex().to_string(),
             size: text.len() as u64,
             mode: Some(0o644),

@@ -1,21 +1,25 @@
 //! Aligning manifests by key in parallel, and assembling the report.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::key::{KeyPath, Layer};
+use crate::key::KeyPath;
 use crate::manifest::Manifest;
 use crate::policy::defaults::{self, DefaultKind};
 use crate::policy::{Expect, Policy, Resolved, WaiverState};
 use crate::report::{
-    EnvironmentSummary, Finding, FindingKind, HostSummary, Note, Report, ReportError, Summary,
-    WaiverNote,
+    EnvironmentSummary, Finding, FindingKind, HostSummary, Name, Note, Report, ReportError,
+    Summary, WaiverNote,
 };
 use crate::value::Value;
 
 use super::classify::{Check, Verdict, judge};
 use super::{DiffError, DiffOptions, Environment, group};
+
+/// Per-key scratch lists: environments are few, fleets rarely many.
+type Small<T> = smallvec::SmallVec<[T; 8]>;
 
 /// Key ranges smaller than this are not split further.
 const MIN_CHUNK: usize = 8192;
@@ -27,6 +31,9 @@ struct Ctx<'a> {
     options: &'a DiffOptions,
     env_names: Vec<&'a str>,
     host_names: Vec<Vec<&'a str>>,
+    rule_origins: Vec<Option<Arc<str>>>,
+    rule_reasons: Vec<Option<Arc<str>>>,
+    waiver_notes: Vec<Arc<WaiverNote>>,
     env_cols: Vec<Range<usize>>,
     secrets_comparable: bool,
     check_equal_keys: bool,
@@ -34,6 +41,10 @@ struct Ctx<'a> {
 
 #[derive(Default)]
 struct ChunkOut {
+    /// The names as shared by this chunk's findings: each chunk has its own
+    /// copies, so that threads do not contend on one reference count.
+    env_arcs: Vec<Name>,
+    host_arcs: Vec<Vec<Name>>,
     findings: Vec<Finding>,
     keys: usize,
     waiver_hits: Vec<usize>,
@@ -78,6 +89,21 @@ pub(super) fn run(
             .iter()
             .map(|e| e.hosts.iter().map(|h| h.name).collect())
             .collect(),
+        rule_origins: policy
+            .rules
+            .iter()
+            .map(|r| r.origin.as_deref().map(Arc::from))
+            .collect(),
+        rule_reasons: policy
+            .rules
+            .iter()
+            .map(|r| r.reason.as_deref().map(Arc::from))
+            .collect(),
+        waiver_notes: policy
+            .waivers
+            .iter()
+            .map(|w| Arc::new(waiver_note(w)))
+            .collect(),
         env_cols,
         secrets_comparable,
         check_equal_keys: policy.has_differ_rules(),
@@ -88,6 +114,7 @@ pub(super) fn run(
         .map(|ranges| compare_range(&ctx, &columns, &ranges))
         .collect();
 
+    // Findings come out in key order, chunk after chunk.
     let mut findings = Vec::with_capacity(outs.iter().map(|o| o.findings.len()).sum());
     let mut keys = 0;
     let mut hits = vec![0usize; policy.waivers.len()];
@@ -100,7 +127,6 @@ pub(super) fn run(
         }
         secrets_skipped |= out.secrets_skipped;
     }
-    findings.sort_by_key(|f| layer_rank(&f.key));
 
     let mut notes = Vec::new();
     if !secrets_comparable {
@@ -179,14 +205,6 @@ fn validate(envs: &[Environment<'_>]) -> Result<(), DiffError> {
     Ok(())
 }
 
-fn layer_rank(key: &KeyPath) -> usize {
-    let layer = key.layer();
-    Layer::ALL
-        .iter()
-        .position(|l| *l == layer)
-        .unwrap_or(Layer::ALL.len())
-}
-
 /// Splits the key space into ranges of about equal size, using the keys of
 /// the largest manifest as pivots; each range gives, per column, the slice
 /// of entries that fall into it.
@@ -217,6 +235,12 @@ fn plan_chunks(columns: &[&Manifest]) -> Vec<Vec<Range<usize>>> {
 
 fn compare_range(ctx: &Ctx<'_>, columns: &[&Manifest], ranges: &[Range<usize>]) -> ChunkOut {
     let mut out = ChunkOut {
+        env_arcs: ctx.env_names.iter().map(|n| Name::from(*n)).collect(),
+        host_arcs: ctx
+            .host_names
+            .iter()
+            .map(|hosts| hosts.iter().map(|h| Name::from(*h)).collect())
+            .collect(),
         waiver_hits: vec![0; ctx.policy.waivers.len()],
         ..ChunkOut::default()
     };
@@ -271,8 +295,8 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
     check.expect = expect;
 
     // Hosts of one environment first, then each environment's consensus.
-    let mut env_idx = Vec::with_capacity(ctx.env_cols.len());
-    let mut env_vals: Vec<Option<&Value>> = Vec::with_capacity(ctx.env_cols.len());
+    let mut env_idx: Small<usize> = Small::new();
+    let mut env_vals: Small<Option<&Value>> = Small::new();
     for (e, range) in ctx.env_cols.iter().enumerate() {
         if ignored.iter().any(|n| n == ctx.env_names[e]) {
             continue;
@@ -298,7 +322,10 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
             };
             let names = &ctx.host_names[e];
             match judge(&fleet, names, vals) {
-                Some(v) => push_finding(ctx, key, &resolved, Some(e), names, vals, v, out),
+                Some(v) => {
+                    let arcs = out.host_arcs[e].clone();
+                    push_finding(ctx, key, &resolved, Some(e), names, &arcs, vals, v, out);
+                }
                 None => note_skipped_secret(ctx, &resolved, vals, out),
             }
         }
@@ -310,8 +337,8 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
     if env_vals.len() < 2 {
         return;
     }
-    let names: Vec<&str> = env_idx.iter().map(|&e| ctx.env_names[e]).collect();
-    let scope: Option<Vec<usize>> = match (resolved.expect, resolved.environments) {
+    let names: Small<&str> = env_idx.iter().map(|&e| ctx.env_names[e]).collect();
+    let scope: Option<Small<usize>> = match (resolved.expect, resolved.environments) {
         (Expect::Ignore, _) | (_, None) => None,
         (_, Some(envs)) => Some(
             names
@@ -334,7 +361,10 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
         .not_older_than
         .and_then(|r| names.iter().position(|n| *n == r));
     match judge(&check, &names, &env_vals) {
-        Some(v) => push_finding(ctx, key, &resolved, None, &names, &env_vals, v, out),
+        Some(v) => {
+            let arcs: Small<Name> = env_idx.iter().map(|&e| out.env_arcs[e].clone()).collect();
+            push_finding(ctx, key, &resolved, None, &names, &arcs, &env_vals, v, out);
+        }
         None => note_skipped_secret(ctx, &resolved, &env_vals, out),
     }
 }
@@ -361,26 +391,32 @@ fn push_finding(
     resolved: &Resolved<'_>,
     env: Option<usize>,
     names: &[&str],
+    arcs: &[Name],
     vals: &[Option<&Value>],
     verdict: Verdict,
     out: &mut ChunkOut,
 ) {
-    let odd: Vec<String> = match verdict.kind {
+    let odd: Vec<Name> = match verdict.kind {
         FindingKind::NotDifferent => Vec::new(),
         FindingKind::Behind => match &verdict.detail {
-            Some(crate::report::Detail::Version(v)) => v.behind.clone(),
+            Some(crate::report::Detail::Version(v)) => v
+                .behind
+                .iter()
+                .filter_map(|b| arcs.iter().find(|a| ***a == **b).cloned())
+                .collect(),
             _ => Vec::new(),
         },
-        _ => {
-            let idx: Vec<usize> = match (&verdict.kind, ctx_scope(resolved, names)) {
-                (FindingKind::Missing, _) | (_, None) => group::odd_ones(vals),
-                (_, Some(scope)) => {
-                    let sv: Vec<Option<&Value>> = scope.iter().map(|&i| vals[i]).collect();
-                    group::odd_ones(&sv).into_iter().map(|i| scope[i]).collect()
-                }
-            };
-            idx.into_iter().map(|i| names[i].to_owned()).collect()
-        }
+        _ => match (&verdict.kind, ctx_scope(resolved, names)) {
+            (FindingKind::Missing, _) | (_, None) => {
+                group::odd_ones(vals).map(|i| arcs[i].clone()).collect()
+            }
+            (_, Some(scope)) => {
+                let sv: Small<Option<&Value>> = scope.iter().map(|&i| vals[i]).collect();
+                group::odd_ones(&sv)
+                    .map(|i| arcs[scope[i]].clone())
+                    .collect()
+            }
+        },
     };
     let kind = if env.is_some() && !odd.is_empty() {
         FindingKind::Outlier
@@ -401,25 +437,29 @@ fn push_finding(
         key: key.clone(),
         kind,
         severity,
-        environment: env.map(|e| ctx.env_names[e].to_owned()),
-        values: names
+        environment: env.map(|e| out.env_arcs[e].clone()),
+        values: arcs
             .iter()
             .zip(vals)
-            .map(|(n, v)| ((*n).to_owned(), v.cloned()))
+            .map(|(n, v)| (n.clone(), v.cloned()))
             .collect(),
         odd_one_out: odd,
-        detail: verdict.detail,
+        detail: verdict.detail.map(Box::new),
         waived: None,
         expired_waiver: None,
-        rule: resolved.rule.map(str::to_owned),
-        reason: resolved.reason.map(str::to_owned),
+        rule: resolved
+            .rule_index
+            .and_then(|i| ctx.rule_origins[i].clone()),
+        reason: resolved
+            .reason_index
+            .and_then(|i| ctx.rule_reasons[i].clone()),
     };
     apply_waivers(ctx, &mut finding, out);
     out.findings.push(finding);
 }
 
 /// The scope of the resolved expectation as indices into `names`.
-fn ctx_scope(resolved: &Resolved<'_>, names: &[&str]) -> Option<Vec<usize>> {
+fn ctx_scope(resolved: &Resolved<'_>, names: &[&str]) -> Option<Small<usize>> {
     if resolved.expect == Expect::Ignore {
         return None;
     }
@@ -448,9 +488,9 @@ fn apply_waivers(ctx: &Ctx<'_>, f: &mut Finding, out: &mut ChunkOut) {
         }
         if let Some(envs) = &w.environments {
             let involved: Vec<&str> = match (&f.environment, f.odd_one_out.is_empty()) {
-                (Some(env), _) => vec![env.as_str()],
-                (None, false) => f.odd_one_out.iter().map(String::as_str).collect(),
-                (None, true) => f.values.iter().map(|(n, _)| n.as_str()).collect(),
+                (Some(env), _) => vec![&**env],
+                (None, false) => f.odd_one_out.iter().map(|n| &**n).collect(),
+                (None, true) => f.values.iter().map(|(n, _)| &**n).collect(),
             };
             if !involved.iter().any(|n| envs.iter().any(|e| e == n)) {
                 continue;
@@ -459,12 +499,12 @@ fn apply_waivers(ctx: &Ctx<'_>, f: &mut Finding, out: &mut ChunkOut) {
         out.waiver_hits[i] += 1;
         match w.state(ctx.options.today) {
             WaiverState::Active => {
-                f.waived = Some(waiver_note(w));
+                f.waived = Some(ctx.waiver_notes[i].clone());
                 f.expired_waiver = None;
             }
             WaiverState::Expired => {
                 if f.waived.is_none() {
-                    f.expired_waiver = Some(waiver_note(w));
+                    f.expired_waiver = Some(ctx.waiver_notes[i].clone());
                 }
             }
         }

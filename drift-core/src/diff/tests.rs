@@ -18,12 +18,16 @@ fn manifest(env: &str, entries: &[(&str, Value)]) -> Manifest {
     b.finish(None)
 }
 
+fn names(list: &[crate::report::Name]) -> Vec<&str> {
+    list.iter().map(|n| &**n).collect()
+}
+
 fn s(v: &str) -> Value {
     Value::from(v)
 }
 
 fn ver(scheme: &str, text: &str) -> Value {
-    Value::Version(Version {
+    Value::from(Version {
         scheme: scheme.into(),
         text: text.into(),
         dev: false,
@@ -69,9 +73,9 @@ fn missing_key_names_the_odd_one_out() {
     let f = &r.findings[0];
     assert_eq!(f.kind, FindingKind::Missing);
     assert_eq!(f.severity, Severity::Error);
-    assert_eq!(f.odd_one_out, ["prod"]);
+    assert_eq!(names(&f.odd_one_out), ["prod"]);
     assert_eq!(f.absent().collect::<Vec<_>>(), ["prod"]);
-    assert_eq!(f.values[0], ("dev".to_owned(), Some(s("2500"))));
+    assert_eq!(f.values[0], ("dev".into(), Some(s("2500"))));
 }
 
 #[test]
@@ -85,7 +89,7 @@ fn changed_value_with_every_environment_value() {
     let f = &r.findings[0];
     assert_eq!(f.kind, FindingKind::Changed);
     assert_eq!(f.severity, Severity::Warning);
-    assert_eq!(f.odd_one_out, ["prod"]);
+    assert_eq!(names(&f.odd_one_out), ["prod"]);
     assert_eq!(f.values.len(), 3);
 }
 
@@ -217,8 +221,8 @@ fn differ_rule_reports_equal_values() {
     assert_eq!(r.findings.len(), 1);
     assert_eq!(r.findings[0].kind, FindingKind::NotDifferent);
     assert_eq!(
-        r.findings[0].detail,
-        Some(Detail::EqualGroups(vec![vec![
+        r.findings[0].detail.as_deref(),
+        Some(&Detail::EqualGroups(vec![vec![
             "staging".into(),
             "prod".into()
         ]]))
@@ -279,7 +283,7 @@ fn version_skew_class_direction_and_tolerance() {
     let f = &r.findings[0];
     assert_eq!(f.kind, FindingKind::Changed);
     assert_eq!(f.severity, Severity::Info);
-    let Some(Detail::Version(v)) = &f.detail else {
+    let Some(Detail::Version(v)) = f.detail.as_deref() else {
         panic!("expected version detail")
     };
     assert_eq!(v.skew, Skew::Patch);
@@ -294,13 +298,13 @@ fn version_skew_class_direction_and_tolerance() {
     let f = &run(&ms, &p).findings[0];
     assert_eq!(f.kind, FindingKind::Behind);
     assert_eq!(f.severity, Severity::Error);
-    assert_eq!(f.odd_one_out, ["prod"]);
+    assert_eq!(names(&f.odd_one_out), ["prod"]);
 }
 
 #[test]
 fn major_skew_is_an_error_and_dev_dependencies_can_be_ignored() {
     let dev = |t: &str| {
-        Value::Version(Version {
+        Value::from(Version {
             scheme: "semver".into(),
             text: t.into(),
             dev: true,
@@ -413,7 +417,7 @@ fn fleet_outlier_then_consensus_across_environments() {
     let f = &r.findings[0];
     assert_eq!(f.kind, FindingKind::Outlier);
     assert_eq!(f.environment.as_deref(), Some("prod"));
-    assert_eq!(f.odd_one_out, ["web-3"]);
+    assert_eq!(names(&f.odd_one_out), ["web-3"]);
     assert_eq!(f.values.len(), 10);
 }
 
@@ -463,7 +467,7 @@ fn collection_errors_make_the_report_incomplete() {
 }
 
 #[test]
-fn findings_are_grouped_by_layer() {
+fn findings_are_sorted_by_key() {
     let ms = [
         manifest(
             "a",
@@ -473,7 +477,7 @@ fn findings_are_grouped_by_layer() {
     ];
     let r = run(&ms, &Policy::default());
     let keys: Vec<&str> = r.findings.iter().map(|f| f.key.as_str()).collect();
-    assert_eq!(keys, ["schema:sqlite:table:main.t", "env:X"]);
+    assert_eq!(keys, ["env:X", "schema:sqlite:table:main.t"]);
 }
 
 #[test]

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::{Collection, ManifestBuilder};
 pub use read::ManifestError;
-pub(crate) use write::write_value;
+pub(crate) use write::{write_str as write_json_str, write_value};
 
 use crate::key::KeyPath;
 use crate::value::Value;

@@ -17,7 +17,7 @@ fn sample() -> Manifest {
     c.insert(KeyPath::env("NOTHING"), Value::Null);
     c.insert(
         KeyPath::file("a.bin"),
-        Value::File(FileInfo {
+        Value::from(FileInfo {
             blake3: "ab".repeat(32),
             size: 4,
             mode: Some(0o640),
@@ -26,7 +26,7 @@ fn sample() -> Manifest {
     );
     c.insert(
         KeyPath::new("package:npm:express").unwrap(),
-        Value::Version(crate::value::Version {
+        Value::from(crate::value::Version {
             scheme: "semver".into(),
             text: "4.18.2".into(),
             dev: false,
@@ -230,4 +230,21 @@ fn large_manifests_written_in_parallel_batches_round_trip() {
     assert_eq!(back.to_json_string(), text);
     assert!(text.contains(&m.digest()));
     assert_eq!(text.matches("\n    \"config:").count(), 40_000);
+}
+
+#[test]
+fn a_reformatted_manifest_still_verifies() {
+    let text = sample().to_json_string();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    assert_ne!(pretty, text);
+    let m = read(&pretty).unwrap();
+    assert_eq!(m.to_json_string(), text);
+    let compact = serde_json::to_string(&value)
+        .unwrap()
+        .replace("2500", "2501");
+    assert!(matches!(
+        read(&compact),
+        Err(ManifestError::DigestMismatch { .. })
+    ));
 }

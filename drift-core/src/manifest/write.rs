@@ -189,7 +189,7 @@ fn write_entries<W: Write>(entries: &[Entry], out: &mut W) -> io::Result<()> {
     Ok(())
 }
 
-pub(super) fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
+pub(crate) fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
     // Most keys and values need no escape: write them as they are (the same
     // bytes serde_json writes, without its per-byte table walk).
     // (A fold without early exit, so that it is vectorized.)

@@ -15,7 +15,7 @@
 //! only be present everywhere.
 
 use crate::key::{KeyPath, Layer};
-use crate::secret::{is_env_specific_name, is_secret_name};
+use crate::secret::is_env_specific_name;
 use crate::version::Skew;
 
 use super::{Expect, Severity};
@@ -37,9 +37,12 @@ pub enum DefaultKind {
 }
 
 /// The default expectation for a key: `present` for environment-specific
-/// and secret keys, `equal` otherwise.
+/// keys (hosts, URLs, endpoints), `equal` otherwise.
+///
+/// Secrets need no name check here: their values are fingerprints, which are
+/// compared for presence only unless a rule says otherwise.
 pub fn expect_for(key: &KeyPath) -> Expect {
-    if is_env_specific_name(key) || is_secret_name(key) {
+    if is_env_specific_name(key) {
         Expect::Present
     } else {
         Expect::Equal

@@ -28,6 +28,10 @@ pub struct Resolved<'p> {
     pub reason: Option<&'p str>,
     /// Where the last matching rule was written.
     pub rule: Option<&'p str>,
+    /// The index of the rule that gave `reason`.
+    pub reason_index: Option<usize>,
+    /// The index of the rule that gave `rule`.
+    pub rule_index: Option<usize>,
 }
 
 pub(super) fn resolve<'p>(policy: &'p Policy, key: &KeyPath) -> Resolved<'p> {
@@ -42,8 +46,10 @@ pub(super) fn resolve<'p>(policy: &'p Policy, key: &KeyPath) -> Resolved<'p> {
         ignore_dev: false,
         reason: None,
         rule: None,
+        reason_index: None,
+        rule_index: None,
     };
-    for rule in &policy.rules {
+    for (index, rule) in policy.rules.iter().enumerate() {
         if !rule.matches(key.as_str()) {
             continue;
         }
@@ -69,9 +75,11 @@ pub(super) fn resolve<'p>(policy: &'p Policy, key: &KeyPath) -> Resolved<'p> {
         }
         if let Some(reason) = &rule.reason {
             r.reason = Some(reason);
+            r.reason_index = Some(index);
         }
         if let Some(origin) = &rule.origin {
             r.rule = Some(origin);
+            r.rule_index = Some(index);
         }
     }
     r

@@ -11,7 +11,6 @@ fn defaults_without_rules() {
     let p = Policy::default();
     assert_eq!(p.resolve(&key("env:TIMEOUT_MS")).expect, Expect::Equal);
     assert_eq!(p.resolve(&key("env:DATABASE_HOST")).expect, Expect::Present);
-    assert_eq!(p.resolve(&key("env:API_TOKEN")).expect, Expect::Present);
     assert!(!p.resolve(&key("env:API_TOKEN")).expect_explicit);
 }
 

@@ -30,7 +30,7 @@ impl Default for JsonRenderer {
 }
 
 fn s<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
-    serde_json::to_writer(out, text).map_err(io::Error::from)
+    crate::manifest::write_json_str(out, text)
 }
 
 fn opt_s<W: Write + ?Sized>(out: &mut W, text: Option<&str>) -> io::Result<()> {
@@ -40,13 +40,13 @@ fn opt_s<W: Write + ?Sized>(out: &mut W, text: Option<&str>) -> io::Result<()> {
     }
 }
 
-fn names<W: Write + ?Sized>(out: &mut W, list: &[String]) -> io::Result<()> {
+fn names<W: Write + ?Sized, N: AsRef<str>>(out: &mut W, list: &[N]) -> io::Result<()> {
     out.write_all(b"[")?;
     for (i, n) in list.iter().enumerate() {
         if i > 0 {
             out.write_all(b", ")?;
         }
-        s(out, n)?;
+        s(out, n.as_ref())?;
     }
     out.write_all(b"]")
 }
@@ -160,11 +160,11 @@ fn finding<W: Write + ?Sized>(out: &mut W, f: &Finding) -> io::Result<()> {
     out.write_all(b"], \"odd_one_out\": ")?;
     names(out, &f.odd_one_out)?;
     out.write_all(b", \"detail\": ")?;
-    detail(out, f.detail.as_ref())?;
+    detail(out, f.detail.as_deref())?;
     out.write_all(b", \"waived\": ")?;
-    waiver(out, f.waived.as_ref())?;
+    waiver(out, f.waived.as_deref())?;
     out.write_all(b", \"expired_waiver\": ")?;
-    waiver(out, f.expired_waiver.as_ref())?;
+    waiver(out, f.expired_waiver.as_deref())?;
     out.write_all(b", \"rule\": ")?;
     opt_s(out, f.rule.as_deref())?;
     out.write_all(b", \"reason\": ")?;
@@ -221,10 +221,10 @@ impl Renderer for JsonRenderer {
             "\n  ],\n  \"summary\": {{\"keys\": {}, \"findings\": {}, \"error\": {}, \"warning\": {}, \"info\": {}, \"waived\": {}, \"complete\": {}}},\n  \"findings\": [",
             sm.keys, sm.findings, sm.errors, sm.warnings, sm.infos, sm.waived, sm.complete
         )?;
-        for (i, f) in report.findings.iter().enumerate() {
-            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-            finding(out, f)?;
-        }
+        super::write_parallel(&report.findings, out, |i, f, buf| {
+            buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
+            finding(buf, f)
+        })?;
         if !report.findings.is_empty() {
             out.write_all(b"\n  ")?;
         }

@@ -20,6 +20,39 @@ pub trait Renderer {
     fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()>;
 }
 
+/// Items formatted per batch when rendering in parallel.
+const BATCH: usize = 2048;
+
+/// Formats `items` in parallel batches and writes them in order: reports of
+/// a million findings render several times faster, with the same bytes. At
+/// most a few batches per thread are held in memory at once.
+pub(crate) fn write_parallel<T: Sync>(
+    items: &[T],
+    out: &mut dyn io::Write,
+    format: impl Fn(usize, &T, &mut Vec<u8>) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    use rayon::prelude::*;
+    let threads = rayon::current_num_threads().max(1);
+    let group = BATCH * threads * 4;
+    for (g, items) in items.chunks(group).enumerate() {
+        let buffers: Vec<io::Result<Vec<u8>>> = items
+            .par_chunks(BATCH)
+            .enumerate()
+            .map(|(b, batch)| {
+                let mut buf = Vec::with_capacity(batch.len() * 128);
+                for (i, item) in batch.iter().enumerate() {
+                    format(g * group + b * BATCH + i, item, &mut buf)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for buf in buffers {
+            out.write_all(&buf?)?;
+        }
+    }
+    Ok(())
+}
+
 /// Formats a count with thousands separators: `1,234,567`.
 pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();

@@ -29,7 +29,7 @@ fn manifest(env: &str, entries: Vec<(&str, Value)>) -> Manifest {
 }
 
 fn file(text: &str) -> Value {
-    Value::File(FileInfo {
+    Value::from(FileInfo {
         blake3: blake3::hash(text.as_bytes()).to_hex().to_string(),
         size: text.len() as u64,
         mode: Some(0o644),
@@ -39,7 +39,7 @@ fn file(text: &str) -> Value {
 
 fn sample() -> crate::report::Report {
     let ver = |t: &str| {
-        Value::Version(Version {
+        Value::from(Version {
             scheme: "generic".into(),
             text: t.into(),
             dev: false,

@@ -106,7 +106,7 @@ fn value_lines(f: &Finding) -> Vec<(String, String, bool)> {
     let mut lines = Vec::new();
     for (name, v) in &f.values {
         if f.odd_one_out.contains(name) {
-            lines.push((name.clone(), shown(v.as_ref()), true));
+            lines.push((name.to_string(), shown(v.as_ref()), true));
         }
     }
     let mut groups: Vec<(Vec<&str>, Option<&Value>)> = Vec::new();
@@ -115,8 +115,8 @@ fn value_lines(f: &Finding) -> Vec<(String, String, bool)> {
             continue;
         }
         match groups.iter_mut().find(|(_, gv)| *gv == v.as_ref()) {
-            Some((names, _)) => names.push(name),
-            None => groups.push((vec![name], v.as_ref())),
+            Some((names, _)) => names.push(&**name),
+            None => groups.push((vec![&**name], v.as_ref())),
         }
     }
     for (names, v) in groups {
@@ -136,7 +136,7 @@ impl TextRenderer {
             p.paint(Style::Bold, f.key.as_str())
         )?;
         if let (FindingKind::Outlier, Some(env)) = (f.kind, &f.environment) {
-            let odd: Vec<&str> = f.odd_one_out.iter().map(String::as_str).collect();
+            let odd: Vec<&str> = f.odd_one_out.iter().map(|n| &**n).collect();
             let siblings = f.values.len() - odd.len();
             write!(
                 out,
@@ -161,8 +161,8 @@ impl TextRenderer {
             )?;
         }
         writeln!(out)?;
-        let show_values =
-            !matches!(f.detail, Some(Detail::Fields(_))) || f.kind == FindingKind::Missing;
+        let show_values = !matches!(f.detail.as_deref(), Some(Detail::Fields(_)))
+            || f.kind == FindingKind::Missing;
         if show_values {
             let lines = value_lines(f);
             let width = lines
@@ -180,7 +180,7 @@ impl TextRenderer {
                 writeln!(out, "{indent}{names:<width$}  {value}{marker}")?;
             }
         }
-        match &f.detail {
+        match f.detail.as_deref() {
             Some(Detail::Version(v)) => {
                 let mut line = format!("{} skew", v.skew);
                 if !v.behind.is_empty() {
@@ -279,17 +279,28 @@ impl Renderer for TextRenderer {
             envs.join(" → "),
             thousands(report.summary.keys)
         )?;
-        let active: Vec<&Finding> = report.findings.iter().filter(|f| f.is_active()).collect();
-        for layer in Layer::ALL {
-            let mut in_layer: Vec<&Finding> = active
+        // One pass: a bucket per layer, each ordered by severity (errors
+        // first), then by key as the findings come.
+        let severities = [Severity::Error, Severity::Warning, Severity::Info];
+        let mut buckets: Vec<[Vec<&Finding>; 3]> =
+            Layer::ALL.iter().map(|_| Default::default()).collect();
+        for f in report.findings.iter().filter(|f| f.is_active()) {
+            let layer = f.key.layer();
+            let l = Layer::ALL
                 .iter()
-                .copied()
-                .filter(|f| f.key.layer() == layer)
-                .collect();
-            if in_layer.is_empty() {
+                .position(|x| *x == layer)
+                .unwrap_or(Layer::ALL.len() - 1);
+            let s = severities
+                .iter()
+                .position(|x| *x == f.severity)
+                .unwrap_or(2);
+            buckets[l][s].push(f);
+        }
+        for (layer, groups) in Layer::ALL.iter().zip(&buckets) {
+            let count: usize = groups.iter().map(Vec::len).sum();
+            if count == 0 {
                 continue;
             }
-            in_layer.sort_by_key(|f| std::cmp::Reverse(f.severity));
             writeln!(
                 out,
                 "\n{} {}",
@@ -298,14 +309,13 @@ impl Renderer for TextRenderer {
                     Style::Dim,
                     &format!(
                         "({} finding{})",
-                        thousands(in_layer.len()),
-                        if in_layer.len() == 1 { "" } else { "s" }
+                        thousands(count),
+                        if count == 1 { "" } else { "s" }
                     )
                 )
             )?;
-            for f in in_layer {
-                self.finding(&p, f, out)?;
-            }
+            let list: Vec<&Finding> = groups.iter().flatten().copied().collect();
+            super::write_parallel(&list, out, |_, f, buf| self.finding(&p, f, buf))?;
         }
         let waived: Vec<&Finding> = report.findings.iter().filter(|f| !f.is_active()).collect();
         if !waived.is_empty() {

@@ -2,6 +2,7 @@
 //! embedders consume.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::date::Date;
 use crate::key::KeyPath;
@@ -50,9 +51,13 @@ impl fmt::Display for FindingKind {
     }
 }
 
+/// The name of an environment or host in a report. Shared: a report of a
+/// million findings holds each name once.
+pub type Name = Arc<str>;
+
 /// One column's value in a finding: an environment (or a host, for outlier
 /// findings) and its value, `None` when absent.
-pub type NamedValue = (String, Option<Value>);
+pub type NamedValue = (Name, Option<Value>);
 
 /// One difference that matters, with every environment's value.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,23 +70,23 @@ pub struct Finding {
     pub severity: Severity,
     /// For findings among the hosts of one environment, that environment;
     /// `None` for findings across environments.
-    pub environment: Option<String>,
+    pub environment: Option<Name>,
     /// Every environment's (or host's) value, in environment order;
     /// secrets are fingerprints.
     pub values: Vec<NamedValue>,
     /// The environments (or hosts) that differ from a strict majority, when
     /// there is one.
-    pub odd_one_out: Vec<String>,
+    pub odd_one_out: Vec<Name>,
     /// What differs, more precisely.
-    pub detail: Option<Detail>,
+    pub detail: Option<Box<Detail>>,
     /// The waiver that waives this finding: it does not fail the gate.
-    pub waived: Option<WaiverNote>,
+    pub waived: Option<Arc<WaiverNote>>,
     /// A waiver that matched but has expired: the finding counts again.
-    pub expired_waiver: Option<WaiverNote>,
+    pub expired_waiver: Option<Arc<WaiverNote>>,
     /// Where the rule that decided the finding's settings was written.
-    pub rule: Option<String>,
+    pub rule: Option<Arc<str>>,
     /// The rule's reason.
-    pub reason: Option<String>,
+    pub reason: Option<Arc<str>>,
 }
 
 impl Finding {
@@ -90,7 +95,7 @@ impl Finding {
         self.values
             .iter()
             .filter(|(_, v)| v.is_none())
-            .map(|(n, _)| n.as_str())
+            .map(|(n, _)| &**n)
     }
 
     /// Whether the finding counts towards the gate (not waived).
@@ -293,7 +298,9 @@ pub enum Outcome {
 pub struct Report {
     /// The environments compared, in order.
     pub environments: Vec<EnvironmentSummary>,
-    /// The findings: by layer, then key, then environment scope.
+    /// The findings, sorted by key (so grouped by layer); for one key, the
+    /// findings among the hosts of each environment come before the one
+    /// across environments.
     pub findings: Vec<Finding>,
     /// Collection errors recorded in the manifests.
     pub errors: Vec<ReportError>,
