@@ -21,6 +21,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod collector;
+pub mod schema;
 mod snapshot;
 pub mod transport;
 

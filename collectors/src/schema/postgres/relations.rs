@@ -1,0 +1,151 @@
+//! Tables, columns, partitions, indexes and constraints of a live
+//! PostgreSQL database.
+
+use std::collections::BTreeMap;
+
+use drift_core::Value;
+
+use super::{NOT_EXT_REL, Reader, USER_NS, b, s, text};
+use crate::schema::canon::pg_default;
+use crate::schema::ddl::pgdefs::{constraint_from_text, index_from_text, norm_expr};
+use crate::schema::error::SchemaError;
+use crate::schema::model::{Column, Model, Table};
+
+/// Tables (not partitions), their columns and partition bounds.
+pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let sql = format!(
+        "SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', c.relrowsecurity, \
+                c.relforcerowsecurity, \
+                CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END \
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER_NS} AND {NOT_EXT_REL}"
+    );
+    let mut by_oid: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in r.rows("tables", &sql)? {
+        let name = vec![s(&row, 1), s(&row, 2)];
+        let mut t = Table::default();
+        t.fields.insert("unlogged".into(), Value::Bool(b(&row, 3)));
+        t.fields.insert("row_security".into(), Value::Bool(b(&row, 4)));
+        t.fields
+            .insert("force_row_security".into(), Value::Bool(b(&row, 5)));
+        t.partition_key = text(&row, 6).map(|k| partition_key(&k));
+        by_oid.insert(s(&row, 0), name.clone());
+        m.tables.insert(name, t);
+    }
+    let sql = format!(
+        "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), \
+                a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, \
+                a.attgenerated, \
+                CASE WHEN a.attcollation <> t.typcollation THEN \
+                  CASE WHEN cn.nspname = 'pg_catalog' THEN co.collname \
+                       ELSE cn.nspname || '.' || co.collname END END \
+         FROM pg_catalog.pg_attribute a \
+         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+         LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
+         LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
+         WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') \
+           AND NOT c.relispartition AND {USER_NS} \
+         ORDER BY a.attrelid, a.attnum"
+    );
+    for row in r.rows("columns", &sql)? {
+        let Some(t) = by_oid.get(&s(&row, 0)).and_then(|n| m.tables.get_mut(n)) else {
+            continue;
+        };
+        let data_type = s(&row, 2);
+        let expr = text(&row, 4);
+        let generated = (s(&row, 6) == "s").then(|| norm_expr(expr.as_deref().unwrap_or("")));
+        let default = match (&generated, expr) {
+            (None, Some(e)) => Some(pg_default(&e, &data_type)),
+            _ => None,
+        };
+        let identity = match s(&row, 5).as_str() {
+            "a" => Some("always".to_owned()),
+            "d" => Some("by default".to_owned()),
+            _ => None,
+        };
+        t.columns.push(Column {
+            name: s(&row, 1),
+            nullable: !b(&row, 3),
+            data_type,
+            default,
+            identity,
+            generated,
+            collation: text(&row, 7),
+            extra: Default::default(),
+        });
+    }
+    let sql = format!(
+        "SELECT i.inhparent, pg_catalog.pg_get_expr(c.relpartbound, c.oid) \
+         FROM pg_catalog.pg_inherits i \
+         JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relispartition AND {USER_NS}"
+    );
+    for row in r.rows("partitions", &sql)? {
+        if let Some(t) = by_oid.get(&s(&row, 0)).and_then(|n| m.tables.get_mut(n)) {
+            t.partitions.push(crate::schema::canon::squash(&s(&row, 1)));
+        }
+    }
+    Ok(())
+}
+
+/// `RANGE (created_at)` as the file parser writes it.
+fn partition_key(def: &str) -> String {
+    match def.split_once('(') {
+        Some((strategy, rest)) => {
+            let inner = rest.strip_suffix(')').unwrap_or(rest);
+            format!("{} ({})", strategy.trim().to_uppercase(), norm_expr(inner))
+        }
+        None => def.to_owned(),
+    }
+}
+
+/// Indexes that do not back a constraint.
+pub(crate) fn indexes(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let sql = format!(
+        "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid \
+         FROM pg_catalog.pg_index i \
+         JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+         JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace \
+         WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND {USER_NS} \
+           AND {NOT_EXT_REL} \
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k \
+                           WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid \
+                             AND k.contype IN ('p', 'u', 'x'))"
+    );
+    for row in r.rows("indexes", &sql)? {
+        let def = s(&row, 2);
+        let Some(mut p) = index_from_text(&def, "public") else {
+            continue;
+        };
+        p.index.valid = b(&row, 3);
+        m.indexes.insert(vec![s(&row, 0), s(&row, 1)], p.index);
+    }
+    Ok(())
+}
+
+/// Constraints of tables (not partitions, not clones for partitions).
+pub(crate) fn constraints(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let sql = format!(
+        "SELECT n.nspname, c.relname, k.conname, pg_catalog.pg_get_constraintdef(k.oid), \
+                k.convalidated \
+         FROM pg_catalog.pg_constraint k \
+         JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conislocal \
+           AND k.conparentid = 0 AND NOT c.relispartition AND {USER_NS} AND {NOT_EXT_REL}"
+    );
+    for row in r.rows("constraints", &sql)? {
+        let Some(mut k) = constraint_from_text(&s(&row, 3), "public") else {
+            continue;
+        };
+        k.validated = b(&row, 4);
+        m.constraints
+            .insert(vec![s(&row, 0), s(&row, 1), s(&row, 2)], k);
+    }
+    Ok(())
+}
