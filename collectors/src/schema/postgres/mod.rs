@@ -107,7 +107,7 @@ fn map_error(e: &postgres::Error, source: &str, what: &str) -> SchemaError {
                     "{message}; the role needs CONNECT on the database and USAGE on its schemas"
                 ),
             },
-            "57014" => SchemaError::Timeout {
+            "57014" | "55P03" => SchemaError::Timeout {
                 source_name,
                 what: what.to_owned(),
                 message: format!("{message}; raise the statement timeout"),
@@ -212,8 +212,8 @@ fn read_all(
     let mut m = Model::default();
     let mut errors = Vec::new();
     settings::server(r, &mut m)?;
-    relations::tables(r, &mut m)?;
-    let steps: [(&str, fn(&mut Reader<'_>, &mut Model) -> Result<(), SchemaError>); 11] = [
+    let steps: [(&str, fn(&mut Reader<'_>, &mut Model) -> Result<(), SchemaError>); 12] = [
+        ("tables", relations::tables),
         ("indexes", relations::indexes),
         ("constraints", relations::constraints),
         ("sequences", objects::sequences),

@@ -50,7 +50,9 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
            AND NOT c.relispartition AND {USER_NS} \
          ORDER BY a.attrelid, a.attnum"
     );
-    for row in r.rows("columns", &sql)? {
+    // Without columns a table's entries would be wrong, not just missing.
+    let rows = r.rows("columns", &sql).inspect_err(|_| m.tables.clear())?;
+    for row in rows {
         let Some(t) = by_oid.get(&s(&row, 0)).and_then(|n| m.tables.get_mut(n)) else {
             continue;
         };
@@ -84,7 +86,8 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relispartition AND {USER_NS}"
     );
-    for row in r.rows("partitions", &sql)? {
+    let rows = r.rows("partitions", &sql).inspect_err(|_| m.tables.clear())?;
+    for row in rows {
         if let Some(t) = by_oid.get(&s(&row, 0)).and_then(|n| m.tables.get_mut(n)) {
             t.partitions.push(crate::schema::canon::squash(&s(&row, 1)));
         }
