@@ -31,12 +31,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     if !diff {
         let collectors: Vec<Box<dyn Collector>> =
             vec![Box::new(SchemaCollector::new(sources).with_options(options))];
         let m = snapshot("example", &Local::new(), &collectors, Sanitizer::default(), None);
         m.write_to(&mut out)?;
+        out.flush()?;
         for e in &m.errors {
             eprintln!("error: {e}");
         }
@@ -78,6 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     writeln!(out, "{} keys, {differing} differ", keys.len())?;
+    out.flush()?;
     for m in &manifests {
         for e in &m.errors {
             eprintln!("error: {e}");

@@ -55,6 +55,48 @@ pub(crate) struct Model {
     pub grants: BTreeMap<(String, Name), Vec<String>>,
 }
 
+impl Model {
+    /// Moves everything of `other` (read by another connection) into `self`.
+    pub fn merge(&mut self, other: Model) {
+        let Model {
+            tables,
+            indexes,
+            constraints,
+            sequences,
+            views,
+            routines,
+            triggers,
+            extensions,
+            enums,
+            domains,
+            policies,
+            settings,
+            server,
+            migrations,
+            migration_tools,
+            owners,
+            grants,
+        } = other;
+        self.tables.extend(tables);
+        self.indexes.extend(indexes);
+        self.constraints.extend(constraints);
+        self.sequences.extend(sequences);
+        self.views.extend(views);
+        self.routines.extend(routines);
+        self.triggers.extend(triggers);
+        self.extensions.extend(extensions);
+        self.enums.extend(enums);
+        self.domains.extend(domains);
+        self.policies.extend(policies);
+        self.settings.extend(settings);
+        self.server.extend(server);
+        self.migrations.extend(migrations);
+        self.migration_tools.extend(migration_tools);
+        self.owners.extend(owners);
+        self.grants.extend(grants);
+    }
+}
+
 /// A table and its columns in their order.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Table {

@@ -3,21 +3,20 @@
 //! set-based catalog query per object kind.
 
 mod objects;
+mod read;
 mod relations;
 mod settings;
 
-use postgres::{Client, Config, NoTls, SimpleQueryMessage, SimpleQueryRow};
+pub(crate) use read::read;
 
-use super::SchemaOptions;
+use postgres::{Client, SimpleQueryMessage, SimpleQueryRow};
+
 use super::error::SchemaError;
-use super::model::Model;
-use super::source::ServerUrl;
-use crate::transport::Transport;
 
 /// A catalog reader inside the snapshot transaction.
 pub(crate) struct Reader<'a> {
-    client: &'a mut Client,
-    source: &'a str,
+    pub(crate) client: &'a mut Client,
+    pub(crate) source: &'a str,
     /// `server_version_num`.
     pub version_num: i64,
 }
@@ -87,7 +86,7 @@ pub(crate) const NOT_EXT_REL: &str = "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_de
      WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid = c.oid \
      AND x.deptype = 'e')";
 
-fn map_error(e: &postgres::Error, source: &str, what: &str) -> SchemaError {
+pub(crate) fn map_error(e: &postgres::Error, source: &str, what: &str) -> SchemaError {
     let source_name = source.to_owned();
     let message = drift_core::secret::scrub(&e.to_string());
     if let Some(db) = e.as_db_error() {
@@ -142,131 +141,6 @@ fn map_error(e: &postgres::Error, source: &str, what: &str) -> SchemaError {
             message,
         }
     }
-}
-
-/// Reads the schema of the database at `url` through `transport`.
-pub(crate) fn read(
-    url: &ServerUrl,
-    shown: &str,
-    transport: &dyn Transport,
-    options: &SchemaOptions,
-) -> Result<(Model, Vec<SchemaError>), SchemaError> {
-    for (k, v) in &url.params {
-        if k == "sslmode" && !matches!(v.as_str(), "disable" | "allow" | "prefer") {
-            return Err(SchemaError::Unsupported {
-                source_name: shown.to_owned(),
-                message: format!(
-                    "sslmode={v} needs TLS, which this build does not have; reach the server \
-                     through an SSH target (`via`) or use sslmode=disable on a trusted network"
-                ),
-            });
-        }
-    }
-    let tunnel = transport
-        .open_tunnel(&url.host, url.port)
-        .map_err(|e| SchemaError::Connect {
-            source_name: shown.to_owned(),
-            message: e.to_string(),
-        })?;
-    let mut cfg = Config::new();
-    cfg.host(tunnel.host())
-        .port(tunnel.port())
-        .user(url.user.as_deref().unwrap_or("postgres"))
-        .dbname(url.database.as_deref().unwrap_or("postgres"))
-        .application_name("drift")
-        .connect_timeout(options.connect_timeout)
-        .ssl_mode(postgres::config::SslMode::Disable);
-    if let Some(p) = &url.password {
-        cfg.password(p.0.as_bytes());
-    }
-    let mut client = cfg
-        .connect(NoTls)
-        .map_err(|e| map_error(&e, shown, "connection"))?;
-    let ms = options.statement_timeout.as_millis().max(1);
-    let begin = format!(
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-         SET LOCAL search_path = ''; \
-         SET LOCAL statement_timeout = {ms}; \
-         SET LOCAL lock_timeout = {ms}"
-    );
-    client
-        .batch_execute(&begin)
-        .map_err(|e| map_error(&e, shown, "the snapshot transaction"))?;
-    let mut reader = Reader {
-        client: &mut client,
-        source: shown,
-        version_num: 0,
-    };
-    let result = read_all(&mut reader, options);
-    // Read-only: nothing to keep; end the transaction either way.
-    let _ = client.batch_execute("ROLLBACK");
-    result
-}
-
-/// Reads every object kind; a kind that fails is an error and the others
-/// are still read. Only the server facts and tables are required.
-fn read_all(
-    r: &mut Reader<'_>,
-    options: &SchemaOptions,
-) -> Result<(Model, Vec<SchemaError>), SchemaError> {
-    let mut m = Model::default();
-    let mut errors = Vec::new();
-    settings::server(r, &mut m)?;
-    let steps: [(&str, fn(&mut Reader<'_>, &mut Model) -> Result<(), SchemaError>); 12] = [
-        ("tables", relations::tables),
-        ("indexes", relations::indexes),
-        ("constraints", relations::constraints),
-        ("sequences", objects::sequences),
-        ("views", objects::views),
-        ("routines", objects::routines),
-        ("triggers", objects::triggers),
-        ("extensions", objects::extensions),
-        ("enums", objects::enums),
-        ("domains", objects::domains),
-        ("policies", objects::policies),
-        ("settings", settings::settings),
-    ];
-    for (_, step) in steps {
-        if let Err(e) = step(r, &mut m) {
-            errors.push(e);
-        }
-    }
-    if options.include_grants
-        && let Err(e) = settings::grants(r, &mut m)
-    {
-        errors.push(e);
-    }
-    let found = super::migrations::detect(&m);
-    for h in &found {
-        let cols: Vec<String> = h
-            .tool
-            .columns()
-            .iter()
-            .zip(&h.columns)
-            .map(|((_, kind), real)| {
-                let q = quote_ident(real);
-                match kind {
-                    super::migrations::ColKind::Hex => format!("encode({q}, 'hex')"),
-                    super::migrations::ColKind::Text => format!("{q}::text"),
-                }
-            })
-            .collect();
-        let table: Vec<String> = h.name.iter().map(|p| quote_ident(p)).collect();
-        let sql = format!("SELECT {} FROM {}", cols.join(", "), table.join("."));
-        let what = format!("the {} migration history", h.tool.name());
-        match r.rows(&what, &sql) {
-            Ok(rows) => {
-                let cells: Vec<Vec<Option<String>>> = rows
-                    .iter()
-                    .map(|row| (0..cols.len()).map(|i| text(row, i)).collect())
-                    .collect();
-                super::migrations::record(&mut m, h.tool, &cells);
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-    super::migrations::remove_history_tables(&mut m, &found);
-    Ok((m, errors))
 }
 
 /// Quotes an identifier for SQL text.

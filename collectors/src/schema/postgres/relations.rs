@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use drift_core::Value;
 
-use super::{NOT_EXT_REL, Reader, USER_NS, b, s, text};
+use super::{NOT_EXT_REL, Reader, USER_NS, b, int, s, text};
 use crate::schema::canon::pg_default;
 use crate::schema::ddl::pgdefs::{constraint_from_text, index_from_text, norm_expr};
 use crate::schema::error::SchemaError;
@@ -32,10 +32,24 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
         by_oid.insert(s(&row, 0), name.clone());
         m.tables.insert(name, t);
     }
+    // Type names once per distinct (type, modifier), not once per column.
+    let sql = "SELECT t, m, pg_catalog.format_type(t, m) FROM \
+               (SELECT DISTINCT atttypid AS t, atttypmod AS m FROM pg_catalog.pg_attribute \
+                WHERE attnum > 0 AND NOT attisdropped) x";
+    let types: BTreeMap<(String, String), String> = r
+        .rows("column types", sql)
+        .inspect_err(|_| m.tables.clear())?
+        .iter()
+        .map(|row| ((s(row, 0), s(row, 1)), s(row, 2)))
+        .collect();
+    // Defaults cannot refer to columns: deparse them without opening the
+    // table (generated columns need it). No ORDER BY: sorted here, so that
+    // the server does not sort (or spill) tens of thousands of rows.
     let sql = format!(
-        "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), \
-                a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, \
-                a.attgenerated, \
+        "SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, \
+                pg_catalog.pg_get_expr(d.adbin, \
+                  CASE WHEN a.attgenerated = '' THEN 0 ELSE d.adrelid END), \
+                a.attidentity, a.attgenerated, \
                 CASE WHEN a.attcollation <> t.typcollation THEN \
                   CASE WHEN cn.nspname = 'pg_catalog' THEN co.collname \
                        ELSE cn.nspname || '.' || co.collname END END \
@@ -47,35 +61,38 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
          LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
          WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') \
-           AND NOT c.relispartition AND {USER_NS} \
-         ORDER BY a.attrelid, a.attnum"
+           AND NOT c.relispartition AND {USER_NS}"
     );
     // Without columns a table's entries would be wrong, not just missing.
-    let rows = r.rows("columns", &sql).inspect_err(|_| m.tables.clear())?;
+    let mut rows = r.rows("columns", &sql).inspect_err(|_| m.tables.clear())?;
+    rows.sort_by_key(|row| (int(row, 0), int(row, 1)));
     for row in rows {
         let Some(t) = by_oid.get(&s(&row, 0)).and_then(|n| m.tables.get_mut(n)) else {
             continue;
         };
-        let data_type = s(&row, 2);
-        let expr = text(&row, 4);
-        let generated = (s(&row, 6) == "s").then(|| norm_expr(expr.as_deref().unwrap_or("")));
+        let data_type = types
+            .get(&(s(&row, 3), s(&row, 4)))
+            .cloned()
+            .unwrap_or_default();
+        let expr = text(&row, 6);
+        let generated = (s(&row, 8) == "s").then(|| norm_expr(expr.as_deref().unwrap_or("")));
         let default = match (&generated, expr) {
             (None, Some(e)) => Some(pg_default(&e, &data_type)),
             _ => None,
         };
-        let identity = match s(&row, 5).as_str() {
+        let identity = match s(&row, 7).as_str() {
             "a" => Some("always".to_owned()),
             "d" => Some("by default".to_owned()),
             _ => None,
         };
         t.columns.push(Column {
-            name: s(&row, 1),
-            nullable: !b(&row, 3),
+            name: s(&row, 2),
+            nullable: !b(&row, 5),
             data_type,
             default,
             identity,
             generated,
-            collation: text(&row, 7),
+            collation: text(&row, 9),
             extra: Default::default(),
         });
     }
