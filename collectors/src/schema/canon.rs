@@ -269,6 +269,59 @@ pub(crate) fn mysql_type(raw: &str) -> String {
     }
 }
 
+/// Whether a canonical MySQL type is numeric (its defaults are numbers).
+fn mysql_numeric(ty: &str) -> bool {
+    let base = ty.split(['(', ' ']).next().unwrap_or(ty);
+    matches!(
+        base,
+        "tinyint" | "smallint" | "mediumint" | "int" | "bigint" | "decimal" | "float" | "double"
+            | "bit" | "year"
+    )
+}
+
+/// The canonical form of a MySQL/MariaDB default, as MariaDB's
+/// `information_schema` and `SHOW CREATE TABLE` write it: literals quoted
+/// (numbers bare), functions in lower case with parentheses
+/// (`current_timestamp()`), `NULL` as no default. `expression` tells a MySQL
+/// 8 literal (unquoted in its catalog) from an expression
+/// (`DEFAULT_GENERATED`).
+pub(crate) fn mysql_default(raw: &str, ty: &str, expression: bool) -> Option<String> {
+    let t = raw.trim();
+    if t.is_empty() && !expression {
+        return Some("''".to_owned());
+    }
+    if t.eq_ignore_ascii_case("null") {
+        return None;
+    }
+    let lower = t.to_ascii_lowercase();
+    for f in ["current_timestamp", "now", "localtimestamp", "localtime"] {
+        if let Some(rest) = lower.strip_prefix(f) {
+            let args = rest.trim().trim_start_matches('(').trim_end_matches(')').trim();
+            return Some(if args.is_empty() {
+                "current_timestamp()".to_owned()
+            } else {
+                format!("current_timestamp({args})")
+            });
+        }
+    }
+    if t.starts_with('\'') {
+        // A quoted number on a numeric column is the number.
+        let inner = &t[1..t.len().saturating_sub(1).max(1)];
+        if mysql_numeric(ty) && inner.parse::<f64>().is_ok() {
+            return Some(inner.to_owned());
+        }
+        return Some(t.to_owned());
+    }
+    if expression || mysql_numeric(ty) && t.parse::<f64>().is_ok() {
+        return Some(squash(t));
+    }
+    if t.starts_with("b'") || t.starts_with("0x") {
+        return Some(t.to_owned());
+    }
+    // MySQL 8 lists literal defaults unquoted.
+    Some(format!("'{}'", t.replace('\'', "''")))
+}
+
 /// The canonical SQLite declared type: squashed and lower-cased (SQLite
 /// compares type names without regard to case).
 pub(crate) fn sqlite_type(raw: &str) -> String {
@@ -333,6 +386,17 @@ mod tests {
         assert_eq!(mysql_type("enum('A','b')"), "enum('A','b')");
         assert_eq!(mysql_type("varchar(255)"), "varchar(255)");
         assert_eq!(mysql_type("double precision"), "double");
+    }
+
+    #[test]
+    fn mysql_defaults_are_canonical() {
+        assert_eq!(mysql_default("NULL", "int", true), None);
+        assert_eq!(mysql_default("'pending'", "enum('pending')", true).as_deref(), Some("'pending'"));
+        assert_eq!(mysql_default("pending", "varchar(20)", false).as_deref(), Some("'pending'"));
+        assert_eq!(mysql_default("0", "int", false).as_deref(), Some("0"));
+        assert_eq!(mysql_default("'0'", "int", true).as_deref(), Some("0"));
+        assert_eq!(mysql_default("CURRENT_TIMESTAMP", "timestamp", true).as_deref(), Some("current_timestamp()"));
+        assert_eq!(mysql_default("current_timestamp(6)", "datetime(6)", true).as_deref(), Some("current_timestamp(6)"));
     }
 
     #[test]

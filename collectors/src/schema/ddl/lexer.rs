@@ -367,7 +367,7 @@ impl Lexer<'_> {
         if SINGLE.contains(&c) {
             self.i += 1;
         } else {
-            const OPS: &[u8] = b"+-*/<>=~!@#%^&|`?:.";
+            const OPS: &[u8] = b"+-*/<>=~!@#%^&|?:.";
             while self.i < self.b.len() && OPS.contains(&self.b[self.i]) {
                 // `::` is its own operator; `.` only on its own.
                 if self.i > start && (self.b[self.i] == b'.' || self.b[start] == b'.') {

@@ -33,6 +33,40 @@ pub(crate) fn statements(toks: &[Token]) -> impl Iterator<Item = &[Token]> {
     toks.split(|t| t.tok == Tok::End).filter(|s| !s.is_empty())
 }
 
+/// Rows of one `INSERT INTO table (cols) VALUES (…), (…)`, `c` after
+/// `INTO`: kept for migration history tables (Rails' `structure.sql` ends
+/// with the applied versions).
+pub(crate) fn parse_insert(
+    c: &mut Cursor<'_>,
+) -> Vec<(String, std::collections::BTreeMap<String, Option<String>>)> {
+    let mut out = Vec::new();
+    let Some(name) = c.qname() else {
+        return out;
+    };
+    let table = name.last().cloned().unwrap_or_default();
+    let cols = c.name_list().unwrap_or_default();
+    if !c.kw("values") {
+        return out;
+    }
+    while c.op("(") {
+        let mut row = std::collections::BTreeMap::new();
+        for col in &cols {
+            let v = match c.advance().map(|t| &t.tok) {
+                Some(Tok::Str(s) | Tok::Number(s)) => Some(s.clone()),
+                Some(Tok::Word(w)) if !w.eq_ignore_ascii_case("null") => Some(w.to_lowercase()),
+                _ => None,
+            };
+            row.insert(col.clone(), v);
+            c.op(",");
+        }
+        let _ = c.raw_until(|t: &Token| t.is_op(")"));
+        c.op(")");
+        out.push((table.clone(), row));
+        c.op(",");
+    }
+    out
+}
+
 /// Reads a PostgreSQL or MySQL schema file. (SQLite files are loaded into an
 /// in-memory database by the SQLite reader.)
 pub(crate) fn parse(src: &str, dialect: Dialect) -> (Model, Vec<FileIssue>) {

@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::cursor::Cursor;
-use super::lexer::{Dialect, Tok, Token, tokenize};
+use super::lexer::{Dialect, Tok, tokenize};
 use super::pg_objects::{domain, int_limits, policy, routine, sequence_fields, sequence_options, trigger, view_definition};
 use super::pg_table::{alter_table, create_table};
 use super::pgdefs::{dotted, parse_index, qualify};
-use super::{FileIssue, statements};
+use super::{FileIssue, parse_insert, statements};
 use crate::schema::model::{Constraint, Model, Name, Routine, View};
 
 /// The state of one PostgreSQL file being read.
@@ -159,7 +159,7 @@ fn statement(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
         return alter_type(f, c);
     }
     if c.kws(&["insert", "into"]) {
-        insert(f, c);
+        f.inserts.extend(parse_insert(c));
         return Ok(());
     }
     if !c.kw("create") {
@@ -342,32 +342,6 @@ fn alter_type(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
     };
     labels.insert(at.unwrap_or(labels.len()), label);
     Ok(())
-}
-
-/// `INSERT INTO table (cols) VALUES (…), (…)`: kept for migration tables.
-fn insert(f: &mut PgFile, c: &mut Cursor<'_>) {
-    let Some(name) = c.qname() else { return };
-    let table = name.last().cloned().unwrap_or_default();
-    let cols = c.name_list().unwrap_or_default();
-    if !c.kw("values") {
-        return;
-    }
-    while c.op("(") {
-        let mut row = BTreeMap::new();
-        for col in &cols {
-            let v = match c.advance().map(|t| &t.tok) {
-                Some(Tok::Str(s) | Tok::Number(s)) => Some(s.clone()),
-                Some(Tok::Word(w)) if !w.eq_ignore_ascii_case("null") => Some(w.to_lowercase()),
-                _ => None,
-            };
-            row.insert(col.clone(), v);
-            c.op(",");
-        }
-        let _ = c.raw_until(|t: &Token| t.is_op(")"));
-        c.op(")");
-        f.inserts.push((table.clone(), row));
-        c.op(",");
-    }
 }
 
 /// Folds partitions, resolves references and user types.
