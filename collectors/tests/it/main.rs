@@ -2,6 +2,10 @@
 
 mod local;
 mod schema_common;
+#[cfg(feature = "mysql")]
+mod schema_my_support;
+#[cfg(feature = "mysql")]
+mod schema_mysql;
 #[cfg(feature = "postgres")]
 mod schema_pg_support;
 #[cfg(feature = "postgres")]
