@@ -10,3 +10,5 @@ mod schema_mysql;
 mod schema_pg_support;
 #[cfg(feature = "postgres")]
 mod schema_postgres;
+#[cfg(feature = "sqlite")]
+mod schema_sqlite;

@@ -215,18 +215,24 @@ fn has_autoincrement(sql: &str) -> bool {
 fn generated_expr(sql: &str, col: &str) -> Option<String> {
     let toks = tokenize(sql, Dialect::Sqlite);
     let mut c = Cursor::new(sql, &toks, Dialect::Sqlite);
+    while !c.at_end() && !c.is_op("(") {
+        c.advance();
+    }
+    c.op("(");
     while !c.at_end() {
-        let at_col = c.peek().and_then(|t| t.name(Dialect::Sqlite)).as_deref() == Some(col)
-            && c.peek_at(1).is_some_and(|t| !t.is_op("."));
-        c.skip_one();
-        if !at_col {
-            continue;
-        }
-        while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
-            if c.kw("as") {
-                return c.paren_raw().map(|e| norm_expr(&e));
+        let this = c.name();
+        if this.as_deref() == Some(col) {
+            while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
+                if c.kw("as") {
+                    return c.paren_raw().map(|e| norm_expr(&e));
+                }
+                c.skip_one();
             }
-            c.skip_one();
+            return None;
+        }
+        let _ = c.raw_until(|t| t.is_op(","));
+        if !c.op(",") {
+            return None;
         }
     }
     None
