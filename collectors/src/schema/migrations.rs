@@ -64,7 +64,8 @@ impl Tool {
                 ("checksum", Text),
                 ("success", Text),
             ],
-            Tool::Rails | Tool::Diesel | Tool::Alembic => &[("version", Text)],
+            Tool::Rails | Tool::Diesel => &[("version", Text)],
+            Tool::Alembic => &[("version_num", Text)],
             Tool::GolangMigrate => &[("version", Text), ("dirty", Text)],
             Tool::Django => &[("app", Text), ("name", Text)],
             Tool::Sqlx => &[
