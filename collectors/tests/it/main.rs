@@ -2,6 +2,7 @@
 
 mod local;
 mod schema_common;
+mod schema_files;
 mod schema_migrations;
 #[cfg(feature = "mysql")]
 mod schema_my_support;
