@@ -10,10 +10,10 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use drift_collectors::Collector;
 use drift_collectors::schema::{SchemaCollector, SchemaOptions, SchemaSource};
 use drift_collectors::snapshot;
 use drift_collectors::transport::Local;
-use drift_collectors::Collector;
 use drift_core::Sanitizer;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,9 +33,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if !diff {
-        let collectors: Vec<Box<dyn Collector>> =
-            vec![Box::new(SchemaCollector::new(sources).with_options(options))];
-        let m = snapshot("example", &Local::new(), &collectors, Sanitizer::default(), None);
+        let collectors: Vec<Box<dyn Collector>> = vec![Box::new(
+            SchemaCollector::new(sources).with_options(options),
+        )];
+        let m = snapshot(
+            "example",
+            &Local::new(),
+            &collectors,
+            Sanitizer::default(),
+            None,
+        );
         m.write_to(&mut out)?;
         out.flush()?;
         for e in &m.errors {
@@ -50,8 +57,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map(|src| {
                 let options = options.clone();
                 s.spawn(move || {
-                    let c: Vec<Box<dyn Collector>> =
-                        vec![Box::new(SchemaCollector::new(vec![src]).with_options(options))];
+                    let c: Vec<Box<dyn Collector>> = vec![Box::new(
+                        SchemaCollector::new(vec![src]).with_options(options),
+                    )];
                     snapshot("env", &Local::new(), &c, Sanitizer::default(), None)
                 })
             })

@@ -274,8 +274,16 @@ fn mysql_numeric(ty: &str) -> bool {
     let base = ty.split(['(', ' ']).next().unwrap_or(ty);
     matches!(
         base,
-        "tinyint" | "smallint" | "mediumint" | "int" | "bigint" | "decimal" | "float" | "double"
-            | "bit" | "year"
+        "tinyint"
+            | "smallint"
+            | "mediumint"
+            | "int"
+            | "bigint"
+            | "decimal"
+            | "float"
+            | "double"
+            | "bit"
+            | "year"
     )
 }
 
@@ -296,7 +304,11 @@ pub(crate) fn mysql_default(raw: &str, ty: &str, expression: bool) -> Option<Str
     let lower = t.to_ascii_lowercase();
     for f in ["current_timestamp", "now", "localtimestamp", "localtime"] {
         if let Some(rest) = lower.strip_prefix(f) {
-            let args = rest.trim().trim_start_matches('(').trim_end_matches(')').trim();
+            let args = rest
+                .trim()
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .trim();
             return Some(if args.is_empty() {
                 "current_timestamp()".to_owned()
             } else {
@@ -370,7 +382,10 @@ mod tests {
             "'pending'"
         );
         assert_eq!(pg_default("'1'::integer", "text"), "'1'::integer");
-        assert_eq!(pg_default("current_timestamp", "timestamp"), "CURRENT_TIMESTAMP");
+        assert_eq!(
+            pg_default("current_timestamp", "timestamp"),
+            "CURRENT_TIMESTAMP"
+        );
         assert_eq!(pg_default("now()", "x"), "now()");
         assert_eq!(pg_default("('a''b'::text)", "text"), "'a''b'");
     }
@@ -391,12 +406,24 @@ mod tests {
     #[test]
     fn mysql_defaults_are_canonical() {
         assert_eq!(mysql_default("NULL", "int", true), None);
-        assert_eq!(mysql_default("'pending'", "enum('pending')", true).as_deref(), Some("'pending'"));
-        assert_eq!(mysql_default("pending", "varchar(20)", false).as_deref(), Some("'pending'"));
+        assert_eq!(
+            mysql_default("'pending'", "enum('pending')", true).as_deref(),
+            Some("'pending'")
+        );
+        assert_eq!(
+            mysql_default("pending", "varchar(20)", false).as_deref(),
+            Some("'pending'")
+        );
         assert_eq!(mysql_default("0", "int", false).as_deref(), Some("0"));
         assert_eq!(mysql_default("'0'", "int", true).as_deref(), Some("0"));
-        assert_eq!(mysql_default("CURRENT_TIMESTAMP", "timestamp", true).as_deref(), Some("current_timestamp()"));
-        assert_eq!(mysql_default("current_timestamp(6)", "datetime(6)", true).as_deref(), Some("current_timestamp(6)"));
+        assert_eq!(
+            mysql_default("CURRENT_TIMESTAMP", "timestamp", true).as_deref(),
+            Some("current_timestamp()")
+        );
+        assert_eq!(
+            mysql_default("current_timestamp(6)", "datetime(6)", true).as_deref(),
+            Some("current_timestamp(6)")
+        );
     }
 
     #[test]

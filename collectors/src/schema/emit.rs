@@ -179,7 +179,10 @@ fn constraint_value(c: &Constraint) -> Value {
     f.insert("on_delete".into(), opt(c.on_delete.as_deref()));
     f.insert("expression".into(), opt(c.expression.as_deref()));
     f.insert("deferrable".into(), Value::Bool(c.deferrable));
-    f.insert("initially_deferred".into(), Value::Bool(c.initially_deferred));
+    f.insert(
+        "initially_deferred".into(),
+        Value::Bool(c.initially_deferred),
+    );
     f.insert("validated".into(), Value::Bool(c.validated));
     Value::Object(f)
 }

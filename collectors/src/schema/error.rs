@@ -95,9 +95,7 @@ impl SchemaError {
     /// The collection error class.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            SchemaError::BadUrl { .. } | SchemaError::Unsupported { .. } => {
-                ErrorKind::Unsupported
-            }
+            SchemaError::BadUrl { .. } | SchemaError::Unsupported { .. } => ErrorKind::Unsupported,
             SchemaError::Connect { .. } => ErrorKind::Connect,
             SchemaError::Auth { .. } => ErrorKind::Auth,
             SchemaError::Timeout { .. } => ErrorKind::Timeout,

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use drift_core::Value;
 
-use super::model::{Fields, Model, Name, list};
 use super::ddl::pgdefs::dotted;
+use super::model::{Fields, Model, Name, list};
 
 /// How a history column is read as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,9 +187,9 @@ pub(crate) fn remove_history_tables(model: &mut Model, found: &[HistoryTable]) {
         model.triggers.retain(|k, _| !under(k));
         model.policies.retain(|k, _| !under(k));
         let prefix = format!("{d}.");
-        model.sequences.retain(|_, f| {
-            !matches!(f.get("owned_by"), Some(Value::String(o)) if o.starts_with(&prefix))
-        });
+        model.sequences.retain(
+            |_, f| !matches!(f.get("owned_by"), Some(Value::String(o)) if o.starts_with(&prefix)),
+        );
     }
 }
 
@@ -252,7 +252,8 @@ pub(crate) fn record(model: &mut Model, tool: Tool, rows: &[Vec<Option<String>>]
         let mut f = Fields::new();
         let id = match tool {
             Tool::Flyway => {
-                let id = cell(r, 1).unwrap_or_else(|| format!("R:{}", cell(r, 2).unwrap_or_default()));
+                let id =
+                    cell(r, 1).unwrap_or_else(|| format!("R:{}", cell(r, 2).unwrap_or_default()));
                 let ok = truthy(cell(r, 4).as_deref());
                 f.insert("script".into(), text(cell(r, 2)));
                 f.insert("checksum".into(), text(cell(r, 3)));
@@ -299,7 +300,10 @@ pub(crate) fn record(model: &mut Model, tool: Tool, rows: &[Vec<Option<String>>]
                 f.insert("applied".into(), Value::Int(applied));
                 f.insert("total".into(), Value::Int(total));
                 f.insert("error".into(), Value::Bool(err.is_some()));
-                f.insert("success".into(), Value::Bool(err.is_none() && applied >= total));
+                f.insert(
+                    "success".into(),
+                    Value::Bool(err.is_none() && applied >= total),
+                );
                 cell(r, 0).unwrap_or_default()
             }
             Tool::Liquibase => {
@@ -340,7 +344,10 @@ pub(crate) fn record(model: &mut Model, tool: Tool, rows: &[Vec<Option<String>>]
 /// Records migrations from `INSERT`s of a schema file (Rails'
 /// `structure.sql` ends with the applied versions), and drops the history
 /// tables from the ordinary objects.
-pub(crate) fn from_inserts(model: &mut Model, inserts: &[(String, BTreeMap<String, Option<String>>)]) {
+pub(crate) fn from_inserts(
+    model: &mut Model,
+    inserts: &[(String, BTreeMap<String, Option<String>>)],
+) {
     let found = detect(model);
     for h in &found {
         let table = h.name.last().cloned().unwrap_or_default();
@@ -388,7 +395,11 @@ mod tests {
                 Some(ok.to_owned()),
             ]
         };
-        record(&mut m, Tool::Flyway, &[row("1", "1", "t"), row("2", "2", "f")]);
+        record(
+            &mut m,
+            Tool::Flyway,
+            &[row("1", "1", "t"), row("2", "2", "f")],
+        );
         let s = &m.migration_tools["flyway"];
         assert_eq!(s["count"], Value::Int(2));
         assert_eq!(s["latest"], Value::from("2"));

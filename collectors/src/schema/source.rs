@@ -168,9 +168,15 @@ impl SchemaSource {
             },
             None => (None, None),
         };
-        let default_port = if engine == Engine::Postgres { 5432 } else { 3306 };
+        let default_port = if engine == Engine::Postgres {
+            5432
+        } else {
+            3306
+        };
         let (host, port) = if let Some(h) = hostport.strip_prefix('[') {
-            let (h, after) = h.split_once(']').ok_or_else(|| bad("unclosed `[` in host"))?;
+            let (h, after) = h
+                .split_once(']')
+                .ok_or_else(|| bad("unclosed `[` in host"))?;
             let port = after.strip_prefix(':').map(str::parse::<u16>).transpose();
             (h.to_owned(), port.map_err(|_| bad("invalid port"))?)
         } else {
@@ -318,7 +324,9 @@ mod tests {
 
     #[test]
     fn sqlite_urls_and_names() {
-        let s = SchemaSource::url("sqlite://data/app.db").unwrap().named("app");
+        let s = SchemaSource::url("sqlite://data/app.db")
+            .unwrap()
+            .named("app");
         assert_eq!(s.origin, Origin::SqliteFile("data/app.db".into()));
         assert_eq!(s.label(), "app");
         assert!(SchemaSource::url("redis://x").is_err());
@@ -327,7 +335,9 @@ mod tests {
 
     #[test]
     fn a_password_given_apart_never_prints() {
-        let s = SchemaSource::url("postgres://app@db/shop").unwrap().with_password("s3cret!");
+        let s = SchemaSource::url("postgres://app@db/shop")
+            .unwrap()
+            .with_password("s3cret!");
         assert!(!format!("{s:?}").contains("s3cret"));
         let Origin::Server(u) = &s.origin else {
             panic!("not a server")

@@ -43,7 +43,10 @@ fn hand_written_postgres_ddl_gets_the_names_postgres_would_choose() {
     );
     let fk = "schema:postgres:constraint:public.orders.orders_customer_id_fkey";
     // A reference without columns is to the primary key.
-    assert_eq!(field(&m, fk, "ref_columns"), &Value::List(vec!["id".into()]));
+    assert_eq!(
+        field(&m, fk, "ref_columns"),
+        &Value::List(vec!["id".into()])
+    );
     assert_eq!(field(&m, fk, "on_delete"), &Value::from("no action"));
 }
 
@@ -95,9 +98,18 @@ fn enum_labels_added_later_keep_their_place() {
 
 #[test]
 fn dialects_are_detected_from_the_content() {
-    assert_eq!(detect_dialect(&fixture_text("pg_shop.sql")), Dialect::Postgres);
-    assert_eq!(detect_dialect(&fixture_text("mysql_shop.sql")), Dialect::Mysql);
-    assert_eq!(detect_dialect(&fixture_text("sqlite_shop.sql")), Dialect::Sqlite);
+    assert_eq!(
+        detect_dialect(&fixture_text("pg_shop.sql")),
+        Dialect::Postgres
+    );
+    assert_eq!(
+        detect_dialect(&fixture_text("mysql_shop.sql")),
+        Dialect::Mysql
+    );
+    assert_eq!(
+        detect_dialect(&fixture_text("sqlite_shop.sql")),
+        Dialect::Sqlite
+    );
     assert_eq!(
         detect_dialect(&fixture_text("rails_structure.sql")),
         Dialect::Postgres
@@ -117,7 +129,11 @@ fn a_missing_schema_file_is_a_read_error() {
     let c = collect(SchemaSource::file("/nonexistent/structure.sql"));
     assert_eq!(c.errors.len(), 1);
     assert_eq!(c.errors[0].kind, ErrorKind::Read);
-    assert!(c.errors[0].message.contains("does not exist"), "{}", c.errors[0].message);
+    assert!(
+        c.errors[0].message.contains("does not exist"),
+        "{}",
+        c.errors[0].message
+    );
 }
 
 #[test]
@@ -126,7 +142,10 @@ fn passwords_never_show_in_debug_display_or_errors() {
         .unwrap()
         .with_password("s3cret-given-apart");
     let shown = format!("{s:?} {}", s.display());
-    assert!(!shown.contains("hunter2") && !shown.contains("s3cret"), "{shown}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("s3cret"),
+        "{shown}"
+    );
     let bad = SchemaSource::url("ftp://u:hunter2@h/x").unwrap_err();
     assert!(!bad.to_string().contains("hunter2"), "{bad}");
     assert!(!format!("{bad:?}").contains("hunter2"));

@@ -38,7 +38,9 @@ fn history_sql(e: Engine, golang_migrate: bool) -> String {
             .to_owned();
     }
     let atlas_table = match e {
-        Engine::Pg => "CREATE SCHEMA atlas_schema_revisions; CREATE TABLE atlas_schema_revisions.atlas_schema_revisions",
+        Engine::Pg => {
+            "CREATE SCHEMA atlas_schema_revisions; CREATE TABLE atlas_schema_revisions.atlas_schema_revisions"
+        }
         _ => "CREATE TABLE atlas_schema_revisions",
     };
     let atlas_insert = match e {
@@ -104,22 +106,38 @@ fn assert_tools(m: &BTreeMap<String, Value>, label: &str) {
     let expect: Vec<(String, Value)> = vec![
         (
             k("migration:flyway:1"),
-            obj(&[("checksum", s("123")), ("script", s("V1__init.sql")), ("success", b(true))]),
+            obj(&[
+                ("checksum", s("123")),
+                ("script", s("V1__init.sql")),
+                ("success", b(true)),
+            ]),
         ),
         (
             k("migration:flyway:2"),
-            obj(&[("checksum", s("456")), ("script", s("V2__more.sql")), ("success", b(false))]),
+            obj(&[
+                ("checksum", s("456")),
+                ("script", s("V2__more.sql")),
+                ("success", b(false)),
+            ]),
         ),
         (
             k("migration:flyway:\"R:R__views.sql\""),
-            obj(&[("checksum", s("789")), ("script", s("R__views.sql")), ("success", b(true))]),
+            obj(&[
+                ("checksum", s("789")),
+                ("script", s("R__views.sql")),
+                ("success", b(true)),
+            ]),
         ),
         (k("migration:schema_migrations:20240102000000"), obj(&[])),
         (k("migration:alembic:ae1027a6acf"), obj(&[])),
         (k("migration:django:auth/0001_initial"), obj(&[])),
         (
             k("migration:sqlx:20240101"),
-            obj(&[("checksum", s("0a0b")), ("description", s("init")), ("success", b(true))]),
+            obj(&[
+                ("checksum", s("0a0b")),
+                ("description", s("init")),
+                ("success", b(true)),
+            ]),
         ),
         (k("migration:goose:1"), obj(&[])),
         (k("migration:knex:\"20240101_init.js\""), obj(&[])),
@@ -137,11 +155,20 @@ fn assert_tools(m: &BTreeMap<String, Value>, label: &str) {
         ),
         (
             k("migration:liquibase:\"db.xml::1::me\""),
-            obj(&[("checksum", s("9:abc")), ("exectype", s("EXECUTED")), ("success", b(true))]),
+            obj(&[
+                ("checksum", s("9:abc")),
+                ("exectype", s("EXECUTED")),
+                ("success", b(true)),
+            ]),
         ),
     ];
     for (key, want) in expect {
-        assert_eq!(m.get(&key), Some(&want), "`{key}`; have {:#?}", migration_keys(m));
+        assert_eq!(
+            m.get(&key),
+            Some(&want),
+            "`{key}`; have {:#?}",
+            migration_keys(m)
+        );
     }
     // Goose's rolled-back version 2 and its initial version 0 are not applied.
     assert!(!m.contains_key(&k("migration:goose:2")));
@@ -157,8 +184,14 @@ fn assert_tools(m: &BTreeMap<String, Value>, label: &str) {
         ])
     );
     let atlas = &m[&k("migrations:atlas")];
-    assert_eq!(field_of(atlas, "failed"), &Value::List(vec!["20240102".into()]));
-    assert_eq!(field_of(&m[&k("migrations:django")], "latest"), &Value::Null);
+    assert_eq!(
+        field_of(atlas, "failed"),
+        &Value::List(vec!["20240102".into()])
+    );
+    assert_eq!(
+        field_of(&m[&k("migrations:django")], "latest"),
+        &Value::Null
+    );
     // History and lock tables are not tables; ordinary tables still are.
     assert!(m.contains_key(&k("table:app_users")) || m.contains_key(&k("table:public.app_users")));
     for t in [
@@ -176,7 +209,8 @@ fn assert_tools(m: &BTreeMap<String, Value>, label: &str) {
         "databasechangeloglock",
     ] {
         assert!(
-            !m.keys().any(|key| key.contains(":table:") && key.ends_with(t)),
+            !m.keys()
+                .any(|key| key.contains(":table:") && key.ends_with(t)),
             "`{t}` reported as a table"
         );
     }
@@ -199,7 +233,10 @@ fn assert_golang_migrate(m: &BTreeMap<String, Value>, label: &str) {
         obj(&[("dirty", Value::Bool(true))])
     );
     assert_eq!(
-        field_of(&m[&format!("schema:{label}:migrations:golang-migrate")], "dirty"),
+        field_of(
+            &m[&format!("schema:{label}:migrations:golang-migrate")],
+            "dirty"
+        ),
         &Value::Bool(true)
     );
 }

@@ -53,18 +53,36 @@ impl MyDb {
         let host = opts.get_ip_or_hostname().to_string();
         let port = opts.get_tcp_port().to_string();
         let user = opts.get_user().unwrap_or("root").to_owned();
-        let bin = if std::process::Command::new("mysqldump").arg("--version").output().is_ok() {
+        let bin = if std::process::Command::new("mysqldump")
+            .arg("--version")
+            .output()
+            .is_ok()
+        {
             "mysqldump"
         } else {
             "mariadb-dump"
         };
         let mut cmd = std::process::Command::new(bin);
-        cmd.args(["--no-data", "--routines", "--protocol=TCP", "-h", &host, "-P", &port, "-u", &user]);
+        cmd.args([
+            "--no-data",
+            "--routines",
+            "--protocol=TCP",
+            "-h",
+            &host,
+            "-P",
+            &port,
+            "-u",
+            &user,
+        ]);
         if let Some(p) = opts.get_pass() {
             cmd.env("MYSQL_PWD", p);
         }
         let out = cmd.arg(&self.name).output().expect("mysqldump runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("utf-8 dump")
     }
 }

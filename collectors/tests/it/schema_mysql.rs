@@ -60,9 +60,14 @@ fn every_object_kind_is_collected() {
     let fk = "schema:mysql:constraint:orders.orders_customer_fk";
     assert_eq!(field(&m, fk, "on_delete"), &Value::from("cascade"));
     let created = "schema:mysql:column:customers.created_at";
-    assert_eq!(field(&m, created, "on_update"), &Value::from("current_timestamp()"));
+    assert_eq!(
+        field(&m, created, "on_update"),
+        &Value::from("current_timestamp()")
+    );
     let parts = field(&m, "schema:mysql:table:events", "partitions");
-    let Value::Object(p) = parts else { panic!("{parts:?}") };
+    let Value::Object(p) = parts else {
+        panic!("{parts:?}")
+    };
     assert_eq!(p["count"], Value::Int(2));
     assert!(!m.keys().any(|k| k.contains(":table:schema_migrations")));
     // No AUTO_INCREMENT counter anywhere.
@@ -178,7 +183,11 @@ fn a_bad_password_is_an_auth_error_and_a_good_one_given_apart_works() {
     assert_eq!(bad.errors.len(), 1, "{:?}", bad.errors);
     assert_eq!(bad.errors[0].kind, ErrorKind::Auth, "{:?}", bad.errors);
     assert!(!format!("{:?}", bad.errors).contains("not-it"));
-    let good = collect(SchemaSource::url(&url).unwrap().with_password("drift-test-pw"));
+    let good = collect(
+        SchemaSource::url(&url)
+            .unwrap()
+            .with_password("drift-test-pw"),
+    );
     assert_no_errors(&good);
     assert!(entries(&good).contains_key("schema:mysql:table:t"));
 }
@@ -188,7 +197,10 @@ fn a_bad_password_is_an_auth_error_and_a_good_one_given_apart_works() {
 fn a_user_without_privileges_is_a_permission_error() {
     let db = MyDb::new("CREATE TABLE t (id int)");
     let url = with_db(&with_user(&mysql_url(), "drift_test_ro", None), &db.name);
-    let c = collect_with(vec![SchemaSource::url(&url).unwrap()], SchemaOptions::default());
+    let c = collect_with(
+        vec![SchemaSource::url(&url).unwrap()],
+        SchemaOptions::default(),
+    );
     assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
     assert_eq!(c.errors[0].kind, ErrorKind::Permission, "{:?}", c.errors);
 }

@@ -40,7 +40,8 @@ impl PgDb {
     /// Runs SQL in this database.
     pub fn exec(&self, sql: &str) {
         let mut c = postgres::Client::connect(&self.url(), postgres::NoTls).expect("connect");
-        c.batch_execute(sql).unwrap_or_else(|e| panic!("{e}: {sql}"));
+        c.batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{e}: {sql}"));
     }
 
     /// A connection to this database.
@@ -51,6 +52,9 @@ impl PgDb {
 
 impl Drop for PgDb {
     fn drop(&mut self) {
-        let _ = admin().batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        let _ = admin().batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
     }
 }

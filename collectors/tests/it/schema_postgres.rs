@@ -7,7 +7,8 @@ use drift_core::{ErrorKind, Value};
 use super::schema_common::*;
 use super::schema_pg_support::PgDb;
 
-const NEEDS_PG: &str = "needs PostgreSQL: run scripts/ci-db-setup, then cargo test -- --include-ignored";
+const NEEDS_PG: &str =
+    "needs PostgreSQL: run scripts/ci-db-setup, then cargo test -- --include-ignored";
 
 fn shop() -> PgDb {
     PgDb::new(&fixture_text("pg_shop.sql"))
@@ -57,7 +58,10 @@ fn every_object_kind_is_collected() {
     }
     // Values: canonical types, defaults, identity, generated, FK actions.
     let col = "schema:postgres:column:public.orders.note";
-    assert_eq!(field(&m, col, "type"), &Value::from("character varying(20)"));
+    assert_eq!(
+        field(&m, col, "type"),
+        &Value::from("character varying(20)")
+    );
     assert_eq!(field(&m, col, "default"), &Value::from("'none'"));
     assert_eq!(field(&m, col, "nullable"), &Value::Bool(true));
     let id = "schema:postgres:column:public.orders.id";
@@ -66,7 +70,10 @@ fn every_object_kind_is_collected() {
     assert!(field(&m, cents, "generated").as_str().is_some());
     let fk = "schema:postgres:constraint:public.orders.orders_customer_id_fkey";
     assert_eq!(field(&m, fk, "on_delete"), &Value::from("cascade"));
-    assert_eq!(field(&m, fk, "references"), &Value::from("public.customers"));
+    assert_eq!(
+        field(&m, fk, "references"),
+        &Value::from("public.customers")
+    );
     assert_eq!(
         m["schema:postgres:enum:public.order_status"],
         Value::List(vec!["pending".into(), "paid".into(), "shipped".into()])
@@ -76,35 +83,61 @@ fn every_object_kind_is_collected() {
         field(&m, idx, "columns"),
         &Value::List(vec!["status".into(), "deleted_at DESC".into()])
     );
-    assert_eq!(field(&m, idx, "include"), &Value::List(vec!["amount".into()]));
+    assert_eq!(
+        field(&m, idx, "include"),
+        &Value::List(vec!["amount".into()])
+    );
     let pay = "schema:postgres:index:public.orders_payment_idx";
-    assert_eq!(field(&m, pay, "predicate"), &Value::from("deleted_at IS NULL"));
+    assert_eq!(
+        field(&m, pay, "predicate"),
+        &Value::from("deleted_at IS NULL")
+    );
     assert_eq!(field(&m, pay, "unique"), &Value::Bool(true));
     assert_eq!(
         field(&m, "schema:postgres:table:public.orders", "row_security"),
         &Value::Bool(true)
     );
-    assert!(matches!(m["schema:postgres:setting:max_connections"], Value::Int(_)));
+    assert!(matches!(
+        m["schema:postgres:setting:max_connections"],
+        Value::Int(_)
+    ));
     // Partitions are folded into their parent.
     let parts = field(&m, "schema:postgres:table:public.events", "partitions");
-    let Value::Object(p) = parts else { panic!("{parts:?}") };
+    let Value::Object(p) = parts else {
+        panic!("{parts:?}")
+    };
     assert_eq!(p["count"], Value::Int(2));
-    assert!(!m.keys().any(|k| k.contains("events_2024")), "a partition leaked");
+    assert!(
+        !m.keys().any(|k| k.contains("events_2024")),
+        "a partition leaked"
+    );
     // No identity sequence, no history table as a table, nothing volatile.
     assert!(!m.keys().any(|k| k.contains("orders_id_seq")));
-    assert!(!m.keys().any(|k| k.contains(":table:public.flyway_schema_history")));
-    assert!(!m.keys().any(|k| k.contains(":column:public.flyway_schema_history")));
+    assert!(
+        !m.keys()
+            .any(|k| k.contains(":table:public.flyway_schema_history"))
+    );
+    assert!(
+        !m.keys()
+            .any(|k| k.contains(":column:public.flyway_schema_history"))
+    );
     let text = format!("{m:?}");
     for volatile in ["last_value", "relpages", "reltuples", "n_live_tup"] {
         assert!(!text.contains(volatile), "{volatile} recorded");
     }
     // Grants and owners only when asked for.
-    assert!(!m.keys().any(|k| k.contains(":owner:") || k.contains(":grant:")));
+    assert!(
+        !m.keys()
+            .any(|k| k.contains(":owner:") || k.contains(":grant:"))
+    );
     let options = SchemaOptions {
         include_grants: true,
         ..SchemaOptions::default()
     };
-    let g = entries(&collect_with(vec![SchemaSource::url(&db.url()).unwrap()], options));
+    let g = entries(&collect_with(
+        vec![SchemaSource::url(&db.url()).unwrap()],
+        options,
+    ));
     assert_eq!(
         g["schema:postgres:owner:table:public.orders"],
         Value::from("postgres")
@@ -121,7 +154,11 @@ fn a_pg_dump_file_gives_the_same_entries_as_the_live_database() {
         .args(["--schema-only", "--no-owner", "-d", &db.url()])
         .output()
         .expect("pg_dump runs");
-    assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("structure.sql");
     std::fs::write(&path, &dump.stdout).unwrap();
@@ -222,8 +259,14 @@ fn each_listed_drift_is_a_difference_of_exactly_its_key_and_fields() {
         ("column:public.customers.phone", vec![]),
         ("column:public.orders.note", vec!["default"]),
         ("column_order:public.customers", vec!["<value>"]),
-        ("constraint:public.orders.orders_amount_check", vec!["validated"]),
-        ("constraint:public.orders.orders_customer_id_fkey", vec!["on_delete"]),
+        (
+            "constraint:public.orders.orders_amount_check",
+            vec!["validated"],
+        ),
+        (
+            "constraint:public.orders.orders_customer_id_fkey",
+            vec!["on_delete"],
+        ),
         ("enum:public.order_status", vec!["<value>"]),
         ("extension_version:hstore", vec!["<value>"]),
         ("function:public.touch()", vec!["body"]),
@@ -275,7 +318,11 @@ fn a_refused_connection_is_a_connect_error_and_other_sources_are_still_read() {
     assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
     assert_eq!(c.errors[0].kind, ErrorKind::Connect);
     assert!(!format!("{:?}", c.errors).contains("hunter2"));
-    assert!(c.errors[0].message.contains("127.0.0.1:1"), "{}", c.errors[0].message);
+    assert!(
+        c.errors[0].message.contains("127.0.0.1:1"),
+        "{}",
+        c.errors[0].message
+    );
     assert!(entries(&c).contains_key("schema:postgres:table:public.t"));
 }
 
@@ -288,7 +335,11 @@ fn a_bad_password_is_an_auth_error_and_a_good_one_given_apart_works() {
     assert_eq!(bad.errors.len(), 1, "{:?}", bad.errors);
     assert_eq!(bad.errors[0].kind, ErrorKind::Auth, "{:?}", bad.errors);
     assert!(!format!("{:?}", bad.errors).contains("not-it"));
-    let good = collect(SchemaSource::url(&url).unwrap().with_password("drift-test-pw"));
+    let good = collect(
+        SchemaSource::url(&url)
+            .unwrap()
+            .with_password("drift-test-pw"),
+    );
     assert_no_errors(&good);
     assert!(entries(&good).contains_key("schema:postgres:table:public.t"));
 }
@@ -304,7 +355,11 @@ fn a_catalog_only_role_reads_everything_but_unreadable_history() {
     // error, and everything else is collected.
     assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
     assert_eq!(c.errors[0].kind, ErrorKind::Permission);
-    assert!(c.errors[0].message.contains("flyway"), "{}", c.errors[0].message);
+    assert!(
+        c.errors[0].message.contains("flyway"),
+        "{}",
+        c.errors[0].message
+    );
     let super_m = live(&db);
     let ro_m = entries(&c);
     let d = diff(&super_m, &ro_m);
@@ -317,8 +372,11 @@ fn a_catalog_only_role_reads_everything_but_unreadable_history() {
 #[test]
 #[ignore = "needs PostgreSQL: run scripts/ci-db-setup, then cargo test -- --include-ignored"]
 fn a_database_the_role_may_not_connect_to_is_a_permission_error() {
-    let db = PgDb::new(&format!("CREATE TABLE t (id int)"));
-    db.exec(&format!("REVOKE CONNECT ON DATABASE {} FROM PUBLIC", db.name));
+    let db = PgDb::new("CREATE TABLE t (id int)");
+    db.exec(&format!(
+        "REVOKE CONNECT ON DATABASE {} FROM PUBLIC",
+        db.name
+    ));
     let ro = with_db(&with_user(&pg_url(), "drift_test_ro", None), &db.name);
     let c = collect(SchemaSource::url(&ro).unwrap());
     assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
@@ -340,7 +398,11 @@ fn a_locked_table_times_out_and_the_rest_is_collected() {
     let c = collect_with(vec![SchemaSource::url(&db.url()).unwrap()], options);
     assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
     assert_eq!(c.errors[0].kind, ErrorKind::Timeout, "{:?}", c.errors);
-    assert!(c.errors[0].message.contains("flyway"), "{}", c.errors[0].message);
+    assert!(
+        c.errors[0].message.contains("flyway"),
+        "{}",
+        c.errors[0].message
+    );
     // The catalog reads take no lock on the table; only reading the history
     // rows waits, and gives up after the timeout.
     let m = entries(&c);
@@ -382,15 +444,19 @@ impl drift_collectors::transport::Transport for Tunnelled {
     fn read_dir(
         &self,
         path: &std::path::Path,
-    ) -> Result<Vec<drift_collectors::transport::DirEntry>, drift_collectors::transport::TransportError>
-    {
+    ) -> Result<
+        Vec<drift_collectors::transport::DirEntry>,
+        drift_collectors::transport::TransportError,
+    > {
         self.inner.read_dir(path)
     }
     fn run(
         &self,
         command: &drift_collectors::transport::AllowedCommand,
-    ) -> Result<drift_collectors::transport::CommandOutput, drift_collectors::transport::TransportError>
-    {
+    ) -> Result<
+        drift_collectors::transport::CommandOutput,
+        drift_collectors::transport::TransportError,
+    > {
         self.inner.run(command)
     }
     fn open_tunnel(
@@ -400,7 +466,10 @@ impl drift_collectors::transport::Transport for Tunnelled {
     ) -> Result<drift_collectors::transport::Tunnel, drift_collectors::transport::TransportError>
     {
         self.opened.lock().unwrap().push((host.to_owned(), port));
-        Ok(drift_collectors::transport::Tunnel::direct("127.0.0.1", self.port))
+        Ok(drift_collectors::transport::Tunnel::direct(
+            "127.0.0.1",
+            self.port,
+        ))
     }
 }
 
@@ -411,7 +480,12 @@ fn connections_go_through_the_transport_tunnel() {
     let db = PgDb::new("CREATE TABLE t (id int)");
     let real = SchemaSource::url(&db.url()).unwrap();
     let port = match real.display().rsplit_once(':') {
-        Some((_, rest)) => rest.split('/').next().unwrap_or("5432").parse().unwrap_or(5432),
+        Some((_, rest)) => rest
+            .split('/')
+            .next()
+            .unwrap_or("5432")
+            .parse()
+            .unwrap_or(5432),
         None => 5432,
     };
     let t = Tunnelled {
@@ -419,9 +493,13 @@ fn connections_go_through_the_transport_tunnel() {
         port,
         opened: Default::default(),
     };
-    let src = SchemaSource::url(&format!("postgres://postgres@db.internal:6543/{}", db.name)).unwrap();
+    let src =
+        SchemaSource::url(&format!("postgres://postgres@db.internal:6543/{}", db.name)).unwrap();
     let c = drift_collectors::schema::SchemaCollector::new(vec![src]).collect(&t);
     assert_no_errors(&c);
-    assert_eq!(*t.opened.lock().unwrap(), [("db.internal".to_owned(), 6543)]);
+    assert_eq!(
+        *t.opened.lock().unwrap(),
+        [("db.internal".to_owned(), 6543)]
+    );
     assert!(entries(&c).contains_key("schema:postgres:table:public.t"));
 }

@@ -51,11 +51,17 @@ fn every_object_kind_is_collected() {
     let cents = "schema:sqlite:column:orders.amount_cents";
     assert_eq!(field(&m, cents, "generated"), &Value::from("amount * 100"));
     let pay = "schema:sqlite:index:orders_payment";
-    assert_eq!(field(&m, pay, "predicate"), &Value::from("deleted_at IS NULL"));
+    assert_eq!(
+        field(&m, pay, "predicate"),
+        &Value::from("deleted_at IS NULL")
+    );
     assert_eq!(field(&m, pay, "unique"), &Value::Bool(true));
     let fk = "schema:sqlite:constraint:orders.fk_customer_id_customers";
     assert_eq!(field(&m, fk, "on_delete"), &Value::from("cascade"));
-    assert_eq!(field(&m, fk, "ref_columns"), &Value::List(vec!["id".into()]));
+    assert_eq!(
+        field(&m, fk, "ref_columns"),
+        &Value::List(vec!["id".into()])
+    );
     assert_eq!(
         field(&m, "schema:sqlite:table:tags", "without_rowid"),
         &Value::Bool(true)
@@ -134,7 +140,11 @@ fn a_missing_file_is_a_read_error_and_is_not_created() {
 fn a_file_that_is_not_a_database_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("junk.db");
-    std::fs::write(&path, "this is not sqlite, just text long enough to be read").unwrap();
+    std::fs::write(
+        &path,
+        "this is not sqlite, just text long enough to be read",
+    )
+    .unwrap();
     let c = collect(SchemaSource::url(&format!("sqlite://{}", path.display())).unwrap());
     assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
     assert!(c.entries.is_empty());

@@ -150,9 +150,7 @@ impl Lexer<'_> {
                     let s = self.quoted(b'\'', self.dialect == Dialect::Mysql);
                     self.push(Tok::Str(s), start, line);
                 }
-                b'e' | b'E'
-                    if self.dialect == Dialect::Postgres && self.peek(1) == Some(b'\'') =>
-                {
+                b'e' | b'E' if self.dialect == Dialect::Postgres && self.peek(1) == Some(b'\'') => {
                     self.i += 1;
                     let s = self.quoted(b'\'', true);
                     self.push(Tok::Str(s), start, line);
@@ -350,9 +348,8 @@ impl Lexer<'_> {
     fn number(&mut self) {
         while self.i < self.b.len() {
             let c = self.b[self.i];
-            let exp_sign = (c == b'+' || c == b'-')
-                && self.i > 0
-                && matches!(self.b[self.i - 1], b'e' | b'E');
+            let exp_sign =
+                (c == b'+' || c == b'-') && self.i > 0 && matches!(self.b[self.i - 1], b'e' | b'E');
             if c.is_ascii_alphanumeric() || c == b'.' || exp_sign {
                 self.i += 1;
             } else {

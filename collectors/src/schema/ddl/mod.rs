@@ -9,8 +9,8 @@ mod pg_table;
 pub(crate) mod pgdefs;
 mod postgres;
 
-pub use lexer::Dialect;
 pub(crate) use cursor::Cursor;
+pub use lexer::Dialect;
 pub(crate) use lexer::{Tok, Token, tokenize};
 pub(crate) use pg_objects::{
     RoutineParts, canonical_args, canonical_returns, domain_fields, policy_entry, routine_name,

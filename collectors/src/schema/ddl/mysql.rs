@@ -103,10 +103,31 @@ pub(crate) fn parameter(mode: Option<&str>, name: &str, ty: &str) -> String {
 
 /// Words that end a column's type.
 const TYPE_STOP: &[&str] = &[
-    "not", "null", "default", "auto_increment", "primary", "unique", "key", "comment",
-    "collate", "character", "charset", "generated", "as", "on", "check", "references",
-    "invisible", "visible", "stored", "virtual", "persistent", "column_format", "storage",
-    "srid", "constraint",
+    "not",
+    "null",
+    "default",
+    "auto_increment",
+    "primary",
+    "unique",
+    "key",
+    "comment",
+    "collate",
+    "character",
+    "charset",
+    "generated",
+    "as",
+    "on",
+    "check",
+    "references",
+    "invisible",
+    "visible",
+    "stored",
+    "virtual",
+    "persistent",
+    "column_format",
+    "storage",
+    "srid",
+    "constraint",
 ];
 
 fn stop(t: &Token) -> bool {
@@ -314,7 +335,12 @@ fn table(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
     Ok(())
 }
 
-fn element(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, checks: &mut usize) -> Result<(), String> {
+fn element(
+    f: &mut MyFile,
+    c: &mut Cursor<'_>,
+    table: &str,
+    checks: &mut usize,
+) -> Result<(), String> {
     let constraint_name = if c.kw("constraint") {
         if c.is_kw("check") || c.is_kw("foreign") || c.is_kw("unique") || c.is_kw("primary") {
             None
@@ -342,11 +368,7 @@ fn element(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, checks: &mut usize) 
     };
     if unique || method.is_some() || c.is_kw("key") || c.is_kw("index") {
         let _ = c.kw("key") || c.kw("index");
-        let name = if c.is_op("(") {
-            None
-        } else {
-            c.name()
-        };
+        let name = if c.is_op("(") { None } else { c.name() };
         let mut m = method.unwrap_or("btree").to_owned();
         if c.kw("using") {
             m = c.name().unwrap_or_default().to_lowercase();
@@ -357,7 +379,10 @@ fn element(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, checks: &mut usize) 
         }
         let name = name
             .or(constraint_name)
-            .or_else(|| cols.first().map(|c| c.split('(').next().unwrap_or(c).to_owned()))
+            .or_else(|| {
+                cols.first()
+                    .map(|c| c.split('(').next().unwrap_or(c).to_owned())
+            })
             .unwrap_or_default();
         add_key(&mut f.model, table, &name, unique, &m, cols);
         return skip_key_options(c);
@@ -469,10 +494,24 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
             c.advance();
         } else if c.kws(&["primary", "key"]) {
             col.nullable = false;
-            add_key(&mut f.model, table, "PRIMARY", true, "btree", vec![name.clone()]);
+            add_key(
+                &mut f.model,
+                table,
+                "PRIMARY",
+                true,
+                "btree",
+                vec![name.clone()],
+            );
         } else if c.kw("unique") {
             c.kw("key");
-            add_key(&mut f.model, table, &name, true, "btree", vec![name.clone()]);
+            add_key(
+                &mut f.model,
+                table,
+                &name,
+                true,
+                "btree",
+                vec![name.clone()],
+            );
         } else if c.kw("check") {
             let expr = c.paren_raw().ok_or("expected ( after CHECK")?;
             f.model
@@ -516,7 +555,11 @@ fn default_expr(c: &mut Cursor<'_>) -> String {
         Tok::Str(s) => format!("'{}'", s.replace('\'', "''")),
         Tok::Op(o) if o == "(" => {
             let mut back = start;
-            return back.paren_raw().map(|e| format!("({})", squash(&e))).inspect(|_| *c = back).unwrap_or_default();
+            return back
+                .paren_raw()
+                .map(|e| format!("({})", squash(&e)))
+                .inspect(|_| *c = back)
+                .unwrap_or_default();
         }
         Tok::Op(o) if o == "-" => match c.advance().map(|t| &t.tok) {
             Some(Tok::Number(n)) => format!("-{n}"),
@@ -545,7 +588,10 @@ fn table_options(f: &mut MyFile, c: &mut Cursor<'_>, table: &str) {
             fields.insert("engine".into(), Value::String(e));
         } else if c.kw("collate") {
             c.op("=");
-            fields.insert("collation".into(), Value::String(c.name().unwrap_or_default()));
+            fields.insert(
+                "collation".into(),
+                Value::String(c.name().unwrap_or_default()),
+            );
         } else if c.kws(&["partition", "by"]) {
             c.kw("linear");
             let method = c.name().unwrap_or_default().to_uppercase();
@@ -612,7 +658,9 @@ fn routine(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
             .find(|m| c.kw(m))
             .map(str::to_owned);
         let pname = c.name().ok_or("expected a parameter name")?;
-        let ty = c.raw_until(|t| t.is_op(",") || t.is_kw("charset") || t.is_kw("character") || t.is_kw("collate"));
+        let ty = c.raw_until(|t| {
+            t.is_op(",") || t.is_kw("charset") || t.is_kw("character") || t.is_kw("collate")
+        });
         while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
             c.skip_one();
         }
@@ -650,8 +698,12 @@ fn routine(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
             deterministic = false;
         } else if c.kw("deterministic") {
             deterministic = true;
-        } else if c.kws(&["contains", "sql"]) || c.kws(&["no", "sql"]) {
-        } else if c.kws(&["reads", "sql", "data"]) || c.kws(&["modifies", "sql", "data"]) {
+        } else if c.kws(&["contains", "sql"])
+            || c.kws(&["no", "sql"])
+            || c.kws(&["reads", "sql", "data"])
+            || c.kws(&["modifies", "sql", "data"])
+        {
+            // Data access characteristics are advice, not schema.
         } else if c.kws(&["sql", "security"]) {
             definer = c.kw("definer");
             c.kw("invoker");

@@ -115,15 +115,14 @@ fn canonical_arg(raw: &str) -> (String, Option<String>) {
     };
     let whole = pg_type(&body);
     let btoks = tokenize(&body, Dialect::Postgres);
-    let (name, ty) = if btoks.len() >= 2
-        && btoks[0].name(Dialect::Postgres).is_some()
-        && !is_known_type(&whole)
-    {
-        let n = btoks[0].name(Dialect::Postgres).unwrap_or_default();
-        (Some(n), pg_type(&body[btoks[0].end..]))
-    } else {
-        (None, whole)
-    };
+    let (name, ty) =
+        if btoks.len() >= 2 && btoks[0].name(Dialect::Postgres).is_some() && !is_known_type(&whole)
+        {
+            let n = btoks[0].name(Dialect::Postgres).unwrap_or_default();
+            (Some(n), pg_type(&body[btoks[0].end..]))
+        } else {
+            (None, whole)
+        };
     let mut out = String::new();
     if !mode.is_empty() && mode != "in" {
         out.push_str(&mode.to_uppercase());
@@ -255,9 +254,26 @@ pub(crate) fn routine(
         body: String::new(),
     };
     const ATTRS: &[&str] = &[
-        "language", "immutable", "stable", "volatile", "strict", "called", "security",
-        "external", "parallel", "cost", "rows", "support", "set", "as", "return", "begin",
-        "window", "leakproof", "not", "transform",
+        "language",
+        "immutable",
+        "stable",
+        "volatile",
+        "strict",
+        "called",
+        "security",
+        "external",
+        "parallel",
+        "cost",
+        "rows",
+        "support",
+        "set",
+        "as",
+        "return",
+        "begin",
+        "window",
+        "leakproof",
+        "not",
+        "transform",
     ];
     while !c.at_end() {
         if c.kw("returns") {
@@ -278,8 +294,7 @@ pub(crate) fn routine(
             p.strict = true;
         } else if c.kws(&["called", "on", "null", "input"]) {
             p.strict = false;
-        } else if c.kws(&["security", "definer"]) || c.kws(&["external", "security", "definer"])
-        {
+        } else if c.kws(&["security", "definer"]) || c.kws(&["external", "security", "definer"]) {
             p.security_definer = true;
         } else if c.kw("as") {
             p.body = c.string().unwrap_or_default().trim().to_owned();
@@ -396,7 +411,9 @@ pub(crate) fn policy(c: &mut Cursor<'_>, schema: &str) -> Option<(Name, Fields)>
             c.skip_one();
         }
     }
-    Some(policy_entry(table, name, permissive, &command, roles, using, check))
+    Some(policy_entry(
+        table, name, permissive, &command, roles, using, check,
+    ))
 }
 
 /// A policy's key and fields.
@@ -449,9 +466,7 @@ pub(crate) fn domain(c: &mut Cursor<'_>, schema: &str) -> Option<(Name, Fields)>
             default = Some(pg_default(&raw, &ty));
         } else if c.kw("check") {
             let expr = c.paren_raw().unwrap_or_default();
-            let n = cname
-                .take()
-                .unwrap_or_else(|| format!("{}_check", name[1]));
+            let n = cname.take().unwrap_or_else(|| format!("{}_check", name[1]));
             checks.insert(n, Value::String(norm_expr(&expr)));
             c.kws(&["not", "valid"]);
         } else {
@@ -462,7 +477,12 @@ pub(crate) fn domain(c: &mut Cursor<'_>, schema: &str) -> Option<(Name, Fields)>
 }
 
 /// A domain's fields.
-pub(crate) fn domain_fields(ty: &str, nullable: bool, default: Option<String>, checks: Fields) -> Fields {
+pub(crate) fn domain_fields(
+    ty: &str,
+    nullable: bool,
+    default: Option<String>,
+    checks: Fields,
+) -> Fields {
     let mut f = Fields::new();
     f.insert("type".into(), Value::String(ty.to_owned()));
     f.insert("nullable".into(), Value::Bool(nullable));

@@ -9,8 +9,18 @@ use drift_core::Value;
 
 /// Words that end a column's type and start its constraints.
 const COLUMN_STOP: &[&str] = &[
-    "constraint", "not", "null", "default", "primary", "unique", "references", "check",
-    "generated", "collate", "deferrable", "initially",
+    "constraint",
+    "not",
+    "null",
+    "default",
+    "primary",
+    "unique",
+    "references",
+    "check",
+    "generated",
+    "collate",
+    "deferrable",
+    "initially",
 ];
 
 fn is_stop(t: &super::lexer::Token) -> bool {

@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::cursor::Cursor;
 use super::lexer::{Dialect, Tok, tokenize};
-use super::pg_objects::{domain, int_limits, policy, routine, sequence_fields, sequence_options, trigger, view_definition};
+use super::pg_objects::{
+    domain, int_limits, policy, routine, sequence_fields, sequence_options, trigger,
+    view_definition,
+};
 use super::pg_table::{alter_table, create_table};
 use super::pgdefs::{dotted, parse_index, qualify};
 use super::{FileIssue, parse_insert, statements};
@@ -91,7 +94,10 @@ impl PgFile {
                 "unique" => (Some(k.columns.join("_")), "key"),
                 "foreign key" => (Some(k.columns.join("_")), "fkey"),
                 "exclude" => (Some(k.columns.join("_")), "excl"),
-                _ => (self.first_column_in(table, k.expression.as_deref()), "check"),
+                _ => (
+                    self.first_column_in(table, k.expression.as_deref()),
+                    "check",
+                ),
             };
             self.auto_name(table, col.as_deref().filter(|c| !c.is_empty()), label)
         });
@@ -103,10 +109,12 @@ impl PgFile {
     fn first_column_in(&self, table: &Name, expr: Option<&str>) -> Option<String> {
         let t = self.model.tables.get(table)?;
         let text = expr?;
-        tokenize(text, Dialect::Postgres).into_iter().find_map(|tok| {
-            let n = tok.name(Dialect::Postgres)?;
-            t.columns.iter().any(|c| c.name == n).then_some(n)
-        })
+        tokenize(text, Dialect::Postgres)
+            .into_iter()
+            .find_map(|tok| {
+                let n = tok.name(Dialect::Postgres)?;
+                t.columns.iter().any(|c| c.name == n).then_some(n)
+            })
     }
 
     /// Creates the sequence of a serial column and returns its name.
@@ -331,8 +339,7 @@ fn alter_type(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
         return Ok(());
     }
     let at = if c.kw("before") {
-        c.string()
-            .and_then(|b| labels.iter().position(|l| *l == b))
+        c.string().and_then(|b| labels.iter().position(|l| *l == b))
     } else if c.kw("after") {
         c.string()
             .and_then(|a| labels.iter().position(|l| *l == a))
@@ -359,7 +366,7 @@ fn finish(mut f: PgFile) -> (Model, Vec<FileIssue>) {
         let t: Vec<String> = i.table.splitn(2, '.').map(str::to_owned).collect();
         !children.contains(&t)
     });
-    let on_child = |k: &Name| children.contains(&k[..k.len() - 1].to_vec());
+    let on_child = |k: &Name| children.contains(&k[..k.len() - 1]);
     m.constraints.retain(|k, _| !on_child(k));
     m.triggers.retain(|k, _| !on_child(k));
     m.policies.retain(|k, _| !on_child(k));
@@ -398,7 +405,10 @@ fn qualify_user_types(m: &mut Model, types: &BTreeSet<Name>) {
         }
         let unquoted = base.trim_matches('"');
         if let Some(t) = types.iter().find(|t| t[1] == unquoted) {
-            let shown = if unquoted.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            let shown = if unquoted
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
                 unquoted.to_owned()
             } else {
                 format!("\"{unquoted}\"")

@@ -7,9 +7,9 @@ use drift_core::Value;
 
 use super::{Reader, s, text};
 use crate::schema::canon::{mysql_default, mysql_type};
+use crate::schema::ddl::mysql::add_key;
 use crate::schema::ddl::pgdefs::norm_expr;
 use crate::schema::error::SchemaError;
-use crate::schema::ddl::mysql::add_key;
 use crate::schema::model::{Column, Constraint, Fields, Model, Table};
 
 fn one(name: &str) -> Vec<String> {
@@ -60,7 +60,11 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
             None
         } else {
             text(&row, 5).and_then(|d| {
-                mysql_default(&d, &data_type, r.mariadb || extra.contains("default_generated"))
+                mysql_default(
+                    &d,
+                    &data_type,
+                    r.mariadb || extra.contains("default_generated"),
+                )
             })
         };
         let mut fields = Fields::new();
@@ -108,9 +112,9 @@ pub(crate) fn keys(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError>
         if s(&row, 6) == "D" {
             col.push_str(" DESC");
         }
-        let g = groups.entry((s(&row, 0), s(&row, 1))).or_insert_with(|| {
-            (s(&row, 2) == "0", s(&row, 7).to_lowercase(), Vec::new())
-        });
+        let g = groups
+            .entry((s(&row, 0), s(&row, 1)))
+            .or_insert_with(|| (s(&row, 2) == "0", s(&row, 7).to_lowercase(), Vec::new()));
         g.2.push(col);
     }
     for ((table, name), (unique, method, cols)) in groups {

@@ -15,6 +15,9 @@ use super::model::Model;
 use super::source::ServerUrl;
 use crate::transport::Transport;
 
+/// One catalog read.
+type Step = fn(&mut Reader<'_>, &mut Model) -> Result<(), SchemaError>;
+
 /// Rows as text cells.
 pub(crate) type Row = Vec<Option<String>>;
 
@@ -107,8 +110,9 @@ fn map_error(e: &mysql::Error, source: &str, what: &str) -> SchemaError {
                 message,
             },
         },
-        mysql::Error::IoError(io) if io.kind() == std::io::ErrorKind::TimedOut
-            || io.kind() == std::io::ErrorKind::WouldBlock =>
+        mysql::Error::IoError(io)
+            if io.kind() == std::io::ErrorKind::TimedOut
+                || io.kind() == std::io::ErrorKind::WouldBlock =>
         {
             SchemaError::Timeout {
                 source_name,
@@ -166,7 +170,10 @@ pub(crate) fn read(
     let timeout = if mariadb {
         format!("SET SESSION max_statement_time = {secs}")
     } else {
-        format!("SET SESSION max_execution_time = {}", (secs * 1000.0) as u64)
+        format!(
+            "SET SESSION max_execution_time = {}",
+            (secs * 1000.0) as u64
+        )
     };
     for sql in [
         timeout.as_str(),
@@ -185,7 +192,7 @@ pub(crate) fn read(
     let mut m = Model::default();
     objects::server(&mut m, &version, mariadb);
     let mut errors = Vec::new();
-    let steps: [fn(&mut Reader<'_>, &mut Model) -> Result<(), SchemaError>; 8] = [
+    let steps: [Step; 8] = [
         catalog::tables,
         catalog::keys,
         catalog::checks,

@@ -82,7 +82,6 @@ pub(crate) fn settings(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
     Ok(())
 }
 
-
 /// Views.
 pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
     let sql = format!(
@@ -102,7 +101,6 @@ pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError
     Ok(())
 }
 
-
 /// Triggers.
 pub(crate) fn triggers(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
     let sql = format!(
@@ -119,8 +117,6 @@ pub(crate) fn triggers(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
     }
     Ok(())
 }
-
-
 
 /// Functions and procedures, keyed by name (MySQL has no overloading).
 pub(crate) fn routines(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
@@ -182,11 +178,8 @@ pub(crate) fn partitions(r: &mut Reader<'_>, m: &mut Model) -> Result<(), Schema
         if let Some(t) = m.tables.get_mut(&vec![s(&row, 0)]) {
             let expr = squash(&s(&row, 2)).replace('`', "");
             t.partition_key = Some(format!("{} ({expr})", s(&row, 1).to_uppercase()));
-            t.partitions.push(format!(
-                "{}: {}",
-                s(&row, 3),
-                squash(&s(&row, 4))
-            ));
+            t.partitions
+                .push(format!("{}: {}", s(&row, 3), squash(&s(&row, 4))));
         }
     }
     Ok(())

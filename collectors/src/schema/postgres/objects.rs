@@ -7,8 +7,8 @@ use super::{NOT_EXT_REL, Reader, USER_NS, b, int, json_list, s, text};
 use crate::schema::canon::{pg_default, squash};
 use crate::schema::ddl::pgdefs::{constraint_from_text, norm_expr};
 use crate::schema::ddl::{
-    Cursor, Dialect, RoutineParts, canonical_args, canonical_returns, domain_fields,
-    policy_entry, routine_name, sequence_fields, tokenize, trigger, view_definition,
+    Cursor, Dialect, RoutineParts, canonical_args, canonical_returns, domain_fields, policy_entry,
+    routine_name, sequence_fields, tokenize, trigger, view_definition,
 };
 use crate::schema::error::SchemaError;
 use crate::schema::model::{Fields, Model, Routine, View};

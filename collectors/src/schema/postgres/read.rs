@@ -114,7 +114,10 @@ pub(crate) fn read(
     settings::server(&mut reader, &mut m)?;
     let version_num = reader.version_num;
     let second = reader
-        .rows("a snapshot to share", "SELECT pg_catalog.pg_export_snapshot()")
+        .rows(
+            "a snapshot to share",
+            "SELECT pg_catalog.pg_export_snapshot()",
+        )
         .ok()
         .and_then(|rows| rows.first().and_then(|r| text(r, 0)))
         .and_then(|id| {

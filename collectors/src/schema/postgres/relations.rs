@@ -25,7 +25,8 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
         let name = vec![s(&row, 1), s(&row, 2)];
         let mut t = Table::default();
         t.fields.insert("unlogged".into(), Value::Bool(b(&row, 3)));
-        t.fields.insert("row_security".into(), Value::Bool(b(&row, 4)));
+        t.fields
+            .insert("row_security".into(), Value::Bool(b(&row, 4)));
         t.fields
             .insert("force_row_security".into(), Value::Bool(b(&row, 5)));
         t.partition_key = text(&row, 6).map(|k| partition_key(&k));
@@ -103,7 +104,9 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relispartition AND {USER_NS}"
     );
-    let rows = r.rows("partitions", &sql).inspect_err(|_| m.tables.clear())?;
+    let rows = r
+        .rows("partitions", &sql)
+        .inspect_err(|_| m.tables.clear())?;
     for row in rows {
         if let Some(t) = by_oid.get(&s(&row, 0)).and_then(|n| m.tables.get_mut(n)) {
             t.partitions.push(crate::schema::canon::squash(&s(&row, 1)));

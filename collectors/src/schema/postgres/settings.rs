@@ -175,7 +175,13 @@ pub(crate) fn grants(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
             "S" => "sequence",
             _ => "table",
         };
-        record(m, kind, vec![s(&row, 1), s(&row, 2)], text(&row, 3), json_list(&row, 4));
+        record(
+            m,
+            kind,
+            vec![s(&row, 1), s(&row, 2)],
+            text(&row, 3),
+            json_list(&row, 4),
+        );
     }
     let sql = format!(
         "SELECT n.nspname, o.rolname, {} FROM pg_catalog.pg_namespace n \
@@ -183,12 +189,24 @@ pub(crate) fn grants(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
         acl("n.nspacl")
     );
     for row in r.rows("schema owners and grants", &sql)? {
-        record(m, "schema", vec![s(&row, 0)], text(&row, 1), json_list(&row, 2));
+        record(
+            m,
+            "schema",
+            vec![s(&row, 0)],
+            text(&row, 1),
+            json_list(&row, 2),
+        );
     }
     Ok(())
 }
 
-fn record(m: &mut Model, kind: &str, name: Vec<String>, owner: Option<String>, mut acl: Vec<String>) {
+fn record(
+    m: &mut Model,
+    kind: &str,
+    name: Vec<String>,
+    owner: Option<String>,
+    mut acl: Vec<String>,
+) {
     let key = (kind.to_owned(), name);
     if let Some(o) = owner {
         m.owners.insert(key.clone(), o);

@@ -7,7 +7,7 @@ use drift_core::Value;
 use rusqlite::Connection;
 
 use super::sqlite_error;
-use crate::schema::canon::{squash, sqlite_type};
+use crate::schema::canon::{sqlite_type, squash};
 use crate::schema::ddl::pgdefs::{norm_expr, parse_index};
 use crate::schema::ddl::{Cursor, Dialect, Tok, tokenize, view_definition};
 use crate::schema::error::SchemaError;
@@ -111,7 +111,13 @@ pub(crate) fn read(
         checks(&mut m, name, sql);
     }
     if live {
-        for p in ["user_version", "application_id", "encoding", "journal_mode", "auto_vacuum"] {
+        for p in [
+            "user_version",
+            "application_id",
+            "encoding",
+            "journal_mode",
+            "auto_vacuum",
+        ] {
             match rows(conn, shown, "pragmas", &format!("SELECT * FROM pragma_{p}")) {
                 Ok(r) => {
                     let v = s(&r[0], 0);
@@ -139,7 +145,12 @@ pub(crate) fn read(
             .collect();
         let table = format!("\"{}\"", h.name[0].replace('"', "\"\""));
         let sql = format!("SELECT {} FROM {table}", cols.join(", "));
-        match rows(conn, shown, &format!("the {} migration history", h.tool.name()), &sql) {
+        match rows(
+            conn,
+            shown,
+            &format!("the {} migration history", h.tool.name()),
+            &sql,
+        ) {
             Ok(r) => migrations::record(&mut m, h.tool, &r),
             Err(e) => errors.push(e),
         }
@@ -279,8 +290,7 @@ fn keys(conn: &Connection, shown: &str, m: &mut Model) -> Result<(), SchemaError
             validated: true,
             ..Constraint::default()
         };
-        m.constraints
-            .insert(vec![table, "primary_key".into()], k);
+        m.constraints.insert(vec![table, "primary_key".into()], k);
     }
     let r = rows(
         conn,
@@ -317,14 +327,16 @@ fn keys(conn: &Connection, shown: &str, m: &mut Model) -> Result<(), SchemaError
     )?;
     let mut fks: BTreeMap<(String, String), Constraint> = BTreeMap::new();
     for row in r {
-        let k = fks.entry((s(&row, 0), s(&row, 1))).or_insert_with(|| Constraint {
-            kind: "foreign key".into(),
-            references: Some(s(&row, 2)),
-            on_update: Some(s(&row, 5).to_lowercase()),
-            on_delete: Some(s(&row, 6).to_lowercase()),
-            validated: true,
-            ..Constraint::default()
-        });
+        let k = fks
+            .entry((s(&row, 0), s(&row, 1)))
+            .or_insert_with(|| Constraint {
+                kind: "foreign key".into(),
+                references: Some(s(&row, 2)),
+                on_update: Some(s(&row, 5).to_lowercase()),
+                on_delete: Some(s(&row, 6).to_lowercase()),
+                validated: true,
+                ..Constraint::default()
+            });
         k.columns.push(s(&row, 3));
         if let Some(to) = row.get(4).cloned().flatten() {
             k.ref_columns.push(to);
