@@ -4,6 +4,7 @@
 use drift_core::key::KeyBuilder;
 use drift_core::value::Version;
 use drift_core::{Collection, KeyPath, Value};
+use rayon::prelude::*;
 
 use super::model::{Column, Constraint, Fields, Index, Model, Table, list, opt};
 
@@ -28,8 +29,14 @@ pub(crate) fn version(text: &str) -> Value {
 /// Emits every object of `model` under `label`; returns the number of
 /// tables, the coverage count.
 pub(crate) fn emit(model: &Model, label: &str, out: &mut Collection) -> u64 {
-    for (name, table) in &model.tables {
-        emit_table(label, name, table, out);
+    // Columns are most of a large schema's entries: build them in parallel.
+    let tables: Vec<Vec<(KeyPath, Value)>> = model
+        .tables
+        .par_iter()
+        .map(|(name, table)| table_entries(label, name, table))
+        .collect();
+    for t in tables {
+        out.entries.extend(t);
     }
     for (name, index) in &model.indexes {
         out.insert(key(label, "index", name), index_value(index));
@@ -115,7 +122,8 @@ fn owner_key(label: &str, what: &str, kind: &str, name: &[String]) -> KeyPath {
     b.finish()
 }
 
-fn emit_table(label: &str, name: &[String], table: &Table, out: &mut Collection) {
+fn table_entries(label: &str, name: &[String], table: &Table) -> Vec<(KeyPath, Value)> {
+    let mut out = Vec::with_capacity(table.columns.len() + 2);
     let mut f = table.fields.clone();
     if let Some(pk) = &table.partition_key {
         f.insert("partition_key".into(), Value::String(pk.clone()));
@@ -135,15 +143,16 @@ fn emit_table(label: &str, name: &[String], table: &Table, out: &mut Collection)
         );
         f.insert("partitions".into(), Value::Object(p));
     }
-    out.insert(key(label, "table", name), Value::Object(f));
+    out.push((key(label, "table", name), Value::Object(f)));
     let mut col_name = name.to_vec();
     for c in &table.columns {
         col_name.push(c.name.clone());
-        out.insert(key(label, "column", &col_name), column_value(c));
+        out.push((key(label, "column", &col_name), column_value(c)));
         col_name.pop();
     }
     let order: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-    out.insert(key(label, "column_order", name), list(&order));
+    out.push((key(label, "column_order", name), list(&order)));
+    out
 }
 
 fn column_value(c: &Column) -> Value {

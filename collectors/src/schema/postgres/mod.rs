@@ -67,6 +67,11 @@ pub(crate) fn int(r: &SimpleQueryRow, i: usize) -> i64 {
     r.get(i).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
+/// Cell `i` as an OID (0 when NULL).
+pub(crate) fn oid(r: &SimpleQueryRow, i: usize) -> u32 {
+    r.get(i).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
 /// Cell `i` as a JSON list of strings.
 pub(crate) fn json_list(r: &SimpleQueryRow, i: usize) -> Vec<String> {
     r.get(i)

@@ -15,12 +15,12 @@ use crate::transport::Transport;
 
 type Step = fn(&mut Reader<'_>, &mut Model) -> Result<(), SchemaError>;
 
-/// The first half: tables with their columns (the largest read), sequences,
-/// settings.
-const FIRST: &[Step] = &[relations::tables, objects::sequences, settings::settings];
+/// The first half: tables with their columns (the largest read), settings.
+const FIRST: &[Step] = &[relations::tables, settings::settings];
 
 /// The second half: everything else.
 const SECOND: &[Step] = &[
+    objects::sequences,
     relations::indexes,
     relations::constraints,
     objects::views,

@@ -1,11 +1,11 @@
 //! Tables, columns, partitions, indexes and constraints of a live
 //! PostgreSQL database.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use drift_core::Value;
 
-use super::{NOT_EXT_REL, Reader, USER_NS, b, int, s, text};
+use super::{NOT_EXT_REL, Reader, USER_NS, b, int, oid, s, text};
 use crate::schema::canon::pg_default;
 use crate::schema::ddl::pgdefs::{constraint_from_text, index_from_text, norm_expr};
 use crate::schema::error::SchemaError;
@@ -20,7 +20,7 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER_NS} AND {NOT_EXT_REL}"
     );
-    let mut by_oid: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut by_oid: HashMap<u32, Vec<String>> = HashMap::new();
     for row in r.rows("tables", &sql)? {
         let name = vec![s(&row, 1), s(&row, 2)];
         let mut t = Table::default();
@@ -30,18 +30,25 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
         t.fields
             .insert("force_row_security".into(), Value::Bool(b(&row, 5)));
         t.partition_key = text(&row, 6).map(|k| partition_key(&k));
-        by_oid.insert(s(&row, 0), name.clone());
+        by_oid.insert(oid(&row, 0), name.clone());
         m.tables.insert(name, t);
     }
+    let user_tables = format!(
+        "SELECT c.oid FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER_NS}"
+    );
     // Type names once per distinct (type, modifier), not once per column.
-    let sql = "SELECT t, m, pg_catalog.format_type(t, m) FROM \
-               (SELECT DISTINCT atttypid AS t, atttypmod AS m FROM pg_catalog.pg_attribute \
-                WHERE attnum > 0 AND NOT attisdropped) x";
-    let types: BTreeMap<(String, String), String> = r
-        .rows("column types", sql)
+    let sql = format!(
+        "SELECT t, m, pg_catalog.format_type(t, m) FROM \
+         (SELECT DISTINCT atttypid AS t, atttypmod AS m FROM pg_catalog.pg_attribute \
+          WHERE attnum > 0 AND NOT attisdropped AND attrelid IN ({user_tables})) x"
+    );
+    let types: HashMap<(u32, i64), String> = r
+        .rows("column types", &sql)
         .inspect_err(|_| m.tables.clear())?
         .iter()
-        .map(|row| ((s(row, 0), s(row, 1)), s(row, 2)))
+        .map(|row| ((oid(row, 0), int(row, 1)), s(row, 2)))
         .collect();
     // Defaults cannot refer to columns: deparse them without opening the
     // table (generated columns need it). No ORDER BY: sorted here, so that
@@ -55,38 +62,32 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
                   CASE WHEN cn.nspname = 'pg_catalog' THEN co.collname \
                        ELSE cn.nspname || '.' || co.collname END END \
          FROM pg_catalog.pg_attribute a \
-         JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
          LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
          LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
-         WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') \
-           AND NOT c.relispartition AND {USER_NS}"
+         WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attrelid IN ({user_tables})"
     );
     // Without columns a table's entries would be wrong, not just missing.
-    let mut rows = r.rows("columns", &sql).inspect_err(|_| m.tables.clear())?;
-    rows.sort_by_key(|row| (int(row, 0), int(row, 1)));
+    let rows = r.rows("columns", &sql).inspect_err(|_| m.tables.clear())?;
+    let mut columns: HashMap<u32, Vec<(i64, Column)>> = HashMap::with_capacity(by_oid.len());
     for row in rows {
-        let Some(t) = by_oid.get(&s(&row, 0)).and_then(|n| m.tables.get_mut(n)) else {
-            continue;
-        };
         let data_type = types
-            .get(&(s(&row, 3), s(&row, 4)))
+            .get(&(oid(&row, 3), int(&row, 4)))
             .cloned()
             .unwrap_or_default();
-        let expr = text(&row, 6);
-        let generated = (s(&row, 8) == "s").then(|| norm_expr(expr.as_deref().unwrap_or("")));
+        let expr = row.get(6);
+        let generated = (row.get(8) == Some("s")).then(|| norm_expr(expr.unwrap_or("")));
         let default = match (&generated, expr) {
-            (None, Some(e)) => Some(pg_default(&e, &data_type)),
+            (None, Some(e)) => Some(pg_default(e, &data_type)),
             _ => None,
         };
-        let identity = match s(&row, 7).as_str() {
-            "a" => Some("always".to_owned()),
-            "d" => Some("by default".to_owned()),
+        let identity = match row.get(7) {
+            Some("a") => Some("always".to_owned()),
+            Some("d") => Some("by default".to_owned()),
             _ => None,
         };
-        t.columns.push(Column {
+        let col = Column {
             name: s(&row, 2),
             nullable: !b(&row, 5),
             data_type,
@@ -95,7 +96,17 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
             generated,
             collation: text(&row, 9),
             extra: Default::default(),
-        });
+        };
+        columns
+            .entry(oid(&row, 0))
+            .or_default()
+            .push((int(&row, 1), col));
+    }
+    for (rel, mut cols) in columns {
+        if let Some(t) = by_oid.get(&rel).and_then(|n| m.tables.get_mut(n)) {
+            cols.sort_by_key(|c| c.0);
+            t.columns = cols.into_iter().map(|c| c.1).collect();
+        }
     }
     let sql = format!(
         "SELECT i.inhparent, pg_catalog.pg_get_expr(c.relpartbound, c.oid) \
@@ -108,7 +119,7 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
         .rows("partitions", &sql)
         .inspect_err(|_| m.tables.clear())?;
     for row in rows {
-        if let Some(t) = by_oid.get(&s(&row, 0)).and_then(|n| m.tables.get_mut(n)) {
+        if let Some(t) = by_oid.get(&oid(&row, 0)).and_then(|n| m.tables.get_mut(n)) {
             t.partitions.push(crate::schema::canon::squash(&s(&row, 1)));
         }
     }
