@@ -157,3 +157,22 @@ fn a_database_file_is_never_written() {
     let _ = live(&path);
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn the_demo_schemas_differ_by_the_missing_column_and_migration() {
+    let staging = entries(&collect(SchemaSource::file(fixture("demo/staging.sql"))));
+    let prod = entries(&collect(SchemaSource::file(fixture("demo/prod.sql"))));
+    let d = diff(&staging, &prod);
+    let keys: Vec<&str> = d.keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        [
+            "schema:sqlite:column:orders.payment_intent_id",
+            "schema:sqlite:column_order:orders",
+            "schema:sqlite:index:orders_payment_intent",
+            "schema:sqlite:migration:schema_migrations:20240215093000",
+            "schema:sqlite:migrations:schema_migrations",
+        ],
+        "{d:#?}"
+    );
+}

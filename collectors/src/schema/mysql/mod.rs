@@ -178,7 +178,7 @@ pub(crate) fn read(
     for sql in [
         timeout.as_str(),
         "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-        "START TRANSACTION READ ONLY",
+        "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
     ] {
         conn.query_drop(sql)
             .map_err(|e| map_error(&e, shown, "the read-only transaction"))?;
