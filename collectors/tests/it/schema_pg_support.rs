@@ -58,3 +58,74 @@ impl Drop for PgDb {
         ));
     }
 }
+
+/// A transport whose tunnel leads to the test server whatever host the URL
+/// names: the collector must connect through it.
+#[derive(Debug)]
+pub struct Tunnelled {
+    inner: drift_collectors::transport::Local,
+    port: u16,
+    pub opened: std::sync::Mutex<Vec<(String, u16)>>,
+}
+
+impl Tunnelled {
+    /// A tunnel to the local `port`.
+    pub fn new(port: u16) -> Tunnelled {
+        Tunnelled {
+            inner: drift_collectors::transport::Local::new(),
+            port,
+            opened: Default::default(),
+        }
+    }
+}
+
+impl drift_collectors::transport::Transport for Tunnelled {
+    fn target(&self) -> &str {
+        "ssh://test@bastion:22"
+    }
+    fn read_file(
+        &self,
+        path: &std::path::Path,
+        limit: u64,
+    ) -> Result<Vec<u8>, drift_collectors::transport::TransportError> {
+        self.inner.read_file(path, limit)
+    }
+    fn metadata(
+        &self,
+        path: &std::path::Path,
+        follow: bool,
+    ) -> Result<drift_collectors::transport::FileMeta, drift_collectors::transport::TransportError>
+    {
+        self.inner.metadata(path, follow)
+    }
+    fn read_dir(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<
+        Vec<drift_collectors::transport::DirEntry>,
+        drift_collectors::transport::TransportError,
+    > {
+        self.inner.read_dir(path)
+    }
+    fn run(
+        &self,
+        command: &drift_collectors::transport::AllowedCommand,
+    ) -> Result<
+        drift_collectors::transport::CommandOutput,
+        drift_collectors::transport::TransportError,
+    > {
+        self.inner.run(command)
+    }
+    fn open_tunnel(
+        &self,
+        host: &str,
+        port: u16,
+    ) -> Result<drift_collectors::transport::Tunnel, drift_collectors::transport::TransportError>
+    {
+        self.opened.lock().unwrap().push((host.to_owned(), port));
+        Ok(drift_collectors::transport::Tunnel::direct(
+            "127.0.0.1",
+            self.port,
+        ))
+    }
+}

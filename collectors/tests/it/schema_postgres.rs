@@ -5,7 +5,7 @@ use drift_collectors::schema::{SchemaOptions, SchemaSource};
 use drift_core::{ErrorKind, Value};
 
 use super::schema_common::*;
-use super::schema_pg_support::PgDb;
+use super::schema_pg_support::{PgDb, Tunnelled};
 
 const NEEDS_PG: &str =
     "needs PostgreSQL: run scripts/ci-db-setup, then cargo test -- --include-ignored";
@@ -413,66 +413,6 @@ fn a_locked_table_times_out_and_the_rest_is_collected() {
     locker.batch_execute("ROLLBACK").unwrap();
 }
 
-/// A transport whose tunnel leads to the test server whatever host the URL
-/// names: the collector must connect through it.
-#[derive(Debug)]
-struct Tunnelled {
-    inner: drift_collectors::transport::Local,
-    port: u16,
-    opened: std::sync::Mutex<Vec<(String, u16)>>,
-}
-
-impl drift_collectors::transport::Transport for Tunnelled {
-    fn target(&self) -> &str {
-        "ssh://test@bastion:22"
-    }
-    fn read_file(
-        &self,
-        path: &std::path::Path,
-        limit: u64,
-    ) -> Result<Vec<u8>, drift_collectors::transport::TransportError> {
-        self.inner.read_file(path, limit)
-    }
-    fn metadata(
-        &self,
-        path: &std::path::Path,
-        follow: bool,
-    ) -> Result<drift_collectors::transport::FileMeta, drift_collectors::transport::TransportError>
-    {
-        self.inner.metadata(path, follow)
-    }
-    fn read_dir(
-        &self,
-        path: &std::path::Path,
-    ) -> Result<
-        Vec<drift_collectors::transport::DirEntry>,
-        drift_collectors::transport::TransportError,
-    > {
-        self.inner.read_dir(path)
-    }
-    fn run(
-        &self,
-        command: &drift_collectors::transport::AllowedCommand,
-    ) -> Result<
-        drift_collectors::transport::CommandOutput,
-        drift_collectors::transport::TransportError,
-    > {
-        self.inner.run(command)
-    }
-    fn open_tunnel(
-        &self,
-        host: &str,
-        port: u16,
-    ) -> Result<drift_collectors::transport::Tunnel, drift_collectors::transport::TransportError>
-    {
-        self.opened.lock().unwrap().push((host.to_owned(), port));
-        Ok(drift_collectors::transport::Tunnel::direct(
-            "127.0.0.1",
-            self.port,
-        ))
-    }
-}
-
 #[test]
 #[ignore = "needs PostgreSQL: run scripts/ci-db-setup, then cargo test -- --include-ignored"]
 fn connections_go_through_the_transport_tunnel() {
@@ -488,11 +428,7 @@ fn connections_go_through_the_transport_tunnel() {
             .unwrap_or(5432),
         None => 5432,
     };
-    let t = Tunnelled {
-        inner: drift_collectors::transport::Local::new(),
-        port,
-        opened: Default::default(),
-    };
+    let t = Tunnelled::new(port);
     let src =
         SchemaSource::url(&format!("postgres://postgres@db.internal:6543/{}", db.name)).unwrap();
     let c = drift_collectors::schema::SchemaCollector::new(vec![src]).collect(&t);

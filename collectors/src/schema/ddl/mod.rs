@@ -4,7 +4,10 @@
 mod cursor;
 mod lexer;
 pub(crate) mod mysql;
+mod mysql_table;
+pub(crate) mod mysql_values;
 mod pg_objects;
+mod pg_routines;
 mod pg_table;
 pub(crate) mod pgdefs;
 mod postgres;
@@ -13,9 +16,9 @@ pub(crate) use cursor::Cursor;
 pub use lexer::Dialect;
 pub(crate) use lexer::{Tok, Token, tokenize};
 pub(crate) use pg_objects::{
-    RoutineParts, canonical_args, canonical_returns, domain_fields, policy_entry, routine_name,
-    sequence_fields, trigger, view_definition,
+    domain_fields, policy_entry, sequence_fields, trigger, view_definition,
 };
+pub(crate) use pg_routines::{RoutineParts, canonical_args, canonical_returns, routine_name};
 
 use super::model::Model;
 

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::cursor::Cursor;
 use super::lexer::{Dialect, Tok, tokenize};
 use super::pg_objects::{
-    domain, int_limits, policy, routine, sequence_fields, sequence_options, trigger,
-    view_definition,
+    domain, int_limits, policy, sequence_fields, sequence_options, trigger, view_definition,
 };
+use super::pg_routines::routine;
 use super::pg_table::{alter_table, create_table};
 use super::pgdefs::{dotted, parse_index, qualify};
 use super::{FileIssue, parse_insert, statements};

@@ -7,7 +7,7 @@ use drift_core::Value;
 
 use super::{Reader, s, text};
 use crate::schema::canon::{mysql_default, mysql_type};
-use crate::schema::ddl::mysql::add_key;
+use crate::schema::ddl::mysql_values::add_key;
 use crate::schema::ddl::pgdefs::norm_expr;
 use crate::schema::error::SchemaError;
 use crate::schema::model::{Column, Constraint, Fields, Model, Table};

@@ -7,7 +7,7 @@ use drift_core::Value;
 
 use super::{Reader, lit, s, text};
 use crate::schema::canon::squash;
-use crate::schema::ddl::mysql::{parameter, routine_fields, trigger_fields, unqualify};
+use crate::schema::ddl::mysql_values::{parameter, routine_fields, trigger_fields, unqualify};
 use crate::schema::ddl::view_definition;
 use crate::schema::emit::version;
 use crate::schema::error::SchemaError;
