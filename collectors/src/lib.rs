@@ -7,6 +7,8 @@
 //! - [`transport`]: the [`Transport`](transport::Transport) trait, the
 //!   [`Local`](transport::Local) transport, and the command allow-list.
 //! - [`Collector`]: the trait every collector implements.
+//! - [`schema`]: database schemas and migration history (PostgreSQL,
+//!   MySQL/MariaDB, SQLite; live databases and schema files).
 //!
 //! Heavy dependencies sit behind cargo features (`ssh`, `postgres`, `mysql`,
 //! `sqlite`), so an embedder takes only what it needs.
