@@ -67,6 +67,17 @@ fn run(r: &mut Reader<'_>, steps: &[Step], m: &mut Model, errors: &mut Vec<Schem
     }
 }
 
+/// Exports the transaction's snapshot for a second connection.
+fn export_snapshot(client: &mut Client) -> Option<String> {
+    let msgs = client
+        .simple_query("SELECT pg_catalog.pg_export_snapshot()")
+        .ok()?;
+    msgs.into_iter().find_map(|m| match m {
+        postgres::SimpleQueryMessage::Row(r) => text(&r, 0),
+        _ => None,
+    })
+}
+
 /// Reads the schema of the database at `url` through `transport`.
 pub(crate) fn read(
     url: &ServerUrl,
@@ -104,6 +115,13 @@ pub(crate) fn read(
     }
     let mut client = connect(&cfg, shown)?;
     begin(&mut client, shown, options, None)?;
+    // Exported first, outside any savepoint (a subtransaction cannot export).
+    let snapshot = export_snapshot(&mut client);
+    if snapshot.is_none() {
+        // A failed export aborts the transaction: start it again.
+        let _ = client.batch_execute("ROLLBACK");
+        begin(&mut client, shown, options, None)?;
+    }
     let mut m = Model::default();
     let mut errors = Vec::new();
     let mut reader = Reader {
@@ -113,18 +131,11 @@ pub(crate) fn read(
     };
     settings::server(&mut reader, &mut m)?;
     let version_num = reader.version_num;
-    let second = reader
-        .rows(
-            "a snapshot to share",
-            "SELECT pg_catalog.pg_export_snapshot()",
-        )
-        .ok()
-        .and_then(|rows| rows.first().and_then(|r| text(r, 0)))
-        .and_then(|id| {
-            let mut c = connect(&cfg, shown).ok()?;
-            begin(&mut c, shown, options, Some(&id)).ok()?;
-            Some(c)
-        });
+    let second = snapshot.and_then(|id| {
+        let mut c = connect(&cfg, shown).ok()?;
+        begin(&mut c, shown, options, Some(&id)).ok()?;
+        Some(c)
+    });
     match second {
         Some(mut other) => {
             let (m2, e2) = std::thread::scope(|s| {
