@@ -143,6 +143,11 @@ fn every_object_kind_is_collected() {
         Value::from("postgres")
     );
     assert!(g.contains_key("schema:postgres:grant:table:public.orders"));
+    assert_eq!(
+        g["schema:postgres:owner:function:public.touch()"],
+        Value::from("postgres")
+    );
+    assert!(g.contains_key("schema:postgres:owner:schema:public"));
 }
 
 #[test]
@@ -229,6 +234,8 @@ fn each_listed_drift_is_a_difference_of_exactly_its_key_and_fields() {
     let drifted = PgDb::new(&setup);
     drifted.exec(&format!(
         "ALTER TABLE customers ADD COLUMN phone text;
+         CREATE TABLE refunds (id bigint PRIMARY KEY);
+         ALTER TABLE customers DROP CONSTRAINT customers_email_key;
          ALTER TABLE customers ALTER COLUMN name TYPE varchar(100);
          ALTER TABLE customers ALTER COLUMN created_at DROP NOT NULL;
          ALTER TABLE orders ALTER COLUMN note SET DEFAULT 'n/a';
@@ -258,7 +265,10 @@ fn each_listed_drift_is_a_difference_of_exactly_its_key_and_fields() {
         ("column:public.customers.name", vec!["type"]),
         ("column:public.customers.phone", vec![]),
         ("column:public.orders.note", vec!["default"]),
+        ("column:public.refunds.id", vec![]),
         ("column_order:public.customers", vec!["<value>"]),
+        ("column_order:public.refunds", vec![]),
+        ("constraint:public.customers.customers_email_key", vec![]),
         (
             "constraint:public.orders.orders_amount_check",
             vec!["validated"],
@@ -267,6 +277,7 @@ fn each_listed_drift_is_a_difference_of_exactly_its_key_and_fields() {
             "constraint:public.orders.orders_customer_id_fkey",
             vec!["on_delete"],
         ),
+        ("constraint:public.refunds.refunds_pkey", vec![]),
         ("enum:public.order_status", vec!["<value>"]),
         ("extension_version:hstore", vec!["<value>"]),
         ("function:public.touch()", vec!["body"]),
@@ -276,6 +287,7 @@ fn each_listed_drift_is_a_difference_of_exactly_its_key_and_fields() {
         ("migration:flyway:3", vec![]),
         ("migrations:flyway", vec!["count", "failed", "latest"]),
         ("setting:work_mem", vec!["<value>"]),
+        ("table:public.refunds", vec![]),
         ("trigger:public.orders.orders_touch", vec!["timing"]),
         ("view:public.paid_orders", vec!["definition"]),
     ]

@@ -4,6 +4,7 @@
 use drift_core::Value;
 
 use super::{NOT_EXT_REL, Reader, USER_NS, json_list, s, text};
+use crate::schema::ddl::{canonical_args, routine_name};
 use crate::schema::emit::version;
 use crate::schema::error::SchemaError;
 use crate::schema::model::Model;
@@ -150,7 +151,7 @@ pub(crate) fn settings(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
     Ok(())
 }
 
-/// Owners and grants of relations, routines and schemas.
+/// Owners and grants of relations, functions, procedures and schemas.
 pub(crate) fn grants(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
     let acl = |col: &str| {
         format!(
@@ -182,6 +183,26 @@ pub(crate) fn grants(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
             text(&row, 3),
             json_list(&row, 4),
         );
+    }
+    let sql = format!(
+        "SELECT n.nspname, p.proname, p.prokind, pg_catalog.pg_get_function_arguments(p.oid), \
+                o.rolname, {} \
+         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+         LEFT JOIN pg_catalog.pg_roles o ON o.oid = p.proowner \
+         WHERE p.prokind IN ('f', 'p') AND {USER_NS} \
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = \
+               'pg_catalog.pg_proc'::pg_catalog.regclass AND x.objid = p.oid AND x.deptype = 'e')",
+        acl("p.proacl")
+    );
+    for row in r.rows("routine owners and grants", &sql)? {
+        let kind = if s(&row, 2) == "p" {
+            "procedure"
+        } else {
+            "function"
+        };
+        let (_, sig) = canonical_args(&s(&row, 3));
+        let name = routine_name(&s(&row, 0), &s(&row, 1), &sig);
+        record(m, kind, name, text(&row, 4), json_list(&row, 5));
     }
     let sql = format!(
         "SELECT n.nspname, o.rolname, {} FROM pg_catalog.pg_namespace n \
