@@ -39,6 +39,14 @@ CREATE TABLE public.events (
 CREATE TABLE public.events_2024 PARTITION OF public.events FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00');
 CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2026-01-01 00:00:00+00');
 
+CREATE TABLE public.audit_base (
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor text
+);
+CREATE TABLE public.order_audit (
+    order_id bigint NOT NULL
+) INHERITS (public.audit_base);
+
 CREATE VIEW public.paid_orders AS
  SELECT orders.id,
     orders.amount

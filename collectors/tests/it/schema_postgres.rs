@@ -101,6 +101,11 @@ fn every_object_kind_is_collected() {
         m["schema:postgres:setting:max_connections"],
         Value::Int(_)
     ));
+    // An inheritance child lists its parent's columns first.
+    assert_eq!(
+        m["schema:postgres:column_order:public.order_audit"],
+        Value::List(vec!["at".into(), "actor".into(), "order_id".into()])
+    );
     // Partitions are folded into their parent.
     let parts = field(&m, "schema:postgres:table:public.events", "partitions");
     let Value::Object(p) = parts else {

@@ -83,6 +83,17 @@ pub(crate) fn create_table(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), Str
             if let Some(t) = f.model.tables.get_mut(&name) {
                 partition_by(c, t);
             }
+        } else if c.kw("inherits") {
+            let parents = c.paren_items().unwrap_or_default();
+            let parents = parents
+                .iter()
+                .map(|p| {
+                    let toks = super::lexer::tokenize(p, super::lexer::Dialect::Postgres);
+                    let mut pc = Cursor::new(p, &toks, super::lexer::Dialect::Postgres);
+                    qualify(pc.qname().unwrap_or_default(), &f.schema)
+                })
+                .collect();
+            f.inherits.push((name.clone(), parents));
         } else {
             c.skip_one();
         }

@@ -23,6 +23,8 @@ pub(crate) struct PgFile {
     /// Partitions: (parent, child, bound).
     pub attach: Vec<(Name, Name, String)>,
     pub partition_children: BTreeSet<Name>,
+    /// `INHERITS (parents)`: (child, parents).
+    pub inherits: Vec<(Name, Vec<Name>)>,
     /// `ALTER TABLE … DISABLE TRIGGER`.
     pub trigger_state: BTreeMap<Name, bool>,
     /// Types created by the file (enums, domains, composites).
@@ -351,8 +353,47 @@ fn alter_type(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
     Ok(())
 }
 
+/// Gives inheritance children their parents' columns first, as the server
+/// lists them (a dump writes only a child's own columns).
+fn inherit_columns(f: &mut PgFile) {
+    // Parents before children, whatever the file's order: repeat until stable.
+    for _ in 0..f.inherits.len() {
+        for (child, parents) in f.inherits.clone() {
+            let mut cols = Vec::new();
+            for p in &parents {
+                if let Some(t) = f.model.tables.get(p) {
+                    for c in &t.columns {
+                        if !cols
+                            .iter()
+                            .any(|x: &crate::schema::model::Column| x.name == c.name)
+                        {
+                            cols.push(c.clone());
+                        }
+                    }
+                }
+            }
+            if let Some(t) = f.model.tables.get_mut(&child) {
+                let own: Vec<_> = t
+                    .columns
+                    .iter()
+                    .filter(|c| !cols.iter().any(|x| x.name == c.name))
+                    .cloned()
+                    .collect();
+                for c in &mut cols {
+                    if let Some(local) = t.columns.iter().find(|x| x.name == c.name) {
+                        *c = local.clone();
+                    }
+                }
+                cols.extend(own);
+                t.columns = cols;
+            }
+        }
+    }
+}
+
 /// Folds partitions, resolves references and user types.
 fn finish(mut f: PgFile) -> (Model, Vec<FileIssue>) {
+    inherit_columns(&mut f);
     let attach = std::mem::take(&mut f.attach);
     for (parent, _, bound) in &attach {
         if let Some(t) = f.model.tables.get_mut(parent) {
