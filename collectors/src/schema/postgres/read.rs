@@ -109,6 +109,9 @@ pub(crate) fn read(
         .dbname(url.database.as_deref().unwrap_or("postgres"))
         .application_name("drift")
         .connect_timeout(options.connect_timeout)
+        // A network that stops answering is bounded too, not only queries.
+        .tcp_user_timeout(options.statement_timeout + options.connect_timeout)
+        .keepalives(true)
         .ssl_mode(postgres::config::SslMode::Disable);
     if let Some(p) = &url.password {
         cfg.password(p.0.as_bytes());
