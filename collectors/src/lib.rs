@@ -11,6 +11,8 @@
 //!   files, `/proc/PID/environ`).
 //! - [`config`]: configuration trees (JSON, YAML, TOML, INI, properties,
 //!   dotenv parsed into keys; other files by hash).
+//! - [`schema`]: database schemas and migration history (PostgreSQL,
+//!   MySQL/MariaDB, SQLite; live databases and schema files).
 //!
 //! Heavy dependencies sit behind cargo features (`ssh`, `postgres`, `mysql`,
 //! `sqlite`), so an embedder takes only what it needs.
@@ -30,6 +32,7 @@ pub mod env;
 pub mod host;
 pub mod packages;
 pub mod runtime;
+pub mod schema;
 mod snapshot;
 pub mod transport;
 

@@ -11,3 +11,16 @@ mod runtime;
 mod ssh;
 #[cfg(feature = "ssh")]
 mod sshd;
+mod schema_common;
+mod schema_files;
+mod schema_migrations;
+#[cfg(feature = "mysql")]
+mod schema_my_support;
+#[cfg(feature = "mysql")]
+mod schema_mysql;
+#[cfg(feature = "postgres")]
+mod schema_pg_support;
+#[cfg(feature = "postgres")]
+mod schema_postgres;
+#[cfg(feature = "sqlite")]
+mod schema_sqlite;

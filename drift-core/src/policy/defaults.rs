@@ -41,8 +41,12 @@ pub enum DefaultKind {
 ///
 /// Secrets need no name check here: their values are fingerprints, which are
 /// compared for presence only unless a rule says otherwise.
+///
+/// Only settings (`env:` and `config:` keys) are judged by name: a schema
+/// column called `url` or a package called `host` is structure, and must
+/// match.
 pub fn expect_for(key: &KeyPath) -> Expect {
-    if is_env_specific_name(key) {
+    if matches!(key.layer(), Layer::Env | Layer::Config) && is_env_specific_name(key) {
         Expect::Present
     } else {
         Expect::Equal

@@ -1,0 +1,117 @@
+//! SQLite: a database file (read-only) or SQLite DDL loaded into an
+//! in-memory database, both read by the same catalog code.
+
+mod catalog;
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::SchemaOptions;
+use super::error::SchemaError;
+use super::model::Model;
+use crate::transport::Transport;
+
+fn sqlite_error(e: &rusqlite::Error, source: &str, what: &str) -> SchemaError {
+    let message = e.to_string();
+    let source_name = source.to_owned();
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::PermissionDenied | rusqlite::ErrorCode::ReadOnly) => {
+            SchemaError::Permission {
+                source_name,
+                what: what.to_owned(),
+                message,
+            }
+        }
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            SchemaError::Timeout {
+                source_name,
+                what: what.to_owned(),
+                message,
+            }
+        }
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::NotADatabase) => {
+            SchemaError::Read {
+                source_name,
+                message: format!("cannot open `{source}` as an SQLite database: {message}"),
+                kind: drift_core::ErrorKind::Read,
+            }
+        }
+        _ => SchemaError::Query {
+            source_name,
+            what: what.to_owned(),
+            message,
+        },
+    }
+}
+
+/// Reads an SQLite database file. Locally it is opened read-only (so that a
+/// WAL is seen); on another target its bytes are read through the transport
+/// and opened in memory.
+pub(crate) fn read_file(
+    path: &Path,
+    shown: &str,
+    transport: &dyn Transport,
+    options: &SchemaOptions,
+) -> Result<(Model, Vec<SchemaError>), SchemaError> {
+    let conn = if transport.target() == "local" {
+        // Refuse a missing file rather than let SQLite create an empty one.
+        transport
+            .metadata(path, true)
+            .map_err(|e| SchemaError::Read {
+                source_name: shown.to_owned(),
+                message: e.to_string(),
+                kind: e.kind(),
+            })?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| sqlite_error(&e, shown, "the database"))?;
+        let _ = conn.busy_timeout(options.statement_timeout);
+        conn
+    } else {
+        let mut bytes = transport
+            .read_file(path, options.max_file_size)
+            .map_err(|e| SchemaError::Read {
+                source_name: shown.to_owned(),
+                message: e.to_string(),
+                kind: e.kind(),
+            })?;
+        // A WAL-mode header would make the in-memory copy refuse to open.
+        if bytes.len() > 19 && bytes[18] == 2 && bytes[19] == 2 {
+            bytes[18] = 1;
+            bytes[19] = 1;
+        }
+        let mut conn =
+            Connection::open_in_memory().map_err(|e| sqlite_error(&e, shown, "the database"))?;
+        let len = bytes.len();
+        conn.deserialize_read_exact(rusqlite::MAIN_DB, &bytes[..], len, true)
+            .map_err(|e| sqlite_error(&e, shown, "the database"))?;
+        conn
+    };
+    read_conn(&conn, shown, true)
+}
+
+/// Loads SQLite DDL into an in-memory database and reads it.
+pub(crate) fn read_ddl(text: &str, shown: &str) -> Result<(Model, Vec<SchemaError>), SchemaError> {
+    let conn = Connection::open_in_memory().map_err(|e| sqlite_error(&e, shown, "memory"))?;
+    conn.execute_batch(text).map_err(|e| SchemaError::Parse {
+        source_name: shown.to_owned(),
+        line: 0,
+        message: format!("SQLite refused the schema file: {e}"),
+    })?;
+    read_conn(&conn, shown, false)
+}
+
+fn read_conn(
+    conn: &Connection,
+    shown: &str,
+    live: bool,
+) -> Result<(Model, Vec<SchemaError>), SchemaError> {
+    conn.execute_batch("BEGIN")
+        .map_err(|e| sqlite_error(&e, shown, "a read transaction"))?;
+    let result = catalog::read(conn, shown, live);
+    let _ = conn.execute_batch("ROLLBACK");
+    result
+}
