@@ -27,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Snapshot one environment into a manifest.
     #[command(after_help = EXIT_CODES)]
-    Snapshot(SnapshotArgs),
+    Snapshot(Box<SnapshotArgs>),
     /// Compare two or more manifests.
     #[command(after_help = EXIT_CODES)]
     Diff(DiffArgs),
@@ -108,6 +108,30 @@ pub struct SnapshotArgs {
     /// The container image digest to record with --host-facts.
     #[arg(long, value_name = "DIGEST", requires = "host_facts")]
     pub image_digest: Option<String>,
+    /// A live database schema: `postgres://…`, `mysql://…`, `sqlite://PATH` (repeatable).
+    #[arg(long = "schema", value_name = "URL")]
+    pub schema: Vec<String>,
+    /// A schema file: `pg_dump --schema-only`, `mysqldump --no-data`, SQLite DDL (repeatable).
+    #[arg(long = "schema-file", value_name = "FILE")]
+    pub schema_files: Vec<PathBuf>,
+    /// The variable holding the database password of the --schema URLs.
+    #[arg(long, value_name = "VAR")]
+    pub schema_password_env: Option<String>,
+    /// Record database owners and grants too.
+    #[arg(long)]
+    pub include_grants: bool,
+    /// The environment of the running process of this name (`/proc/PID/environ`).
+    #[arg(long, value_name = "NAME")]
+    pub process_env_of: Option<String>,
+    /// The environment of the process whose pid is in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub process_env_pidfile: Option<PathBuf>,
+    /// Snapshot a remote host instead of this machine: `ssh://[user@]host[:port]`.
+    #[arg(long, value_name = "TARGET")]
+    pub host: Option<String>,
+    /// How remote hosts are reached.
+    #[command(flatten)]
+    pub ssh: SshArgs,
     /// Write the manifest to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -157,7 +181,27 @@ pub struct CheckArgs {
     /// No progress on standard error.
     #[arg(long, short)]
     pub quiet: bool,
+    /// How remote hosts are reached.
+    #[command(flatten)]
+    pub ssh: SshArgs,
     /// How the report is shown.
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// SSH settings (they add to drift.toml's `[ssh]`).
+#[derive(Debug, Clone, Args)]
+pub struct SshArgs {
+    /// An identity file to log in with (repeatable; the ssh agent is tried first).
+    #[arg(long = "identity", value_name = "FILE")]
+    pub identity: Vec<PathBuf>,
+    /// The known_hosts file host keys are checked against [default: ~/.ssh/known_hosts].
+    #[arg(long, value_name = "FILE")]
+    pub known_hosts: Option<PathBuf>,
+    /// Record the key of a host seen for the first time (trust on first use). A changed key is always refused.
+    #[arg(long)]
+    pub accept_new_host_keys: bool,
+    /// The ssh config file [default: ~/.ssh/config].
+    #[arg(long, value_name = "FILE")]
+    pub ssh_config: Option<PathBuf>,
 }

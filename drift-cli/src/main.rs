@@ -2,6 +2,7 @@
 //! prints reports, and maps outcomes to the documented exit codes.
 
 mod cli;
+mod collect;
 mod commands;
 mod exit;
 mod jobs;
@@ -9,6 +10,7 @@ mod output;
 mod sanitizer;
 mod settings;
 mod sources;
+mod targets;
 
 use std::process::ExitCode;
 
@@ -42,7 +44,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Snapshot(args) => commands::snapshot::run(args),
+        Command::Snapshot(args) => commands::snapshot::run(*args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Check(args) => commands::check::run(args),
     };

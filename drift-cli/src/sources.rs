@@ -1,14 +1,17 @@
 //! From an environment's sources (drift.toml or flags) to collectors.
 
+use anyhow::{Context, bail};
 use drift_collectors::Collector;
 use drift_collectors::config::{ConfigCollector, ConfigRoot};
-use drift_collectors::env::EnvCollector;
+use drift_collectors::env::{EnvCollector, ProcSelector};
 use drift_collectors::host::HostCollector;
 use drift_collectors::packages::PackagesCollector;
 use drift_collectors::runtime::RuntimeCollector;
-use drift_core::Fingerprinter;
+use drift_collectors::schema::{Dialect, SchemaCollector, SchemaOptions, SchemaSource};
+use drift_collectors::transport::{SshOptions, Transport};
+use drift_core::{Collection, Fingerprinter};
 
-use crate::settings::Sources;
+use crate::settings::{SchemaSpec, SchemaTarget, Sources};
 
 /// Options that apply to every environment.
 #[derive(Debug, Clone, Default)]
@@ -22,18 +25,96 @@ pub struct CollectOptions {
     pub process_env: Vec<(String, String)>,
     /// The fingerprinter for whole secret files (the sanitizer's).
     pub fingerprinter: Fingerprinter,
+    /// How SSH hosts (targets and `via` hops) are reached.
+    pub ssh: SshOptions,
 }
 
-/// The collectors for one environment's sources.
-pub fn collectors(sources: &Sources, options: &CollectOptions) -> Vec<Box<dyn Collector>> {
+/// A schema source with its password read, ready to collect.
+#[derive(Debug, Clone)]
+pub struct ResolvedSchema {
+    source: SchemaSource,
+    via: Option<String>,
+}
+
+/// Reads the passwords of schema sources (from the variables and files
+/// drift.toml names) and checks the URLs. Errors are input errors (exit 2).
+pub fn resolve_schema(specs: &[SchemaSpec]) -> anyhow::Result<Vec<ResolvedSchema>> {
+    specs
+        .iter()
+        .map(|spec| {
+            let mut source = match &spec.target {
+                SchemaTarget::Url(url) => SchemaSource::url(url)?,
+                SchemaTarget::File(path, dialect) => {
+                    let s = SchemaSource::file(path.clone());
+                    match dialect.as_deref() {
+                        Some("postgres") => s.with_dialect(Dialect::Postgres),
+                        Some("mysql") => s.with_dialect(Dialect::Mysql),
+                        Some("sqlite") => s.with_dialect(Dialect::Sqlite),
+                        _ => s,
+                    }
+                }
+            };
+            if let Some(name) = &spec.name {
+                source = source.named(name.clone());
+            }
+            if let Some(var) = &spec.password_env {
+                let pw = std::env::var(var).with_context(|| {
+                    format!("the database password variable `{var}` is not set")
+                })?;
+                source = source.with_password(pw);
+            }
+            if let Some(file) = &spec.password_file {
+                let pw = std::fs::read_to_string(file).with_context(|| {
+                    format!(
+                        "cannot read the database password file `{}`",
+                        file.display()
+                    )
+                })?;
+                let pw = pw.trim_end_matches(['\n', '\r']);
+                if pw.is_empty() {
+                    bail!("the database password file `{}` is empty", file.display());
+                }
+                source = source.with_password(pw);
+            }
+            Ok(ResolvedSchema {
+                source,
+                via: spec.via.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The collectors for one environment's sources. `remote` tells whether
+/// they run on an SSH host: the process environment is then the login
+/// session's, read from `/proc/self/environ` on the host.
+pub fn collectors(
+    sources: &Sources,
+    schema: &[ResolvedSchema],
+    options: &CollectOptions,
+    remote: bool,
+) -> Vec<Box<dyn Collector>> {
     let mut out: Vec<Box<dyn Collector>> = Vec::new();
-    if sources.process_env || !sources.dotenv.is_empty() {
+    let wants_env = sources.process_env
+        || !sources.dotenv.is_empty()
+        || sources.process_env_of.is_some()
+        || sources.process_env_pidfile.is_some();
+    if wants_env {
         let mut env = EnvCollector::new();
         if sources.process_env {
-            env = env.process_env(options.process_env.clone());
+            env = if remote {
+                env.proc_environ(ProcSelector::SelfProcess)
+            } else {
+                env.process_env(options.process_env.clone())
+            };
         }
         for path in &sources.dotenv {
             env = env.dotenv(path.clone());
+        }
+        if let Some(name) = &sources.process_env_of {
+            env = env.proc_environ(ProcSelector::Name(name.clone()));
+        }
+        if let Some(pidfile) = &sources.process_env_pidfile {
+            env = env.proc_environ(ProcSelector::Pidfile(pidfile.clone()));
         }
         out.push(Box::new(env));
     }
@@ -67,7 +148,55 @@ pub fn collectors(sources: &Sources, options: &CollectOptions) -> Vec<Box<dyn Co
         }
         out.push(Box::new(host));
     }
+    let schema_options = SchemaOptions {
+        include_grants: sources.include_grants,
+        ..SchemaOptions::default()
+    };
+    let direct: Vec<SchemaSource> = schema
+        .iter()
+        .filter(|s| s.via.is_none())
+        .map(|s| s.source.clone())
+        .collect();
+    if !direct.is_empty() {
+        out.push(Box::new(
+            SchemaCollector::new(direct).with_options(schema_options.clone()),
+        ));
+    }
+    for s in schema.iter().filter(|s| s.via.is_some()) {
+        out.push(Box::new(Via {
+            via: s.via.clone().unwrap_or_default(),
+            ssh: options.ssh.clone(),
+            inner: SchemaCollector::new(vec![s.source.clone()])
+                .with_options(schema_options.clone()),
+        }));
+    }
     out
+}
+
+/// A schema source reachable only through an SSH host: the database
+/// connection is tunnelled through it.
+#[derive(Debug)]
+struct Via {
+    via: String,
+    ssh: SshOptions,
+    inner: SchemaCollector,
+}
+
+impl Collector for Via {
+    fn name(&self) -> &'static str {
+        "schema"
+    }
+
+    fn collect(&self, _transport: &dyn Transport) -> Collection {
+        match crate::targets::connect(&self.via, &self.ssh) {
+            Ok(hop) => self.inner.collect(&*hop),
+            Err(e) => {
+                let mut c = Collection::new();
+                c.error(e.to_collection_error("schema"));
+                c
+            }
+        }
+    }
 }
 
 /// The process environment without drift's own variables (the fingerprint

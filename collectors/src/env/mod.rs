@@ -8,6 +8,13 @@
 //! files in that order. Within one dotenv file, the last line wins too. A
 //! manifest therefore holds each variable once.
 //!
+//! Variables that a shell or an SSH login sets for each session, and that
+//! say nothing about an environment, are left out of process environments
+//! (never out of dotenv files): `SSH_CLIENT`, `SSH_CONNECTION`, `SSH_TTY`,
+//! `SSH_AUTH_SOCK`, `XDG_SESSION_ID`, `XDG_SESSION_TYPE`, `XDG_SESSION_CLASS`,
+//! `PWD`, `OLDPWD`, `SHLVL`, `_`, `TERM`, `COLUMNS`, `LINES`. Every host of a
+//! fleet would otherwise differ from every other.
+//!
 //! ```
 //! use drift_collectors::env::EnvCollector;
 //! use drift_collectors::transport::Local;
@@ -33,6 +40,25 @@ pub use proc::{ProcSelector, parse_environ};
 
 use crate::collector::Collector;
 use crate::transport::Transport;
+
+/// Per-session variables left out of process environments (see the module
+/// documentation).
+const SESSION_VARIABLES: &[&str] = &[
+    "SSH_CLIENT",
+    "SSH_CONNECTION",
+    "SSH_TTY",
+    "SSH_AUTH_SOCK",
+    "XDG_SESSION_ID",
+    "XDG_SESSION_TYPE",
+    "XDG_SESSION_CLASS",
+    "PWD",
+    "OLDPWD",
+    "SHLVL",
+    "_",
+    "TERM",
+    "COLUMNS",
+    "LINES",
+];
 
 /// Most bytes read from a dotenv file.
 const MAX_DOTENV: u64 = 8 << 20;
@@ -83,7 +109,10 @@ impl EnvCollector {
         source: &Source,
     ) -> Result<(String, Vec<(String, String)>), CollectionError> {
         match source {
-            Source::Process(vars) => Ok(("process environment".to_owned(), vars.clone())),
+            Source::Process(vars) => Ok((
+                "process environment".to_owned(),
+                without_session_variables(vars.clone()),
+            )),
             Source::Dotenv(path) => {
                 let name = path.display().to_string();
                 let bytes = transport
@@ -110,10 +139,15 @@ impl EnvCollector {
             Source::Proc(selector) => {
                 let found = proc::find(transport, selector)?;
                 let vars = proc::read_environ(transport, &found)?;
-                Ok((found.source, vars))
+                Ok((found.source, without_session_variables(vars)))
             }
         }
     }
+}
+
+fn without_session_variables(mut vars: Vec<(String, String)>) -> Vec<(String, String)> {
+    vars.retain(|(k, _)| !SESSION_VARIABLES.contains(&k.as_str()));
+    vars
 }
 
 impl Collector for EnvCollector {

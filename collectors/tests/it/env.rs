@@ -216,3 +216,23 @@ fn a_pidfile_without_a_pid_is_an_error() {
         )
     );
 }
+
+#[test]
+fn per_session_variables_are_left_out_of_process_environments_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let dotenv = dir.path().join(".env");
+    std::fs::write(&dotenv, "PWD=/srv/app\n").unwrap();
+    let c = EnvCollector::new()
+        .process_env([
+            pair("SSH_CONNECTION", "10.0.0.1 51234 10.0.0.2 22"),
+            pair("SHLVL", "2"),
+            pair("APP_MODE", "live"),
+        ])
+        .dotenv(&dotenv)
+        .collect(&Local::new());
+    let v = vars(&c);
+    assert!(!v.contains_key("env:SSH_CONNECTION"));
+    assert!(!v.contains_key("env:SHLVL"));
+    assert_eq!(v.get("env:APP_MODE"), Some(&Value::from("live")));
+    assert_eq!(v.get("env:PWD"), Some(&Value::from("/srv/app")));
+}

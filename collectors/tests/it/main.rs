@@ -7,10 +7,6 @@ mod host;
 mod local;
 mod packages;
 mod runtime;
-#[cfg(feature = "ssh")]
-mod ssh;
-#[cfg(feature = "ssh")]
-mod sshd;
 mod schema_common;
 mod schema_files;
 mod schema_migrations;
@@ -24,3 +20,7 @@ mod schema_pg_support;
 mod schema_postgres;
 #[cfg(feature = "sqlite")]
 mod schema_sqlite;
+#[cfg(feature = "ssh")]
+mod ssh;
+#[cfg(feature = "ssh")]
+mod sshd;

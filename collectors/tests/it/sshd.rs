@@ -5,6 +5,9 @@
 //! generated key. Nothing touches the real `~/.ssh`.
 //!
 //! Needs Debian's openssh-server (`/usr/sbin/sshd`) and `ssh-keygen`.
+//! Shared by the collectors' and the CLI's tests (the CLI includes this file
+//! with `#[path]`), so not every item is used by each.
+#![allow(dead_code)]
 
 use std::fs;
 use std::io::Read;
@@ -48,6 +51,12 @@ fn current_user() -> String {
 impl Sshd {
     /// Starts a server with a fresh ed25519 host key.
     pub fn start() -> Sshd {
+        Sshd::start_with("")
+    }
+
+    /// Starts a server whose sshd_config ends with `extra` (for example
+    /// `SetEnv APP_VERSION=1.2.3`, seen by every session).
+    pub fn start_with(extra: &str) -> Sshd {
         assert!(
             Path::new(SSHD).exists(),
             "{SSHD} is missing: install openssh-server (`apt-get install -y openssh-server`)"
@@ -62,7 +71,7 @@ impl Sshd {
         let user = current_user();
         for _ in 0..10 {
             let port = free_port();
-            write_config(d, port);
+            write_config(d, port, extra);
             let stderr = fs::File::create(d.join("sshd.log")).expect("sshd.log");
             let mut child = Command::new(SSHD)
                 .args(["-D", "-e", "-f"])
@@ -188,7 +197,7 @@ fn free_port() -> u16 {
     l.local_addr().expect("local addr").port()
 }
 
-fn write_config(dir: &Path, port: u16) {
+fn write_config(dir: &Path, port: u16, extra: &str) {
     let sftp = if Path::new("/usr/lib/openssh/sftp-server").exists() {
         "/usr/lib/openssh/sftp-server"
     } else {
@@ -213,6 +222,7 @@ MaxStartups 200
 MaxSessions 100
 LogLevel ERROR
 Subsystem sftp {sftp}
+{extra}
 "
     );
     fs::write(dir.join("sshd_config"), config).expect("sshd_config");

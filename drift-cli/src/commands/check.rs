@@ -5,17 +5,18 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::bail;
-use drift_collectors::snapshot;
-use drift_collectors::transport::Local;
 use drift_core::diff::{DiffOptions, Environment, Host, diff};
-use drift_core::{Manifest, Sanitizer, Severity};
+use drift_core::report::{Report, ReportError, Summary};
+use drift_core::{Manifest, Severity};
 
 use crate::cli::CheckArgs;
+use crate::collect::{Snap, collect_target};
 use crate::exit::Exit;
-use crate::jobs::run_bounded;
+use crate::jobs::{Task, run_bounded};
 use crate::output::{Progress, now_rfc3339, print_report, today, use_color, write_atomically};
 use crate::settings::{self, Config, EnvConfig, error_closest};
-use crate::sources::{CollectOptions, collectors, process_env};
+use crate::sources::{CollectOptions, ResolvedSchema, process_env, resolve_schema};
+use crate::targets::{LoginEnv, host_label, merge, ssh_options};
 
 /// Hosts collected at once when neither flag nor drift.toml says.
 const DEFAULT_JOBS: usize = 8;
@@ -50,16 +51,19 @@ fn select<'c>(config: &'c Config, wanted: &[String]) -> anyhow::Result<Vec<&'c E
         .iter()
         .filter(|e| wanted.is_empty() || wanted.contains(&e.name))
         .collect();
-    if selected.len() < 2 {
-        bail!("nothing to compare: `drift check` needs at least two environments");
+    let hosts: usize = selected.iter().map(|e| e.sources.hosts.len().max(1)).sum();
+    if selected.len() < 2 && hosts < 2 {
+        bail!(
+            "nothing to compare: `drift check` needs two environments, or one environment with several hosts"
+        );
     }
     Ok(selected)
 }
 
-/// One environment's snapshots.
+/// One environment's snapshots: (host label, snapshot).
 struct Collected {
     name: String,
-    hosts: Vec<(String, Manifest)>,
+    hosts: Vec<(String, Snap)>,
 }
 
 /// Runs `drift check`.
@@ -72,7 +76,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         config.settings.fingerprint_key_file.as_deref(),
         &config.secrets,
     )?;
-    let wants_process_env = selected.iter().any(|e| e.sources.process_env);
+    let schemas: Vec<Vec<ResolvedSchema>> = selected
+        .iter()
+        .map(|e| resolve_schema(&e.sources.schema))
+        .collect::<anyhow::Result<_>>()?;
+    let wants_process_env = selected
+        .iter()
+        .any(|e| e.sources.process_env && e.sources.hosts.is_empty());
+    let ssh = merge(&config.ssh, &args.ssh);
     let options = CollectOptions {
         max_file_size: config.settings.max_file_size,
         follow_symlinks: config.settings.follow_symlinks,
@@ -82,6 +93,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
             Vec::new()
         },
         fingerprinter: sanitizer.fingerprinter().clone(),
+        ssh: ssh_options(&ssh, &LoginEnv::from_process()),
     };
     let jobs = args.jobs.or(config.settings.jobs).unwrap_or(DEFAULT_JOBS);
     if jobs == 0 {
@@ -90,38 +102,60 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let progress = Progress::new(args.quiet);
     let created_at = now_rfc3339();
 
-    let tasks: Vec<Box<dyn FnOnce() -> Collected + Send + '_>> = selected
+    // One task per host (or per local environment), at most `jobs` at once.
+    let mut plan: Vec<(usize, Option<&str>)> = Vec::new();
+    for (i, env) in selected.iter().enumerate() {
+        if env.sources.hosts.is_empty() {
+            plan.push((i, None));
+        } else {
+            plan.extend(env.sources.hosts.iter().map(|h| (i, Some(h.as_str()))));
+        }
+    }
+    let tasks: Vec<Task<'_, Snap>> = plan
         .iter()
-        .map(|env| {
+        .map(|&(i, host)| {
+            let (env, schema) = (selected[i], &schemas[i]);
             let (options, sanitizer, created_at) = (&options, &sanitizer, &created_at);
-            Box::new(move || collect_env(env, options, sanitizer.clone(), created_at, progress))
-                as Box<dyn FnOnce() -> Collected + Send>
+            Box::new(move || {
+                let started = Instant::now();
+                let where_ = host.map_or_else(
+                    || env.name.clone(),
+                    |h| format!("{}/{}", env.name, host_label(h)),
+                );
+                progress.line(&format!("  collecting {where_} …"));
+                let snap = collect_target(
+                    &env.name,
+                    host,
+                    &env.sources,
+                    schema,
+                    options,
+                    sanitizer.clone(),
+                    created_at,
+                );
+                progress.line(&status_line(&where_, &snap, started));
+                snap
+            }) as Task<'_, Snap>
         })
         .collect();
-    let collected = run_bounded(jobs, tasks);
+    let mut snaps = run_bounded(jobs, tasks).into_iter();
+    let mut collected: Vec<Collected> = selected
+        .iter()
+        .map(|e| Collected {
+            name: e.name.clone(),
+            hosts: Vec::new(),
+        })
+        .collect();
+    for &(i, host) in &plan {
+        if let Some(snap) = snaps.next() {
+            let label = host.map_or_else(|| selected[i].name.clone(), host_label);
+            collected[i].hosts.push((label, snap));
+        }
+    }
 
     if let Some(dir) = &args.save_manifests {
         save(dir, &collected)?;
     }
-    let envs: Vec<Environment<'_>> = collected
-        .iter()
-        .map(|c| Environment {
-            name: &c.name,
-            hosts: c
-                .hosts
-                .iter()
-                .map(|(h, m)| Host {
-                    name: h,
-                    manifest: m,
-                })
-                .collect(),
-        })
-        .collect();
-    let options = DiffOptions {
-        today: Some(today()),
-        ..DiffOptions::default()
-    };
-    let report = diff(&envs, &config.policy, &options)?;
+    let report = compare(&collected, &config, &today())?;
     let fail_on = args
         .report
         .fail_on
@@ -137,67 +171,105 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let exit = report.outcome(fail_on).into();
     // The process ends now: freeing every snapshot would only delay the exit.
     std::mem::forget(report);
-    drop(envs);
     std::mem::forget(collected);
     Ok(exit)
 }
 
-fn collect_env(
-    env: &EnvConfig,
-    options: &CollectOptions,
-    sanitizer: Sanitizer,
-    created_at: &str,
-    progress: Progress,
-) -> Collected {
-    let started = Instant::now();
-    progress.line(&format!("  collecting {} …", env.name));
-    let manifest = snapshot(
-        &env.name,
-        &Local::new(),
-        &collectors(&env.sources, options),
-        sanitizer,
-        Some(created_at.to_owned()),
-    );
-    let status = if manifest.errors.is_empty() {
-        "✓".to_owned()
-    } else {
-        format!("✗ {} error(s)", manifest.errors.len())
-    };
-    progress.line(&format!(
-        "  {status} {}: {} entries in {:.1} s",
-        env.name,
-        drift_core_thousands(manifest.len()),
-        started.elapsed().as_secs_f64()
-    ));
-    Collected {
-        name: env.name.clone(),
-        hosts: vec![(env.name.clone(), manifest)],
+/// Compares what was reached. Hosts that could not be reached are left out
+/// (an empty snapshot would report every key missing), and their errors are
+/// added to the report, which is then incomplete.
+fn compare(
+    collected: &[Collected],
+    config: &Config,
+    today: &drift_core::Date,
+) -> anyhow::Result<Report> {
+    let envs: Vec<Environment<'_>> = collected
+        .iter()
+        .map(|c| Environment {
+            name: &c.name,
+            hosts: c
+                .hosts
+                .iter()
+                .filter(|(_, s)| s.reached)
+                .map(|(h, s)| Host {
+                    name: h,
+                    manifest: &s.manifest,
+                })
+                .collect(),
+        })
+        .filter(|e| !e.hosts.is_empty())
+        .collect();
+    let unreached: Vec<ReportError> = collected
+        .iter()
+        .flat_map(|c| {
+            c.hosts
+                .iter()
+                .filter(|(_, s)| !s.reached)
+                .flat_map(move |(_, s)| {
+                    s.manifest.errors.iter().map(move |e| ReportError {
+                        environment: c.name.clone(),
+                        target: s.manifest.target.clone(),
+                        error: e.clone(),
+                    })
+                })
+        })
+        .collect();
+    let columns: usize = envs.iter().map(|e| e.hosts.len()).sum();
+    if columns < 2 {
+        // Too little was reached to compare anything: report why.
+        return Ok(Report {
+            environments: Vec::new(),
+            findings: Vec::new(),
+            errors: unreached,
+            notes: Vec::new(),
+            summary: Summary::default(),
+        });
     }
+    let options = DiffOptions {
+        today: Some(*today),
+        ..DiffOptions::default()
+    };
+    let mut report = diff(&envs, &config.policy, &options)?;
+    if !unreached.is_empty() {
+        report.errors.extend(unreached);
+        report.summary.complete = false;
+    }
+    Ok(report)
 }
 
-fn drift_core_thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+fn status_line(where_: &str, snap: &Snap, started: Instant) -> String {
+    let m: &Manifest = &snap.manifest;
+    if !snap.reached {
+        let why = m
+            .errors
+            .first()
+            .map(|e| e.message.as_str())
+            .unwrap_or_default();
+        return format!("  ✗ {where_}: {why}");
     }
-    out
+    let status = if m.errors.is_empty() {
+        "✓".to_owned()
+    } else {
+        format!("✗ {} error(s),", m.errors.len())
+    };
+    format!(
+        "  {status} {where_}: {} entries in {:.1} s",
+        m.len(),
+        started.elapsed().as_secs_f64()
+    )
 }
 
 fn save(dir: &Path, collected: &[Collected]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create `{}`: {e}", dir.display()))?;
     for c in collected {
-        for (host, m) in &c.hosts {
+        for (host, snap) in &c.hosts {
             let file = if c.hosts.len() == 1 {
                 dir.join(format!("{}.json", c.name))
             } else {
                 dir.join(format!("{}@{}.json", c.name, host.replace(['/', ':'], "_")))
             };
-            write_atomically(&file, |w| m.write_to(w))?;
+            write_atomically(&file, |w| snap.manifest.write_to(w))?;
         }
     }
     Ok(())

@@ -3,14 +3,13 @@
 use std::path::PathBuf;
 
 use anyhow::bail;
-use drift_collectors::snapshot;
-use drift_collectors::transport::Local;
 
 use crate::cli::SnapshotArgs;
 use crate::exit::Exit;
 use crate::output::{now_rfc3339, write_manifest};
 use crate::settings::{ConfigDir, SecretGlobs, Sources, valid_env_name};
-use crate::sources::{CollectOptions, collectors, process_env};
+use crate::sources::{CollectOptions, process_env, resolve_schema};
+use crate::targets::{LoginEnv, check_target, ssh_options};
 
 /// Parses `--config-dir [NAME=]DIR`.
 pub fn parse_config_dir(arg: &str) -> anyhow::Result<ConfigDir> {
@@ -29,6 +28,26 @@ pub fn parse_config_dir(arg: &str) -> anyhow::Result<ConfigDir> {
             name: None,
         }),
     }
+}
+
+/// The schema sources of the flags.
+fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
+    use crate::settings::{SchemaSpec, SchemaTarget};
+    let urls = args.schema.iter().map(|u| SchemaSpec {
+        target: SchemaTarget::Url(u.clone()),
+        name: None,
+        password_env: args.schema_password_env.clone(),
+        password_file: None,
+        via: None,
+    });
+    let files = args.schema_files.iter().map(|f| SchemaSpec {
+        target: SchemaTarget::File(f.clone(), None),
+        name: None,
+        password_env: None,
+        password_file: None,
+        via: None,
+    });
+    urls.chain(files).collect()
 }
 
 /// Runs `drift snapshot`.
@@ -51,10 +70,15 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         runtimes: args.runtimes,
         host_facts: args.host_facts,
         image_digest: args.image_digest.clone(),
+        schema: schema_specs(&args),
+        include_grants: args.include_grants,
+        process_env_of: args.process_env_of.clone(),
+        process_env_pidfile: args.process_env_pidfile.clone(),
+        hosts: args.host.iter().cloned().collect(),
     };
     if sources.is_empty() {
         bail!(
-            "nothing to snapshot: give --dotenv, --config-dir, --process-env, --packages, --runtimes or --host-facts"
+            "nothing to snapshot: give --dotenv, --config-dir, --process-env, --packages, --runtimes, --host-facts or --schema"
         );
     }
     let globs = SecretGlobs {
@@ -63,23 +87,32 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     };
     let key = std::env::var(crate::sanitizer::KEY_VAR).ok();
     let sanitizer = crate::sanitizer::sanitizer(key.as_deref(), None, &globs)?;
+    if let Some(host) = &args.host {
+        check_target(host)?;
+    }
+    let schema = resolve_schema(&sources.schema)?;
+    let ssh = crate::targets::merge(&crate::settings::SshSettings::default(), &args.ssh);
     let options = CollectOptions {
         max_file_size: args.max_file_size,
         follow_symlinks: args.follow_symlinks,
-        process_env: if args.process_env {
+        process_env: if args.process_env && args.host.is_none() {
             process_env()
         } else {
             Vec::new()
         },
         fingerprinter: sanitizer.fingerprinter().clone(),
+        ssh: ssh_options(&ssh, &LoginEnv::from_process()),
     };
-    let manifest = snapshot(
+    let manifest = crate::collect::collect_target(
         &args.env,
-        &Local::new(),
-        &collectors(&sources, &options),
+        args.host.as_deref(),
+        &sources,
+        &schema,
+        &options,
         sanitizer,
-        Some(now_rfc3339()),
-    );
+        &now_rfc3339(),
+    )
+    .manifest;
     write_manifest(&manifest, args.output.as_deref())?;
     for e in &manifest.errors {
         eprintln!("drift: {}: {e}", args.env);

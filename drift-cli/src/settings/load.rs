@@ -8,8 +8,11 @@ use drift_core::{Date, KeyPattern, Policy, Severity};
 use toml::Spanned;
 
 use super::error::{ConfigError, closest, with_suggestion};
-use super::raw::{Globs, RawConfig, RawConfigDir, RawRule, RawWaiver};
-use super::{Config, ConfigDir, EnvConfig, SecretGlobs, Settings, Sources, valid_env_name};
+use super::raw::{Globs, RawConfig, RawConfigDir, RawRule, RawSchema, RawWaiver};
+use super::{
+    Config, ConfigDir, EnvConfig, SchemaSpec, SchemaTarget, SecretGlobs, Settings, Sources,
+    SshSettings, valid_env_name,
+};
 
 /// Reads and validates a drift.toml.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -166,6 +169,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 runtimes: env.runtimes,
                 host_facts: env.host_facts,
                 image_digest: env.image_digest.clone(),
+                schema: env
+                    .schema
+                    .iter()
+                    .map(|s| schema_spec(&ctx, s))
+                    .collect::<Result<_, _>>()?,
+                include_grants: env.include_grants,
+                process_env_of: env.process_env_of.clone(),
+                process_env_pidfile: env.process_env_pidfile.as_deref().map(PathBuf::from),
+                hosts: hosts(&ctx, &env.hosts)?,
             },
         });
     }
@@ -210,12 +222,133 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         .map(|w| waiver(&ctx, w, &names))
         .collect::<Result<Vec<_>, _>>()?;
 
+    let ssh = SshSettings {
+        identity_files: raw
+            .ssh
+            .identity_files
+            .iter()
+            .map(|p| ctx.resolve(p))
+            .collect(),
+        known_hosts: raw.ssh.known_hosts.as_deref().map(|p| ctx.resolve(p)),
+        accept_new_host_keys: raw.ssh.accept_new_host_keys,
+        config_file: raw.ssh.config_file.as_deref().map(|p| ctx.resolve(p)),
+        connect_timeout: positive(&ctx, raw.ssh.connect_timeout.as_ref(), "connect_timeout")?,
+        operation_timeout: positive(
+            &ctx,
+            raw.ssh.operation_timeout.as_ref(),
+            "operation_timeout",
+        )?,
+    };
     Ok(Config {
+        ssh,
         path: path.to_path_buf(),
         settings,
         secrets,
         environments,
         policy: Policy { rules, waivers },
+    })
+}
+
+fn positive(
+    ctx: &Ctx<'_>,
+    v: Option<&Spanned<u64>>,
+    name: &str,
+) -> Result<Option<u64>, ConfigError> {
+    match v {
+        Some(v) if *v.get_ref() == 0 => ctx.err(
+            Some(v.span()),
+            format!("`{name}` must be at least 1 (seconds)"),
+        ),
+        Some(v) => Ok(Some(*v.get_ref())),
+        None => Ok(None),
+    }
+}
+
+fn hosts(ctx: &Ctx<'_>, hosts: &[Spanned<String>]) -> Result<Vec<String>, ConfigError> {
+    let mut out: Vec<String> = Vec::new();
+    for h in hosts {
+        if !h.get_ref().starts_with("ssh://") {
+            return ctx.err(
+                Some(h.span()),
+                format!(
+                    "`{}` is not a host target: write `ssh://[user@]host[:port]`",
+                    h.get_ref()
+                ),
+            );
+        }
+        if let Err(e) = crate::targets::check_target(h.get_ref()) {
+            return ctx.err(Some(h.span()), e.to_string());
+        }
+        if out.contains(h.get_ref()) {
+            return ctx.err(
+                Some(h.span()),
+                format!("the host `{}` is listed twice", h.get_ref()),
+            );
+        }
+        out.push(h.get_ref().clone());
+    }
+    Ok(out)
+}
+
+fn schema_spec(ctx: &Ctx<'_>, spanned: &Spanned<RawSchema>) -> Result<SchemaSpec, ConfigError> {
+    let s = spanned.get_ref();
+    let target = match (&s.url, &s.file) {
+        (Some(url), None) => {
+            if s.dialect.is_some() {
+                return ctx.err(
+                    Some(spanned.span()),
+                    "`dialect` is for schema files; a URL names its engine",
+                );
+            }
+            // sqlite:// paths are relative to the drift.toml too.
+            match url.strip_prefix("sqlite://") {
+                Some(p) if !p.starts_with('/') => {
+                    SchemaTarget::Url(format!("sqlite://{}", ctx.resolve(p).display()))
+                }
+                _ => SchemaTarget::Url(url.clone()),
+            }
+        }
+        (None, Some(file)) => {
+            if let Some(d) = &s.dialect
+                && !["postgres", "mysql", "sqlite"].contains(&d.as_str())
+            {
+                let hint = closest(d, ["postgres", "mysql", "sqlite"])
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                return ctx.err(
+                    Some(spanned.span()),
+                    format!("`{d}` is not a dialect: use `postgres`, `mysql` or `sqlite`{hint}"),
+                );
+            }
+            SchemaTarget::File(ctx.resolve(file), s.dialect.clone())
+        }
+        _ => {
+            return ctx.err(
+                Some(spanned.span()),
+                "a schema source needs exactly one of `url` and `file`",
+            );
+        }
+    };
+    if s.password_env.is_some() && s.password_file.is_some() {
+        return ctx.err(
+            Some(spanned.span()),
+            "give `password_env` or `password_file`, not both",
+        );
+    }
+    if let Some(via) = &s.via
+        && !via.starts_with("ssh://")
+    {
+        return ctx.err(
+            Some(spanned.span()),
+            format!("`via = \"{via}\"` is not a host target: write `ssh://[user@]host[:port]`"),
+        );
+    }
+    Ok(SchemaSpec {
+        target,
+        name: s.name.clone(),
+        password_env: s.password_env.clone(),
+        password_file: s.password_file.as_deref().map(|p| ctx.resolve(p)),
+        via: s.via.clone(),
     })
 }
 

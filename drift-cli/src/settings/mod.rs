@@ -30,6 +30,49 @@ pub struct Config {
     pub environments: Vec<EnvConfig>,
     /// Rules and waivers.
     pub policy: Policy,
+    /// How remote hosts are reached.
+    pub ssh: SshSettings,
+}
+
+/// `[ssh]`: how remote hosts are reached (flags add to it).
+#[derive(Debug, Clone, Default)]
+pub struct SshSettings {
+    /// Identity files tried after the agent.
+    pub identity_files: Vec<PathBuf>,
+    /// The known_hosts file (default: the user's).
+    pub known_hosts: Option<PathBuf>,
+    /// Record unknown host keys (trust on first use) instead of refusing them.
+    pub accept_new_host_keys: bool,
+    /// The ssh config file (default: the user's).
+    pub config_file: Option<PathBuf>,
+    /// Seconds to wait for a connection.
+    pub connect_timeout: Option<u64>,
+    /// Seconds to wait for each operation.
+    pub operation_timeout: Option<u64>,
+}
+
+/// A schema source of an environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaSpec {
+    /// A live database, or a schema file.
+    pub target: SchemaTarget,
+    /// The label of its keys (default: the engine).
+    pub name: Option<String>,
+    /// The variable holding the password.
+    pub password_env: Option<String>,
+    /// The file holding the password.
+    pub password_file: Option<PathBuf>,
+    /// Reach the database through this SSH host.
+    pub via: Option<String>,
+}
+
+/// Where a schema comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaTarget {
+    /// `postgres://…`, `mysql://…`, `sqlite://PATH`.
+    Url(String),
+    /// A schema file, with its dialect when given.
+    File(PathBuf, Option<String>),
 }
 
 /// `[settings]`.
@@ -82,6 +125,16 @@ pub struct Sources {
     pub host_facts: bool,
     /// The container image digest recorded with host facts.
     pub image_digest: Option<String>,
+    /// Database schemas.
+    pub schema: Vec<SchemaSpec>,
+    /// Record owners and grants too.
+    pub include_grants: bool,
+    /// The environment of the running process of this name.
+    pub process_env_of: Option<String>,
+    /// The environment of the process whose pid is in this file.
+    pub process_env_pidfile: Option<PathBuf>,
+    /// Remote hosts (`ssh://user@host:port`); none: the local machine.
+    pub hosts: Vec<String>,
 }
 
 impl Sources {
@@ -93,6 +146,9 @@ impl Sources {
             && self.packages.is_empty()
             && !self.runtimes
             && !self.host_facts
+            && self.schema.is_empty()
+            && self.process_env_of.is_none()
+            && self.process_env_pidfile.is_none()
     }
 }
 

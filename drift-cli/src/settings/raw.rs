@@ -21,6 +21,21 @@ pub struct RawConfig {
     pub rules: Vec<Spanned<RawRule>>,
     #[serde(default)]
     pub waivers: Vec<Spanned<RawWaiver>>,
+    #[serde(default)]
+    pub ssh: RawSsh,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSsh {
+    #[serde(default)]
+    pub identity_files: Vec<String>,
+    pub known_hosts: Option<String>,
+    #[serde(default)]
+    pub accept_new_host_keys: bool,
+    pub config_file: Option<String>,
+    pub connect_timeout: Option<Spanned<u64>>,
+    pub operation_timeout: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +73,69 @@ pub struct RawEnv {
     #[serde(default)]
     pub host_facts: bool,
     pub image_digest: Option<String>,
+    #[serde(default)]
+    pub schema: Vec<Spanned<RawSchema>>,
+    #[serde(default)]
+    pub include_grants: bool,
+    pub process_env_of: Option<String>,
+    pub process_env_pidfile: Option<String>,
+    #[serde(default)]
+    pub hosts: Vec<Spanned<String>>,
+}
+
+/// A schema source: `"postgres://…"` or a table.
+#[derive(Debug, Default)]
+pub struct RawSchema {
+    pub url: Option<String>,
+    pub file: Option<String>,
+    pub dialect: Option<String>,
+    pub name: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<String>,
+    pub via: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchemaTable {
+    url: Option<String>,
+    file: Option<String>,
+    dialect: Option<String>,
+    name: Option<String>,
+    password_env: Option<String>,
+    password_file: Option<String>,
+    via: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawSchema {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawSchema, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawSchema;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a database URL, or a table with `url` or `file`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSchema, E> {
+                Ok(RawSchema {
+                    url: Some(v.to_owned()),
+                    ..RawSchema::default()
+                })
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawSchema, A::Error> {
+                let t = RawSchemaTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawSchema {
+                    url: t.url,
+                    file: t.file,
+                    dialect: t.dialect,
+                    name: t.name,
+                    password_env: t.password_env,
+                    password_file: t.password_file,
+                    via: t.via,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A config dir: `"path"` or `{ path = "…", name = "…" }`.

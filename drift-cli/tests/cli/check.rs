@@ -80,7 +80,28 @@ fn the_demo_reports_exactly_the_incident() {
     for secret in ["whsec_", "dev-password", "st4ging-pw", "pr0d-s3cret"] {
         assert!(!text.contains(secret), "{secret} leaked");
     }
-    assert_eq!(v["summary"]["error"], 3, "{}", run.stdout());
+    // The schema layer: the migration that adds orders.payment_intent_id
+    // never ran in production.
+    let column = find(&v, "schema:shop:column:orders.payment_intent_id").expect("missing column");
+    assert_eq!(column["kind"], "missing");
+    assert_eq!(column["odd_one_out"], serde_json::json!(["prod"]));
+    let migration =
+        find(&v, "schema:shop:migration:schema_migrations:20240215093000").expect("migration");
+    assert_eq!(migration["kind"], "missing");
+    assert_eq!(
+        find(&v, "schema:shop:column_order:orders").unwrap()["severity"],
+        "info"
+    );
+    // The package layer: the payment SDK is a major version behind in
+    // production; express's patch lag is tolerated, jest is dev-only.
+    let stripe = find(&v, "package:npm:stripe").expect("stripe");
+    assert_eq!(stripe["kind"], "behind");
+    assert_eq!(stripe["detail"]["skew"], "major");
+    assert_eq!(stripe["detail"]["behind"], serde_json::json!(["prod"]));
+    assert!(find(&v, "package:npm:express").is_none());
+    assert!(find(&v, "package:npm:jest").is_none());
+    assert_eq!(v["summary"]["error"], 8, "{}", run.stdout());
+    assert_eq!(v["summary"]["findings"], 10, "{}", run.stdout());
 }
 
 #[test]

@@ -2,5 +2,8 @@
 
 mod check;
 mod diff;
+mod fleet;
 mod snapshot;
+#[path = "../../../collectors/tests/it/sshd.rs"]
+mod sshd;
 mod support;

@@ -32,6 +32,11 @@ impl Drift {
         self
     }
 
+    pub fn env_remove(mut self, k: &str) -> Drift {
+        self.cmd.env_remove(k);
+        self
+    }
+
     pub fn env(mut self, k: &str, v: &str) -> Drift {
         self.cmd.env(k, v);
         self

@@ -11,9 +11,13 @@ fn defaults_without_rules() {
     let p = Policy::default();
     assert_eq!(p.resolve(&key("env:TIMEOUT_MS")).expect, Expect::Equal);
     assert_eq!(p.resolve(&key("env:DATABASE_HOST")).expect, Expect::Present);
-    assert_eq!(p.resolve(&key("config:a.yaml:api.base_url")).expect, Expect::Present);
     assert_eq!(
-        p.resolve(&key("schema:postgres:column:public.links.url")).expect,
+        p.resolve(&key("config:a.yaml:api.base_url")).expect,
+        Expect::Present
+    );
+    assert_eq!(
+        p.resolve(&key("schema:postgres:column:public.links.url"))
+            .expect,
         Expect::Equal
     );
     assert!(!p.resolve(&key("env:API_TOKEN")).expect_explicit);
