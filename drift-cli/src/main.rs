@@ -5,6 +5,7 @@ mod cli;
 mod collect;
 mod commands;
 mod exit;
+mod implicit;
 mod jobs;
 mod output;
 mod sanitizer;

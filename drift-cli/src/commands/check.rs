@@ -229,7 +229,15 @@ fn compare(
         today: Some(*today),
         ..DiffOptions::default()
     };
-    let mut report = diff(&envs, &config.policy, &options)?;
+    let mut policy = config.policy.clone();
+    let by_env: Vec<(&str, Vec<&Manifest>)> = envs
+        .iter()
+        .map(|e| (e.name, e.hosts.iter().map(|h| h.manifest).collect()))
+        .collect();
+    policy
+        .rules
+        .extend(crate::implicit::schema_file_rules(&by_env));
+    let mut report = diff(&envs, &policy, &options)?;
     if !unreached.is_empty() {
         report.errors.extend(unreached);
         report.summary.complete = false;

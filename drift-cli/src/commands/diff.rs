@@ -88,6 +88,14 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         today: Some(today()),
         ..DiffOptions::default()
     };
+    let mut policy = policy;
+    let by_env: Vec<(&str, Vec<&Manifest>)> = envs
+        .iter()
+        .map(|e| (e.name, e.hosts.iter().map(|h| h.manifest).collect()))
+        .collect();
+    policy
+        .rules
+        .extend(crate::implicit::schema_file_rules(&by_env));
     let report = diff(&envs, &policy, &options)?;
     let fail_on = args
         .report

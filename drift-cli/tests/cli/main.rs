@@ -3,6 +3,7 @@
 mod check;
 mod diff;
 mod fleet;
+mod schema;
 mod snapshot;
 #[path = "../../../collectors/tests/it/sshd.rs"]
 mod sshd;

@@ -1,0 +1,270 @@
+//! Schema sources through the CLI: files, SQLite, and a live PostgreSQL
+//! (ignored without the server; CI starts it).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{Drift, root};
+
+const NEEDS_PG: &str = "needs PostgreSQL at 127.0.0.1:5432: run scripts/ci-db-setup";
+
+fn psql(db: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qAtX",
+            "-d",
+            db,
+            "-c",
+            sql,
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A database with the test shop schema, dropped on drop.
+struct Db(String);
+
+impl Db {
+    fn create() -> Db {
+        let name = format!("drift_cli_{}_{}", std::process::id(), rand_suffix());
+        psql("postgres", &format!("create database {name}"));
+        let schema = root().join("testdata/schema/pg_shop.sql");
+        let out = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-qAtX",
+                "-d",
+                &name,
+                "-f",
+            ])
+            .arg(&schema)
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "loading the schema: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Db(name)
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.0)
+    }
+
+    fn dump(&self, to: &Path) {
+        let out = Command::new("pg_dump")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "--schema-only",
+                "-d",
+                &self.0,
+                "-f",
+            ])
+            .arg(to)
+            .output()
+            .expect("pg_dump runs");
+        assert!(
+            out.status.success(),
+            "pg_dump: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-qAtX",
+                "-d",
+                "postgres",
+                "-c",
+            ])
+            .arg(format!("drop database if exists {} with (force)", self.0))
+            .output();
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()))
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432: run scripts/ci-db-setup"]
+fn the_code_schema_held_against_a_live_database() {
+    let _ = NEEDS_PG;
+    let db = Db::create();
+    let dir = tempfile::tempdir().unwrap();
+    let structure = dir.path().join("structure.sql");
+    db.dump(&structure);
+    let code = dir.path().join("code.json");
+    let prod = dir.path().join("prod.json");
+    Drift::new()
+        .args(["snapshot", "--env", "code", "--schema-file"])
+        .arg_path(&structure)
+        .args(["--output"])
+        .arg_path(&code)
+        .status(0);
+    Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "prod",
+            "--schema",
+            &db.url(),
+            "--output",
+        ])
+        .arg_path(&prod)
+        .status(0);
+    // The same schema: no finding, even though only the live database has a
+    // server version and settings.
+    Drift::new()
+        .args(["diff", "--fail-on", "info"])
+        .arg_path(&code)
+        .arg_path(&prod)
+        .status(0)
+        .stdout_has("0 findings");
+    // Production loses a column the code expects.
+    psql(
+        &db.0,
+        "alter table public.orders drop column payment_intent_id",
+    );
+    Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "prod",
+            "--schema",
+            &db.url(),
+            "--output",
+        ])
+        .arg_path(&prod)
+        .status(0);
+    let v = Drift::new()
+        .args(["diff", "--format", "json"])
+        .arg_path(&code)
+        .arg_path(&prod)
+        .status(1)
+        .json();
+    let keys: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert!(
+        keys.contains(&"schema:postgres:column:public.orders.payment_intent_id"),
+        "{keys:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL at 127.0.0.1:5432: run scripts/ci-db-setup"]
+fn an_unreachable_database_is_a_collection_error_and_the_rest_is_collected() {
+    let dir = tempfile::tempdir().unwrap();
+    let closed = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let env = dir.path().join(".env");
+    std::fs::write(&env, "A=1\n").unwrap();
+    let run = Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "prod",
+            "--schema",
+            &format!("postgres://app:s3cret@127.0.0.1:{closed}/shop"),
+            "--dotenv",
+        ])
+        .arg_path(&env)
+        .status(3);
+    let v = run.json();
+    assert_eq!(v["entries"]["env:A"], "1");
+    assert_eq!(v["errors"][0]["kind"], "connect");
+    assert!(!run.stdout().contains("s3cret"));
+    assert!(!run.stderr().contains("s3cret"));
+}
+
+#[test]
+fn schema_files_in_a_drift_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = root().join("testdata/schema/demo");
+    std::fs::write(
+        dir.path().join("drift.toml"),
+        format!(
+            "[environments.staging]\nschema = [{{ file = {:?}, dialect = \"sqlite\" }}]\n\
+             [environments.prod]\nschema = [{{ file = {:?}, dialect = \"sqlite\" }}]\n",
+            demo.join("staging.sql").display().to_string(),
+            demo.join("prod.sql").display().to_string()
+        ),
+    )
+    .unwrap();
+    let v = Drift::new()
+        .args(["check", "--format", "json", "--config"])
+        .arg_path(&dir.path().join("drift.toml"))
+        .status(1)
+        .json();
+    let keys: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "schema:sqlite:column:orders.payment_intent_id",
+            "schema:sqlite:column_order:orders",
+            "schema:sqlite:index:orders_payment_intent",
+            "schema:sqlite:migration:schema_migrations:20240215093000",
+            "schema:sqlite:migrations:schema_migrations",
+        ]
+    );
+}
+
+#[test]
+fn bad_schema_sources_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("drift.toml"),
+        "[environments.a]\nschema = [{ file = \"x.sql\", dialect = \"postgress\" }]\n[environments.b]\n",
+    )
+    .unwrap();
+    Drift::new()
+        .args(["check", "--config"])
+        .arg_path(&dir.path().join("drift.toml"))
+        .status(2)
+        .stderr_has("line 2")
+        .stderr_has("did you mean `postgres`?");
+    Drift::new()
+        .args(["snapshot", "--env", "a", "--schema", "oracle://x/y"])
+        .status(2);
+}
