@@ -38,3 +38,9 @@ pub mod transport;
 
 pub use collector::Collector;
 pub use snapshot::snapshot;
+
+/// The README's Rust example, compiled and run as a doctest so that it
+/// stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
