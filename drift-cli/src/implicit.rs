@@ -2,8 +2,28 @@
 //! cannot be compared.
 
 use drift_collectors::schema::LIVE_ONLY_KINDS;
+use drift_core::diff::{DiffError, DiffOptions, Environment, diff};
 use drift_core::policy::{Expect, Rule};
-use drift_core::{KeyPattern, Manifest};
+use drift_core::{KeyPattern, Manifest, Policy, Report};
+
+/// Diffs `envs` under `policy` and the rules drift adds on its own.
+pub fn diff_with_implicit_rules(
+    envs: &[Environment<'_>],
+    policy: &Policy,
+    options: &DiffOptions,
+) -> Result<Report, DiffError> {
+    let by_env: Vec<(&str, Vec<&Manifest>)> = envs
+        .iter()
+        .map(|e| (e.name, e.hosts.iter().map(|h| h.manifest).collect()))
+        .collect();
+    let implicit = schema_file_rules(&by_env);
+    if implicit.is_empty() {
+        return diff(envs, policy, options);
+    }
+    let mut policy = policy.clone();
+    policy.rules.extend(implicit);
+    diff(envs, &policy, options)
+}
 
 /// A schema file cannot hold what only a live database has (server version,
 /// settings, extension versions, owners, grants), and a schema-only dump

@@ -87,6 +87,27 @@ pub fn print_report(
         .context("failed to write the report to standard output")
 }
 
+/// Shows a report as the flags ask (threshold, format, colour) and returns
+/// the gate's exit code. `config_fail_on` is drift.toml's `fail_on`.
+pub fn show_report(
+    report: &Report,
+    args: &crate::cli::ReportArgs,
+    config_fail_on: Option<Severity>,
+) -> anyhow::Result<crate::exit::Exit> {
+    let fail_on = args
+        .fail_on
+        .map(crate::fail_on)
+        .or(config_fail_on)
+        .unwrap_or(Severity::Error);
+    let color = use_color(
+        args.color,
+        std::env::var("NO_COLOR").ok().as_deref(),
+        std::env::var("TERM").ok().as_deref(),
+    );
+    print_report(report, args.format, fail_on, color)?;
+    Ok(report.outcome(fail_on).into())
+}
+
 /// A reader that stopped reading (`drift … | head`) is not an error.
 fn ignore_broken_pipe(r: io::Result<()>) -> io::Result<()> {
     match r {

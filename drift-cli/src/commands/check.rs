@@ -5,15 +5,15 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::bail;
-use drift_core::diff::{DiffOptions, Environment, Host, diff};
+use drift_core::Manifest;
+use drift_core::diff::{DiffOptions, Environment, Host};
 use drift_core::report::{Report, ReportError, Summary};
-use drift_core::{Manifest, Severity};
 
 use crate::cli::CheckArgs;
 use crate::collect::{Snap, collect_target};
 use crate::exit::Exit;
 use crate::jobs::{Task, run_bounded};
-use crate::output::{Progress, now_rfc3339, print_report, today, use_color, write_atomically};
+use crate::output::{Progress, now_rfc3339, show_report, today, write_atomically};
 use crate::settings::{self, Config, EnvConfig, error_closest};
 use crate::sources::{CollectOptions, ResolvedSchema, process_env, resolve_schema};
 use crate::targets::{LoginEnv, host_label, merge, ssh_options};
@@ -156,19 +156,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         save(dir, &collected)?;
     }
     let report = compare(&collected, &config, &today())?;
-    let fail_on = args
-        .report
-        .fail_on
-        .map(crate::fail_on)
-        .or(config.settings.fail_on)
-        .unwrap_or(Severity::Error);
-    let color = use_color(
-        args.report.color,
-        std::env::var("NO_COLOR").ok().as_deref(),
-        std::env::var("TERM").ok().as_deref(),
-    );
-    print_report(&report, args.report.format, fail_on, color)?;
-    let exit = report.outcome(fail_on).into();
+    let exit = show_report(&report, &args.report, config.settings.fail_on)?;
     // The process ends now: freeing every snapshot would only delay the exit.
     std::mem::forget(report);
     std::mem::forget(collected);
@@ -229,15 +217,7 @@ fn compare(
         today: Some(*today),
         ..DiffOptions::default()
     };
-    let mut policy = config.policy.clone();
-    let by_env: Vec<(&str, Vec<&Manifest>)> = envs
-        .iter()
-        .map(|e| (e.name, e.hosts.iter().map(|h| h.manifest).collect()))
-        .collect();
-    policy
-        .rules
-        .extend(crate::implicit::schema_file_rules(&by_env));
-    let mut report = diff(&envs, &policy, &options)?;
+    let mut report = crate::implicit::diff_with_implicit_rules(&envs, &config.policy, &options)?;
     if !unreached.is_empty() {
         report.errors.extend(unreached);
         report.summary.complete = false;

@@ -4,13 +4,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use drift_core::diff::{DiffOptions, Environment, Host, diff};
-use drift_core::{Manifest, Policy, Severity};
+use drift_core::diff::{DiffOptions, Environment, Host};
+use drift_core::{Manifest, Policy};
 use rayon::prelude::*;
 
 use crate::cli::DiffArgs;
 use crate::exit::Exit;
-use crate::output::{print_report, today, use_color};
+use crate::output::{show_report, today};
 
 /// Reads one manifest (`-` for standard input).
 fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
@@ -88,28 +88,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         today: Some(today()),
         ..DiffOptions::default()
     };
-    let mut policy = policy;
-    let by_env: Vec<(&str, Vec<&Manifest>)> = envs
-        .iter()
-        .map(|e| (e.name, e.hosts.iter().map(|h| h.manifest).collect()))
-        .collect();
-    policy
-        .rules
-        .extend(crate::implicit::schema_file_rules(&by_env));
-    let report = diff(&envs, &policy, &options)?;
-    let fail_on = args
-        .report
-        .fail_on
-        .map(crate::fail_on)
-        .or(config_fail_on)
-        .unwrap_or(Severity::Error);
-    let color = use_color(
-        args.report.color,
-        std::env::var("NO_COLOR").ok().as_deref(),
-        std::env::var("TERM").ok().as_deref(),
-    );
-    print_report(&report, args.report.format, fail_on, color)?;
-    let exit = report.outcome(fail_on).into();
+    let report = crate::implicit::diff_with_implicit_rules(&envs, &policy, &options)?;
+    let exit = show_report(&report, &args.report, config_fail_on)?;
     // The process ends now: freeing millions of entries one by one would
     // only delay the exit.
     std::mem::forget(report);

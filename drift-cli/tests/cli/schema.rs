@@ -216,14 +216,14 @@ fn an_unreachable_database_is_a_collection_error_and_the_rest_is_collected() {
 #[test]
 fn schema_files_in_a_drift_toml() {
     let dir = tempfile::tempdir().unwrap();
-    let demo = root().join("testdata/schema/demo");
+    let demo = root().join("testdata/demo");
     std::fs::write(
         dir.path().join("drift.toml"),
         format!(
             "[environments.staging]\nschema = [{{ file = {:?}, dialect = \"sqlite\" }}]\n\
              [environments.prod]\nschema = [{{ file = {:?}, dialect = \"sqlite\" }}]\n",
-            demo.join("staging.sql").display().to_string(),
-            demo.join("prod.sql").display().to_string()
+            demo.join("staging/schema.sql").display().to_string(),
+            demo.join("prod/schema.sql").display().to_string()
         ),
     )
     .unwrap();
