@@ -5,19 +5,18 @@
 //! Generates a 10,000-package package-lock.json (v3, with nested copies)
 //! and a 3,000-package dpkg status file, and measures: parsing each; the
 //! whole collector on each (read, parse, key, aggregate); and building two
-//! environments' manifests of that size and comparing them entry by entry
-//! (sorted merge, `compare` and `skew` on every changed version).
+//! environments' manifests of that size and comparing them with drift's
+//! diff engine (version skew classes and directions included).
 
-use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use drift_collectors::Collector;
 use drift_collectors::packages::{Format, PackagesCollector};
 use drift_collectors::transport::Local;
+use drift_core::diff::{DiffOptions, Environment, diff};
 use drift_core::manifest::Manifest;
-use drift_core::version::{compare, skew};
-use drift_core::{ManifestBuilder, Sanitizer, Value};
+use drift_core::{ManifestBuilder, Policy, Sanitizer};
 
 const NPM_PACKAGES: usize = 10_000;
 const DPKG_PACKAGES: usize = 3_000;
@@ -107,43 +106,12 @@ fn report(what: &str, (median, best): (Duration, Duration), budget_ms: f64) {
     );
 }
 
-/// Compares two manifests' entries with a sorted merge, as a diff engine
-/// does: missing keys, changed values, and for versions the direction and
-/// skew. Returns (missing, changed, skews counted).
-fn merge_compare(a: &Manifest, b: &Manifest) -> (usize, usize, usize) {
-    let (a, b) = (a.entries(), b.entries());
-    let (mut i, mut j) = (0, 0);
-    let (mut missing, mut changed, mut skews) = (0, 0, 0);
-    while i < a.len() || j < b.len() {
-        let order = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => x.key.cmp(&y.key),
-            (Some(_), None) => Ordering::Less,
-            _ => Ordering::Greater,
-        };
-        match order {
-            Ordering::Less => {
-                missing += 1;
-                i += 1;
-            }
-            Ordering::Greater => {
-                missing += 1;
-                j += 1;
-            }
-            Ordering::Equal => {
-                if a[i].value != b[j].value {
-                    changed += 1;
-                    if let (Value::Version(x), Value::Version(y)) = (&a[i].value, &b[j].value) {
-                        std::hint::black_box(compare(&x.scheme, &x.text, &y.text));
-                        std::hint::black_box(skew(&x.scheme, &x.text, &y.text));
-                        skews += 1;
-                    }
-                }
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    (missing, changed, skews)
+/// Compares two environments with drift's diff engine (what `drift diff`
+/// does after reading the manifests): missing keys, changed values, version
+/// skew classes and directions.
+fn engine_diff(a: &Manifest, b: &Manifest) -> drift_core::Report {
+    let envs = [Environment::single(a), Environment::single(b)];
+    diff(&envs, &Policy::default(), &DiffOptions::default()).expect("two environments")
 }
 
 fn main() {
@@ -199,15 +167,33 @@ fn main() {
         b.finish(None)
     };
     let (s, p) = (manifest(&staging, "staging"), manifest(&prod, "prod"));
-    let (missing, changed, skews) = merge_compare(&s, &p);
+    let r = engine_diff(&s, &p);
+    let count = |kind: &str| {
+        r.findings
+            .iter()
+            .filter(|f| f.kind.as_str() == kind)
+            .count()
+    };
+    let skews = r
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.detail.as_deref(),
+                Some(drift_core::report::Detail::Version(_))
+            )
+        })
+        .count();
     eprintln!(
-        "two environments: {} and {} entries; {missing} missing, {changed} changed, {skews} version skews",
+        "two environments: {} and {} entries; {} missing, {} changed, {skews} with a version skew",
         s.len(),
-        p.len()
+        p.len(),
+        count("missing"),
+        count("changed")
     );
     report(
-        "diff two environments (sorted merge, compare, skew)",
-        time(|| merge_compare(&s, &p)),
+        "diff two environments (drift's engine)",
+        time(|| engine_diff(&s, &p)),
         50.0,
     );
     let collections = |root: &std::path::Path| {
@@ -225,7 +211,7 @@ fn main() {
                 b.finish(None)
             };
             let (a, b) = (build(&cs, "staging"), build(&cp, "prod"));
-            merge_compare(&a, &b)
+            engine_diff(&a, &b)
         }),
         50.0,
     );
