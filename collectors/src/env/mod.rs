@@ -64,11 +64,25 @@ const SESSION_VARIABLES: &[&str] = &[
 const MAX_DOTENV: u64 = 8 << 20;
 
 /// One source of variables.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Source {
     Process(Vec<(String, String)>),
     Dotenv(PathBuf),
     Proc(ProcSelector),
+}
+
+/// Values of an injected environment may be secrets: `Debug` shows names.
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Process(vars) => f
+                .debug_tuple("Process")
+                .field(&vars.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+                .finish(),
+            Source::Dotenv(p) => f.debug_tuple("Dotenv").field(p).finish(),
+            Source::Proc(s) => f.debug_tuple("Proc").field(s).finish(),
+        }
+    }
 }
 
 /// Collects environment variables; see the [module documentation](self).

@@ -236,3 +236,11 @@ fn per_session_variables_are_left_out_of_process_environments_only() {
     assert_eq!(v.get("env:APP_MODE"), Some(&Value::from("live")));
     assert_eq!(v.get("env:PWD"), Some(&Value::from("/srv/app")));
 }
+
+#[test]
+fn debug_output_never_shows_values() {
+    let c = EnvCollector::new().process_env([pair("DB_PASSWORD", "hunter2")]);
+    assert!(!format!("{c:?}").contains("hunter2"));
+    let collected = c.collect(&Local::new());
+    assert!(!format!("{collected:?}").contains("hunter2"));
+}

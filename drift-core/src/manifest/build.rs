@@ -12,7 +12,10 @@ use crate::value::Value;
 /// What one collector (or one part of it) recorded: entries, coverage and
 /// errors. Collections are merged into a [`ManifestBuilder`]; they may be
 /// filled in parallel and appended to each other.
-#[derive(Debug, Default)]
+///
+/// A collection holds values *before* secrets are hidden: its `Debug` shows
+/// counts, never values.
+#[derive(Default)]
 pub struct Collection {
     /// Recorded entries, in any order, secrets not yet hidden.
     pub entries: Vec<(KeyPath, Value)>,
@@ -20,6 +23,16 @@ pub struct Collection {
     pub coverage: Vec<Coverage>,
     /// Recorded errors.
     pub errors: Vec<CollectionError>,
+}
+
+impl std::fmt::Debug for Collection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collection")
+            .field("entries", &self.entries.len())
+            .field("coverage", &self.coverage)
+            .field("errors", &self.errors)
+            .finish()
+    }
 }
 
 impl Collection {
