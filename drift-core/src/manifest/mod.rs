@@ -8,6 +8,7 @@
 
 mod build;
 mod read;
+mod read_parallel;
 mod write;
 
 use std::collections::BTreeMap;

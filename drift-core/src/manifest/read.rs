@@ -87,6 +87,9 @@ impl Manifest {
     /// refuses duplicate keys, and checks the digest when the manifest was
     /// written by this minor version or an older one.
     pub fn from_slice(bytes: &[u8], origin: &str) -> Result<Manifest, ManifestError> {
+        if let Some(raw) = super::read_parallel::parse(bytes) {
+            return raw.into_manifest(origin, canonical_region(bytes));
+        }
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let raw = de
             .deserialize_map(TopVisitor)
@@ -170,7 +173,7 @@ fn redact_quoted(message: &str) -> String {
 }
 
 #[derive(Default)]
-struct Raw {
+pub(super) struct Raw {
     format: Option<String>,
     created_at: Option<String>,
     format_minor: Option<u32>,
@@ -181,7 +184,7 @@ struct Raw {
     collectors: Option<BTreeMap<String, String>>,
     coverage: Option<Vec<Coverage>>,
     errors: Option<Vec<CollectionError>>,
-    entries: Option<Vec<Entry>>,
+    pub(super) entries: Option<Vec<Entry>>,
     digest: Option<String>,
 }
 
@@ -199,7 +202,7 @@ fn check_format<E: de::Error>(tag: &str) -> Result<(), E> {
     )))
 }
 
-struct TopVisitor;
+pub(super) struct TopVisitor;
 
 impl<'de> Visitor<'de> for TopVisitor {
     type Value = Raw;
@@ -279,7 +282,11 @@ impl<'de> Visitor<'de> for TopVisitor {
 }
 
 impl Raw {
-    fn into_manifest(self, origin: &str, region: Option<&[u8]>) -> Result<Manifest, ManifestError> {
+    pub(super) fn into_manifest(
+        self,
+        origin: &str,
+        region: Option<&[u8]>,
+    ) -> Result<Manifest, ManifestError> {
         let missing = |field| ManifestError::MissingField {
             origin: origin.to_owned(),
             field,
@@ -319,7 +326,7 @@ impl Raw {
     }
 }
 
-struct EntriesSeed;
+pub(super) struct EntriesSeed;
 
 impl<'de> DeserializeSeed<'de> for EntriesSeed {
     type Value = Vec<Entry>;

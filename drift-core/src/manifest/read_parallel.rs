@@ -1,0 +1,178 @@
+//! Reading large manifests on every core.
+//!
+//! drift writes one entry per line, and raw newlines never occur inside JSON
+//! strings, so the entries of a manifest in drift's own layout can be cut at
+//! line boundaries and each piece parsed on its own. This path is only an
+//! acceleration: whenever anything about the file is unexpected (another
+//! layout, an error, keys out of order across pieces) it declines, and the
+//! sequential reader — with its exact error messages — reads the file.
+
+use rayon::prelude::*;
+use serde::Deserializer;
+use serde::de::DeserializeSeed;
+
+use super::Entry;
+use super::read::{EntriesSeed, Raw, TopVisitor};
+
+/// Files smaller than this are read sequentially.
+const MIN_BYTES: usize = 4 << 20;
+/// The size of the pieces the entries are cut into.
+const PIECE: usize = 1 << 20;
+
+const OPEN: &[u8] = b"\n  \"entries\": {";
+const CLOSE: &[u8] = b"\n  },\n  \"digest\": \"";
+const ENTRY: &[u8] = b",\n    \"";
+
+/// The manifest's fields, entries parsed in parallel; `None` when the
+/// sequential reader must do it.
+pub(super) fn parse(bytes: &[u8]) -> Option<Raw> {
+    if bytes.len() < MIN_BYTES || rayon::current_num_threads() < 2 {
+        return None;
+    }
+    let open = find(bytes, OPEN)? + OPEN.len();
+    let tail = bytes.len().saturating_sub(512).max(open);
+    let close = tail + rfind(&bytes[tail..], CLOSE)?;
+    let body = &bytes[open..close];
+
+    // Everything but the entries, with an empty entries object.
+    let mut header = Vec::with_capacity(open + bytes.len() - close);
+    header.extend_from_slice(&bytes[..open]);
+    header.extend_from_slice(&bytes[close..]);
+    let mut de = serde_json::Deserializer::from_slice(&header);
+    let mut raw = de.deserialize_map(TopVisitor).ok()?;
+    de.end().ok()?;
+    if raw.entries.as_ref().is_none_or(|e| !e.is_empty()) {
+        return None;
+    }
+
+    let pieces = cut(body);
+    let parsed: Vec<Option<Vec<Entry>>> = pieces
+        .par_iter()
+        .map(|piece| {
+            let mut doc = Vec::with_capacity(piece.len() + 2);
+            doc.push(b'{');
+            doc.extend_from_slice(piece);
+            doc.push(b'}');
+            let mut de = serde_json::Deserializer::from_slice(&doc);
+            let entries = EntriesSeed.deserialize(&mut de).ok()?;
+            de.end().ok()?;
+            Some(entries)
+        })
+        .collect();
+    let mut entries: Vec<Entry> = Vec::with_capacity(parsed.iter().flatten().map(Vec::len).sum());
+    for piece in parsed {
+        let piece = piece?;
+        // Strictly increasing across pieces too: no duplicates, no disorder.
+        if let (Some(last), Some(first)) = (entries.last(), piece.first())
+            && last.key >= first.key
+        {
+            return None;
+        }
+        entries.extend(piece);
+    }
+    raw.entries = Some(entries);
+    Some(raw)
+}
+
+/// Cuts the entries' text into pieces of about [`PIECE`] bytes, each a
+/// run of whole `"key": value` lines without the separating comma.
+fn cut(body: &[u8]) -> Vec<&[u8]> {
+    let mut pieces = Vec::with_capacity(body.len() / PIECE + 1);
+    let mut start = 0;
+    while start < body.len() {
+        let from = (start + PIECE).min(body.len());
+        match find(&body[from..], ENTRY) {
+            Some(at) => {
+                let comma = from + at;
+                pieces.push(&body[start..comma]);
+                start = comma + 1;
+            }
+            None => {
+                pieces.push(&body[start..]);
+                break;
+            }
+        }
+    }
+    pieces
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::{KeyBuilder, KeyPath};
+    use crate::manifest::{Collection, Manifest, ManifestBuilder};
+    use crate::secret::Sanitizer;
+    use crate::value::Value;
+
+    fn big() -> Manifest {
+        let mut c = Collection::new();
+        for i in 0..120_000i64 {
+            let key: KeyPath = KeyBuilder::new("config")
+                .path("big.json")
+                .field(&format!("svc{}.key{i:07}", i % 7))
+                .finish();
+            let value = match i % 4 {
+                0 => Value::Int(i),
+                1 => Value::from(format!("text \"{i}\"\nline")),
+                2 => Value::Bool(i % 3 == 0),
+                _ => Value::Object([("a".to_owned(), Value::Int(i))].into()),
+            };
+            c.insert(key, value);
+        }
+        let mut b = ManifestBuilder::new("prod", "local", Sanitizer::default());
+        b.add("config", "1", c);
+        b.finish(Some("2026-11-26T00:00:00Z".into()))
+    }
+
+    #[test]
+    fn parallel_and_sequential_reads_agree() {
+        let m = big();
+        let text = m.to_json_string();
+        assert!(
+            text.len() > MIN_BYTES,
+            "the test manifest must take the parallel path"
+        );
+        let raw = parse(text.as_bytes()).expect("the parallel path is taken");
+        assert_eq!(raw.entries.as_ref().map(Vec::len), Some(m.len()));
+        let back = Manifest::from_slice(text.as_bytes(), "big.json").unwrap();
+        assert_eq!(back.to_json_string(), text);
+    }
+
+    #[test]
+    fn errors_fall_back_to_the_sequential_reader() {
+        let text = big().to_json_string();
+        // An invalid value deep inside: the sequential reader names it.
+        let broken = text.replacen(r#": true,"#, r#": tru,"#, 1);
+        assert!(parse(broken.as_bytes()).is_none());
+        let err = Manifest::from_slice(broken.as_bytes(), "big.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`big.json` is not a valid drift manifest"),
+            "{err}"
+        );
+        assert!(err.contains("line "), "{err}");
+        // A key out of order across pieces: declined, then read (sorted)
+        // or refused by the sequential reader, never silently accepted.
+        let first = r#""config:big.json:\"svc0.key0000000\"": 0"#;
+        assert!(text.contains(first));
+        let moved = text.replacen(first, r#""config:big.json:\"zzz\"": 0"#, 1);
+        assert!(parse(moved.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn pieces_are_whole_lines() {
+        let body = b"\n    \"a\": 1,\n    \"b\": 2,\n    \"c\": 3";
+        let pieces = cut(body);
+        let joined: Vec<u8> = pieces.join(&b","[..]);
+        assert_eq!(joined, body);
+    }
+}
