@@ -1,6 +1,7 @@
 //! The text report for people: grouped by layer and severity, the odd one
 //! out first, colour only when asked for.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::key::Layer;
@@ -28,6 +29,9 @@ impl Default for TextRenderer {
     }
 }
 
+/// The indentation of a finding's detail lines.
+const INDENT: &str = "           ";
+
 /// The widest a value is shown before it is cut.
 const MAX_VALUE_CHARS: usize = 100;
 /// How many names a group line lists before it counts the rest.
@@ -48,9 +52,9 @@ struct Painter {
 }
 
 impl Painter {
-    fn paint(&self, style: Style, text: &str) -> String {
+    fn paint<'t>(&self, style: Style, text: &'t str) -> Cow<'t, str> {
         if !self.color {
-            return text.to_owned();
+            return Cow::Borrowed(text);
         }
         let code = match style {
             Style::Bold => "1",
@@ -60,15 +64,14 @@ impl Painter {
             Style::Cyan => "36",
             Style::Green => "32",
         };
-        format!("\x1b[{code}m{text}\x1b[0m")
+        Cow::Owned(format!("\x1b[{code}m{text}\x1b[0m"))
     }
 
-    fn severity(&self, s: Severity) -> String {
-        let label = format!("{:<7}", s.as_str().to_uppercase());
+    fn severity(&self, s: Severity) -> Cow<'static, str> {
         match s {
-            Severity::Error => self.paint(Style::Red, &label),
-            Severity::Warning => self.paint(Style::Yellow, &label),
-            _ => self.paint(Style::Cyan, &label),
+            Severity::Error => self.paint(Style::Red, "ERROR  "),
+            Severity::Warning => self.paint(Style::Yellow, "WARNING"),
+            _ => self.paint(Style::Cyan, "INFO   "),
         }
     }
 }
@@ -78,7 +81,7 @@ fn shown(v: Option<&Value>) -> String {
         None => "(absent)".to_owned(),
         Some(v) => {
             let text = v.to_string();
-            if text.chars().count() > MAX_VALUE_CHARS {
+            if text.len() > MAX_VALUE_CHARS && text.chars().count() > MAX_VALUE_CHARS {
                 let cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
                 format!("{cut}…")
             } else {
@@ -127,7 +130,7 @@ fn value_lines(f: &Finding) -> Vec<(String, String, bool)> {
 
 impl TextRenderer {
     fn finding(&self, p: &Painter, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
-        let indent = " ".repeat(11);
+        let indent = INDENT;
         write!(
             out,
             "  {}  {:<13} {}",
@@ -214,7 +217,7 @@ impl TextRenderer {
                         } else if line.starts_with('-') {
                             p.paint(Style::Red, line)
                         } else {
-                            line.to_owned()
+                            Cow::Borrowed(line)
                         };
                         writeln!(out, "{indent}{styled}")?;
                     }
@@ -378,20 +381,26 @@ impl Renderer for TextRenderer {
             counts.push_str(&format!(" · {} waived", thousands(sm.waived)));
         }
         let result = match report.outcome(self.fail_on) {
-            Outcome::Clean => p.paint(Style::Green, "clean"),
-            Outcome::Drift => p.paint(Style::Red, &format!("drift at or above `{}`", self.fail_on)),
-            _ if report.errors.is_empty() => p.paint(
-                Style::Red,
-                "incomplete: secrets could not be compared (see notes)",
-            ),
-            _ => p.paint(
-                Style::Red,
-                &format!(
-                    "incomplete: {} source{} could not be read",
-                    report.errors.len(),
-                    if report.errors.len() == 1 { "" } else { "s" }
-                ),
-            ),
+            Outcome::Clean => p.paint(Style::Green, "clean").into_owned(),
+            Outcome::Drift => p
+                .paint(Style::Red, &format!("drift at or above `{}`", self.fail_on))
+                .into_owned(),
+            _ if report.errors.is_empty() => p
+                .paint(
+                    Style::Red,
+                    "incomplete: secrets could not be compared (see notes)",
+                )
+                .into_owned(),
+            _ => p
+                .paint(
+                    Style::Red,
+                    &format!(
+                        "incomplete: {} source{} could not be read",
+                        report.errors.len(),
+                        if report.errors.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .into_owned(),
         };
         writeln!(out, "\n{counts} · result: {result}")
     }
