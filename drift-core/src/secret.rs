@@ -88,7 +88,12 @@ pub fn words(name: &str) -> impl Iterator<Item = &str> {
             let b = if at_end { 0 } else { bytes[i] };
             if at_end || !b.is_ascii_alphanumeric() {
                 let word = &name[start..i];
+                // A separator: skip the whole character, so that the next
+                // word starts on a character boundary (`é` is two bytes).
                 i += 1;
+                while bytes.get(i).is_some_and(|b| b & 0xc0 == 0x80) {
+                    i += 1;
+                }
                 start = i;
                 if !word.is_empty() {
                     return Some(word);
@@ -471,6 +476,15 @@ mod tests {
         assert_eq!(w, ["API", "Key", "value", "x", "y"]);
         let w: Vec<&str> = words("").collect();
         assert!(w.is_empty());
+        // Non-ASCII characters separate words, whole.
+        let w: Vec<&str> = words("é0_ünter.Straße").collect();
+        assert_eq!(w, ["0", "nter", "Stra", "e"]);
+    }
+
+    #[test]
+    fn a_name_that_starts_with_a_non_ascii_letter_is_judged_without_panic() {
+        assert!(!is_secret_name(&key("config:a.yaml:é0")));
+        assert!(is_secret_name(&key("config:a.yaml:é_password")));
     }
 
     #[test]
