@@ -50,6 +50,7 @@ use rayon::prelude::*;
 use crate::collector::Collector;
 use crate::transport::{FileKind, Transport, WalkEntry, WalkOptions};
 use format::Format;
+use tree::Sink;
 
 /// A directory to collect, optionally named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,9 +233,13 @@ impl ConfigCollector {
         // than grown entry by entry.
         out.config = Vec::with_capacity(bytes.len() / 24 + 4);
         let mut builder = KeyBuilder::new("config").path(rel);
+        let mut sink = Sink {
+            key: &mut builder,
+            out: &mut out.config,
+        };
         let parsed = format
             .decode(&bytes)
-            .and_then(|text| format.parse_into(&text, &mut builder, &mut out.config));
+            .and_then(|text| format.parse_into(&text, &mut sink));
         match parsed {
             Ok(()) => {
                 // Every key of the file starts with `config:PATH`: compare

@@ -1,9 +1,11 @@
 //! The parsed form shared by every format, and its flattening into entries.
 //!
-//! Parsers turn text into a [`Node`] tree; [`flatten`] turns the tree into
-//! `(KeyPath, Value)` entries: one entry per scalar, a list of scalars as one
-//! [`Value::List`], lists of objects keyed by an identity field when every item
-//! has a unique one, and empty objects and lists as empty values.
+//! Parsers put entries into a [`Sink`]: the common shapes (mappings of
+//! scalars) straight away, and what needs the whole picture (lists, whose
+//! items may be keyed by identity) as a [`Node`] tree that [`flatten`] turns
+//! into `(KeyPath, Value)` entries: one entry per scalar, a list of scalars as
+//! one [`Value::List`], lists of objects keyed by an identity field when every
+//! item has a unique one, and empty objects and lists as empty values.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -57,7 +59,7 @@ impl Node {
     }
 
     /// Converts a scalar (or an empty collection) into its entry value.
-    fn into_value(self) -> Value {
+    pub(crate) fn into_value(self) -> Value {
         match self {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(b),
@@ -153,20 +155,22 @@ const SCAN_LIMIT: usize = 16;
 impl DupCheck {
     /// Whether `name` is already in `entries`. Call it before pushing each
     /// entry, in order.
-    pub(crate) fn is_duplicate(&mut self, entries: &[(String, Node)], name: &str) -> bool {
+    pub(crate) fn is_duplicate<E: Named>(&mut self, entries: &[E], name: &str) -> bool {
         if entries.len() < SCAN_LIMIT {
-            return entries.iter().any(|(k, _)| k == name);
+            return entries.iter().any(|e| e.name() == name);
         }
         if self.index.is_empty() {
-            for (i, (k, _)) in entries.iter().enumerate() {
-                self.index.entry(self.hasher.hash_one(k)).or_insert(i);
+            for (i, e) in entries.iter().enumerate() {
+                self.index
+                    .entry(self.hasher.hash_one(e.name()))
+                    .or_insert(i);
             }
         }
         let h = self.hasher.hash_one(name);
         match self.index.get(&h) {
-            Some(&i) if entries[i].0 == name => true,
+            Some(&i) if entries[i].name() == name => true,
             // A hash collision: look at every entry.
-            Some(_) => entries.iter().any(|(k, _)| k == name),
+            Some(_) => entries.iter().any(|e| e.name() == name),
             None => {
                 self.index.insert(h, entries.len());
                 false
@@ -175,25 +179,113 @@ impl DupCheck {
     }
 }
 
+/// What [`DupCheck`] compares: the name of a map entry.
+pub(crate) trait Named {
+    /// The name.
+    fn name(&self) -> &str;
+}
+
+impl<K: AsRef<str>, V> Named for (K, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+}
+
+impl Named for &str {
+    fn name(&self) -> &str {
+        self
+    }
+}
+
+impl Named for std::borrow::Cow<'_, str> {
+    fn name(&self) -> &str {
+        self
+    }
+}
+
 /// Keeps the last value of each name, for formats whose loaders let a later
 /// line override an earlier one (INI, `.properties`, `.env`). The order of
 /// the entries does not matter: entries are sorted by key in the end.
-pub(crate) fn last_wins(mut entries: Vec<(String, Node)>) -> Vec<(String, Node)> {
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out: Vec<(String, Node)> = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        match out.last_mut() {
-            Some(last) if last.0 == k => last.1 = v,
-            _ => out.push((k, v)),
+pub(crate) fn last_wins<K: AsRef<str>, V>(mut entries: Vec<(K, V)>) -> Vec<(K, V)> {
+    // A stable sort keeps equal names in file order: the last one wins.
+    entries.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+    entries.dedup_by(|later, kept| {
+        let same = later.0.as_ref() == kept.0.as_ref();
+        if same {
+            std::mem::swap(&mut later.1, &mut kept.1);
         }
-    }
-    out
+        same
+    });
+    entries
 }
 
 /// Whether no text occurs twice.
 pub(crate) fn all_unique(ids: &[String]) -> bool {
     let mut seen = HashSet::with_capacity(ids.len());
     ids.iter().all(|id| seen.insert(id.as_str()))
+}
+
+/// Where a parser puts the entries of one file: the key of the current
+/// position (`config:PATH` and the fields entered so far) and the entries
+/// found so far.
+#[derive(Debug)]
+pub(crate) struct Sink<'a> {
+    /// The key of the current position.
+    pub(crate) key: &'a mut KeyBuilder,
+    /// The entries.
+    pub(crate) out: &'a mut Vec<(KeyPath, Value)>,
+}
+
+/// A position of a [`Sink`] to go back to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SinkMark {
+    key: (usize, bool),
+    entries: usize,
+}
+
+impl Sink<'_> {
+    /// An entry at the current key.
+    pub(crate) fn value(&mut self, value: Value) {
+        self.out.push((self.key.key(), value));
+    }
+
+    /// An entry at field `name` of the current key.
+    pub(crate) fn field(&mut self, name: &str, value: Value) {
+        let mark = self.key.mark();
+        self.key.push_field(name);
+        self.value(value);
+        self.key.truncate(mark);
+    }
+
+    /// The entries of a map of scalars at the current key, or an empty
+    /// object when it has none (as [`flatten`] records an empty map).
+    pub(crate) fn map<K: AsRef<str>, V: Into<Value>>(&mut self, entries: Vec<(K, V)>) {
+        if entries.is_empty() {
+            self.value(Value::Object(BTreeMap::new()));
+        }
+        for (name, value) in entries {
+            self.field(name.as_ref(), value.into());
+        }
+    }
+
+    /// The entries of `node` at the current key (see [`flatten`]).
+    pub(crate) fn node(&mut self, node: Node) {
+        flatten(self.key, node, self.out);
+    }
+
+    /// The current position and number of entries.
+    pub(crate) fn mark(&self) -> SinkMark {
+        SinkMark {
+            key: self.key.mark(),
+            entries: self.out.len(),
+        }
+    }
+
+    /// Goes back to `mark`, dropping the entries found since.
+    pub(crate) fn rollback(&mut self, mark: SinkMark) {
+        self.key.truncate(mark.key);
+        self.out.truncate(mark.entries);
+    }
 }
 
 /// Appends the entries of `node` under the key in `builder` to `out`.
