@@ -131,19 +131,22 @@ impl ManifestBuilder {
         let mut entries = entries;
         // Sanitized in place and converted without a copy: a manifest of
         // millions of entries would otherwise be moved into a new vector.
-        entries.par_iter_mut().for_each(|(key, value)| {
-            let plain = std::mem::replace(value, Value::Null);
-            *value = sanitizer.sanitize(key, plain);
-        });
+        // Chunks keep the consecutive keys of a file together, so that
+        // their shared prefix is judged once.
+        entries
+            .par_chunks_mut(SANITIZE_CHUNK)
+            .for_each(|chunk| sanitizer.sanitize_entries(chunk));
         let mut entries: Vec<Entry> = entries
             .into_iter()
             .map(|(key, value)| Entry { key, value })
             .collect();
-        // Collectors mostly hand over sorted entries; checking is cheap.
-        if !entries.is_sorted_by(|a, b| a.key <= b.key) {
+        // Collectors mostly hand over sorted entries, each key once: one
+        // parallel pass checks both.
+        if !entries.par_windows(2).all(|w| w[0].key < w[1].key) {
+            // Stable: of two entries with one key, the first one is kept.
             entries.par_sort_by(|a, b| a.key.cmp(&b.key));
+            entries = dedup(entries, &mut errors);
         }
-        let entries = dedup(entries, &mut errors);
         coverage.sort_by(|a, b| {
             (&a.collector, &a.source, a.items).cmp(&(&b.collector, &b.source, b.items))
         });
@@ -169,6 +172,9 @@ impl ManifestBuilder {
         }
     }
 }
+
+/// Entries sanitized by one task.
+const SANITIZE_CHUNK: usize = 16 << 10;
 
 /// Keeps each key once. Equal duplicates collapse; different values under one
 /// key are a collection error, and the first value is kept.
