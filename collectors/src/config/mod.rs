@@ -194,13 +194,14 @@ impl ConfigCollector {
             ));
             return out;
         }
-        let bytes = match transport.read_file(&entry.path, self.max_file_size) {
-            Ok(b) => b,
-            Err(e) => {
-                out.error = Some(e.to_collection_error(self.name()));
-                return out;
-            }
-        };
+        let bytes =
+            match transport.read_walked_file(&entry.path, entry.meta.size, self.max_file_size) {
+                Ok(b) => b,
+                Err(e) => {
+                    out.error = Some(e.to_collection_error(self.name()));
+                    return out;
+                }
+            };
         let file_name = entry
             .rel_path
             .file_name()

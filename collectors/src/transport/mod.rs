@@ -9,6 +9,7 @@
 mod command;
 mod error;
 mod local;
+mod local_walk;
 #[cfg(feature = "ssh")]
 mod ssh;
 mod tunnel;
@@ -114,6 +115,19 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     /// Reads a whole file, refusing files larger than `limit` bytes with
     /// [`TransportError::TooLarge`].
     fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError>;
+
+    /// [`Transport::read_file`] for a file whose size a walk found: the
+    /// size only sizes the buffer (a file that changed since is still read
+    /// whole, up to `limit`), so a local read need not ask for it again.
+    fn read_walked_file(
+        &self,
+        path: &Path,
+        size: u64,
+        limit: u64,
+    ) -> Result<Vec<u8>, TransportError> {
+        let _ = size;
+        self.read_file(path, limit)
+    }
 
     /// The metadata of a path; a final symlink is followed only when
     /// `follow_symlinks` is true (`stat` rather than `lstat`).
