@@ -2,7 +2,7 @@
 
 use super::error::ParseError;
 use super::tree::{Node, Sink, all_unique, last_wins, list_identity};
-use super::{ini, json, properties, toml, yaml, yaml_fast};
+use super::{ini, json, properties, toml, toml_fast, yaml, yaml_fast};
 
 /// A format the config collector parses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +71,11 @@ impl Format {
     pub(crate) fn parse_into(self, text: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
         match self {
             Format::Json => json::parse_into(text, sink)?,
-            Format::Toml => sink.node(toml::parse(text)?),
+            Format::Toml => {
+                if !toml_fast::parse_into(text, sink) {
+                    sink.node(toml::parse(text)?);
+                }
+            }
             Format::Ini => ini::parse_into(text, sink)?,
             Format::Properties => sink.map(last_wins(properties::parse(text)?)),
             Format::Env => {

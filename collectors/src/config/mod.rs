@@ -36,6 +36,7 @@ mod ini;
 mod json;
 mod properties;
 mod toml;
+mod toml_fast;
 mod tree;
 mod yaml;
 mod yaml_fast;
