@@ -160,6 +160,8 @@ impl DupCheck {
             return entries.iter().any(|e| e.name() == name);
         }
         if self.index.is_empty() {
+            // Room for a few times as many: one allocation for most maps.
+            self.index.reserve(entries.len() * 4);
             for (i, e) in entries.iter().enumerate() {
                 self.index
                     .entry(self.hasher.hash_one(e.name()))
