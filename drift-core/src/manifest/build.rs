@@ -132,17 +132,26 @@ impl ManifestBuilder {
         // Sanitized in place and converted without a copy: a manifest of
         // millions of entries would otherwise be moved into a new vector.
         // Chunks keep the consecutive keys of a file together, so that
-        // their shared prefix is judged once.
-        entries
+        // their shared prefix is judged once. Collectors mostly hand over
+        // sorted entries, each key once: each chunk is checked for that
+        // while its keys are at hand, and the chunks' boundaries after.
+        let chunks_in_order = entries
             .par_chunks_mut(SANITIZE_CHUNK)
-            .for_each(|chunk| sanitizer.sanitize_entries(chunk));
+            .map(|chunk| {
+                sanitizer.sanitize_entries(chunk);
+                chunk.windows(2).all(|w| w[0].0 < w[1].0)
+            })
+            .reduce(|| true, |a, b| a && b);
+        let in_order = chunks_in_order
+            && entries
+                .chunks(SANITIZE_CHUNK)
+                .zip(entries.chunks(SANITIZE_CHUNK).skip(1))
+                .all(|(a, b)| a[a.len() - 1].0 < b[0].0);
         let mut entries: Vec<Entry> = entries
             .into_iter()
             .map(|(key, value)| Entry { key, value })
             .collect();
-        // Collectors mostly hand over sorted entries, each key once: one
-        // parallel pass checks both.
-        if !entries.par_windows(2).all(|w| w[0].key < w[1].key) {
+        if !in_order {
             // Stable: of two entries with one key, the first one is kept.
             entries.par_sort_by(|a, b| a.key.cmp(&b.key));
             entries = dedup(entries, &mut errors);
@@ -173,8 +182,9 @@ impl ManifestBuilder {
     }
 }
 
-/// Entries sanitized by one task.
-const SANITIZE_CHUNK: usize = 16 << 10;
+/// Entries sanitized and checked by one task: a few MiB, so that the keys
+/// are still in the cache when they are compared.
+pub(super) const SANITIZE_CHUNK: usize = 4 << 10;
 
 /// Keeps each key once. Equal duplicates collapse; different values under one
 /// key are a collection error, and the first value is kept.
