@@ -332,26 +332,37 @@ impl Collector for ConfigCollector {
         let mut config = Gathered::with_capacity((bytes / BYTES_PER_ENTRY) as usize);
         let mut files: Vec<(KeyPath, Value)> = Vec::with_capacity(jobs.len());
         let mut recorded = vec![0u64; walks.len()];
+        let mut gather = |outs: Vec<FileOut>, group: &[Job]| {
+            for (out, job) in outs.into_iter().zip(group) {
+                if let Some(e) = out.error {
+                    collection.error(e);
+                }
+                if let Some(f) = out.file {
+                    recorded[job.root] += 1;
+                    files.push(f);
+                }
+                config.push_file(out.config);
+            }
+        };
         in_pool(transport.parallelism(), || {
             // A group at a time: the files of a group are read and parsed in
-            // parallel, then their entries gathered and their memory reused
-            // by the next group.
+            // parallel while this thread gathers the entries of the group
+            // before, whose memory the next group then reuses.
+            let mut done: (Vec<FileOut>, &[Job]) = (Vec::new(), &[]);
             for group in jobs.chunks(FILES_PER_GROUP) {
-                let outs: Vec<FileOut> = group
-                    .par_iter()
-                    .map(|job| self.process(transport, walks[job.root].0, job.entry))
-                    .collect();
-                for (out, job) in outs.into_iter().zip(group) {
-                    if let Some(e) = out.error {
-                        collection.error(e);
-                    }
-                    if let Some(f) = out.file {
-                        recorded[job.root] += 1;
-                        files.push(f);
-                    }
-                    config.push_file(out.config);
-                }
+                let mut outs = Vec::new();
+                rayon::in_place_scope(|scope| {
+                    scope.spawn(|_| {
+                        outs = group
+                            .par_iter()
+                            .map(|job| self.process(transport, walks[job.root].0, job.entry))
+                            .collect();
+                    });
+                    gather(std::mem::take(&mut done.0), done.1);
+                });
+                done = (outs, group);
             }
+            gather(done.0, done.1);
         });
         for ((root, _), recorded) in walks.iter().zip(recorded) {
             collection.cover(self.name(), &root.path.display().to_string(), recorded);
