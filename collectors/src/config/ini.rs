@@ -203,30 +203,14 @@ fn assemble<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use drift_core::key::KeyBuilder;
+    use crate::config::tree::testing::entries;
 
     /// The entries of `text`, by key without the `config:f.ini:` prefix.
     fn parse(text: &str) -> Result<BTreeMap<String, Value>, ParseError> {
-        let mut key = KeyBuilder::new("config").path("f.ini");
-        let mut out = Vec::new();
-        parse_into(
-            text,
-            &mut Sink {
-                key: &mut key,
-                out: &mut out,
-            },
-        )?;
-        Ok(out
+        let entries = entries("f.ini", |sink| parse_into(text, sink))?;
+        Ok(entries
             .into_iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str()
-                        .get("config:f.ini:".len()..)
-                        .unwrap_or("")
-                        .to_owned(),
-                    v,
-                )
-            })
+            .map(|(k, v)| (k.strip_prefix(':').unwrap_or(&k).to_owned(), v))
             .collect())
     }
 

@@ -221,25 +221,11 @@ impl<'de> Visitor<'de> for NodeVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use drift_core::key::KeyBuilder;
+    use crate::config::tree::testing::entries;
 
     /// The entries of `text`, by key without the `config:f.json` prefix.
     fn parse(text: &str) -> Result<Vec<(String, Value)>, ParseError> {
-        let mut key = KeyBuilder::new("config").path("f.json");
-        let mut out = Vec::new();
-        parse_into(
-            text,
-            &mut Sink {
-                key: &mut key,
-                out: &mut out,
-            },
-        )?;
-        let mut out: Vec<(String, Value)> = out
-            .into_iter()
-            .map(|(k, v)| (k.as_str()["config:f.json".len()..].to_owned(), v))
-            .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(out)
+        entries("f.json", |sink| parse_into(text, sink))
     }
 
     #[test]

@@ -15,36 +15,13 @@ use std::collections::BTreeMap;
 
 use drift_core::Value;
 
-use super::tree::{DupCheck, Sink};
-
-/// Names seen in one table.
-#[derive(Default)]
-struct Names<'t> {
-    names: Vec<&'t str>,
-    dups: DupCheck,
-}
-
-impl<'t> Names<'t> {
-    /// Records `name`; `None` when the table already has it.
-    fn add(&mut self, name: &'t str) -> Option<()> {
-        if self.dups.is_duplicate(&self.names, name) {
-            return None;
-        }
-        self.names.push(name);
-        Some(())
-    }
-}
+use super::tree::{NameSet, Sink};
 
 /// Puts the entries of `text` into `sink` when it is of the simple shape
 /// this module handles, and says whether it was; when it was not, `sink` is
 /// left as it was and the caller uses the full parser.
 pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
-    let start = sink.mark();
-    let done = emit(text, sink).is_some();
-    if !done {
-        sink.rollback(start);
-    }
-    done
+    sink.fast_path(|sink| emit(text, sink))
 }
 
 fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
@@ -58,9 +35,9 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
     }
     let root = sink.key.mark();
     // Top-level keys and table names.
-    let mut top = Names::default();
+    let mut top = NameSet::default();
     // The table being read: its keys, or `None` before the first header.
-    let mut table: Option<(&str, Names)> = None;
+    let mut table: Option<(&str, NameSet)> = None;
     for line in text.split('\n') {
         let body = line.trim_matches([' ', '\t']);
         if body.is_empty() || body.starts_with('#') {
@@ -74,7 +51,7 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
             close(sink, root, table.take());
             top.add(name)?;
             sink.key.push_field(name);
-            table = Some((name, Names::default()));
+            table = Some((name, NameSet::default()));
             continue;
         }
         let (key, rest) = body.split_once('=')?;
@@ -89,7 +66,7 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
         }
         sink.field(key, value);
     }
-    let empty = top.names.is_empty();
+    let empty = top.is_empty();
     close(sink, root, table);
     if empty {
         sink.value(Value::Object(BTreeMap::new()));
@@ -98,9 +75,9 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
 }
 
 /// Ends a table: an empty one is an empty object.
-fn close(sink: &mut Sink<'_>, root: (usize, bool), table: Option<(&str, Names)>) {
+fn close(sink: &mut Sink<'_>, root: (usize, bool), table: Option<(&str, NameSet)>) {
     if let Some((_, names)) = table
-        && names.names.is_empty()
+        && names.is_empty()
     {
         sink.value(Value::Object(BTreeMap::new()));
     }
@@ -151,32 +128,11 @@ fn is_blank_or_comment(rest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::tree::testing::{fast_path, lines};
     use drift_core::key::KeyBuilder;
 
-    /// The entries of `text` by the fast path, or `None` when it declines
-    /// (and then it must have left nothing behind).
     fn fast(text: &str) -> Option<Vec<String>> {
-        let mut key = KeyBuilder::new("config").path("f.toml");
-        let mut out = Vec::new();
-        let done = parse_into(
-            text,
-            &mut Sink {
-                key: &mut key,
-                out: &mut out,
-            },
-        );
-        assert_eq!(key.mark(), KeyBuilder::new("config").path("f.toml").mark());
-        if !done {
-            assert!(out.is_empty(), "{text:?} left {out:?}");
-            return None;
-        }
-        Some(sorted(out))
-    }
-
-    fn sorted(out: Vec<(drift_core::KeyPath, Value)>) -> Vec<String> {
-        let mut lines: Vec<String> = out.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
-        lines.sort();
-        lines
+        fast_path("f.toml", text, parse_into)
     }
 
     /// The entries by the full parser, or its error.
@@ -189,7 +145,7 @@ mod tests {
             out: &mut out,
         }
         .node(node);
-        Ok(sorted(out))
+        Ok(lines(out))
     }
 
     /// Every input the fast path answers must give what the full parser gives.

@@ -181,6 +181,30 @@ impl DupCheck {
     }
 }
 
+/// The names of one map being read, borrowed from the text: for parsers
+/// that put entries into a [`Sink`] without building the map.
+#[derive(Debug, Default)]
+pub(crate) struct NameSet<'t> {
+    names: Vec<&'t str>,
+    dups: DupCheck,
+}
+
+impl<'t> NameSet<'t> {
+    /// Records `name`; `None` when the map already has it.
+    pub(crate) fn add(&mut self, name: &'t str) -> Option<()> {
+        if self.dups.is_duplicate(&self.names, name) {
+            return None;
+        }
+        self.names.push(name);
+        Some(())
+    }
+
+    /// Whether no name was recorded.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
 /// What [`DupCheck`] compares: the name of a map entry.
 pub(crate) trait Named {
     /// The name.
@@ -275,6 +299,17 @@ impl Sink<'_> {
         flatten(self.key, node, self.out);
     }
 
+    /// Runs a fast path that declines (`None`) the texts it does not read;
+    /// a declined text leaves the sink as it was. Says whether it read it.
+    pub(crate) fn fast_path(&mut self, read: impl FnOnce(&mut Self) -> Option<()>) -> bool {
+        let start = self.mark();
+        let done = read(self).is_some();
+        if !done {
+            self.rollback(start);
+        }
+        done
+    }
+
     /// The current position and number of entries.
     pub(crate) fn mark(&self) -> SinkMark {
         SinkMark {
@@ -320,6 +355,66 @@ pub(crate) fn flatten(builder: &mut KeyBuilder, node: Node, out: &mut Vec<(KeyPa
         }
         // Scalars, lists of scalars, and empty maps and lists.
         scalar => out.push((builder.key(), scalar.into_value())),
+    }
+}
+
+/// Helpers for the parsers' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// What `parse` puts into a sink at `config:PATH`: the entries, keys
+    /// without the `config:PATH` prefix, in key order.
+    pub(crate) fn entries<E>(
+        path: &str,
+        parse: impl FnOnce(&mut Sink<'_>) -> Result<(), E>,
+    ) -> Result<Vec<(String, Value)>, E> {
+        let mut key = KeyBuilder::new("config").path(path);
+        let prefix = key.mark().0;
+        let mut out = Vec::new();
+        parse(&mut Sink {
+            key: &mut key,
+            out: &mut out,
+        })?;
+        let mut out: Vec<(String, Value)> = out
+            .into_iter()
+            .map(|(k, v)| (k.as_str()[prefix..].to_owned(), v))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// What a fast path gives for `text` as [`lines`], or `None` when it
+    /// declines (and then it must have left the sink as it was).
+    pub(crate) fn fast_path(
+        path: &str,
+        text: &str,
+        parse_into: fn(&str, &mut Sink<'_>) -> bool,
+    ) -> Option<Vec<String>> {
+        let mut key = KeyBuilder::new("config").path(path);
+        let start = key.mark();
+        let mut out = Vec::new();
+        let done = parse_into(
+            text,
+            &mut Sink {
+                key: &mut key,
+                out: &mut out,
+            },
+        );
+        assert_eq!(key.mark(), start, "{text:?} moved the key");
+        if !done {
+            assert!(out.is_empty(), "{text:?} left {out:?}");
+            return None;
+        }
+        Some(lines(out))
+    }
+
+    /// Entries as sorted lines `KEY VALUE` (Debug output compares NaN equal
+    /// to NaN).
+    pub(crate) fn lines(out: Vec<(KeyPath, Value)>) -> Vec<String> {
+        let mut lines: Vec<String> = out.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
+        lines.sort();
+        lines
     }
 }
 

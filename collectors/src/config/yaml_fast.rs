@@ -12,7 +12,7 @@
 
 use drift_core::Value;
 
-use super::tree::{DupCheck, Sink};
+use super::tree::{NameSet, Sink};
 use super::yaml::resolve_plain_str;
 
 /// One mapping being read: its indentation, the key position to go back to
@@ -20,8 +20,7 @@ use super::yaml::resolve_plain_str;
 struct Frame<'t> {
     indent: usize,
     mark: (usize, bool),
-    names: Vec<&'t str>,
-    dups: DupCheck,
+    names: NameSet<'t>,
 }
 
 impl<'t> Frame<'t> {
@@ -29,18 +28,8 @@ impl<'t> Frame<'t> {
         Frame {
             indent,
             mark,
-            names: Vec::new(),
-            dups: DupCheck::default(),
+            names: NameSet::default(),
         }
-    }
-
-    /// Records `name`; `None` when the mapping already has it.
-    fn add(&mut self, name: &'t str) -> Option<()> {
-        if self.dups.is_duplicate(&self.names, name) {
-            return None;
-        }
-        self.names.push(name);
-        Some(())
     }
 }
 
@@ -48,12 +37,7 @@ impl<'t> Frame<'t> {
 /// this module handles, and says whether it was; when it was not, `sink` is
 /// left as it was and the caller uses the full parser.
 pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
-    let start = sink.mark();
-    let done = emit(text, sink).is_some();
-    if !done {
-        sink.rollback(start);
-    }
-    done
+    sink.fast_path(|sink| emit(text, sink))
 }
 
 fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
@@ -101,7 +85,7 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
         if indent != frame.indent {
             return None;
         }
-        frame.add(key)?;
+        frame.names.add(key)?;
         match value {
             Some(v) => sink.field(key, resolve_plain_str(v).into_value()),
             None => open_key = Some(key),
@@ -200,33 +184,11 @@ fn is_simple_value(value: &str) -> bool {
 mod tests {
     use super::*;
     use crate::config::format::yaml_docs_into;
+    use crate::config::tree::testing::{fast_path, lines};
     use drift_core::key::KeyBuilder;
 
-    /// The entries of `text` by the fast path, or `None` when it declines
-    /// (and then it must have left nothing behind).
     fn fast(text: &str) -> Option<Vec<String>> {
-        let mut key = KeyBuilder::new("config").path("f.yaml");
-        let mut out = Vec::new();
-        let done = parse_into(
-            text,
-            &mut Sink {
-                key: &mut key,
-                out: &mut out,
-            },
-        );
-        assert_eq!(key.mark(), KeyBuilder::new("config").path("f.yaml").mark());
-        if !done {
-            assert!(out.is_empty(), "{text:?} left {out:?}");
-            return None;
-        }
-        Some(sorted(out))
-    }
-
-    fn sorted(out: Vec<(drift_core::KeyPath, Value)>) -> Vec<String> {
-        // Debug output compares NaN equal to NaN.
-        let mut lines: Vec<String> = out.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
-        lines.sort();
-        lines
+        fast_path("f.yaml", text, parse_into)
     }
 
     /// Every input the fast path answers must give what the full parser gives.
@@ -244,7 +206,7 @@ mod tests {
                 out: &mut out,
             },
         );
-        assert_eq!(fast, sorted(out), "fast path differs on {text:?}");
+        assert_eq!(fast, lines(out), "fast path differs on {text:?}");
         true
     }
 

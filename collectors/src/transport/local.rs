@@ -122,13 +122,8 @@ fn walkdir_walk(root: &Path, options: &WalkOptions) -> Walk {
             continue;
         }
         if walk.entries.len() >= options.max_entries {
-            walk.errors.push(TransportError::Limit {
-                path: root.to_path_buf(),
-                message: format!(
-                    "more than {} files; the rest was not read",
-                    options.max_entries
-                ),
-            });
+            walk.errors
+                .push(TransportError::too_many_files(root, options.max_entries));
             break;
         }
         let meta = match entry.metadata() {

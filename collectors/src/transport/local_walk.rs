@@ -37,13 +37,8 @@ pub(super) fn walk(root: &Path, options: &WalkOptions) -> Walk {
             Found::Error(e) => walk.errors.push(e),
             // A file counts towards the limit whether it can be read or not.
             Found::Entry(_) | Found::Unreadable(_) if walk.entries.len() >= options.max_entries => {
-                walk.errors.push(TransportError::Limit {
-                    path: root.to_path_buf(),
-                    message: format!(
-                        "more than {} files; the rest was not read",
-                        options.max_entries
-                    ),
-                });
+                walk.errors
+                    .push(TransportError::too_many_files(root, options.max_entries));
                 break;
             }
             Found::Unreadable(e) => walk.errors.push(e),

@@ -220,13 +220,8 @@ pub fn generic_walk<T: Transport + ?Sized>(
                 }
                 FileKind::File | FileKind::Symlink => {
                     if walk.entries.len() >= options.max_entries {
-                        walk.errors.push(TransportError::Limit {
-                            path: root.to_path_buf(),
-                            message: format!(
-                                "more than {} files; the rest was not read",
-                                options.max_entries
-                            ),
-                        });
+                        walk.errors
+                            .push(TransportError::too_many_files(root, options.max_entries));
                         return Ok(finish_walk(walk));
                     }
                     walk.entries.push(WalkEntry {
