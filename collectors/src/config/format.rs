@@ -1,7 +1,8 @@
 //! Which files are parsed, and how a parsed file becomes entries.
 
 use super::error::ParseError;
-use super::tree::{Node, Sink, all_unique, last_wins, list_identity};
+use super::sink::Sink;
+use super::tree::{Node, all_unique, last_wins, list_identity};
 use super::{ini, json, properties, toml, toml_fast, yaml, yaml_fast};
 
 /// A format the config collector parses.

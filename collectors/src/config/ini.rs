@@ -23,7 +23,8 @@ use std::collections::BTreeMap;
 use drift_core::Value;
 
 use super::error::ParseError;
-use super::tree::{Sink, last_wins};
+use super::sink::Sink;
+use super::tree::last_wins;
 
 #[derive(Debug, Default)]
 struct Section<'t> {
@@ -203,7 +204,7 @@ fn assemble<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tree::testing::entries;
+    use crate::config::sink::testing::entries;
 
     /// The entries of `text`, by key without the `config:f.ini:` prefix.
     fn parse(text: &str) -> Result<BTreeMap<String, Value>, ParseError> {

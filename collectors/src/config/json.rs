@@ -9,7 +9,8 @@ use drift_core::Value;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::error::ParseError;
-use super::tree::{DupCheck, Node, Sink};
+use super::sink::Sink;
+use super::tree::{DupCheck, Node};
 
 /// Parses a JSON document into `sink`. A document of whitespace only has no
 /// entries; a key that occurs twice in one object is an error at its line.
@@ -221,7 +222,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tree::testing::entries;
+    use crate::config::sink::testing::entries;
 
     /// The entries of `text`, by key without the `config:f.json` prefix.
     fn parse(text: &str) -> Result<Vec<(String, Value)>, ParseError> {

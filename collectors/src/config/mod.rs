@@ -35,6 +35,7 @@ mod gather;
 mod ini;
 mod json;
 mod properties;
+mod sink;
 mod toml;
 mod toml_fast;
 mod tree;
@@ -53,7 +54,7 @@ use crate::collector::Collector;
 use crate::transport::{FileKind, Transport, WalkEntry, WalkOptions};
 use format::Format;
 use gather::Gathered;
-use tree::Sink;
+use sink::Sink;
 
 /// A directory to collect, optionally named.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use drift_core::Value;
 
-use super::tree::{NameSet, Sink};
+use super::sink::{NameSet, Sink};
 
 /// Puts the entries of `text` into `sink` when it is of the simple shape
 /// this module handles, and says whether it was; when it was not, `sink` is
@@ -128,7 +128,7 @@ fn is_blank_or_comment(rest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tree::testing::{fast_path, lines};
+    use crate::config::sink::testing::{fast_path, lines};
     use drift_core::key::KeyBuilder;
 
     fn fast(text: &str) -> Option<Vec<String>> {

@@ -12,7 +12,7 @@
 
 use drift_core::Value;
 
-use super::tree::{NameSet, Sink};
+use super::sink::{NameSet, Sink};
 use super::yaml::resolve_plain_str;
 
 /// One mapping being read: its indentation, the key position to go back to
@@ -184,7 +184,7 @@ fn is_simple_value(value: &str) -> bool {
 mod tests {
     use super::*;
     use crate::config::format::yaml_docs_into;
-    use crate::config::tree::testing::{fast_path, lines};
+    use crate::config::sink::testing::{fast_path, lines};
     use drift_core::key::KeyBuilder;
 
     fn fast(text: &str) -> Option<Vec<String>> {
