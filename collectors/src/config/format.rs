@@ -1,11 +1,9 @@
 //! Which files are parsed, and how a parsed file becomes entries.
 
-use drift_core::key::KeyBuilder;
-use drift_core::{KeyPath, Value};
-
 use super::error::ParseError;
-use super::tree::{Node, all_unique, flatten, last_wins, list_identity};
-use super::{ini, json, properties, toml, yaml};
+use super::sink::Sink;
+use super::tree::{Node, all_unique, last_wins, list_identity};
+use super::{ini, json, properties, toml, toml_fast, yaml, yaml_fast};
 
 /// A format the config collector parses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,76 +67,64 @@ impl Format {
         }
     }
 
-    /// Parses `text` and appends its entries under `builder` (which holds
-    /// `config:PATH`) to `out`.
-    pub(crate) fn parse_into(
-        self,
-        text: &str,
-        builder: &mut KeyBuilder,
-        out: &mut Vec<(KeyPath, Value)>,
-    ) -> Result<(), ParseError> {
-        let root = match self {
-            Format::Json => json::parse(text)?,
-            Format::Toml => Some(toml::parse(text)?),
-            Format::Ini => Some(ini::parse(text)?),
-            Format::Properties => Some(properties::parse(text)?),
-            Format::Env => Some(parse_env(text)?),
-            Format::Yaml => return yaml_into(yaml::parse(text)?, builder, out),
-        };
-        if let Some(node) = root {
-            flatten(builder, node, out);
+    /// Parses `text` and puts its entries into `sink` (whose key holds
+    /// `config:PATH`).
+    pub(crate) fn parse_into(self, text: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+        match self {
+            Format::Json => json::parse_into(text, sink)?,
+            Format::Toml => {
+                if !toml_fast::parse_into(text, sink) {
+                    sink.node(toml::parse(text)?);
+                }
+            }
+            Format::Ini => ini::parse_into(text, sink)?,
+            Format::Properties => sink.map(last_wins(properties::parse(text)?)),
+            Format::Env => {
+                let vars = crate::env::dotenv::parse_vars(text)
+                    .map_err(|e| ParseError::at(e.line as usize, e.message))?;
+                sink.map(last_wins(vars));
+            }
+            Format::Yaml => {
+                if !yaml_fast::parse_into(text, sink) {
+                    yaml_docs_into(yaml::parse_full(text)?, sink);
+                }
+            }
         }
         Ok(())
     }
 }
 
-fn parse_env(text: &str) -> Result<Node, ParseError> {
-    let vars =
-        crate::env::parse_dotenv(text).map_err(|e| ParseError::at(e.line as usize, e.message))?;
-    Ok(Node::Map(last_wins(
-        vars.into_iter().map(|(k, v)| (k, Node::Str(v))).collect(),
-    )))
-}
-
-/// Flattens YAML documents: empty ones are dropped; one document has no
-/// document segment; several are keyed by identity when every document has
-/// a unique one (Kubernetes `[Kind=namespace/name]`, else `[name=…]`,
-/// `[id=…]`, `[key=…]`), else by index `[i]`.
-fn yaml_into(
-    docs: Vec<Node>,
-    builder: &mut KeyBuilder,
-    out: &mut Vec<(KeyPath, Value)>,
-) -> Result<(), ParseError> {
+/// Puts the entries of YAML documents into `sink`: empty ones are dropped;
+/// one document has no document segment; several are keyed by identity when
+/// every document has a unique one (Kubernetes `[Kind=namespace/name]`, else
+/// `[name=…]`, `[id=…]`, `[key=…]`), else by index `[i]`.
+pub(crate) fn yaml_docs_into(docs: Vec<Node>, sink: &mut Sink<'_>) {
     let mut docs: Vec<Node> = docs.into_iter().filter(|d| *d != Node::Null).collect();
     if docs.len() <= 1 {
         if let Some(doc) = docs.pop() {
-            flatten(builder, doc, out);
+            sink.node(doc);
         }
-        return Ok(());
+        return;
     }
-    if let Some(ids) = kubernetes_ids(&docs) {
-        for (doc, (kind, id)) in docs.into_iter().zip(ids) {
-            let mark = builder.mark();
-            builder.push_id(&kind, &id);
-            flatten(builder, doc, out);
-            builder.truncate(mark);
-        }
+    let ids: Vec<(String, String)> = if let Some(ids) = kubernetes_ids(&docs) {
+        ids
     } else if let Some((field, ids)) = list_identity(&docs) {
-        for (doc, id) in docs.into_iter().zip(ids) {
-            let mark = builder.mark();
-            builder.push_id(field, &id);
-            flatten(builder, doc, out);
-            builder.truncate(mark);
-        }
+        ids.into_iter().map(|id| (field.to_owned(), id)).collect()
     } else {
         for (i, doc) in docs.into_iter().enumerate() {
-            let mark = builder.mark();
-            builder.push_index(i);
-            flatten(builder, doc, out);
-            builder.truncate(mark);
+            let mark = sink.key.mark();
+            sink.key.push_index(i);
+            sink.node(doc);
+            sink.key.truncate(mark);
         }
+        return;
+    };
+    for (doc, (field, id)) in docs.into_iter().zip(ids) {
+        let mark = sink.key.mark();
+        sink.key.push_id(&field, &id);
+        sink.node(doc);
+        sink.key.truncate(mark);
     }
-    Ok(())
 }
 
 /// `(kind, [namespace/]name)` of every document, when all are Kubernetes
@@ -168,6 +154,7 @@ fn kubernetes_ids(docs: &[Node]) -> Option<Vec<(String, String)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use drift_core::key::KeyBuilder;
 
     #[test]
     fn formats_by_name() {
@@ -184,7 +171,11 @@ mod tests {
     fn keys(format: Format, text: &str) -> Vec<String> {
         let mut b = KeyBuilder::new("config").path("f");
         let mut out = Vec::new();
-        format.parse_into(text, &mut b, &mut out).unwrap();
+        let mut sink = Sink {
+            key: &mut b,
+            out: &mut out,
+        };
+        format.parse_into(text, &mut sink).unwrap();
         let mut k: Vec<String> = out
             .into_iter()
             .map(|(k, _)| k.as_str().to_owned())

@@ -1,4 +1,4 @@
-//! INI files (`.ini`, `.cnf`) into a [`Node`] tree.
+//! INI files (`.ini`, `.cnf`) into entries.
 //!
 //! INI has no standard; this reader follows what MySQL option files, PHP and
 //! Python's configparser agree on, and is written here because the INI crates
@@ -18,20 +18,54 @@
 //! - names are kept as written (no case folding); a key set twice in one
 //!   section keeps the last value, and a section given twice is merged.
 
+use std::collections::BTreeMap;
+
+use drift_core::Value;
+
 use super::error::ParseError;
-use super::tree::{Node, last_wins};
+use super::sink::Sink;
+use super::tree::last_wins;
 
 #[derive(Debug, Default)]
-struct Section {
-    name: Option<String>,
-    entries: Vec<(String, Node)>,
+struct Section<'t> {
+    name: Option<&'t str>,
+    entries: Vec<(&'t str, Value)>,
 }
 
-/// Parses an INI file.
-pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
+/// Parses an INI file into `sink`.
+pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+    let (sections, includes) = parse(text)?;
+    let items = assemble(sections, includes);
+    if items.is_empty() {
+        sink.value(Value::Object(BTreeMap::new()));
+    }
+    for (name, item) in items {
+        match item {
+            Item::Value(value) => sink.field(name, value),
+            Item::Section(entries) if entries.is_empty() => {
+                sink.field(name, Value::Object(BTreeMap::new()));
+            }
+            Item::Section(entries) => {
+                let mark = sink.key.mark();
+                sink.key.push_field(name);
+                for (key, value) in entries {
+                    sink.field(key, value);
+                }
+                sink.key.truncate(mark);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The sections in file order (the first one holds the keys before any
+/// header), and the `!include` lines.
+type Parsed<'t> = (Vec<Section<'t>>, Vec<(&'t str, Value)>);
+
+fn parse(text: &str) -> Result<Parsed<'_>, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut sections: Vec<Section> = vec![Section::default()];
-    let mut includes: Vec<(String, Node)> = Vec::new();
+    let mut includes: Vec<(&str, Value)> = Vec::new();
     // The indentation of the last key line, while its value may continue.
     let mut continuing: Option<usize> = None;
     for (i, raw) in text.split('\n').enumerate() {
@@ -49,7 +83,7 @@ pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
             && !body.starts_with([';', '#'])
         {
             let section = sections.last_mut();
-            if let Some((_, Node::Str(value))) = section.and_then(|s| s.entries.last_mut()) {
+            if let Some((_, Value::String(value))) = section.and_then(|s| s.entries.last_mut()) {
                 value.push('\n');
                 value.push_str(body);
                 continue;
@@ -70,13 +104,13 @@ pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
                     return Err(ParseError::at(line_no, "text after a section header"));
                 }
                 sections.push(Section {
-                    name: Some(body[1..end].trim().to_owned()),
+                    name: Some(body[1..end].trim()),
                     entries: Vec::new(),
                 });
             }
             b'!' => {
                 let (directive, arg) = body.split_once([' ', '\t']).unwrap_or((body, ""));
-                includes.push((directive.to_owned(), Node::Str(arg.trim().to_owned())));
+                includes.push((directive, Value::from(arg.trim())));
             }
             _ => {
                 let (key, value) = match body.find(['=', ':']) {
@@ -86,15 +120,15 @@ pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
                 if key.is_empty() {
                     return Err(ParseError::at(line_no, "a value without a key"));
                 }
-                let node = value.map_or(Node::Null, |v| Node::Str(v.to_owned()));
+                let value = value.map_or(Value::Null, Value::from);
                 if let Some(section) = sections.last_mut() {
-                    section.entries.push((key.to_owned(), node));
+                    section.entries.push((key, value));
                 }
                 continuing = Some(indent);
             }
         }
     }
-    Ok(assemble(sections, includes))
+    Ok((sections, includes))
 }
 
 /// The value without quotes or a trailing comment.
@@ -118,10 +152,24 @@ fn value_of(value: &str) -> &str {
     value
 }
 
-/// Top-level keys, then one map per section (sections given twice merged).
-fn assemble(sections: Vec<Section>, includes: Vec<(String, Node)>) -> Node {
-    let mut top: Vec<(String, Node)> = Vec::new();
-    let mut named: Vec<(String, Vec<(String, Node)>)> = Vec::new();
+/// A top-level name of an INI file.
+#[derive(Debug, PartialEq)]
+enum Item<'t> {
+    /// A key before any section, or the list of a directive's arguments.
+    Value(Value),
+    /// A section's keys, each once.
+    Section(Vec<(&'t str, Value)>),
+}
+
+/// Top-level keys, then one list per directive, then one map per section
+/// (sections given twice merged); of two top-level names alike, the later
+/// one wins.
+fn assemble<'t>(
+    sections: Vec<Section<'t>>,
+    includes: Vec<(&'t str, Value)>,
+) -> Vec<(&'t str, Item<'t>)> {
+    let mut top: Vec<(&str, Value)> = Vec::new();
+    let mut named: Vec<(&str, Vec<(&str, Value)>)> = Vec::new();
     for section in sections {
         match section.name {
             None => top.extend(section.entries),
@@ -131,8 +179,11 @@ fn assemble(sections: Vec<Section>, includes: Vec<(String, Node)>) -> Node {
             },
         }
     }
-    let mut out = last_wins(top);
-    let mut directives: Vec<(String, Vec<Node>)> = Vec::new();
+    let mut out: Vec<(&str, Item)> = last_wins(top)
+        .into_iter()
+        .map(|(k, v)| (k, Item::Value(v)))
+        .collect();
+    let mut directives: Vec<(&str, Vec<Value>)> = Vec::new();
     for (directive, arg) in includes {
         match directives.iter_mut().find(|(d, _)| *d == directive) {
             Some((_, args)) => args.push(arg),
@@ -142,20 +193,26 @@ fn assemble(sections: Vec<Section>, includes: Vec<(String, Node)>) -> Node {
     out.extend(
         directives
             .into_iter()
-            .map(|(d, args)| (d, Node::List(args))),
+            .map(|(d, args)| (d, Item::Value(Value::List(args)))),
     );
     for (name, entries) in named {
-        out.push((name, Node::Map(last_wins(entries))));
+        out.push((name, Item::Section(last_wins(entries))));
     }
-    Node::Map(last_wins(out))
+    last_wins(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::sink::testing::entries;
 
-    fn s(v: &str) -> Node {
-        Node::Str(v.into())
+    /// The entries of `text`, by key without the `config:f.ini:` prefix.
+    fn parse(text: &str) -> Result<BTreeMap<String, Value>, ParseError> {
+        let entries = entries("f.ini", |sink| parse_into(text, sink))?;
+        Ok(entries
+            .into_iter()
+            .map(|(k, v)| (k.strip_prefix(':').unwrap_or(&k).to_owned(), v))
+            .collect())
     }
 
     #[test]
@@ -165,12 +222,12 @@ mod tests {
              name = \"a # b\"\r\npath: C:\\data\r\n",
         )
         .unwrap();
-        assert_eq!(n.get("top"), Some(&s("1")));
-        let m = n.get("mysqld").unwrap();
-        assert_eq!(m.get("port"), Some(&s("3306")));
-        assert_eq!(m.get("skip-name-resolve"), Some(&Node::Null));
-        assert_eq!(m.get("name"), Some(&s("a # b")));
-        assert_eq!(m.get("path"), Some(&s("C:\\data")));
+        assert_eq!(n.get("top"), Some(&Value::from("1")));
+        assert_eq!(n.get("mysqld.port"), Some(&Value::from("3306")));
+        assert_eq!(n.get("mysqld.skip-name-resolve"), Some(&Value::Null));
+        assert_eq!(n.get("mysqld.name"), Some(&Value::from("a # b")));
+        assert_eq!(n.get("mysqld.path"), Some(&Value::from("C:\\data")));
+        assert_eq!(n.len(), 5);
     }
 
     #[test]
@@ -179,21 +236,33 @@ mod tests {
             "[a]\nk = 1\nk = 2\nlist = x\n  y\n[b]\n  indented = yes\n[a]\nz = 3\n!includedir /etc/mysql/conf.d/\n",
         )
         .unwrap();
-        let a = n.get("a").unwrap();
-        assert_eq!(a.get("k"), Some(&s("2")));
-        assert_eq!(a.get("list"), Some(&s("x\ny")));
-        assert_eq!(a.get("z"), Some(&s("3")));
-        assert_eq!(n.get("b").unwrap().get("indented"), Some(&s("yes")));
+        assert_eq!(n.get("a.k"), Some(&Value::from("2")));
+        assert_eq!(n.get("a.list"), Some(&Value::from("x\ny")));
+        assert_eq!(n.get("a.z"), Some(&Value::from("3")));
+        assert_eq!(n.get("b.indented"), Some(&Value::from("yes")));
         assert_eq!(
             n.get("!includedir"),
-            Some(&Node::List(vec![s("/etc/mysql/conf.d/")]))
+            Some(&Value::List(vec![Value::from("/etc/mysql/conf.d/")]))
         );
+    }
+
+    #[test]
+    fn a_section_wins_over_a_top_level_key_of_its_name() {
+        let n = parse("main = 1\n!x a\n[main]\nk = 2\n[!x]\n").unwrap();
+        assert_eq!(n.get("main"), None);
+        assert_eq!(n.get("main.k"), Some(&Value::from("2")));
+        assert_eq!(n.get("\"!x\""), None);
+        assert_eq!(n.get("!x"), Some(&Value::Object(BTreeMap::new())));
     }
 
     #[test]
     fn empty_sections_are_kept_and_errors_have_lines() {
         let n = parse("[empty]\n").unwrap();
-        assert_eq!(n.get("empty"), Some(&Node::Map(vec![])));
+        assert_eq!(n.get("empty"), Some(&Value::Object(BTreeMap::new())));
+        // An empty file is an empty object.
+        let n = parse("; nothing\n").unwrap();
+        assert_eq!(n.get(""), Some(&Value::Object(BTreeMap::new())));
+        assert_eq!(n.len(), 1);
         let e = parse("a = 1\n[broken\n").unwrap_err();
         assert_eq!(e.line, Some(2));
         let e = parse("a = 1\n= secret\n").unwrap_err();

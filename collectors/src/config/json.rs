@@ -1,26 +1,157 @@
-//! JSON into a [`Node`] tree, refusing duplicate keys.
+//! JSON into entries, refusing duplicate keys: objects straight into the
+//! [`Sink`], arrays as a [`Node`] tree (their items may be keyed by
+//! identity).
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use drift_core::Value;
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::error::ParseError;
+use super::sink::Sink;
 use super::tree::{DupCheck, Node};
 
-/// Parses a JSON document. A document of whitespace only is `None` (no
-/// entries); a key that occurs twice in one object is an error at its line.
-pub(crate) fn parse(text: &str) -> Result<Option<Node>, ParseError> {
+/// Parses a JSON document into `sink`. A document of whitespace only has no
+/// entries; a key that occurs twice in one object is an error at its line.
+pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     if text.trim().is_empty() {
-        return Ok(None);
+        return Ok(());
     }
-    serde_json::from_str::<Node>(text).map(Some).map_err(|e| {
-        let full = e.to_string();
-        // serde_json appends " at line L column C"; the line is kept apart.
-        let message = full
-            .rsplit_once(" at line ")
-            .map_or(full.as_str(), |(m, _)| m);
-        ParseError::from_parser((e.line() > 0).then_some(e.line()), message)
-    })
+    let mut de = serde_json::Deserializer::from_str(text);
+    EntriesSeed { sink }
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| {
+            let full = e.to_string();
+            // serde_json appends " at line L column C"; the line is kept apart.
+            let message = full
+                .rsplit_once(" at line ")
+                .map_or(full.as_str(), |(m, _)| m);
+            ParseError::from_parser((e.line() > 0).then_some(e.line()), message)
+        })
+}
+
+/// Integers past i64 are kept as floats (comparable, if not exact).
+fn from_u64(v: u64) -> Node {
+    i64::try_from(v).map_or(Node::Float(v as f64), Node::Int)
+}
+
+fn duplicate<E: de::Error>() -> E {
+    de::Error::custom("duplicate key in object; remove one of the two")
+}
+
+/// Puts the value it reads into the sink, at the sink's current key.
+struct EntriesSeed<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.sink.value(Value::Null);
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.sink.value(Value::Bool(v));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.sink.value(Value::Int(v));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.sink.value(from_u64(v).into_value());
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.sink.value(Value::Float(v));
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.sink.value(Value::String(v.to_owned()));
+        Ok(())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<(), E> {
+        self.sink.value(Value::String(v));
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.sink.node(NodeVisitor.visit_seq(seq)?);
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut names: Vec<Cow<'de, str>> = Vec::new();
+        let mut dups = DupCheck::default();
+        while let Some(name) = map.next_key_seed(NameSeed)? {
+            if dups.is_duplicate(&names, &name) {
+                return Err(duplicate());
+            }
+            let mark = self.sink.key.mark();
+            self.sink.key.push_field(&name);
+            map.next_value_seed(EntriesSeed {
+                sink: &mut *self.sink,
+            })?;
+            self.sink.key.truncate(mark);
+            names.push(name);
+        }
+        if names.is_empty() {
+            self.sink.value(Value::Object(Default::default()));
+        }
+        Ok(())
+    }
+}
+
+/// An object key, borrowed from the text when it has no escapes.
+struct NameSeed;
+
+impl<'de> DeserializeSeed<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -51,8 +182,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
-        // Integers past i64 are kept as floats (comparable, if not exact).
-        Ok(i64::try_from(v).map_or(Node::Float(v as f64), Node::Int))
+        Ok(from_u64(v))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
@@ -79,11 +209,8 @@ impl<'de> Visitor<'de> for NodeVisitor {
         let mut entries: Vec<(String, Node)> = Vec::new();
         let mut dups = DupCheck::default();
         while let Some(key) = map.next_key::<String>()? {
-            let duplicate = dups.is_duplicate(&entries, &key);
-            if duplicate {
-                return Err(de::Error::custom(
-                    "duplicate key in object; remove one of the two",
-                ));
+            if dups.is_duplicate(&entries, &key) {
+                return Err(duplicate());
             }
             let value = map.next_value::<Node>()?;
             entries.push((key, value));
@@ -95,25 +222,48 @@ impl<'de> Visitor<'de> for NodeVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::sink::testing::entries;
+
+    /// The entries of `text`, by key without the `config:f.json` prefix.
+    fn parse(text: &str) -> Result<Vec<(String, Value)>, ParseError> {
+        entries("f.json", |sink| parse_into(text, sink))
+    }
 
     #[test]
     fn parses_types() {
         let n =
-            parse(r#"{"a": 1, "b": [true, null, 2.5, "x"], "c": {}, "big": 18446744073709551615}"#)
-                .unwrap()
+            parse(r#"{"a": 1, "b": [true, null, 2.5, "x"], "c": {}, "big": 18446744073709551615, "d": {"e\"": "\u00e9"}}"#)
                 .unwrap();
-        assert_eq!(n.get("a"), Some(&Node::Int(1)));
+        assert_eq!(n[0], (":a".to_owned(), Value::Int(1)));
         assert_eq!(
-            n.get("b"),
-            Some(&Node::List(vec![
-                Node::Bool(true),
-                Node::Null,
-                Node::Float(2.5),
-                Node::Str("x".into())
-            ]))
+            n[1],
+            (
+                ":b".to_owned(),
+                Value::List(vec![
+                    Value::Bool(true),
+                    Value::Null,
+                    Value::Float(2.5),
+                    Value::from("x")
+                ])
+            )
         );
-        assert_eq!(n.get("c"), Some(&Node::Map(vec![])));
-        assert!(matches!(n.get("big"), Some(Node::Float(_))));
+        assert!(matches!(n[2], (ref k, Value::Float(_)) if k == ":big"));
+        assert_eq!(n[3], (":c".to_owned(), Value::Object(Default::default())));
+        assert_eq!(n[4], (":d.\"e\\\"\"".to_owned(), Value::from("é")));
+        assert_eq!(n.len(), 5);
+    }
+
+    #[test]
+    fn scalars_and_empty_documents() {
+        assert_eq!(parse(" 7 ").unwrap(), [(String::new(), Value::Int(7))]);
+        assert_eq!(
+            parse("{}").unwrap(),
+            [(String::new(), Value::Object(Default::default()))]
+        );
+        assert!(parse("  \n").unwrap().is_empty());
+        let e = parse("{} 1").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("trailing characters"), "{}", e.message);
     }
 
     #[test]
@@ -124,6 +274,12 @@ mod tests {
         let many: String = (0..40).map(|i| format!("\"k{i}\": {i},\n")).collect();
         let e = parse(&format!("{{\n{many}\"k7\": 0}}")).unwrap_err();
         assert_eq!(e.line, Some(42));
+        // Escaped and plain spellings of one name are one name.
+        let e = parse("{\"kA\": 1, \"k\\u0041\": 2}").unwrap_err();
+        assert!(e.message.contains("duplicate key"), "{}", e.message);
+        // Inside arrays too.
+        let e = parse("[{\"a\": 1,\n\"a\": 2}]").unwrap_err();
+        assert_eq!(e.line, Some(2));
     }
 
     #[test]
@@ -131,6 +287,5 @@ mod tests {
         let e = parse("{\"password\": hunter2}").unwrap_err();
         assert_eq!(e.line, Some(1));
         assert!(!e.message.contains("hunter2"), "{}", e.message);
-        assert!(parse("  \n").unwrap().is_none());
     }
 }

@@ -31,10 +31,13 @@
 mod error;
 mod file;
 mod format;
+mod gather;
 mod ini;
 mod json;
 mod properties;
+mod sink;
 mod toml;
+mod toml_fast;
 mod tree;
 mod yaml;
 mod yaml_fast;
@@ -50,6 +53,8 @@ use rayon::prelude::*;
 use crate::collector::Collector;
 use crate::transport::{FileKind, Transport, WalkEntry, WalkOptions};
 use format::Format;
+use gather::Gathered;
+use sink::Sink;
 
 /// A directory to collect, optionally named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,11 +150,7 @@ impl ConfigCollector {
 
     fn process(&self, transport: &dyn Transport, root: &ConfigRoot, entry: &WalkEntry) -> FileOut {
         let mut out = FileOut::default();
-        let rel = match (entry.rel_path.to_str(), &root.name) {
-            (Some(rel), Some(name)) => Some(format!("{name}/{rel}")),
-            (Some(rel), None) => Some(rel.to_owned()),
-            (None, _) => None,
-        };
+        let rel = relative_name(root, entry);
         let source = entry.path.display().to_string();
         let file_key = match &rel {
             Some(rel) => KeyPath::file(rel),
@@ -193,13 +194,14 @@ impl ConfigCollector {
             ));
             return out;
         }
-        let bytes = match transport.read_file(&entry.path, self.max_file_size) {
-            Ok(b) => b,
-            Err(e) => {
-                out.error = Some(e.to_collection_error(self.name()));
-                return out;
-            }
-        };
+        let bytes =
+            match transport.read_walked_file(&entry.path, entry.meta.size, self.max_file_size) {
+                Ok(b) => b,
+                Err(e) => {
+                    out.error = Some(e.to_collection_error(self.name()));
+                    return out;
+                }
+            };
         let file_name = entry
             .rel_path
             .file_name()
@@ -232,9 +234,13 @@ impl ConfigCollector {
         // than grown entry by entry.
         out.config = Vec::with_capacity(bytes.len() / 24 + 4);
         let mut builder = KeyBuilder::new("config").path(rel);
+        let mut sink = Sink {
+            key: &mut builder,
+            out: &mut out.config,
+        };
         let parsed = format
             .decode(&bytes)
-            .and_then(|text| format.parse_into(&text, &mut builder, &mut out.config));
+            .and_then(|text| format.parse_into(&text, &mut sink));
         match parsed {
             Ok(()) => {
                 // Every key of the file starts with `config:PATH`: compare
@@ -261,6 +267,16 @@ impl ConfigCollector {
             }
         }
         out
+    }
+}
+
+/// The path of a file in its keys: relative to its root, after the root's
+/// name; `None` when it is not UTF-8.
+fn relative_name(root: &ConfigRoot, entry: &WalkEntry) -> Option<String> {
+    match (entry.rel_path.to_str(), &root.name) {
+        (Some(rel), Some(name)) => Some(format!("{name}/{rel}")),
+        (Some(rel), None) => Some(rel.to_owned()),
+        (None, _) => None,
     }
 }
 
@@ -300,60 +316,108 @@ impl Collector for ConfigCollector {
             follow_symlinks: self.follow_symlinks,
             ..WalkOptions::default()
         };
-        let mut config_parts: Vec<Vec<(KeyPath, Value)>> = Vec::new();
-        let mut files: Vec<(KeyPath, Value)> = Vec::new();
+        let mut walks: Vec<(&ConfigRoot, Vec<WalkEntry>)> = Vec::new();
         for root in &self.roots {
-            let source = root.path.display().to_string();
-            let walk = match transport.walk(&root.path, &options) {
-                Ok(w) => w,
-                Err(e) => {
-                    collection.error(e.to_collection_error(self.name()));
-                    continue;
+            match transport.walk(&root.path, &options) {
+                Ok(walk) => {
+                    for e in walk.errors {
+                        collection.error(e.to_collection_error(self.name()));
+                    }
+                    walks.push((root, walk.entries));
                 }
-            };
-            for e in walk.errors {
-                collection.error(e.to_collection_error(self.name()));
+                Err(e) => collection.error(e.to_collection_error(self.name())),
             }
-            let outs: Vec<FileOut> = in_pool(transport.parallelism(), || {
-                walk.entries
-                    .par_iter()
-                    .map(|entry| self.process(transport, root, entry))
-                    .collect()
-            });
-            let mut recorded = 0u64;
-            for out in outs {
+        }
+        let jobs = jobs_in_key_order(&walks);
+        let bytes: u64 = jobs.iter().map(|j| j.entry.meta.size).sum();
+        let mut config = Gathered::with_capacity((bytes / BYTES_PER_ENTRY) as usize);
+        let mut files: Vec<(KeyPath, Value)> = Vec::with_capacity(jobs.len());
+        let mut recorded = vec![0u64; walks.len()];
+        let mut gather = |outs: Vec<FileOut>, group: &[Job]| {
+            for (out, job) in outs.into_iter().zip(group) {
                 if let Some(e) = out.error {
                     collection.error(e);
                 }
                 if let Some(f) = out.file {
-                    recorded += 1;
+                    recorded[job.root] += 1;
                     files.push(f);
                 }
-                if !out.config.is_empty() {
-                    config_parts.push(out.config);
-                }
+                config.push_file(out.config);
             }
-            collection.cover(self.name(), &source, recorded);
+        };
+        in_pool(transport.parallelism(), || {
+            // A group at a time: the files of a group are read and parsed in
+            // parallel while this thread gathers the entries of the group
+            // before, whose memory the next group then reuses.
+            let mut done: (Vec<FileOut>, &[Job]) = (Vec::new(), &[]);
+            for group in jobs.chunks(FILES_PER_GROUP) {
+                let mut outs = Vec::new();
+                rayon::in_place_scope(|scope| {
+                    scope.spawn(|_| {
+                        outs = group
+                            .par_iter()
+                            .map(|job| self.process(transport, walks[job.root].0, job.entry))
+                            .collect();
+                    });
+                    gather(std::mem::take(&mut done.0), done.1);
+                });
+                done = (outs, group);
+            }
+            gather(done.0, done.1);
+        });
+        for ((root, _), recorded) in walks.iter().zip(recorded) {
+            collection.cover(self.name(), &root.path.display().to_string(), recorded);
         }
-        collection.entries = sorted_entries(config_parts, files);
+        // Stable: of one path collected twice (two roots), the first root's
+        // entry comes first, and is the one kept.
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut entries = config.into_entries();
+        // `file:` keys sort after `config:` keys.
+        entries.append(&mut files);
+        collection.entries = entries;
         collection
     }
 }
 
-/// All entries, in key order as far as cheaply possible (each file's entries
-/// are sorted; files are ordered by their first key), so that the manifest's
-/// final sort finds them sorted.
-fn sorted_entries(
-    mut config_parts: Vec<Vec<(KeyPath, Value)>>,
-    mut files: Vec<(KeyPath, Value)>,
-) -> Vec<(KeyPath, Value)> {
-    config_parts.sort_by(|a, b| a[0].0.cmp(&b[0].0));
-    files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let total = config_parts.iter().map(Vec::len).sum::<usize>() + files.len();
-    let mut entries = Vec::with_capacity(total);
-    for part in config_parts {
-        entries.extend(part);
+/// Files read and parsed in parallel between two gatherings.
+const FILES_PER_GROUP: usize = 2048;
+
+/// About how many bytes of configuration make an entry, to size the entries
+/// once rather than grow them entry by entry.
+const BYTES_PER_ENTRY: u64 = 24;
+
+/// A file to collect: its root (an index into the walks) and its walk entry.
+struct Job<'w> {
+    root: usize,
+    entry: &'w WalkEntry,
+    /// `config:PATH:`, the prefix of its keys (empty for names that are not
+    /// UTF-8, which have no config keys).
+    prefix: String,
+}
+
+/// The files of every walk, in the order of their key prefixes (see
+/// [`gather`]); files of one path keep the order of their roots.
+fn jobs_in_key_order<'w>(walks: &'w [(&ConfigRoot, Vec<WalkEntry>)]) -> Vec<Job<'w>> {
+    let mut jobs = Vec::with_capacity(walks.iter().map(|(_, w)| w.len()).sum());
+    for (root, (config_root, entries)) in walks.iter().enumerate() {
+        for entry in entries {
+            let prefix = match relative_name(config_root, entry) {
+                Some(rel) => {
+                    let mut prefix = String::from(KeyBuilder::new("config").path(&rel).finish());
+                    prefix.push(':');
+                    prefix
+                }
+                None => String::new(),
+            };
+            jobs.push(Job {
+                root,
+                entry,
+                prefix,
+            });
+        }
     }
-    entries.extend(files);
-    entries
+    if !jobs.is_sorted_by(|a, b| a.prefix <= b.prefix) {
+        jobs.sort_by(|a, b| a.prefix.cmp(&b.prefix));
+    }
+    jobs
 }

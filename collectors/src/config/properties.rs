@@ -1,4 +1,4 @@
-//! Java `.properties` files into a [`Node`] map, by the rules of
+//! Java `.properties` files into entries, by the rules of
 //! `java.util.Properties.load`: `#` and `!` comments, `=`, `:` or whitespace
 //! between key and value, a trailing backslash continues the line, escapes
 //! `\t \n \r \f \uXXXX`, and a key set twice keeps the last value.
@@ -7,22 +7,31 @@
 //! runs a regular expression per line (about 25 MB/s, too slow for large
 //! trees) and panics on some inputs.
 
+use std::borrow::Cow;
+
+use drift_core::Value;
+
 use super::error::ParseError;
-use super::tree::{Node, last_wins};
 
 fn is_blank(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\u{c}')
 }
 
 /// Parses a properties file (already decoded: UTF-8, or Latin-1 when it is
-/// not UTF-8).
-pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
+/// not UTF-8) into its entries in file order; a name set twice appears
+/// twice, and the last one is what loaders use.
+pub(crate) fn parse(text: &str) -> Result<Vec<(Cow<'_, str>, Value)>, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut entries = Vec::new();
     let mut lines = natural_lines(text).peekable();
     while let Some((line_no, first)) = lines.next() {
         let body = first.trim_start_matches(is_blank);
         if body.is_empty() || body.starts_with(['#', '!']) {
+            continue;
+        }
+        if !ends_with_odd_backslashes(body) {
+            let (key, value) = split_key_value(body);
+            entries.push((unescape(key, line_no)?, value_of(value, line_no)?));
             continue;
         }
         // Join continuation lines: an odd number of trailing backslashes.
@@ -41,11 +50,14 @@ pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
             }
         }
         let (key, value) = split_key_value(&logical);
-        let key = unescape(key, line_no)?;
-        let value = unescape(value, line_no)?;
-        entries.push((key, Node::Str(value)));
+        let key = Cow::Owned(unescape(key, line_no)?.into_owned());
+        entries.push((key, value_of(value, line_no)?));
     }
-    Ok(Node::Map(last_wins(entries)))
+    Ok(entries)
+}
+
+fn value_of(text: &str, line_no: usize) -> Result<Value, ParseError> {
+    Ok(Value::String(unescape(text, line_no)?.into_owned()))
 }
 
 /// Lines ended by `\n`, `\r` or `\r\n`, with their 1-based numbers.
@@ -98,9 +110,9 @@ fn split_key_value(line: &str) -> (&str, &str) {
     (line, "")
 }
 
-fn unescape(s: &str, line_no: usize) -> Result<String, ParseError> {
+fn unescape(s: &str, line_no: usize) -> Result<Cow<'_, str>, ParseError> {
     if !s.contains('\\') {
-        return Ok(s.to_owned());
+        return Ok(Cow::Borrowed(s));
     }
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
@@ -133,7 +145,7 @@ fn unescape(s: &str, line_no: usize) -> Result<String, ParseError> {
             None => {}
         }
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 fn hex4(chars: &mut std::str::Chars<'_>, line_no: usize) -> Result<u32, ParseError> {
@@ -155,30 +167,34 @@ fn bad_unicode(line_no: usize) -> ParseError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::tree::last_wins;
 
-    fn s(v: &str) -> Node {
-        Node::Str(v.into())
+    /// The value of `name` after a loader read `text`.
+    fn get(text: &str, name: &str) -> Option<Value> {
+        let entries = last_wins(parse(text).unwrap());
+        entries.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    fn s(v: &str) -> Option<Value> {
+        Some(Value::from(v))
     }
 
     #[test]
     fn java_rules() {
-        let n = parse(
-            "# c\n! c\na=1\nb : 2\nc 3\nd\\ e = x\\ty\nlong = one \\\n    two\nu = \\u00e9\\uD83D\\uDE00\na = 9\nempty\n",
-        )
-        .unwrap();
-        assert_eq!(n.get("a"), Some(&s("9")));
-        assert_eq!(n.get("b"), Some(&s("2")));
-        assert_eq!(n.get("c"), Some(&s("3")));
-        assert_eq!(n.get("d e"), Some(&s("x\ty")));
-        assert_eq!(n.get("long"), Some(&s("one two")));
-        assert_eq!(n.get("u"), Some(&s("é😀")));
-        assert_eq!(n.get("empty"), Some(&s("")));
+        let text = "# c\n! c\na=1\nb : 2\nc 3\nd\\ e = x\\ty\nlong = one \\\n    two\nu = \\u00e9\\uD83D\\uDE00\na = 9\nempty\n";
+        assert_eq!(get(text, "a"), s("9"));
+        assert_eq!(get(text, "b"), s("2"));
+        assert_eq!(get(text, "c"), s("3"));
+        assert_eq!(get(text, "d e"), s("x\ty"));
+        assert_eq!(get(text, "long"), s("one two"));
+        assert_eq!(get(text, "u"), s("é😀"));
+        assert_eq!(get(text, "empty"), s(""));
+        assert_eq!(parse(text).unwrap().len(), 8);
     }
 
     #[test]
     fn crlf_and_bad_escapes() {
-        let n = parse("a=1\r\nb=2\rc=3").unwrap();
-        assert_eq!(n.get("c"), Some(&s("3")));
+        assert_eq!(get("a=1\r\nb=2\rc=3", "c"), s("3"));
         let e = parse("a=1\nsecret=\\u12zz\n").unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(!e.message.contains("12zz"));

@@ -1,9 +1,11 @@
 //! The parsed form shared by every format, and its flattening into entries.
 //!
-//! Parsers turn text into a [`Node`] tree; [`flatten`] turns the tree into
-//! `(KeyPath, Value)` entries: one entry per scalar, a list of scalars as one
-//! [`Value::List`], lists of objects keyed by an identity field when every item
-//! has a unique one, and empty objects and lists as empty values.
+//! What needs the whole picture (lists, whose items may be keyed by
+//! identity, and the formats read by a full parser) is parsed into a
+//! [`Node`] tree, which [`flatten`] turns into `(KeyPath, Value)` entries:
+//! one entry per scalar, a list of scalars as one [`Value::List`], lists of
+//! objects keyed by an identity field when every item has a unique one, and
+//! empty objects and lists as empty values.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -57,7 +59,7 @@ impl Node {
     }
 
     /// Converts a scalar (or an empty collection) into its entry value.
-    fn into_value(self) -> Value {
+    pub(crate) fn into_value(self) -> Value {
         match self {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(b),
@@ -153,20 +155,24 @@ const SCAN_LIMIT: usize = 16;
 impl DupCheck {
     /// Whether `name` is already in `entries`. Call it before pushing each
     /// entry, in order.
-    pub(crate) fn is_duplicate(&mut self, entries: &[(String, Node)], name: &str) -> bool {
+    pub(crate) fn is_duplicate<E: Named>(&mut self, entries: &[E], name: &str) -> bool {
         if entries.len() < SCAN_LIMIT {
-            return entries.iter().any(|(k, _)| k == name);
+            return entries.iter().any(|e| e.name() == name);
         }
         if self.index.is_empty() {
-            for (i, (k, _)) in entries.iter().enumerate() {
-                self.index.entry(self.hasher.hash_one(k)).or_insert(i);
+            // Room for a few times as many: one allocation for most maps.
+            self.index.reserve(entries.len() * 4);
+            for (i, e) in entries.iter().enumerate() {
+                self.index
+                    .entry(self.hasher.hash_one(e.name()))
+                    .or_insert(i);
             }
         }
         let h = self.hasher.hash_one(name);
         match self.index.get(&h) {
-            Some(&i) if entries[i].0 == name => true,
+            Some(&i) if entries[i].name() == name => true,
             // A hash collision: look at every entry.
-            Some(_) => entries.iter().any(|(k, _)| k == name),
+            Some(_) => entries.iter().any(|e| e.name() == name),
             None => {
                 self.index.insert(h, entries.len());
                 false
@@ -175,19 +181,44 @@ impl DupCheck {
     }
 }
 
+/// What [`DupCheck`] compares: the name of a map entry.
+pub(crate) trait Named {
+    /// The name.
+    fn name(&self) -> &str;
+}
+
+impl<K: AsRef<str>, V> Named for (K, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+}
+
+impl Named for &str {
+    fn name(&self) -> &str {
+        self
+    }
+}
+
+impl Named for std::borrow::Cow<'_, str> {
+    fn name(&self) -> &str {
+        self
+    }
+}
+
 /// Keeps the last value of each name, for formats whose loaders let a later
 /// line override an earlier one (INI, `.properties`, `.env`). The order of
 /// the entries does not matter: entries are sorted by key in the end.
-pub(crate) fn last_wins(mut entries: Vec<(String, Node)>) -> Vec<(String, Node)> {
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut out: Vec<(String, Node)> = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        match out.last_mut() {
-            Some(last) if last.0 == k => last.1 = v,
-            _ => out.push((k, v)),
+pub(crate) fn last_wins<K: AsRef<str>, V>(mut entries: Vec<(K, V)>) -> Vec<(K, V)> {
+    // A stable sort keeps equal names in file order: the last one wins.
+    entries.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+    entries.dedup_by(|later, kept| {
+        let same = later.0.as_ref() == kept.0.as_ref();
+        if same {
+            std::mem::swap(&mut later.1, &mut kept.1);
         }
-    }
-    out
+        same
+    });
+    entries
 }
 
 /// Whether no text occurs twice.

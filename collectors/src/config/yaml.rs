@@ -14,16 +14,9 @@ use super::tree::{DupCheck, Node};
 /// "billion laughs" document cannot exhaust memory.
 const MAX_ALIAS_NODES: usize = 1_000_000;
 
-/// Parses every document of a YAML stream, in order. Empty documents are
-/// [`Node::Null`].
-pub(crate) fn parse(text: &str) -> Result<Vec<Node>, ParseError> {
-    if let Some(docs) = super::yaml_fast::parse(text) {
-        return Ok(docs);
-    }
-    parse_full(text)
-}
-
-/// Parses with the full YAML parser.
+/// Parses every document of a YAML stream, in order, with the full YAML
+/// parser (files of the simplest shape go to `yaml_fast` first). Empty
+/// documents are [`Node::Null`].
 pub(crate) fn parse_full(text: &str) -> Result<Vec<Node>, ParseError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);

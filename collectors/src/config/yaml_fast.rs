@@ -1,34 +1,53 @@
 //! A fast path for the most common shape of YAML: one document of nested
 //! block mappings whose values are simple plain scalars, with comments and
 //! blank lines. yaml-rust2 reads about 30 MB/s; large trees are mostly made
-//! of such files, which this reads an order of magnitude faster.
+//! of such files, which this turns into entries an order of magnitude
+//! faster, without building a tree.
 //!
 //! It is deliberately narrow: anything else (sequences, flow collections,
 //! quotes, anchors, tags, block scalars, multi-line scalars, several
-//! documents, tabs, CR, non-ASCII, duplicate keys, odd indentation) returns
-//! `None`, and the file goes to the full parser. Where it answers, it answers
-//! exactly what the full parser does (a test compares the two).
+//! documents, tabs, CR, non-ASCII, duplicate keys, odd indentation) is
+//! declined, and the file goes to the full parser. Where it answers, it
+//! answers exactly what the full parser does (a test compares the two).
 
-use super::tree::{DupCheck, Node};
+use drift_core::Value;
+
+use super::sink::{NameSet, Sink};
 use super::yaml::resolve_plain_str;
 
-/// One mapping being read: its indentation and entries.
-struct Frame {
+/// One mapping being read: its indentation, the key position to go back to
+/// when it ends, and its names so far.
+struct Frame<'t> {
     indent: usize,
-    entries: Vec<(String, Node)>,
-    dups: DupCheck,
+    mark: (usize, bool),
+    names: NameSet<'t>,
 }
 
-/// Parses `text` when it is of the simple shape this module handles, else
-/// `None` (the caller then uses the full parser).
-pub(crate) fn parse(text: &str) -> Option<Vec<Node>> {
+impl<'t> Frame<'t> {
+    fn new(indent: usize, mark: (usize, bool)) -> Frame<'t> {
+        Frame {
+            indent,
+            mark,
+            names: NameSet::default(),
+        }
+    }
+}
+
+/// Puts the entries of `text` into `sink` when it is of the simple shape
+/// this module handles, and says whether it was; when it was not, `sink` is
+/// left as it was and the caller uses the full parser.
+pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
+    sink.fast_path(|sink| emit(text, sink))
+}
+
+fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
     if !text.is_ascii() || text.bytes().any(|b| b == b'\t' || b == b'\r') {
         return None;
     }
-    let mut stack: Vec<Frame> = Vec::new();
+    let mut stack: Vec<Frame<'t>> = Vec::new();
     // A key whose value is on the following lines (a nested mapping) or
     // absent (null).
-    let mut open_key: Option<String> = None;
+    let mut open_key: Option<&'t str> = None;
     for line in text.split('\n') {
         let body = line.trim_start_matches(' ');
         if body.is_empty() || body.starts_with('#') {
@@ -41,76 +60,43 @@ pub(crate) fn parse(text: &str) -> Option<Vec<Node>> {
         }
         let (key, value) = split_entry(body)?;
         if let Some(k) = open_key.take() {
-            // The key was checked for duplicates when it was opened; it is
-            // null, or holds the nested mapping that starts here.
-            let top = stack.last_mut()?;
-            let nested = indent > top.indent;
-            top.entries.push((k, Node::Null));
-            if nested {
-                stack.push(Frame {
-                    indent,
-                    entries: Vec::new(),
-                    dups: DupCheck::default(),
-                });
+            // The key was recorded when it was opened; it is null, or holds
+            // the nested mapping that starts here.
+            if indent > stack.last()?.indent {
+                let mark = sink.key.mark();
+                sink.key.push_field(k);
+                stack.push(Frame::new(indent, mark));
+            } else {
+                sink.field(k, Value::Null);
             }
         }
         if stack.is_empty() {
             if indent != 0 {
                 return None;
             }
-            stack.push(Frame {
-                indent: 0,
-                entries: Vec::new(),
-                dups: DupCheck::default(),
-            });
+            stack.push(Frame::new(0, sink.key.mark()));
         }
         // Close deeper mappings.
         while stack.last().is_some_and(|f| indent < f.indent) {
-            close(&mut stack)?;
+            let done = stack.pop()?;
+            sink.key.truncate(done.mark);
         }
         let frame = stack.last_mut()?;
         if indent != frame.indent {
             return None;
         }
+        frame.names.add(key)?;
         match value {
-            Some(v) => insert(frame, key.to_owned(), resolve_plain_str(v))?,
-            None => {
-                if frame.dups.is_duplicate(&frame.entries, key) {
-                    return None;
-                }
-                open_key = Some(key.to_owned());
-            }
+            Some(v) => sink.field(key, resolve_plain_str(v).into_value()),
+            None => open_key = Some(key),
         }
     }
     if let Some(k) = open_key {
-        stack.last_mut()?.entries.push((k, Node::Null));
+        sink.field(k, Value::Null);
     }
-    while stack.len() > 1 {
-        close(&mut stack)?;
+    if let Some(root) = stack.first() {
+        sink.key.truncate(root.mark);
     }
-    Some(
-        stack
-            .pop()
-            .map(|f| vec![Node::Map(f.entries)])
-            .unwrap_or_default(),
-    )
-}
-
-/// Inserts a key that was not announced open; `None` on a duplicate.
-fn insert(frame: &mut Frame, key: String, value: Node) -> Option<()> {
-    if frame.dups.is_duplicate(&frame.entries, &key) {
-        return None;
-    }
-    frame.entries.push((key, value));
-    Some(())
-}
-
-/// Pops the innermost mapping into the placeholder its parent holds.
-fn close(stack: &mut Vec<Frame>) -> Option<()> {
-    let child = stack.pop()?;
-    let parent = stack.last_mut()?;
-    let slot = parent.entries.last_mut()?;
-    slot.1 = Node::Map(child.entries);
     Some(())
 }
 
@@ -197,23 +183,31 @@ fn is_simple_value(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::yaml::parse_full;
+    use crate::config::format::yaml_docs_into;
+    use crate::config::sink::testing::{fast_path, lines};
+    use drift_core::key::KeyBuilder;
+
+    fn fast(text: &str) -> Option<Vec<String>> {
+        fast_path("f.yaml", text, parse_into)
+    }
 
     /// Every input the fast path answers must give what the full parser gives.
     fn agrees(text: &str) -> bool {
-        match parse(text) {
-            Some(fast) => {
-                let full = parse_full(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
-                // Debug output compares NaN equal to NaN.
-                assert_eq!(
-                    format!("{fast:?}"),
-                    format!("{full:?}"),
-                    "fast path differs on {text:?}"
-                );
-                true
-            }
-            None => false,
-        }
+        let Some(fast) = fast(text) else {
+            return false;
+        };
+        let mut key = KeyBuilder::new("config").path("f.yaml");
+        let mut out = Vec::new();
+        let docs = super::super::yaml::parse_full(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+        yaml_docs_into(
+            docs,
+            &mut Sink {
+                key: &mut key,
+                out: &mut out,
+            },
+        );
+        assert_eq!(fast, lines(out), "fast path differs on {text:?}");
+        true
     }
 
     #[test]
@@ -254,7 +248,7 @@ mod tests {
             "a: multi\n  line\n",
             " a: 1\n",
         ] {
-            assert!(parse(text).is_none(), "fast path took {text:?}");
+            assert!(fast(text).is_none(), "fast path took {text:?}");
         }
     }
 

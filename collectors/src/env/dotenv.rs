@@ -37,6 +37,15 @@ pub struct DotenvError {
 /// ]);
 /// ```
 pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, DotenvError> {
+    let vars = parse_vars(text)?;
+    Ok(vars
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect())
+}
+
+/// [`parse_dotenv`] with the names borrowed from `text`.
+pub(crate) fn parse_vars(text: &str) -> Result<Vec<(&str, String)>, DotenvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
     let mut p = Cursor {
@@ -66,7 +75,7 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, DotenvError> {
         let eq = line.find('=').map_or(0, |i| i + 1);
         p.advance(eq);
         let value = p.value(start_line)?;
-        out.push((name.to_owned(), value));
+        out.push((name, value));
     }
     Ok(out)
 }

@@ -27,7 +27,7 @@
 //! assert_eq!(collection.entries[0].0.as_str(), "env:PAYMENT_TIMEOUT_MS");
 //! ```
 
-mod dotenv;
+pub(crate) mod dotenv;
 mod proc;
 
 use std::collections::BTreeMap;

@@ -140,6 +140,14 @@ impl TransportError {
         }
     }
 
+    /// The error of a walk of `root` that found more than `max` files.
+    pub(crate) fn too_many_files(root: &std::path::Path, max: usize) -> TransportError {
+        TransportError::Limit {
+            path: root.to_path_buf(),
+            message: format!("more than {max} files; the rest was not read"),
+        }
+    }
+
     /// As a collection error of `collector`.
     pub fn to_collection_error(&self, collector: &str) -> drift_core::CollectionError {
         drift_core::CollectionError::new(

@@ -43,7 +43,7 @@ impl Local {
 /// host is a few MiB).
 const MAX_COMMAND_OUTPUT: u64 = 64 << 20;
 
-fn meta_of(m: &fs::Metadata) -> FileMeta {
+pub(super) fn meta_of(m: &fs::Metadata) -> FileMeta {
     let ft = m.file_type();
     let kind = if ft.is_file() {
         FileKind::File
@@ -59,6 +59,99 @@ fn meta_of(m: &fs::Metadata) -> FileMeta {
         size: m.len(),
         mode: Some(m.permissions().mode() & 0o7777),
     }
+}
+
+/// Reads `file` whole into a buffer sized for `size` bytes, refusing more
+/// than `limit` bytes.
+fn read_up_to(
+    file: fs::File,
+    path: &Path,
+    size: u64,
+    limit: u64,
+) -> Result<Vec<u8>, TransportError> {
+    // One byte more than expected, so that the read that finds the end
+    // needs no larger buffer.
+    let mut buf = Vec::with_capacity(size.min(limit) as usize + 1);
+    // Files in /proc report size 0: read up to the limit, and one more
+    // byte to tell a file that grew past it.
+    file.take(limit + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| TransportError::from_io(path, &e))?;
+    if buf.len() as u64 > limit {
+        return Err(TransportError::TooLarge {
+            path: path.to_path_buf(),
+            size: buf.len() as u64,
+            limit,
+        });
+    }
+    Ok(buf)
+}
+
+/// A sorted `walkdir` walk, for walks that follow links (`walkdir` guards
+/// against loops).
+fn walkdir_walk(root: &Path, options: &WalkOptions) -> Walk {
+    let mut walk = Walk::default();
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(options.follow_symlinks)
+        .follow_root_links(true)
+        .max_depth(options.max_depth)
+        .sort_by_file_name();
+    for item in walker {
+        let entry = match item {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+                let err = match e.io_error() {
+                    Some(io) => TransportError::from_io(&path, io),
+                    None => TransportError::Io {
+                        path,
+                        message: e.to_string(),
+                    },
+                };
+                walk.errors.push(err);
+                continue;
+            }
+        };
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        if !(ft.is_file() || ft.is_symlink()) {
+            continue;
+        }
+        if walk.entries.len() >= options.max_entries {
+            walk.errors
+                .push(TransportError::too_many_files(root, options.max_entries));
+            break;
+        }
+        let meta = match entry.metadata() {
+            Ok(m) => meta_of(&m),
+            Err(e) => {
+                let path = entry.path().to_path_buf();
+                walk.errors.push(match e.io_error() {
+                    Some(io) => TransportError::from_io(&path, io),
+                    None => TransportError::Io {
+                        path,
+                        message: e.to_string(),
+                    },
+                });
+                continue;
+            }
+        };
+        let rel_path = entry
+            .path()
+            .strip_prefix(root)
+            .map_or_else(|_| PathBuf::from(entry.file_name()), Path::to_path_buf);
+        walk.entries.push(WalkEntry {
+            path: entry.into_path(),
+            rel_path,
+            meta,
+        });
+    }
+    walk.entries.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    walk
 }
 
 impl Transport for Local {
@@ -79,20 +172,17 @@ impl Transport for Local {
                 limit,
             });
         }
-        let mut buf = Vec::with_capacity(size as usize);
-        // Files in /proc report size 0: read up to the limit, and one more
-        // byte to tell a file that grew past it.
-        file.take(limit + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| TransportError::from_io(path, &e))?;
-        if buf.len() as u64 > limit {
-            return Err(TransportError::TooLarge {
-                path: path.to_path_buf(),
-                size: buf.len() as u64,
-                limit,
-            });
-        }
-        Ok(buf)
+        read_up_to(file, path, size, limit)
+    }
+
+    fn read_walked_file(
+        &self,
+        path: &Path,
+        size: u64,
+        limit: u64,
+    ) -> Result<Vec<u8>, TransportError> {
+        let file = fs::File::open(path).map_err(|e| TransportError::from_io(path, &e))?;
+        read_up_to(file, path, size, limit)
     }
 
     fn metadata(&self, path: &Path, follow_symlinks: bool) -> Result<FileMeta, TransportError> {
@@ -133,73 +223,11 @@ impl Transport for Local {
                 path: root.to_path_buf(),
             });
         }
-        let mut walk = Walk::default();
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(options.follow_symlinks)
-            .follow_root_links(true)
-            .max_depth(options.max_depth)
-            .sort_by_file_name();
-        for item in walker {
-            let entry = match item {
-                Ok(e) => e,
-                Err(e) => {
-                    let path = e
-                        .path()
-                        .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
-                    let err = match e.io_error() {
-                        Some(io) => TransportError::from_io(&path, io),
-                        None => TransportError::Io {
-                            path,
-                            message: e.to_string(),
-                        },
-                    };
-                    walk.errors.push(err);
-                    continue;
-                }
-            };
-            let ft = entry.file_type();
-            if ft.is_dir() {
-                continue;
-            }
-            if !(ft.is_file() || ft.is_symlink()) {
-                continue;
-            }
-            if walk.entries.len() >= options.max_entries {
-                walk.errors.push(TransportError::Limit {
-                    path: root.to_path_buf(),
-                    message: format!(
-                        "more than {} files; the rest was not read",
-                        options.max_entries
-                    ),
-                });
-                break;
-            }
-            let meta = match entry.metadata() {
-                Ok(m) => meta_of(&m),
-                Err(e) => {
-                    let path = entry.path().to_path_buf();
-                    walk.errors.push(match e.io_error() {
-                        Some(io) => TransportError::from_io(&path, io),
-                        None => TransportError::Io {
-                            path,
-                            message: e.to_string(),
-                        },
-                    });
-                    continue;
-                }
-            };
-            let rel_path = entry
-                .path()
-                .strip_prefix(root)
-                .map_or_else(|_| PathBuf::from(entry.file_name()), Path::to_path_buf);
-            walk.entries.push(WalkEntry {
-                path: entry.into_path(),
-                rel_path,
-                meta,
-            });
+        if options.follow_symlinks {
+            Ok(walkdir_walk(root, options))
+        } else {
+            Ok(super::local_walk::walk(root, options))
         }
-        walk.entries.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
-        Ok(walk)
     }
 
     fn run(&self, command: &AllowedCommand) -> Result<CommandOutput, TransportError> {
@@ -315,6 +343,57 @@ mod tests {
         assert_eq!(rels, ["a.json", "b/c/z.yaml", "link"]);
         assert_eq!(walk.entries[2].meta.kind, FileKind::Symlink);
         assert!(walk.errors.is_empty());
+    }
+
+    #[test]
+    fn the_parallel_walk_is_the_walkdir_walk() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["a/b/c/d", "a.d", "B", "été", "z/y"] {
+            fs::create_dir_all(root.join(d)).unwrap();
+        }
+        for f in [
+            "a/x",
+            "a/b/y",
+            "a/b/c/z",
+            "a/b/c/d/w",
+            "a.txt",
+            "a-b",
+            "a.d/1",
+            "B/2",
+            "été/3",
+            "z/y/4",
+            "z/5",
+            "_",
+        ] {
+            fs::write(root.join(f), f).unwrap();
+        }
+        fs::write(root.join(std::ffi::OsStr::from_bytes(b"bad\xff")), "x").unwrap();
+        std::os::unix::fs::symlink(root.join("a"), root.join("link-dir")).unwrap();
+        std::os::unix::fs::symlink(root.join("a.txt"), root.join("z/link-file")).unwrap();
+        std::os::unix::fs::symlink(root.join("nowhere"), root.join("dangling")).unwrap();
+        let _socket = std::os::unix::net::UnixListener::bind(root.join("a/socket")).unwrap();
+        for max_depth in [0, 1, 2, 3, 4, 64] {
+            for max_entries in [0, 1, 5, 12, 100] {
+                let options = WalkOptions {
+                    max_depth,
+                    max_entries,
+                    ..WalkOptions::default()
+                };
+                let fast = crate::transport::local_walk::walk(root, &options);
+                let slow = walkdir_walk(root, &options);
+                assert_eq!(fast.entries, slow.entries, "{options:?}");
+                assert_eq!(
+                    format!("{:?}", fast.errors),
+                    format!("{:?}", slow.errors),
+                    "{options:?}"
+                );
+            }
+        }
+        let all = Local::new().walk(root, &WalkOptions::default()).unwrap();
+        assert_eq!(all.entries.len(), 16);
+        assert!(all.errors.is_empty());
     }
 
     #[test]

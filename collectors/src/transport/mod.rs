@@ -9,6 +9,7 @@
 mod command;
 mod error;
 mod local;
+mod local_walk;
 #[cfg(feature = "ssh")]
 mod ssh;
 mod tunnel;
@@ -115,6 +116,19 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     /// [`TransportError::TooLarge`].
     fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError>;
 
+    /// [`Transport::read_file`] for a file whose size a walk found: the
+    /// size only sizes the buffer (a file that changed since is still read
+    /// whole, up to `limit`), so a local read need not ask for it again.
+    fn read_walked_file(
+        &self,
+        path: &Path,
+        size: u64,
+        limit: u64,
+    ) -> Result<Vec<u8>, TransportError> {
+        let _ = size;
+        self.read_file(path, limit)
+    }
+
     /// The metadata of a path; a final symlink is followed only when
     /// `follow_symlinks` is true (`stat` rather than `lstat`).
     fn metadata(&self, path: &Path, follow_symlinks: bool) -> Result<FileMeta, TransportError>;
@@ -206,13 +220,8 @@ pub fn generic_walk<T: Transport + ?Sized>(
                 }
                 FileKind::File | FileKind::Symlink => {
                     if walk.entries.len() >= options.max_entries {
-                        walk.errors.push(TransportError::Limit {
-                            path: root.to_path_buf(),
-                            message: format!(
-                                "more than {} files; the rest was not read",
-                                options.max_entries
-                            ),
-                        });
+                        walk.errors
+                            .push(TransportError::too_many_files(root, options.max_entries));
                         return Ok(finish_walk(walk));
                     }
                     walk.entries.push(WalkEntry {

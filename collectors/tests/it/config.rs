@@ -445,3 +445,58 @@ fn a_flat_file_of_many_dotted_keys_is_linear() {
     // Generous: a quadratic walk would take minutes.
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
 }
+
+#[test]
+fn entries_are_in_key_order_whatever_the_order_of_paths_and_roots() {
+    // `conf.d/` sorts before `conf/` as a key, after it as a path; an empty
+    // `.env` is the single key `config:.env`, before `config:.env.local:…`.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for sub in ["conf", "conf.d", "a", "a b"] {
+        std::fs::create_dir(d.join(sub)).unwrap();
+    }
+    for (path, text) in [
+        ("conf/x.yaml", "x: 1\n"),
+        ("conf.d/y.yaml", "y: 2\n"),
+        (".env", ""),
+        (".env.local", "A=1\n"),
+        ("a b/c.json", "{\"k\": 1}"),
+        ("a/c.json", "[1, {\"k\": 2}]"),
+    ] {
+        std::fs::write(d.join(path), text).unwrap();
+    }
+    let roots = [
+        ConfigRoot::named(d, "z"),
+        ConfigRoot::named(d, "b"),
+        ConfigRoot::new(d),
+    ];
+    let c = ConfigCollector::new(roots).collect(&Local::new());
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let keys: Vec<&str> = c.entries.iter().map(|(k, _)| k.as_str()).collect();
+    assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:#?}");
+    assert_eq!(keys.len(), 3 * 13);
+    assert!(keys.contains(&"config:.env") && keys.contains(&"config:b/conf.d/y.yaml:y"));
+}
+
+#[test]
+fn a_path_collected_under_two_roots_keeps_the_first_roots_value() {
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for (dir, n) in [(&one, 1), (&two, 2)] {
+        std::fs::write(dir.path().join("same.txt"), "x".repeat(n)).unwrap();
+        std::fs::write(dir.path().join("same.yaml"), format!("k: {n}\n")).unwrap();
+    }
+    let config = ConfigCollector::new([ConfigRoot::new(one.path()), ConfigRoot::new(two.path())]);
+    let collectors: Vec<Box<dyn Collector>> = vec![Box::new(config)];
+    let m = snapshot("t", &Local::new(), &collectors, Sanitizer::default(), None);
+    assert_eq!(m.get("config:same.yaml:k"), Some(&Value::Int(1)));
+    let Some(Value::File(f)) = m.get("file:same.txt") else {
+        panic!("{:?}", m.get("file:same.txt"))
+    };
+    assert_eq!(f.size, 1);
+    assert_eq!(m.errors.len(), 2, "{:?}", m.errors);
+    assert!(
+        m.errors
+            .iter()
+            .all(|e| e.message.contains("collected twice"))
+    );
+}

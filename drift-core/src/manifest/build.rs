@@ -144,19 +144,31 @@ impl ManifestBuilder {
         let mut entries = entries;
         // Sanitized in place and converted without a copy: a manifest of
         // millions of entries would otherwise be moved into a new vector.
-        entries.par_iter_mut().for_each(|(key, value)| {
-            let plain = std::mem::replace(value, Value::Null);
-            *value = sanitizer.sanitize(key, plain);
-        });
+        // Chunks keep the consecutive keys of a file together, so that
+        // their shared prefix is judged once. Collectors mostly hand over
+        // sorted entries, each key once: each chunk is checked for that
+        // while its keys are at hand, and the chunks' boundaries after.
+        let chunks_in_order = entries
+            .par_chunks_mut(SANITIZE_CHUNK)
+            .map(|chunk| {
+                sanitizer.sanitize_entries(chunk);
+                chunk.windows(2).all(|w| w[0].0 < w[1].0)
+            })
+            .reduce(|| true, |a, b| a && b);
+        let in_order = chunks_in_order
+            && entries
+                .chunks(SANITIZE_CHUNK)
+                .zip(entries.chunks(SANITIZE_CHUNK).skip(1))
+                .all(|(a, b)| a[a.len() - 1].0 < b[0].0);
         let mut entries: Vec<Entry> = entries
             .into_iter()
             .map(|(key, value)| Entry { key, value })
             .collect();
-        // Collectors mostly hand over sorted entries; checking is cheap.
-        if !entries.is_sorted_by(|a, b| a.key <= b.key) {
+        if !in_order {
+            // Stable: of two entries with one key, the first one is kept.
             entries.par_sort_by(|a, b| a.key.cmp(&b.key));
+            entries = dedup(entries, &mut errors);
         }
-        let entries = dedup(entries, &mut errors);
         coverage.sort_by(|a, b| {
             (&a.collector, &a.source, a.items).cmp(&(&b.collector, &b.source, b.items))
         });
@@ -182,6 +194,10 @@ impl ManifestBuilder {
         }
     }
 }
+
+/// Entries sanitized and checked by one task: a few MiB, so that the keys
+/// are still in the cache when they are compared.
+pub(super) const SANITIZE_CHUNK: usize = 4 << 10;
 
 /// Keeps each key once. Equal duplicates collapse; different values under one
 /// key are a collection error, and the first value is kept.

@@ -93,6 +93,37 @@ fn entries_are_sorted_and_deduplicated() {
 }
 
 #[test]
+fn order_and_duplicates_are_found_across_the_chunks_of_large_collections() {
+    // Sorted entries, but for one pair swapped (or one key repeated) where
+    // two chunks meet, or inside a chunk.
+    let n = 3 * super::build::SANITIZE_CHUNK;
+    let key = |i: usize| KeyPath::env(&format!("K{i:08}"));
+    for (at, repeat) in [
+        (super::build::SANITIZE_CHUNK, false),
+        (super::build::SANITIZE_CHUNK, true),
+        (17, false),
+        (n - 1, true),
+    ] {
+        let mut c = Collection::new();
+        for i in 0..n {
+            c.insert(key(i), Value::Int(i as i64));
+        }
+        if repeat {
+            c.entries[at].0 = key(at - 1);
+        } else {
+            c.entries.swap(at - 1, at);
+        }
+        let mut b = ManifestBuilder::new("dev", "local", Sanitizer::default());
+        b.add("env", "0.1.0", c);
+        let m = b.finish(None);
+        let keys: Vec<&str> = m.entries().iter().map(|e| e.key.as_str()).collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "at {at}");
+        assert_eq!(m.len(), if repeat { n - 1 } else { n }, "at {at}");
+        assert_eq!(m.errors.len(), usize::from(repeat), "at {at}");
+    }
+}
+
+#[test]
 fn keyed_fingerprints_record_the_key_id() {
     let mut c = Collection::new();
     c.insert(KeyPath::env("API_TOKEN"), "t0ken");

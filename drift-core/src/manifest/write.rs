@@ -162,29 +162,48 @@ const ENTRIES_PER_BATCH: usize = 8 << 10;
 
 fn write_entries<W: Write>(entries: &[Entry], out: &mut W) -> io::Result<()> {
     let threads = rayon::current_num_threads().max(1);
-    let mut first = true;
-    // A few batches per thread at a time keeps memory bounded.
-    for group in entries.chunks(ENTRIES_PER_BATCH * threads * 2) {
-        let lead = first;
-        first = false;
-        let buffers: Vec<io::Result<Vec<u8>>> = group
-            .par_chunks(ENTRIES_PER_BATCH)
-            .enumerate()
-            .map(|(batch, chunk)| {
-                let mut buf = Vec::with_capacity(chunk.len() * 96);
-                for (i, e) in chunk.iter().enumerate() {
-                    let very_first = lead && batch == 0 && i == 0;
-                    buf.extend_from_slice(if very_first { b"\n    " } else { b",\n    " });
-                    write_str(&mut buf, e.key.as_str())?;
-                    buf.extend_from_slice(b": ");
-                    write_value(&mut buf, &e.value)?;
-                }
-                Ok(buf)
-            })
-            .collect();
-        for buf in buffers {
-            out.write_all(&buf?)?;
-        }
+    // A few batches per thread at a time keeps memory bounded. While the
+    // pool formats a group, this thread writes (and hashes) the one before.
+    let mut groups = entries.chunks(ENTRIES_PER_BATCH * threads * 2);
+    let mut formatted = match groups.next() {
+        Some(group) => format_group(group, true),
+        None => return Ok(()),
+    };
+    for group in groups {
+        let written = formatted;
+        let mut next = None;
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = Some(format_group(group, false)));
+            write_buffers(out, written)
+        })?;
+        formatted = next.unwrap_or_else(|| Ok(Vec::new()));
+    }
+    write_buffers(out, formatted)
+}
+
+/// The text of a group of entries, in batches; `lead` when the group holds
+/// the first entry.
+fn format_group(group: &[Entry], lead: bool) -> io::Result<Vec<Vec<u8>>> {
+    group
+        .par_chunks(ENTRIES_PER_BATCH)
+        .enumerate()
+        .map(|(batch, chunk)| {
+            let mut buf = Vec::with_capacity(chunk.len() * 96);
+            for (i, e) in chunk.iter().enumerate() {
+                let very_first = lead && batch == 0 && i == 0;
+                buf.extend_from_slice(if very_first { b"\n    " } else { b",\n    " });
+                write_str(&mut buf, e.key.as_str())?;
+                buf.extend_from_slice(b": ");
+                write_value(&mut buf, &e.value)?;
+            }
+            Ok(buf)
+        })
+        .collect()
+}
+
+fn write_buffers<W: Write>(out: &mut W, buffers: io::Result<Vec<Vec<u8>>>) -> io::Result<()> {
+    for buf in buffers? {
+        out.write_all(&buf)?;
     }
     Ok(())
 }
@@ -211,7 +230,7 @@ pub(crate) fn write_value<W: Write + ?Sized>(out: &mut W, value: &Value) -> io::
         Value::Null => out.write_all(b"null"),
         Value::Bool(true) => out.write_all(b"true"),
         Value::Bool(false) => out.write_all(b"false"),
-        Value::Int(i) => write!(out, "{i}"),
+        Value::Int(i) => out.write_all(itoa::Buffer::new().format(*i).as_bytes()),
         Value::Float(f) if f.is_finite() => {
             serde_json::to_writer(&mut *out, f).map_err(io::Error::from)
         }
@@ -251,7 +270,8 @@ pub(crate) fn write_value<W: Write + ?Sized>(out: &mut W, value: &Value) -> io::
         Value::File(f) => {
             out.write_all(b"{\"file\": {\"blake3\": ")?;
             write_str(out, &f.blake3)?;
-            write!(out, ", \"size\": {}", f.size)?;
+            out.write_all(b", \"size\": ")?;
+            out.write_all(itoa::Buffer::new().format(f.size).as_bytes())?;
             if let Some(mode) = f.mode {
                 write!(out, ", \"mode\": \"{mode:04o}\"")?;
             }

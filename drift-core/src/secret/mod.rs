@@ -7,192 +7,15 @@
 //! entry a collector records; [`scrub`] hides URL passwords in free text such
 //! as error messages.
 
+mod names;
+
 use crate::fingerprint::Fingerprinter;
-use crate::key::{KeyPath, Layer};
+use crate::key::KeyPath;
 use crate::pattern::{KeyPattern, PatternError};
 use crate::value::{SecretUrl, Value};
 
-/// Single words that make a key name secret, compared case-insensitively.
-const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "pass",
-    "pwd",
-    "passphrase",
-    "secret",
-    "secrets",
-    "token",
-    "tokens",
-    "credential",
-    "credentials",
-    "creds",
-    "apikey",
-    "privatekey",
-    "keystore",
-    "truststore",
-];
-
-/// Pairs of consecutive words that make a key name secret (`API_KEY`).
-const SECRET_PAIRS: &[(&str, &str)] = &[
-    ("api", "key"),
-    ("private", "key"),
-    ("access", "key"),
-    ("signing", "key"),
-    ("encryption", "key"),
-    ("master", "key"),
-    ("session", "key"),
-    ("auth", "key"),
-    ("license", "key"),
-    ("client", "key"),
-    ("account", "key"),
-    ("ssh", "key"),
-    ("service", "key"),
-    ("secret", "key"),
-    ("fingerprint", "key"),
-];
-
-/// Last words that make a key environment-specific (hosts, addresses).
-const ENV_SPECIFIC_WORDS: &[&str] = &[
-    "host",
-    "hosts",
-    "hostname",
-    "url",
-    "urls",
-    "uri",
-    "uris",
-    "endpoint",
-    "endpoints",
-    "addr",
-    "address",
-    "domain",
-    "dsn",
-];
-
-/// Splits a name into words at non-alphanumerics and camelCase boundaries,
-/// without allocating: `dbPassword` → `db`, `Password`; `APIKey` → `API`, `Key`.
-pub fn words(name: &str) -> impl Iterator<Item = &str> {
-    let bytes = name.as_bytes();
-    let mut start = 0usize;
-    let mut i = 0usize;
-    std::iter::from_fn(move || {
-        while i <= bytes.len() {
-            // Lower-case letters and digits neither end a word nor start
-            // one: skip them in a tight loop.
-            while bytes
-                .get(i)
-                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            {
-                i += 1;
-            }
-            let at_end = i == bytes.len();
-            let b = if at_end { 0 } else { bytes[i] };
-            if at_end || !b.is_ascii_alphanumeric() {
-                let word = &name[start..i];
-                i += 1;
-                start = i;
-                if !word.is_empty() {
-                    return Some(word);
-                }
-                continue;
-            }
-            // A boundary inside an alphanumeric run.
-            if i > start {
-                let prev = bytes[i - 1];
-                let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
-                let boundary = (prev.is_ascii_lowercase() && b.is_ascii_uppercase())
-                    || (prev.is_ascii_uppercase() && b.is_ascii_uppercase() && next_lower);
-                if boundary {
-                    let word = &name[start..i];
-                    start = i;
-                    i += 1;
-                    return Some(word);
-                }
-            }
-            i += 1;
-        }
-        None
-    })
-}
-
-/// For each first letter `a`–`z`, bit `n` is set when a word of length `n`
-/// starting with that letter is in the list: a quick reject, since most
-/// words of most keys are not secret (judging every key of a manifest of
-/// millions of entries is otherwise a large part of building it).
-type WordFilter = [u32; 26];
-
-const WORD_FILTER: WordFilter = {
-    let mut t = [0u32; 26];
-    let mut i = 0;
-    while i < SECRET_WORDS.len() {
-        let w = SECRET_WORDS[i].as_bytes();
-        t[(w[0] - b'a') as usize] |= 1 << w.len();
-        i += 1;
-    }
-    t
-};
-
-/// The same for the second words of [`SECRET_PAIRS`].
-const PAIR_FILTER: WordFilter = {
-    let mut t = [0u32; 26];
-    let mut i = 0;
-    while i < SECRET_PAIRS.len() {
-        let w = SECRET_PAIRS[i].1.as_bytes();
-        t[(w[0] - b'a') as usize] |= 1 << w.len();
-        i += 1;
-    }
-    t
-};
-
-/// Whether `word` may be in the list `filter` was made from.
-fn may_be(filter: &WordFilter, word: &str) -> bool {
-    let bytes = word.as_bytes();
-    let first = bytes.first().map_or(0, u8::to_ascii_lowercase);
-    first.is_ascii_lowercase()
-        && bytes.len() < 32
-        && filter[usize::from(first - b'a')] & (1 << bytes.len()) != 0
-}
-
-/// Whether a key path's name marks it as secret, by its words anywhere in
-/// the body (`env:DB_PASSWORD`, `config:credentials.json:client_email`).
-pub fn is_secret_name(key: &KeyPath) -> bool {
-    let mut prev: Option<&str> = None;
-    for word in words(key.body()) {
-        if may_be(&WORD_FILTER, word) && SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w)) {
-            return true;
-        }
-        if let Some(p) = prev
-            && may_be(&PAIR_FILTER, word)
-            && SECRET_PAIRS
-                .iter()
-                .any(|(a, b)| p.eq_ignore_ascii_case(a) && word.eq_ignore_ascii_case(b))
-        {
-            return true;
-        }
-        prev = Some(word);
-    }
-    false
-}
-
-/// Whether a key's last word names a host, URL or endpoint, whose value is
-/// expected to differ between environments.
-pub fn is_env_specific_name(key: &KeyPath) -> bool {
-    let w = last_word(key.body());
-    ENV_SPECIFIC_WORDS.iter().any(|e| w.eq_ignore_ascii_case(e))
-}
-
-/// The last word of a name (see [`words`]), found from the end.
-fn last_word(text: &str) -> &str {
-    let b = text.as_bytes();
-    let mut end = b.len();
-    while end > 0 && !b[end - 1].is_ascii_alphanumeric() {
-        end -= 1;
-    }
-    let mut start = end;
-    while start > 0 && b[start - 1].is_ascii_alphanumeric() {
-        start -= 1;
-    }
-    words(&text[start..end]).last().unwrap_or("")
-}
+use names::NameJudge;
+pub use names::{is_env_specific_name, is_secret_name, words};
 
 /// Whether a text holds a PEM private key or a PuTTY/OpenSSH one.
 pub fn looks_like_private_key(text: &str) -> bool {
@@ -378,23 +201,38 @@ impl Sanitizer {
     /// reads (`env`, `config`, `file`): a package called `csrf-token` or a
     /// column called `password_hash` is a name, not a secret.
     pub fn is_secret_key(&self, key: &KeyPath) -> bool {
+        self.is_secret_key_with(key, &mut NameJudge::default())
+    }
+
+    fn is_secret_key_with(&self, key: &KeyPath, names: &mut NameJudge) -> bool {
         if self.extra.iter().any(|p| p.matches(key.as_str())) {
             return true;
         }
-        let named_layer = matches!(
-            key.layer(),
-            Layer::Env | Layer::Config | Layer::File | Layer::Other
-        );
-        named_layer && is_secret_name(key) && !self.public.iter().any(|p| p.matches(key.as_str()))
+        names.is_secret(key) && !self.public.iter().any(|p| p.matches(key.as_str()))
     }
 
     /// The value to store for `key`: a fingerprint when secret, the URL
     /// without its password, or the value unchanged.
     pub fn sanitize(&self, key: &KeyPath, value: Value) -> Value {
+        self.sanitize_with(key, value, &mut NameJudge::default())
+    }
+
+    /// [`Sanitizer::sanitize`] for each entry, in place. Keys that share a
+    /// prefix with the key before them (the keys of one file, in order) are
+    /// judged faster.
+    pub fn sanitize_entries(&self, entries: &mut [(KeyPath, Value)]) {
+        let mut names = NameJudge::default();
+        for (key, value) in entries {
+            let plain = std::mem::replace(value, Value::Null);
+            *value = self.sanitize_with(key, plain, &mut names);
+        }
+    }
+
+    fn sanitize_with(&self, key: &KeyPath, value: Value, names: &mut NameJudge) -> Value {
         if matches!(value, Value::Secret(_) | Value::Url(_)) {
             return value;
         }
-        if self.is_secret_key(key) {
+        if self.is_secret_key_with(key, names) {
             return self.hide_whole(key, value);
         }
         match value {
@@ -409,22 +247,25 @@ impl Sanitizer {
                 }
                 Value::File(f)
             }
-            Value::Object(map) => Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| {
-                        let v = match v {
-                            Value::String(s) => self.sanitize_text(key, s),
-                            other => other,
-                        };
-                        (k, v)
-                    })
-                    .collect(),
-            ),
+            Value::Object(mut map) => {
+                for v in map.values_mut() {
+                    if let Value::String(s) = v {
+                        let s = std::mem::take(s);
+                        *v = self.sanitize_text(key, s);
+                    }
+                }
+                Value::Object(map)
+            }
             other => other,
         }
     }
 
     fn sanitize_text(&self, key: &KeyPath, s: String) -> Value {
+        // Private keys and URLs are written with `-` or `:`; most values
+        // have neither.
+        if !s.bytes().any(|b| b == b'-' || b == b':') {
+            return Value::String(s);
+        }
         if looks_like_private_key(&s) {
             return Value::Secret(self.fingerprinter.fingerprint(key, s.as_bytes()));
         }
@@ -464,47 +305,30 @@ mod tests {
     }
 
     #[test]
-    fn words_split_snake_kebab_and_camel_case() {
-        let w: Vec<&str> = words("dbPassword").collect();
-        assert_eq!(w, ["db", "Password"]);
-        let w: Vec<&str> = words("APIKey_value-x.y").collect();
-        assert_eq!(w, ["API", "Key", "value", "x", "y"]);
-        let w: Vec<&str> = words("").collect();
-        assert!(w.is_empty());
-    }
-
-    #[test]
-    fn secret_names() {
-        for k in [
-            "env:DB_PASSWORD",
-            "env:STRIPE_API_KEY",
-            "env:GITHUB_TOKEN",
-            "config:app.yaml:stripe.apiKey",
-            "config:credentials.json:client_email",
-            "env:AWS_SECRET_ACCESS_KEY",
-            "env:DB_PASS",
-            "config:x.yaml:tls.privateKey",
-        ] {
-            assert!(is_secret_name(&key(k)), "{k} should be secret");
+    fn entries_are_sanitized_as_one_by_one() {
+        let s = Sanitizer::default()
+            .with_secret_globs(["config:a.yaml:x.*"])
+            .unwrap();
+        let entries = [
+            ("config:a.yaml:api", Value::from("v")),
+            ("config:a.yaml:api.key", Value::from("v")),
+            ("config:a.yaml:x.y", Value::Int(1)),
+            ("config:a.yaml:url", Value::from("https://u:pw@h/")),
+            (
+                "config:a.yaml:pem",
+                Value::from("-----BEGIN PRIVATE KEY-----"),
+            ),
+            ("config:b.yaml:name", Value::from("a-b:c")),
+            ("package:npm:token", Value::from("1.0")),
+        ];
+        let mut batch: Vec<(KeyPath, Value)> =
+            entries.iter().map(|(k, v)| (key(k), v.clone())).collect();
+        s.sanitize_entries(&mut batch);
+        for ((k, v), (_, got)) in entries.iter().zip(&batch) {
+            assert_eq!(got, &s.sanitize(&key(k), v.clone()), "{k}");
         }
-        for k in [
-            "env:PAYMENT_GATEWAY_TIMEOUT_MS",
-            "env:BYPASS_CACHE",
-            "config:app.yaml:section_0_key_1",
-            "config:app.yaml:tokenizer.model",
-            "env:PRIMARY_KEY_COLUMN",
-        ] {
-            assert!(!is_secret_name(&key(k)), "{k} should not be secret");
-        }
-    }
-
-    #[test]
-    fn env_specific_names() {
-        assert!(is_env_specific_name(&key("env:DATABASE_HOST")));
-        assert!(is_env_specific_name(&key("config:a.yaml:api.baseUrl")));
-        assert!(is_env_specific_name(&key("env:SENTRY_DSN")));
-        assert!(!is_env_specific_name(&key("env:HOST_COUNT_LIMIT")));
-        assert!(!is_env_specific_name(&key("env:PAYMENT_TIMEOUT_MS")));
+        assert!(batch[1].1.is_secret() && batch[2].1.is_secret() && batch[4].1.is_secret());
+        assert_eq!(batch[5].1, Value::from("a-b:c"));
     }
 
     #[test]

@@ -1,0 +1,124 @@
+//! Gathering the entries of many files into one vector, in key order.
+//!
+//! Files are processed in the order of their key prefix (`config:PATH:`),
+//! so that the entries of each file, sorted, can be appended as they come:
+//! the manifest gets them sorted without a merge, and a file's own vector
+//! is freed (and its memory reused) as soon as it is appended, instead of
+//! a hundred thousand of them living until the end.
+//!
+//! The key prefixes of two files never overlap, so the order of prefixes is
+//! the order of their entries, with two exceptions: a file recorded as one
+//! entry at its own key (`config:.env`, an empty file), which sorts before
+//! `config:.env.local:…` although its prefix sorts after; and one path
+//! collected twice (two roots). Then the entries are put in order as they
+//! always were: files by their first key, in collection order when equal.
+
+use drift_core::{KeyPath, Value};
+
+/// The entries gathered so far.
+#[derive(Debug, Default)]
+pub(super) struct Gathered {
+    entries: Vec<(KeyPath, Value)>,
+    /// Where each file's entries start.
+    starts: Vec<usize>,
+    /// Whether every file's entries came after the previous file's.
+    in_order: bool,
+}
+
+impl Gathered {
+    /// Room for about `entries` entries.
+    pub(super) fn with_capacity(entries: usize) -> Gathered {
+        Gathered {
+            entries: Vec::with_capacity(entries),
+            starts: Vec::new(),
+            in_order: true,
+        }
+    }
+
+    /// Appends the entries of one file, sorted by key.
+    pub(super) fn push_file(&mut self, mut file: Vec<(KeyPath, Value)>) {
+        let Some((first, _)) = file.first() else {
+            return;
+        };
+        if let Some((last, _)) = self.entries.last()
+            && last >= first
+        {
+            self.in_order = false;
+        }
+        self.starts.push(self.entries.len());
+        self.entries.append(&mut file);
+    }
+
+    /// All entries: sorted when each file came in order, else files ordered
+    /// by their first key (stable).
+    pub(super) fn into_entries(self) -> Vec<(KeyPath, Value)> {
+        let Gathered {
+            mut entries,
+            starts,
+            in_order,
+        } = self;
+        if in_order {
+            return entries;
+        }
+        let mut files: Vec<Vec<(KeyPath, Value)>> = Vec::with_capacity(starts.len());
+        for &start in starts.iter().rev() {
+            files.push(entries.split_off(start));
+        }
+        files.reverse();
+        files.sort_by(|a, b| a[0].0.cmp(&b[0].0));
+        files.into_iter().flatten().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(keys: &[&str], value: i64) -> Vec<(KeyPath, Value)> {
+        keys.iter()
+            .map(|k| (KeyPath::new(*k).unwrap(), Value::Int(value)))
+            .collect()
+    }
+
+    fn keys(g: Gathered) -> Vec<(String, Value)> {
+        g.into_entries()
+            .into_iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v))
+            .collect()
+    }
+
+    #[test]
+    fn files_in_order_are_appended() {
+        let mut g = Gathered::with_capacity(4);
+        g.push_file(file(&["config:a:x", "config:a:y"], 1));
+        g.push_file(Vec::new());
+        g.push_file(file(&["config:b:x"], 2));
+        assert!(g.in_order);
+        let k: Vec<String> = keys(g).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(k, ["config:a:x", "config:a:y", "config:b:x"]);
+    }
+
+    #[test]
+    fn files_out_of_order_are_ordered_by_their_first_key_stably() {
+        let mut g = Gathered::with_capacity(0);
+        // Prefix order: `.env.local:` before `.env:`; key order: `.env` first.
+        g.push_file(file(&["config:.env.local:A", "config:.env.local:B"], 1));
+        g.push_file(file(&["config:.env"], 2));
+        // One path collected twice: the first one stays first.
+        g.push_file(file(&["config:z:a", "config:z:b"], 3));
+        g.push_file(file(&["config:z:a", "config:z:c"], 4));
+        assert!(!g.in_order);
+        assert_eq!(
+            keys(g),
+            [
+                ("config:.env".to_owned(), Value::Int(2)),
+                ("config:.env.local:A".to_owned(), Value::Int(1)),
+                ("config:.env.local:B".to_owned(), Value::Int(1)),
+                ("config:z:a".to_owned(), Value::Int(3)),
+                ("config:z:b".to_owned(), Value::Int(3)),
+                ("config:z:a".to_owned(), Value::Int(4)),
+                ("config:z:c".to_owned(), Value::Int(4)),
+            ]
+        );
+    }
+}

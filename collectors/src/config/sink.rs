@@ -1,0 +1,168 @@
+//! Where parsers put entries: the common shapes (mappings of scalars) go
+//! straight into a [`Sink`], without a tree; what needs the whole picture
+//! goes through [`Node`] and [`flatten`].
+
+use std::collections::BTreeMap;
+
+use drift_core::key::KeyBuilder;
+use drift_core::{KeyPath, Value};
+
+use super::tree::{DupCheck, Node, flatten};
+
+/// Where a parser puts the entries of one file: the key of the current
+/// position (`config:PATH` and the fields entered so far) and the entries
+/// found so far.
+#[derive(Debug)]
+pub(crate) struct Sink<'a> {
+    /// The key of the current position.
+    pub(crate) key: &'a mut KeyBuilder,
+    /// The entries.
+    pub(crate) out: &'a mut Vec<(KeyPath, Value)>,
+}
+
+/// A position of a [`Sink`] to go back to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SinkMark {
+    key: (usize, bool),
+    entries: usize,
+}
+
+impl Sink<'_> {
+    /// An entry at the current key.
+    pub(crate) fn value(&mut self, value: Value) {
+        self.out.push((self.key.key(), value));
+    }
+
+    /// An entry at field `name` of the current key.
+    pub(crate) fn field(&mut self, name: &str, value: Value) {
+        let mark = self.key.mark();
+        self.key.push_field(name);
+        self.value(value);
+        self.key.truncate(mark);
+    }
+
+    /// The entries of a map of scalars at the current key, or an empty
+    /// object when it has none (as [`flatten`] records an empty map).
+    pub(crate) fn map<K: AsRef<str>, V: Into<Value>>(&mut self, entries: Vec<(K, V)>) {
+        if entries.is_empty() {
+            self.value(Value::Object(BTreeMap::new()));
+        }
+        for (name, value) in entries {
+            self.field(name.as_ref(), value.into());
+        }
+    }
+
+    /// The entries of `node` at the current key (see [`flatten`]).
+    pub(crate) fn node(&mut self, node: Node) {
+        flatten(self.key, node, self.out);
+    }
+
+    /// Runs a fast path that declines (`None`) the texts it does not read;
+    /// a declined text leaves the sink as it was. Says whether it read it.
+    pub(crate) fn fast_path(&mut self, read: impl FnOnce(&mut Self) -> Option<()>) -> bool {
+        let start = self.mark();
+        let done = read(self).is_some();
+        if !done {
+            self.rollback(start);
+        }
+        done
+    }
+
+    /// The current position and number of entries.
+    pub(crate) fn mark(&self) -> SinkMark {
+        SinkMark {
+            key: self.key.mark(),
+            entries: self.out.len(),
+        }
+    }
+
+    /// Goes back to `mark`, dropping the entries found since.
+    pub(crate) fn rollback(&mut self, mark: SinkMark) {
+        self.key.truncate(mark.key);
+        self.out.truncate(mark.entries);
+    }
+}
+
+/// The names of one map being read, borrowed from the text: for parsers
+/// that put entries into a [`Sink`] without building the map.
+#[derive(Debug, Default)]
+pub(crate) struct NameSet<'t> {
+    names: Vec<&'t str>,
+    dups: DupCheck,
+}
+
+impl<'t> NameSet<'t> {
+    /// Records `name`; `None` when the map already has it.
+    pub(crate) fn add(&mut self, name: &'t str) -> Option<()> {
+        if self.dups.is_duplicate(&self.names, name) {
+            return None;
+        }
+        self.names.push(name);
+        Some(())
+    }
+
+    /// Whether no name was recorded.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// Helpers for the parsers' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// What `parse` puts into a sink at `config:PATH`: the entries, keys
+    /// without the `config:PATH` prefix, in key order.
+    pub(crate) fn entries<E>(
+        path: &str,
+        parse: impl FnOnce(&mut Sink<'_>) -> Result<(), E>,
+    ) -> Result<Vec<(String, Value)>, E> {
+        let mut key = KeyBuilder::new("config").path(path);
+        let prefix = key.mark().0;
+        let mut out = Vec::new();
+        parse(&mut Sink {
+            key: &mut key,
+            out: &mut out,
+        })?;
+        let mut out: Vec<(String, Value)> = out
+            .into_iter()
+            .map(|(k, v)| (k.as_str()[prefix..].to_owned(), v))
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
+    /// What a fast path gives for `text` as [`lines`], or `None` when it
+    /// declines (and then it must have left the sink as it was).
+    pub(crate) fn fast_path(
+        path: &str,
+        text: &str,
+        parse_into: fn(&str, &mut Sink<'_>) -> bool,
+    ) -> Option<Vec<String>> {
+        let mut key = KeyBuilder::new("config").path(path);
+        let start = key.mark();
+        let mut out = Vec::new();
+        let done = parse_into(
+            text,
+            &mut Sink {
+                key: &mut key,
+                out: &mut out,
+            },
+        );
+        assert_eq!(key.mark(), start, "{text:?} moved the key");
+        if !done {
+            assert!(out.is_empty(), "{text:?} left {out:?}");
+            return None;
+        }
+        Some(lines(out))
+    }
+
+    /// Entries as sorted lines `KEY VALUE` (Debug output compares NaN equal
+    /// to NaN).
+    pub(crate) fn lines(out: Vec<(KeyPath, Value)>) -> Vec<String> {
+        let mut lines: Vec<String> = out.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
+        lines.sort();
+        lines
+    }
+}
