@@ -160,8 +160,9 @@ fn a_database_file_is_never_written() {
 
 #[test]
 fn the_demo_schemas_differ_by_the_missing_column_and_migration() {
-    let staging = entries(&collect(SchemaSource::file(fixture("demo/staging.sql"))));
-    let prod = entries(&collect(SchemaSource::file(fixture("demo/prod.sql"))));
+    let demo = fixture("../demo");
+    let staging = entries(&collect(SchemaSource::file(demo.join("staging/schema.sql"))));
+    let prod = entries(&collect(SchemaSource::file(demo.join("prod/schema.sql"))));
     let d = diff(&staging, &prod);
     let keys: Vec<&str> = d.keys().map(String::as_str).collect();
     assert_eq!(
