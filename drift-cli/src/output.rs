@@ -11,8 +11,13 @@ use drift_core::{Manifest, Report, Severity};
 use crate::cli::{ColorChoice, Format};
 
 /// Writes `write` into `path` atomically: a temporary file in the same
-/// folder, synced, then renamed over the target. An interrupted run leaves
+/// folder, renamed over the target once complete. An interrupted run leaves
 /// the old file (or none), never half of a new one.
+///
+/// The file is not fsynced: that would cost as much as the whole snapshot of
+/// a large tree, and protects only against an operating-system crash in the
+/// seconds after the write — after which a torn manifest is refused by its
+/// digest and truncation checks when read, never silently used.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut io::BufWriter<&fs::File>) -> io::Result<()>,
@@ -36,7 +41,6 @@ pub fn write_atomically(
             write(&mut w)?;
             w.flush()?;
         }
-        file.sync_all()?;
         fs::rename(&tmp, path)
     })();
     if let Err(e) = result {
