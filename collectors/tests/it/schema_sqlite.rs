@@ -161,7 +161,9 @@ fn a_database_file_is_never_written() {
 #[test]
 fn the_demo_schemas_differ_by_the_missing_column_and_migration() {
     let demo = fixture("../demo");
-    let staging = entries(&collect(SchemaSource::file(demo.join("staging/schema.sql"))));
+    let staging = entries(&collect(SchemaSource::file(
+        demo.join("staging/schema.sql"),
+    )));
     let prod = entries(&collect(SchemaSource::file(demo.join("prod/schema.sql"))));
     let d = diff(&staging, &prod);
     let keys: Vec<&str> = d.keys().map(String::as_str).collect();
