@@ -2,6 +2,7 @@
 //! host) read through a [`Transport`] into a [`Collection`].
 
 use drift_core::Collection;
+use drift_core::manifest::ManifestStream;
 
 use crate::transport::Transport;
 
@@ -22,4 +23,23 @@ pub trait Collector: Send + Sync + std::fmt::Debug {
 
     /// Reads the sources through `transport`.
     fn collect(&self, transport: &dyn Transport) -> Collection;
+
+    /// Whether [`Collector::collect_streaming`] hands entries to the stream
+    /// as they are read (rather than all at the end).
+    fn streams(&self) -> bool {
+        false
+    }
+
+    /// Reads the sources through `transport`, pushing entries to `stream`
+    /// as they are read, in the stream's order, and returns what was not
+    /// pushed (entries that sort after every pushed one, coverage,
+    /// errors). By default nothing is pushed: it is [`Collector::collect`].
+    fn collect_streaming(
+        &self,
+        transport: &dyn Transport,
+        stream: &mut ManifestStream<'_>,
+    ) -> Collection {
+        let _ = stream;
+        self.collect(transport)
+    }
 }

@@ -37,7 +37,7 @@ mod snapshot;
 pub mod transport;
 
 pub use collector::Collector;
-pub use snapshot::snapshot;
+pub use snapshot::{snapshot, snapshot_to};
 
 /// The README's Rust example, compiled and run as a doctest so that it
 /// stays true.

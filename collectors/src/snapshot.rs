@@ -1,5 +1,6 @@
 //! Running collectors against one target into a manifest.
 
+use drift_core::manifest::{ManifestStream, StreamSummary};
 use drift_core::{Manifest, ManifestBuilder, Sanitizer};
 use rayon::prelude::*;
 
@@ -25,4 +26,50 @@ pub fn snapshot(
         builder.add(name, version, collection);
     }
     builder.finish(created_at)
+}
+
+/// Runs `collectors` against `transport` and writes the manifest of
+/// `environment` to `out` while it is collected: the same bytes
+/// [`snapshot`] would give to [`Manifest::write_to`], in the memory of the
+/// files in flight rather than of the whole manifest.
+///
+/// The collectors that do not stream run first, in parallel; then the first
+/// one that streams (see [`Collector::streams`]) pushes its entries as it
+/// reads them. Collection errors are in the returned summary; an `Err` is
+/// a failure to write.
+pub fn snapshot_to(
+    environment: &str,
+    transport: &dyn Transport,
+    collectors: &[Box<dyn Collector>],
+    sanitizer: Sanitizer,
+    created_at: Option<&str>,
+    out: &mut (dyn std::io::Write + Send),
+) -> std::io::Result<StreamSummary> {
+    let streamer = collectors.iter().position(|c| c.streams());
+    let names = collectors
+        .iter()
+        .map(|c| (c.name().to_owned(), c.version().to_owned()))
+        .collect();
+    let mut stream = ManifestStream::start(
+        out,
+        environment,
+        transport.target(),
+        sanitizer,
+        names,
+        created_at,
+    )?;
+    let collections: Vec<_> = collectors
+        .par_iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != streamer)
+        .map(|(_, c)| c.collect(transport))
+        .collect();
+    for collection in collections {
+        stream.add(collection);
+    }
+    if let Some(i) = streamer {
+        let rest = collectors[i].collect_streaming(transport, &mut stream);
+        stream.add(rest);
+    }
+    stream.finish()
 }

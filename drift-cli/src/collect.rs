@@ -1,7 +1,10 @@
 //! Snapshotting one target (this machine or one SSH host).
 
-use drift_collectors::snapshot;
-use drift_core::{Collection, Manifest, ManifestBuilder, Sanitizer};
+use std::io::{self, Write};
+
+use drift_collectors::transport::Transport;
+use drift_collectors::{Collector, snapshot, snapshot_to};
+use drift_core::{Collection, CollectionError, Manifest, ManifestBuilder, Sanitizer};
 
 use crate::settings::Sources;
 use crate::sources::{CollectOptions, ResolvedSchema, collectors};
@@ -27,40 +30,91 @@ pub fn collect_target(
     sanitizer: Sanitizer,
     created_at: &str,
 ) -> Snap {
-    let created_at = Some(created_at.to_owned());
-    let Some(host) = host else {
-        let manifest = snapshot(
-            env,
-            &*targets::local(),
-            &collectors(sources, schema, options, false),
-            sanitizer,
-            created_at,
-        );
-        return Snap {
-            manifest,
-            reached: true,
-        };
-    };
-    match targets::connect(host, &options.ssh) {
-        Ok(transport) => Snap {
+    match open(host, sources, schema, options) {
+        Ok((transport, collectors)) => Snap {
             manifest: snapshot(
                 env,
                 &*transport,
-                &collectors(sources, schema, options, true),
+                &collectors,
                 sanitizer,
-                created_at,
+                Some(created_at.to_owned()),
             ),
             reached: true,
         },
+        Err(e) => Snap {
+            manifest: unreached(env, host, sanitizer, created_at, e),
+            reached: false,
+        },
+    }
+}
+
+/// Snapshots `env` on `host` (`None`: this machine) into `out` while it is
+/// collected (see [`snapshot_to`]); returns the collection errors.
+#[allow(clippy::too_many_arguments)]
+pub fn stream_target(
+    env: &str,
+    host: Option<&str>,
+    sources: &Sources,
+    schema: &[ResolvedSchema],
+    options: &CollectOptions,
+    sanitizer: Sanitizer,
+    created_at: &str,
+    out: &mut (dyn Write + Send),
+) -> io::Result<Vec<CollectionError>> {
+    match open(host, sources, schema, options) {
+        Ok((transport, collectors)) => {
+            let summary = snapshot_to(
+                env,
+                &*transport,
+                &collectors,
+                sanitizer,
+                Some(created_at),
+                out,
+            )?;
+            Ok(summary.errors)
+        }
         Err(e) => {
-            let mut c = Collection::new();
-            c.error(e.to_collection_error("ssh"));
-            let mut b = ManifestBuilder::new(env, host, sanitizer);
-            b.add("ssh", env!("CARGO_PKG_VERSION"), c);
-            Snap {
-                manifest: b.finish(created_at),
-                reached: false,
-            }
+            let manifest = unreached(env, host, sanitizer, created_at, e);
+            manifest.write_to(&mut *out)?;
+            Ok(manifest.errors)
         }
     }
+}
+
+/// A target's transport and the collectors to run through it.
+type Opened = (Box<dyn Transport>, Vec<Box<dyn Collector>>);
+
+/// The transport to `host` (`None`: this machine) and the collectors of the
+/// sources, or why the host could not be reached.
+fn open(
+    host: Option<&str>,
+    sources: &Sources,
+    schema: &[ResolvedSchema],
+    options: &CollectOptions,
+) -> Result<Opened, CollectionError> {
+    let transport = match host {
+        None => targets::local(),
+        Some(host) => {
+            targets::connect(host, &options.ssh).map_err(|e| e.to_collection_error("ssh"))?
+        }
+    };
+    Ok((
+        transport,
+        collectors(sources, schema, options, host.is_some()),
+    ))
+}
+
+/// The manifest of a host that could not be reached: only the error.
+fn unreached(
+    env: &str,
+    host: Option<&str>,
+    sanitizer: Sanitizer,
+    created_at: &str,
+    error: CollectionError,
+) -> Manifest {
+    let mut c = Collection::new();
+    c.error(error);
+    let mut b = ManifestBuilder::new(env, host.unwrap_or("local"), sanitizer);
+    b.add("ssh", env!("CARGO_PKG_VERSION"), c);
+    b.finish(Some(created_at.to_owned()))
 }

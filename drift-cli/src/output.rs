@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use drift_core::render::{JsonRenderer, Renderer, TextRenderer};
-use drift_core::{Manifest, Report, Severity};
+use drift_core::{Report, Severity};
 
 use crate::cli::{ColorChoice, Format};
 
@@ -22,6 +22,12 @@ pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut io::BufWriter<&fs::File>) -> io::Result<()>,
 ) -> anyhow::Result<()> {
+    if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        // A device or a pipe (`--output /dev/null`, `--output >(…)`): it is
+        // written to, never replaced.
+        return write_through(path, write)
+            .with_context(|| format!("failed to write `{}`", path.display()));
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -35,12 +41,7 @@ pub fn write_atomically(
         std::process::id()
     ));
     let result = (|| -> io::Result<()> {
-        let file = fs::File::create(&tmp)?;
-        {
-            let mut w = io::BufWriter::with_capacity(1 << 20, &file);
-            write(&mut w)?;
-            w.flush()?;
-        }
+        write_through(&tmp, write)?;
         fs::rename(&tmp, path)
     })();
     if let Err(e) = result {
@@ -50,15 +51,79 @@ pub fn write_atomically(
     Ok(())
 }
 
-/// Writes a manifest to `path` atomically, or to standard output.
-pub fn write_manifest(manifest: &Manifest, path: Option<&Path>) -> anyhow::Result<()> {
+/// Creates (or opens) `path` and writes it through a large buffer.
+fn write_through(
+    path: &Path,
+    write: impl FnOnce(&mut io::BufWriter<&fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let file = fs::File::create(path)?;
+    let mut w = io::BufWriter::with_capacity(1 << 20, &file);
+    write(&mut w)?;
+    w.flush()
+}
+
+/// Writes what `write` streams to `path` atomically, or to standard output,
+/// and returns what it returned.
+pub fn write_streamed<T>(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> io::Result<T>,
+) -> anyhow::Result<T> {
     match path {
-        Some(p) => write_atomically(p, |w| manifest.write_to(w)),
+        Some(p) => {
+            let mut value = None;
+            write_atomically(p, |w| {
+                value = Some(write(w)?);
+                Ok(())
+            })?;
+            value.context("the manifest was not written")
+        }
         None => {
-            let stdout = io::stdout();
-            let mut w = io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            ignore_broken_pipe(manifest.write_to(&mut w).and_then(|()| w.flush()))
+            let mut w = io::BufWriter::with_capacity(1 << 20, QuietPipe::new(io::stdout()));
+            write(&mut w)
+                .and_then(|v| w.flush().map(|()| v))
                 .context("failed to write the manifest to standard output")
+        }
+    }
+}
+
+/// A writer whose reader may go away (`drift snapshot | head`): once the
+/// pipe is closed, what is written is dropped, and the run goes on to its
+/// end (and its exit code).
+struct QuietPipe<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W> QuietPipe<W> {
+    fn new(inner: W) -> QuietPipe<W> {
+        QuietPipe {
+            inner,
+            closed: false,
+        }
+    }
+}
+
+impl<W: Write> Write for QuietPipe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if !self.closed {
+            match self.inner.write(buf) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => self.closed = true,
+                other => return other,
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.inner.flush() {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
         }
     }
 }

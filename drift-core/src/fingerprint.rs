@@ -130,11 +130,16 @@ impl Fingerprinter {
 
     /// The fingerprint of `secret` held under `key`.
     pub fn fingerprint(&self, key: &KeyPath, secret: &[u8]) -> Fingerprint {
+        self.fingerprint_text(key.as_str(), secret)
+    }
+
+    /// [`Fingerprinter::fingerprint`] for a key path held as text.
+    pub(crate) fn fingerprint_text(&self, key: &str, secret: &[u8]) -> Fingerprint {
         let mut hasher = match &self.key {
             Some((k, _)) => blake3::Hasher::new_keyed(k),
             None => blake3::Hasher::new_derive_key(UNKEYED_CONTEXT),
         };
-        let path = key.as_str().as_bytes();
+        let path = key.as_bytes();
         hasher.update(&(path.len() as u64).to_le_bytes());
         hasher.update(path);
         hasher.update(secret);

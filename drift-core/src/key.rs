@@ -62,7 +62,7 @@ impl Layer {
         }
     }
 
-    fn from_prefix(prefix: &str) -> Layer {
+    pub(crate) fn from_prefix(prefix: &str) -> Layer {
         match prefix {
             "schema" => Layer::Schema,
             "env" => Layer::Env,
@@ -147,6 +147,11 @@ impl KeyPath {
     /// The key path as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The key path of text a [`KeyBuilder`] made (valid by construction).
+    pub(crate) fn from_builder_text(text: &str) -> KeyPath {
+        KeyPath(text.into())
     }
 
     /// The layer of this key path.
@@ -325,6 +330,11 @@ impl KeyBuilder {
     pub fn truncate(&mut self, mark: (usize, bool)) {
         self.text.truncate(mark.0);
         self.in_fields = mark.1;
+    }
+
+    /// The current text, a valid key path.
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
 
     /// A key path for the current text, leaving the builder usable.

@@ -170,16 +170,13 @@ mod tests {
 
     fn keys(format: Format, text: &str) -> Vec<String> {
         let mut b = KeyBuilder::new("config").path("f");
-        let mut out = Vec::new();
+        let mut out = drift_core::manifest::KeyedValues::default();
         let mut sink = Sink {
             key: &mut b,
             out: &mut out,
         };
         format.parse_into(text, &mut sink).unwrap();
-        let mut k: Vec<String> = out
-            .into_iter()
-            .map(|(k, _)| k.as_str().to_owned())
-            .collect();
+        let mut k: Vec<String> = out.iter().map(|(k, _)| k.to_owned()).collect();
         k.sort();
         k
     }

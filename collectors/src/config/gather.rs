@@ -13,28 +13,64 @@
 //! collected twice (two roots). Then the entries are put in order as they
 //! always were: files by their first key, in collection order when equal.
 
-use drift_core::{KeyPath, Value};
+use drift_core::manifest::{ManifestStream, Prepared};
+use drift_core::{CollectionError, KeyPath, Value};
+
+/// What takes each file's entries, in key order, on one thread.
+pub(super) trait Taker<T>: Send {
+    /// About `entries` entries in all will come.
+    fn expect(&mut self, entries: usize) {
+        let _ = entries;
+    }
+
+    /// One file's entries; no later file's entries sort before `bound`.
+    fn take(&mut self, piece: T, bound: &str);
+}
+
+impl Taker<Prepared> for ManifestStream<'_> {
+    fn take(&mut self, piece: Prepared, bound: &str) {
+        self.push(piece, bound);
+    }
+}
+
+/// A file's entries, sorted, and the conflicts met sorting them.
+type Sorted = (Vec<(KeyPath, Value)>, Vec<CollectionError>);
+
+impl Taker<Sorted> for Gathered {
+    fn expect(&mut self, entries: usize) {
+        self.entries.reserve(entries);
+    }
+
+    fn take(&mut self, (entries, errors): Sorted, _bound: &str) {
+        self.errors.extend(errors);
+        self.push_file(entries);
+    }
+}
 
 /// The entries gathered so far.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Gathered {
     entries: Vec<(KeyPath, Value)>,
     /// Where each file's entries start.
     starts: Vec<usize>,
     /// Whether every file's entries came after the previous file's.
     in_order: bool,
+    /// Keys of one file recorded twice with different values.
+    errors: Vec<CollectionError>,
+}
+
+impl Default for Gathered {
+    fn default() -> Gathered {
+        Gathered {
+            entries: Vec::new(),
+            starts: Vec::new(),
+            in_order: true,
+            errors: Vec::new(),
+        }
+    }
 }
 
 impl Gathered {
-    /// Room for about `entries` entries.
-    pub(super) fn with_capacity(entries: usize) -> Gathered {
-        Gathered {
-            entries: Vec::with_capacity(entries),
-            starts: Vec::new(),
-            in_order: true,
-        }
-    }
-
     /// Appends the entries of one file, sorted by key.
     pub(super) fn push_file(&mut self, mut file: Vec<(KeyPath, Value)>) {
         let Some((first, _)) = file.first() else {
@@ -51,14 +87,15 @@ impl Gathered {
 
     /// All entries: sorted when each file came in order, else files ordered
     /// by their first key (stable).
-    pub(super) fn into_entries(self) -> Vec<(KeyPath, Value)> {
+    pub(super) fn into_entries(self) -> (Vec<(KeyPath, Value)>, Vec<CollectionError>) {
         let Gathered {
             mut entries,
             starts,
             in_order,
+            errors,
         } = self;
         if in_order {
-            return entries;
+            return (entries, errors);
         }
         let mut files: Vec<Vec<(KeyPath, Value)>> = Vec::with_capacity(starts.len());
         for &start in starts.iter().rev() {
@@ -66,7 +103,7 @@ impl Gathered {
         }
         files.reverse();
         files.sort_by(|a, b| a[0].0.cmp(&b[0].0));
-        files.into_iter().flatten().collect()
+        (files.into_iter().flatten().collect(), errors)
     }
 }
 
@@ -82,6 +119,7 @@ mod tests {
 
     fn keys(g: Gathered) -> Vec<(String, Value)> {
         g.into_entries()
+            .0
             .into_iter()
             .map(|(k, v)| (k.as_str().to_owned(), v))
             .collect()
@@ -89,7 +127,7 @@ mod tests {
 
     #[test]
     fn files_in_order_are_appended() {
-        let mut g = Gathered::with_capacity(4);
+        let mut g = Gathered::default();
         g.push_file(file(&["config:a:x", "config:a:y"], 1));
         g.push_file(Vec::new());
         g.push_file(file(&["config:b:x"], 2));
@@ -100,7 +138,7 @@ mod tests {
 
     #[test]
     fn files_out_of_order_are_ordered_by_their_first_key_stably() {
-        let mut g = Gathered::with_capacity(0);
+        let mut g = Gathered::default();
         // Prefix order: `.env.local:` before `.env:`; key order: `.env` first.
         g.push_file(file(&["config:.env.local:A", "config:.env.local:B"], 1));
         g.push_file(file(&["config:.env"], 2));

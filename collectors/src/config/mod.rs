@@ -47,13 +47,14 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use drift_core::key::{KeyBuilder, bytes_segment};
+use drift_core::manifest::{KeyedValues, ManifestStream};
 use drift_core::{Collection, CollectionError, ErrorKind, Fingerprinter, KeyPath, Value};
 use rayon::prelude::*;
 
 use crate::collector::Collector;
 use crate::transport::{FileKind, Transport, WalkEntry, WalkOptions};
 use format::Format;
-use gather::Gathered;
+use gather::{Gathered, Taker};
 use sink::Sink;
 
 /// A directory to collect, optionally named.
@@ -102,7 +103,7 @@ pub const DEFAULT_MAX_TEXT_DIFF_SIZE: u64 = 64 << 10;
 /// What one file gave.
 #[derive(Debug, Default)]
 struct FileOut {
-    config: Vec<(KeyPath, Value)>,
+    config: KeyedValues,
     file: Option<(KeyPath, Value)>,
     error: Option<CollectionError>,
 }
@@ -230,9 +231,9 @@ impl ConfigCollector {
             info.insert("mode".to_owned(), Value::String(format!("{mode:04o}")));
         }
         out.file = Some((file_key, Value::Object(info)));
-        // About one entry per 24 bytes of configuration: sized once rather
-        // than grown entry by entry.
-        out.config = Vec::with_capacity(bytes.len() / 24 + 4);
+        // About one entry per 24 bytes of configuration, and keys about as
+        // long as the text: sized once rather than grown entry by entry.
+        out.config = KeyedValues::with_capacity(bytes.len() / 24 + 4, bytes.len() * 2);
         let mut builder = KeyBuilder::new("config").path(rel);
         let mut sink = Sink {
             key: &mut builder,
@@ -242,17 +243,9 @@ impl ConfigCollector {
             .decode(&bytes)
             .and_then(|text| format.parse_into(&text, &mut sink));
         match parsed {
-            Ok(()) => {
-                // Every key of the file starts with `config:PATH`: compare
-                // what follows.
-                let skip = builder.mark().0;
-                out.config.sort_unstable_by(|a, b| {
-                    let (a, b) = (a.0.as_str().as_bytes(), b.0.as_str().as_bytes());
-                    a.get(skip..).cmp(&b.get(skip..))
-                });
-            }
+            Ok(()) => {}
             Err(e) => {
-                out.config = Vec::new();
+                out.config = KeyedValues::default();
                 let at = e.line.map(|l| format!(" line {l}")).unwrap_or_default();
                 let err = CollectionError::new(
                     self.name(),
@@ -311,6 +304,53 @@ impl Collector for ConfigCollector {
     }
 
     fn collect(&self, transport: &dyn Transport) -> Collection {
+        let mut config = Gathered::default();
+        let (mut collection, mut files) = self.run(
+            transport,
+            |values| {
+                let mut errors = Vec::new();
+                (values.into_entries(&mut errors), errors)
+            },
+            &mut config,
+        );
+        let (entries, errors) = config.into_entries();
+        collection.entries = entries;
+        collection.errors.extend(errors);
+        // `file:` keys sort after `config:` keys.
+        collection.entries.append(&mut files);
+        collection
+    }
+
+    fn streams(&self) -> bool {
+        true
+    }
+
+    fn collect_streaming(
+        &self,
+        transport: &dyn Transport,
+        stream: &mut ManifestStream<'_>,
+    ) -> Collection {
+        let preparer = stream.preparer();
+        let (mut collection, files) =
+            self.run(transport, |values| preparer.prepare_keyed(values), stream);
+        // Every `file:` key comes after the streamed `config:` keys.
+        collection.entries = files;
+        collection
+    }
+}
+
+impl ConfigCollector {
+    /// Walks the roots, reads and parses their files in parallel, and hands
+    /// each file's `config:` entries, passed through `prepare` on
+    /// the worker that parsed them, to `taker` in key order (see [`gather`]),
+    /// with a bound: a key no later file's entries sort before. Returns the
+    /// coverage and errors, and the `file:` entries, sorted.
+    fn run<T: Send>(
+        &self,
+        transport: &dyn Transport,
+        prepare: impl Fn(KeyedValues) -> T + Sync,
+        taker: &mut impl Taker<T>,
+    ) -> (Collection, Vec<(KeyPath, Value)>) {
         let mut collection = Collection::new();
         let options = WalkOptions {
             follow_symlinks: self.follow_symlinks,
@@ -329,39 +369,45 @@ impl Collector for ConfigCollector {
             }
         }
         let jobs = jobs_in_key_order(&walks);
+        let bounds = bounds(&jobs);
         let bytes: u64 = jobs.iter().map(|j| j.entry.meta.size).sum();
-        let mut config = Gathered::with_capacity((bytes / BYTES_PER_ENTRY) as usize);
+        taker.expect((bytes / BYTES_PER_ENTRY) as usize);
         let mut files: Vec<(KeyPath, Value)> = Vec::with_capacity(jobs.len());
         let mut recorded = vec![0u64; walks.len()];
-        let mut gather = |outs: Vec<FileOut>, group: &[Job]| {
-            for (out, job) in outs.into_iter().zip(group) {
+        let mut gather = |outs: Vec<(FileOut, T)>, first: usize| {
+            for (i, (out, piece)) in outs.into_iter().enumerate() {
+                let job = first + i;
                 if let Some(e) = out.error {
                     collection.error(e);
                 }
                 if let Some(f) = out.file {
-                    recorded[job.root] += 1;
+                    recorded[jobs[job].root] += 1;
                     files.push(f);
                 }
-                config.push_file(out.config);
+                taker.take(piece, bounds[job]);
             }
         };
         in_pool(transport.parallelism(), || {
             // A group at a time: the files of a group are read and parsed in
             // parallel while this thread gathers the entries of the group
             // before, whose memory the next group then reuses.
-            let mut done: (Vec<FileOut>, &[Job]) = (Vec::new(), &[]);
-            for group in jobs.chunks(FILES_PER_GROUP) {
+            let mut done: (Vec<(FileOut, T)>, usize) = (Vec::new(), 0);
+            for (g, group) in jobs.chunks(FILES_PER_GROUP).enumerate() {
                 let mut outs = Vec::new();
                 rayon::in_place_scope(|scope| {
                     scope.spawn(|_| {
                         outs = group
                             .par_iter()
-                            .map(|job| self.process(transport, walks[job.root].0, job.entry))
+                            .map(|job| {
+                                let mut out = self.process(transport, walks[job.root].0, job.entry);
+                                let piece = prepare(std::mem::take(&mut out.config));
+                                (out, piece)
+                            })
                             .collect();
                     });
                     gather(std::mem::take(&mut done.0), done.1);
                 });
-                done = (outs, group);
+                done = (outs, g * FILES_PER_GROUP);
             }
             gather(done.0, done.1);
         });
@@ -371,12 +417,24 @@ impl Collector for ConfigCollector {
         // Stable: of one path collected twice (two roots), the first root's
         // entry comes first, and is the one kept.
         files.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut entries = config.into_entries();
-        // `file:` keys sort after `config:` keys.
-        entries.append(&mut files);
-        collection.entries = entries;
-        collection
+        (collection, files)
     }
+}
+
+/// For each job, a key that the `config:` entries of the jobs after it
+/// never sort before: the least of their bare prefixes (`config:PATH`, the
+/// key of a file recorded as one value), and at most `file:`, where the
+/// keys collected at the end begin.
+fn bounds<'j>(jobs: &'j [Job<'_>]) -> Vec<&'j str> {
+    let mut bounds = vec![""; jobs.len()];
+    let mut least = "file:";
+    for (i, job) in jobs.iter().enumerate().rev() {
+        bounds[i] = least;
+        if let Some(bare) = job.prefix.strip_suffix(':') {
+            least = least.min(bare);
+        }
+    }
+    bounds
 }
 
 /// Files read and parsed in parallel between two gatherings.

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use drift_core::Value;
 use drift_core::key::KeyBuilder;
-use drift_core::{KeyPath, Value};
+use drift_core::manifest::KeyedValues;
 
 use super::tree::{DupCheck, Node, flatten};
 
@@ -17,7 +18,7 @@ pub(crate) struct Sink<'a> {
     /// The key of the current position.
     pub(crate) key: &'a mut KeyBuilder,
     /// The entries.
-    pub(crate) out: &'a mut Vec<(KeyPath, Value)>,
+    pub(crate) out: &'a mut KeyedValues,
 }
 
 /// A position of a [`Sink`] to go back to.
@@ -30,7 +31,7 @@ pub(crate) struct SinkMark {
 impl Sink<'_> {
     /// An entry at the current key.
     pub(crate) fn value(&mut self, value: Value) {
-        self.out.push((self.key.key(), value));
+        self.out.push(self.key, value);
     }
 
     /// An entry at field `name` of the current key.
@@ -120,14 +121,14 @@ pub(crate) mod testing {
     ) -> Result<Vec<(String, Value)>, E> {
         let mut key = KeyBuilder::new("config").path(path);
         let prefix = key.mark().0;
-        let mut out = Vec::new();
+        let mut out = KeyedValues::default();
         parse(&mut Sink {
             key: &mut key,
             out: &mut out,
         })?;
         let mut out: Vec<(String, Value)> = out
-            .into_iter()
-            .map(|(k, v)| (k.as_str()[prefix..].to_owned(), v))
+            .iter()
+            .map(|(k, v)| (k[prefix..].to_owned(), v.clone()))
             .collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
@@ -142,7 +143,7 @@ pub(crate) mod testing {
     ) -> Option<Vec<String>> {
         let mut key = KeyBuilder::new("config").path(path);
         let start = key.mark();
-        let mut out = Vec::new();
+        let mut out = KeyedValues::default();
         let done = parse_into(
             text,
             &mut Sink {
@@ -155,12 +156,12 @@ pub(crate) mod testing {
             assert!(out.is_empty(), "{text:?} left {out:?}");
             return None;
         }
-        Some(lines(out))
+        Some(lines(&out))
     }
 
     /// Entries as sorted lines `KEY VALUE` (Debug output compares NaN equal
     /// to NaN).
-    pub(crate) fn lines(out: Vec<(KeyPath, Value)>) -> Vec<String> {
+    pub(crate) fn lines(out: &KeyedValues) -> Vec<String> {
         let mut lines: Vec<String> = out.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
         lines.sort();
         lines

@@ -130,6 +130,7 @@ mod tests {
     use super::*;
     use crate::config::sink::testing::{fast_path, lines};
     use drift_core::key::KeyBuilder;
+    use drift_core::manifest::KeyedValues;
 
     fn fast(text: &str) -> Option<Vec<String>> {
         fast_path("f.toml", text, parse_into)
@@ -138,14 +139,14 @@ mod tests {
     /// The entries by the full parser, or its error.
     fn full(text: &str) -> Result<Vec<String>, String> {
         let mut key = KeyBuilder::new("config").path("f.toml");
-        let mut out = Vec::new();
+        let mut out = KeyedValues::default();
         let node = super::super::toml::parse(text).map_err(|e| e.message)?;
         Sink {
             key: &mut key,
             out: &mut out,
         }
         .node(node);
-        Ok(lines(out))
+        Ok(lines(&out))
     }
 
     /// Every input the fast path answers must give what the full parser gives.

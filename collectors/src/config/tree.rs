@@ -9,8 +9,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use drift_core::Value;
 use drift_core::key::KeyBuilder;
-use drift_core::{KeyPath, Value};
+use drift_core::manifest::KeyedValues;
 
 /// A parsed configuration value.
 #[derive(Debug, Clone, PartialEq)]
@@ -228,7 +229,7 @@ pub(crate) fn all_unique(ids: &[String]) -> bool {
 }
 
 /// Appends the entries of `node` under the key in `builder` to `out`.
-pub(crate) fn flatten(builder: &mut KeyBuilder, node: Node, out: &mut Vec<(KeyPath, Value)>) {
+pub(crate) fn flatten(builder: &mut KeyBuilder, node: Node, out: &mut KeyedValues) {
     match node {
         Node::Map(entries) if !entries.is_empty() => {
             for (name, value) in entries {
@@ -256,7 +257,7 @@ pub(crate) fn flatten(builder: &mut KeyBuilder, node: Node, out: &mut Vec<(KeyPa
             }
         }
         // Scalars, lists of scalars, and empty maps and lists.
-        scalar => out.push((builder.key(), scalar.into_value())),
+        scalar => out.push(builder, scalar.into_value()),
     }
 }
 
@@ -279,11 +280,9 @@ mod tests {
 
     fn flat(node: Node) -> Vec<(String, Value)> {
         let mut b = KeyBuilder::new("config").path("f.yaml");
-        let mut out = Vec::new();
+        let mut out = KeyedValues::default();
         flatten(&mut b, node, &mut out);
-        out.into_iter()
-            .map(|(k, v)| (k.as_str().to_owned(), v))
-            .collect()
+        out.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect()
     }
 
     #[test]

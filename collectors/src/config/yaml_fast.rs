@@ -186,6 +186,7 @@ mod tests {
     use crate::config::format::yaml_docs_into;
     use crate::config::sink::testing::{fast_path, lines};
     use drift_core::key::KeyBuilder;
+    use drift_core::manifest::KeyedValues;
 
     fn fast(text: &str) -> Option<Vec<String>> {
         fast_path("f.yaml", text, parse_into)
@@ -197,7 +198,7 @@ mod tests {
             return false;
         };
         let mut key = KeyBuilder::new("config").path("f.yaml");
-        let mut out = Vec::new();
+        let mut out = KeyedValues::default();
         let docs = super::super::yaml::parse_full(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
         yaml_docs_into(
             docs,
@@ -206,7 +207,7 @@ mod tests {
                 out: &mut out,
             },
         );
-        assert_eq!(fast, lines(out), "fast path differs on {text:?}");
+        assert_eq!(fast, lines(&out), "fast path differs on {text:?}");
         true
     }
 

@@ -24,3 +24,4 @@ mod schema_sqlite;
 mod ssh;
 #[cfg(feature = "ssh")]
 mod sshd;
+mod stream;

@@ -6,7 +6,7 @@ use anyhow::bail;
 
 use crate::cli::SnapshotArgs;
 use crate::exit::Exit;
-use crate::output::{now_rfc3339, write_manifest};
+use crate::output::{now_rfc3339, write_streamed};
 use crate::settings::{ConfigDir, SecretGlobs, Sources, valid_env_name};
 use crate::sources::{CollectOptions, process_env, resolve_schema};
 use crate::targets::{LoginEnv, check_target, ssh_options};
@@ -103,27 +103,28 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         fingerprinter: sanitizer.fingerprinter().clone(),
         ssh: ssh_options(&ssh, &LoginEnv::from_process()),
     };
-    let manifest = crate::collect::collect_target(
-        &args.env,
-        args.host.as_deref(),
-        &sources,
-        &schema,
-        &options,
-        sanitizer,
-        &now_rfc3339(),
-    )
-    .manifest;
-    write_manifest(&manifest, args.output.as_deref())?;
-    for e in &manifest.errors {
+    let created_at = now_rfc3339();
+    let stream = |out: &mut (dyn std::io::Write + Send)| {
+        crate::collect::stream_target(
+            &args.env,
+            args.host.as_deref(),
+            &sources,
+            &schema,
+            &options,
+            sanitizer,
+            &created_at,
+            out,
+        )
+    };
+    let errors = write_streamed(args.output.as_deref(), stream)?;
+    for e in &errors {
         eprintln!("drift: {}: {e}", args.env);
     }
-    let exit = if manifest.errors.is_empty() {
+    let exit = if errors.is_empty() {
         Exit::Clean
     } else {
         Exit::Incomplete
     };
-    // The process ends now: freeing millions of entries would only delay it.
-    std::mem::forget(manifest);
     Ok(exit)
 }
 

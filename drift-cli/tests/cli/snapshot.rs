@@ -61,6 +61,39 @@ fn same_state_same_bytes() {
 }
 
 #[test]
+fn an_output_that_is_a_pipe_is_written_to_and_never_replaced() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "c/a.yaml", "a: 1\n");
+    let fifo = dir.path().join("out.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            std::fs::File::open(fifo)
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        })
+    };
+    Drift::new()
+        .args(["snapshot", "--env", "dev", "--config-dir"])
+        .arg_path(&dir.path().join("c"))
+        .args(["--output"])
+        .arg_path(&fifo)
+        .status(0);
+    let text = reader.join().unwrap();
+    assert!(text.contains("\"config:a.yaml:a\": 1"), "{text}");
+    let kind = std::fs::metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced by a file");
+}
+
+#[test]
 fn unreadable_sources_are_recorded_and_exit_3() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "c/bad.json", "{\"a\": 1,\n\"b\": }\n");

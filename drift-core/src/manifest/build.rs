@@ -172,20 +172,12 @@ impl ManifestBuilder {
         coverage.sort_by(|a, b| {
             (&a.collector, &a.source, a.items).cmp(&(&b.collector, &b.source, b.items))
         });
-        errors.sort_by(|a, b| {
-            (&a.collector, &a.source, a.line, &a.message).cmp(&(
-                &b.collector,
-                &b.source,
-                b.line,
-                &b.message,
-            ))
-        });
-        errors.dedup();
+        sort_errors(&mut errors);
         Manifest {
             environment,
             target,
             created_at,
-            tool: concat!("drift ", env!("CARGO_PKG_VERSION")).to_owned(),
+            tool: Manifest::tool_name(),
             fingerprint_key: sanitizer.fingerprinter().key_id().map(str::to_owned),
             collectors,
             coverage,
@@ -201,7 +193,7 @@ pub(super) const SANITIZE_CHUNK: usize = 4 << 10;
 
 /// Keeps each key once. Equal duplicates collapse; different values under one
 /// key are a collection error, and the first value is kept.
-fn dedup(entries: Vec<Entry>, errors: &mut Vec<CollectionError>) -> Vec<Entry> {
+pub(super) fn dedup(entries: Vec<Entry>, errors: &mut Vec<CollectionError>) -> Vec<Entry> {
     let has_dup = entries.windows(2).any(|w| w[0].key == w[1].key);
     if !has_dup {
         return entries;
@@ -211,18 +203,43 @@ fn dedup(entries: Vec<Entry>, errors: &mut Vec<CollectionError>) -> Vec<Entry> {
         match out.last() {
             Some(last) if last.key == e.key => {
                 if last.value != e.value {
-                    let collector = e.key.layer_prefix().to_owned();
-                    errors.push(CollectionError::new(
-                        collector,
-                        e.key.as_str(),
-                        ErrorKind::Other,
-                        "this key was collected twice with different values; \
-                         give the sources distinct names so their keys differ",
-                    ));
+                    errors.push(conflict(e.key.as_str()));
                 }
             }
             _ => out.push(e),
         }
     }
     out
+}
+
+/// Sorts errors (by collector, source, line, message) and drops repeats.
+pub(super) fn sort_errors(errors: &mut Vec<CollectionError>) {
+    errors.sort_by(|a, b| {
+        (&a.collector, &a.source, a.line, &a.message).cmp(&(
+            &b.collector,
+            &b.source,
+            b.line,
+            &b.message,
+        ))
+    });
+    errors.dedup();
+}
+
+impl Manifest {
+    /// The `tool` of the manifests this build writes (`drift 0.1.0`).
+    pub(super) fn tool_name() -> String {
+        concat!("drift ", env!("CARGO_PKG_VERSION")).to_owned()
+    }
+}
+
+/// The error for a key collected twice with different values.
+pub(super) fn conflict(key: &str) -> CollectionError {
+    let collector = key.split(':').next().unwrap_or(key);
+    CollectionError::new(
+        collector,
+        key,
+        ErrorKind::Other,
+        "this key was collected twice with different values; \
+         give the sources distinct names so their keys differ",
+    )
 }

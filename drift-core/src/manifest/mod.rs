@@ -7,8 +7,10 @@
 //! with [`Manifest::from_slice`], which validates everything it reads.
 
 mod build;
+mod keyed;
 mod read;
 mod read_parallel;
+mod stream;
 mod write;
 
 use std::collections::BTreeMap;
@@ -16,7 +18,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use build::{Collection, ManifestBuilder};
+pub use keyed::KeyedValues;
 pub use read::ManifestError;
+pub use stream::{ManifestStream, Prepared, Preparer, StreamSummary};
 pub(crate) use write::{write_str as write_json_str, write_value};
 
 use crate::key::KeyPath;

@@ -20,7 +20,7 @@ const MIN_BYTES: usize = 4 << 20;
 const PIECE: usize = 1 << 20;
 
 const OPEN: &[u8] = b"\n  \"entries\": {";
-const CLOSE: &[u8] = b"\n  },\n  \"digest\": \"";
+const CLOSE: &[u8] = b"\n  },\n  \"coverage\": [";
 const ENTRY: &[u8] = b",\n    \"";
 
 /// The manifest's fields, entries parsed in parallel; `None` when the
@@ -30,8 +30,8 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Raw> {
         return None;
     }
     let open = find(bytes, OPEN)? + OPEN.len();
-    let tail = bytes.len().saturating_sub(512).max(open);
-    let close = tail + rfind(&bytes[tail..], CLOSE)?;
+    // Searched from the end: only coverage and errors follow the entries.
+    let close = open + rfind(&bytes[open..], CLOSE)?;
     let body = &bytes[open..close];
 
     // Everything but the entries, with an empty entries object.

@@ -1,7 +1,8 @@
 //! Deterministic serialization and the digest.
 //!
 //! Layout: `format` and `created_at` first, then the canonical region (from
-//! `format_minor` to the end of `entries`), then `digest`, the BLAKE3 of the
+//! `format_minor` to the end of `errors`: the header fields, `entries`, then
+//! `coverage` and `errors`), then `digest`, the BLAKE3 of the
 //! canonical region's bytes. The writer streams the region through the
 //! hasher, so a manifest is serialized once.
 
@@ -9,7 +10,9 @@ use std::io::{self, Write};
 
 use rayon::prelude::*;
 
-use super::{Entry, FORMAT, FORMAT_MINOR, Manifest};
+use std::collections::BTreeMap;
+
+use super::{CollectionError, Coverage, Entry, FORMAT, FORMAT_MINOR, Manifest};
 use crate::value::Value;
 
 impl Manifest {
@@ -19,21 +22,11 @@ impl Manifest {
     /// Wrap a file in a `BufWriter`; the caller makes the write atomic.
     pub fn write_to<W: Write>(&self, out: W) -> io::Result<()> {
         let mut out = out;
-        out.write_all(b"{\n  \"format\": ")?;
-        write_str(&mut out, FORMAT)?;
-        out.write_all(b",\n")?;
-        if let Some(created) = &self.created_at {
-            out.write_all(b"  \"created_at\": ")?;
-            write_str(&mut out, created)?;
-            out.write_all(b",\n")?;
-        }
+        write_head(&mut out, self.created_at.as_deref())?;
         let mut hashing = HashingWriter::new(&mut out);
         write_canonical(self, &mut hashing)?;
-        let digest = hashing.finalize().to_hex();
-        out.write_all(b",\n  \"digest\": \"blake3:")?;
-        out.write_all(digest.as_bytes())?;
-        out.write_all(b"\"\n}\n")?;
-        out.flush()
+        let digest = hashing.finalize();
+        write_digest(&mut out, &digest)
     }
 
     /// The manifest as a JSON string (see [`Manifest::write_to`]).
@@ -56,7 +49,7 @@ pub(super) fn digest(manifest: &Manifest) -> String {
 /// Writes through to `inner` and hashes what was written. Small writes are
 /// gathered and hashed in large blocks, which BLAKE3 hashes many times
 /// faster (SIMD over several chunks) than a few bytes at a time.
-struct HashingWriter<W> {
+pub(super) struct HashingWriter<W> {
     inner: W,
     hasher: blake3::Hasher,
     pending: Vec<u8>,
@@ -66,7 +59,7 @@ struct HashingWriter<W> {
 const HASH_BLOCK: usize = 64 << 10;
 
 impl<W> HashingWriter<W> {
-    fn new(inner: W) -> HashingWriter<W> {
+    pub(super) fn new(inner: W) -> HashingWriter<W> {
         HashingWriter {
             inner,
             hasher: blake3::Hasher::new(),
@@ -86,7 +79,12 @@ impl<W> HashingWriter<W> {
         }
     }
 
-    fn finalize(&mut self) -> blake3::Hash {
+    /// The writer written through to.
+    pub(super) fn inner_mut(&mut self) -> &mut W {
+        &mut self.inner
+    }
+
+    pub(super) fn finalize(&mut self) -> blake3::Hash {
         self.hasher.update(&self.pending);
         self.pending.clear();
         self.hasher.finalize()
@@ -111,20 +109,61 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-fn write_canonical<W: Write>(m: &Manifest, out: &mut W) -> io::Result<()> {
+fn write_canonical<W: Write + ?Sized>(m: &Manifest, out: &mut W) -> io::Result<()> {
+    write_preamble(
+        out,
+        &Preamble {
+            tool: &m.tool,
+            environment: &m.environment,
+            target: &m.target,
+            fingerprint_key: m.fingerprint_key.as_deref(),
+            collectors: &m.collectors,
+        },
+    )?;
+    write_entries(&m.entries, out)?;
+    write_tail(out, !m.entries.is_empty(), &m.coverage, &m.errors)
+}
+
+/// The fields of the canonical region before the entries.
+pub(super) struct Preamble<'a> {
+    pub(super) tool: &'a str,
+    pub(super) environment: &'a str,
+    pub(super) target: &'a str,
+    pub(super) fingerprint_key: Option<&'a str>,
+    pub(super) collectors: &'a BTreeMap<String, String>,
+}
+
+/// `format` and `created_at`: the part before the canonical region.
+pub(super) fn write_head<W: Write + ?Sized>(
+    out: &mut W,
+    created_at: Option<&str>,
+) -> io::Result<()> {
+    out.write_all(b"{\n  \"format\": ")?;
+    write_str(out, FORMAT)?;
+    out.write_all(b",\n")?;
+    if let Some(created) = created_at {
+        out.write_all(b"  \"created_at\": ")?;
+        write_str(out, created)?;
+        out.write_all(b",\n")?;
+    }
+    Ok(())
+}
+
+/// The canonical region up to the opening of `entries`.
+pub(super) fn write_preamble<W: Write + ?Sized>(out: &mut W, p: &Preamble<'_>) -> io::Result<()> {
     write!(out, "  \"format_minor\": {FORMAT_MINOR},\n  \"tool\": ")?;
-    write_str(out, &m.tool)?;
+    write_str(out, p.tool)?;
     out.write_all(b",\n  \"environment\": ")?;
-    write_str(out, &m.environment)?;
+    write_str(out, p.environment)?;
     out.write_all(b",\n  \"target\": ")?;
-    write_str(out, &m.target)?;
+    write_str(out, p.target)?;
     out.write_all(b",\n  \"fingerprint_key\": ")?;
-    match &m.fingerprint_key {
+    match p.fingerprint_key {
         Some(id) => write_str(out, id)?,
         None => out.write_all(b"null")?,
     }
     out.write_all(b",\n  \"collectors\": {")?;
-    for (i, (name, version)) in m.collectors.iter().enumerate() {
+    for (i, (name, version)) in p.collectors.iter().enumerate() {
         if i > 0 {
             out.write_all(b", ")?;
         }
@@ -132,35 +171,56 @@ fn write_canonical<W: Write>(m: &Manifest, out: &mut W) -> io::Result<()> {
         out.write_all(b": ")?;
         write_str(out, version)?;
     }
+    out.write_all(b"},\n  \"entries\": {")
+}
+
+/// The canonical region from the close of `entries` (`any_entries`: whether
+/// some were written) to its end: coverage and errors, which come after the
+/// entries so that a manifest can be written while it is collected.
+pub(super) fn write_tail<W: Write + ?Sized>(
+    out: &mut W,
+    any_entries: bool,
+    coverage: &[Coverage],
+    errors: &[CollectionError],
+) -> io::Result<()> {
+    if any_entries {
+        out.write_all(b"\n  ")?;
+    }
     out.write_all(b"},\n  \"coverage\": [")?;
-    for (i, c) in m.coverage.iter().enumerate() {
+    for (i, c) in coverage.iter().enumerate() {
         out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
         serde_json::to_writer(&mut *out, c)?;
     }
-    if !m.coverage.is_empty() {
+    if !coverage.is_empty() {
         out.write_all(b"\n  ")?;
     }
     out.write_all(b"],\n  \"errors\": [")?;
-    for (i, e) in m.errors.iter().enumerate() {
+    for (i, e) in errors.iter().enumerate() {
         out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
         serde_json::to_writer(&mut *out, e)?;
     }
-    if !m.errors.is_empty() {
+    if !errors.is_empty() {
         out.write_all(b"\n  ")?;
     }
-    out.write_all(b"],\n  \"entries\": {")?;
-    write_entries(&m.entries, out)?;
-    if !m.entries.is_empty() {
-        out.write_all(b"\n  ")?;
-    }
-    out.write_all(b"}")
+    out.write_all(b"]")
+}
+
+/// The end of a manifest: the digest of the canonical region.
+pub(super) fn write_digest<W: Write + ?Sized>(
+    out: &mut W,
+    digest: &blake3::Hash,
+) -> io::Result<()> {
+    out.write_all(b",\n  \"digest\": \"blake3:")?;
+    out.write_all(digest.to_hex().as_bytes())?;
+    out.write_all(b"\"\n}\n")?;
+    out.flush()
 }
 
 /// Entries formatted per batch, in parallel: large manifests (millions of
 /// entries) are written several times faster, and the bytes are the same.
 const ENTRIES_PER_BATCH: usize = 8 << 10;
 
-fn write_entries<W: Write>(entries: &[Entry], out: &mut W) -> io::Result<()> {
+fn write_entries<W: Write + ?Sized>(entries: &[Entry], out: &mut W) -> io::Result<()> {
     let threads = rayon::current_num_threads().max(1);
     // A few batches per thread at a time keeps memory bounded. While the
     // pool formats a group, this thread writes (and hashes) the one before.
@@ -189,19 +249,36 @@ fn format_group(group: &[Entry], lead: bool) -> io::Result<Vec<Vec<u8>>> {
         .enumerate()
         .map(|(batch, chunk)| {
             let mut buf = Vec::with_capacity(chunk.len() * 96);
-            for (i, e) in chunk.iter().enumerate() {
-                let very_first = lead && batch == 0 && i == 0;
-                buf.extend_from_slice(if very_first { b"\n    " } else { b",\n    " });
-                write_str(&mut buf, e.key.as_str())?;
-                buf.extend_from_slice(b": ");
-                write_value(&mut buf, &e.value)?;
+            format_entries(chunk, &mut buf)?;
+            if lead && batch == 0 {
+                // The first entry of all has no comma before it.
+                buf.remove(0);
             }
             Ok(buf)
         })
         .collect()
 }
 
-fn write_buffers<W: Write>(out: &mut W, buffers: io::Result<Vec<Vec<u8>>>) -> io::Result<()> {
+/// Appends each entry to `buf` as `,` and its line (`"key": value`).
+pub(super) fn format_entries(entries: &[Entry], buf: &mut Vec<u8>) -> io::Result<()> {
+    for e in entries {
+        format_entry(e.key.as_str(), &e.value, buf)?;
+    }
+    Ok(())
+}
+
+/// Appends `,` and the line of one entry to `buf`.
+pub(super) fn format_entry(key: &str, value: &Value, buf: &mut Vec<u8>) -> io::Result<()> {
+    buf.extend_from_slice(b",\n    ");
+    write_str(buf, key)?;
+    buf.extend_from_slice(b": ");
+    write_value(buf, value)
+}
+
+fn write_buffers<W: Write + ?Sized>(
+    out: &mut W,
+    buffers: io::Result<Vec<Vec<u8>>>,
+) -> io::Result<()> {
     for buf in buffers? {
         out.write_all(&buf)?;
     }

@@ -201,20 +201,20 @@ impl Sanitizer {
     /// reads (`env`, `config`, `file`): a package called `csrf-token` or a
     /// column called `password_hash` is a name, not a secret.
     pub fn is_secret_key(&self, key: &KeyPath) -> bool {
-        self.is_secret_key_with(key, &mut NameJudge::default())
+        self.is_secret_key_with(key.as_str(), &mut NameJudge::default())
     }
 
-    fn is_secret_key_with(&self, key: &KeyPath, names: &mut NameJudge) -> bool {
-        if self.extra.iter().any(|p| p.matches(key.as_str())) {
+    fn is_secret_key_with(&self, key: &str, names: &mut NameJudge) -> bool {
+        if self.extra.iter().any(|p| p.matches(key)) {
             return true;
         }
-        names.is_secret(key) && !self.public.iter().any(|p| p.matches(key.as_str()))
+        names.is_secret(key) && !self.public.iter().any(|p| p.matches(key))
     }
 
     /// The value to store for `key`: a fingerprint when secret, the URL
     /// without its password, or the value unchanged.
     pub fn sanitize(&self, key: &KeyPath, value: Value) -> Value {
-        self.sanitize_with(key, value, &mut NameJudge::default())
+        self.sanitize_with(key.as_str(), value, &mut NameJudge::default())
     }
 
     /// [`Sanitizer::sanitize`] for each entry, in place. Keys that share a
@@ -224,11 +224,24 @@ impl Sanitizer {
         let mut names = NameJudge::default();
         for (key, value) in entries {
             let plain = std::mem::replace(value, Value::Null);
+            *value = self.sanitize_with(key.as_str(), plain, &mut names);
+        }
+    }
+
+    /// [`Sanitizer::sanitize_entries`] for keys held as text (which must be
+    /// valid key paths).
+    pub(crate) fn sanitize_each<'k>(
+        &self,
+        entries: impl Iterator<Item = (&'k str, &'k mut Value)>,
+    ) {
+        let mut names = NameJudge::default();
+        for (key, value) in entries {
+            let plain = std::mem::replace(value, Value::Null);
             *value = self.sanitize_with(key, plain, &mut names);
         }
     }
 
-    fn sanitize_with(&self, key: &KeyPath, value: Value, names: &mut NameJudge) -> Value {
+    fn sanitize_with(&self, key: &str, value: Value, names: &mut NameJudge) -> Value {
         if matches!(value, Value::Secret(_) | Value::Url(_)) {
             return value;
         }
@@ -239,7 +252,9 @@ impl Sanitizer {
             Value::String(s) => self.sanitize_text(key, s),
             Value::File(mut f) => {
                 if f.text.as_deref().is_some_and(looks_like_private_key) {
-                    let fp = self.fingerprinter.fingerprint(key, f.blake3.as_bytes());
+                    let fp = self
+                        .fingerprinter
+                        .fingerprint_text(key, f.blake3.as_bytes());
                     return Value::Secret(fp);
                 }
                 if let Some(t) = f.text.take() {
@@ -260,32 +275,32 @@ impl Sanitizer {
         }
     }
 
-    fn sanitize_text(&self, key: &KeyPath, s: String) -> Value {
+    fn sanitize_text(&self, key: &str, s: String) -> Value {
         // Private keys and URLs are written with `-` or `:`; most values
         // have neither.
         if !s.bytes().any(|b| b == b'-' || b == b':') {
             return Value::String(s);
         }
         if looks_like_private_key(&s) {
-            return Value::Secret(self.fingerprinter.fingerprint(key, s.as_bytes()));
+            return Value::Secret(self.fingerprinter.fingerprint_text(key, s.as_bytes()));
         }
         if let Some((url, hidden)) = hide_url_secrets(&s, None) {
             let password = self
                 .fingerprinter
-                .fingerprint(key, hidden.join("\0").as_bytes());
+                .fingerprint_text(key, hidden.join("\0").as_bytes());
             return Value::from(SecretUrl { url, password });
         }
         Value::String(s)
     }
 
-    fn hide_whole(&self, key: &KeyPath, value: Value) -> Value {
+    fn hide_whole(&self, key: &str, value: Value) -> Value {
         let bytes: Vec<u8> = match &value {
             Value::Null => return Value::Null,
             Value::String(s) => s.as_bytes().to_vec(),
             Value::File(f) => f.blake3.as_bytes().to_vec(),
             other => canonical_bytes(other),
         };
-        Value::Secret(self.fingerprinter.fingerprint(key, &bytes))
+        Value::Secret(self.fingerprinter.fingerprint_text(key, &bytes))
     }
 }
 
