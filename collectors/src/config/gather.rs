@@ -13,8 +13,61 @@
 //! collected twice (two roots). Then the entries are put in order as they
 //! always were: files by their first key, in collection order when equal.
 
-use drift_core::manifest::{ManifestStream, Prepared};
+use drift_core::manifest::{KeyedValues, ManifestStream, Prepared as Piece, Preparer};
 use drift_core::{CollectionError, KeyPath, Value};
+
+/// How each file's entries are made ready, on the worker that read it.
+pub(super) trait Prepare: Sync {
+    /// A file's `config:` entries, ready.
+    type Config: Send;
+    /// A file's `file:` entry, ready.
+    type File: Send;
+
+    /// Readies a file's `config:` entries.
+    fn config(&self, values: KeyedValues) -> Self::Config;
+
+    /// Readies a file's `file:` entry.
+    fn file(&self, entry: (KeyPath, Value)) -> Self::File;
+}
+
+/// What a worker hands over for one file: its error, its `file:` entry and
+/// its `config:` entries.
+pub(super) type Prepared<P> = (
+    Option<CollectionError>,
+    Option<<P as Prepare>::File>,
+    <P as Prepare>::Config,
+);
+
+/// Entries kept whole, for a collection in memory.
+pub(super) struct Whole;
+
+impl Prepare for Whole {
+    type Config = Sorted;
+    type File = (KeyPath, Value);
+
+    fn config(&self, values: KeyedValues) -> Sorted {
+        let mut errors = Vec::new();
+        (values.into_entries(&mut errors), errors)
+    }
+
+    fn file(&self, entry: (KeyPath, Value)) -> (KeyPath, Value) {
+        entry
+    }
+}
+
+/// Entries formatted for a manifest written as it is collected.
+impl Prepare for Preparer {
+    type Config = Piece;
+    type File = Piece;
+
+    fn config(&self, values: KeyedValues) -> Piece {
+        self.prepare_keyed(values)
+    }
+
+    fn file(&self, entry: (KeyPath, Value)) -> Piece {
+        self.prepare(vec![entry])
+    }
+}
 
 /// What takes each file's entries, in key order, on one thread.
 pub(super) trait Taker<T>: Send {
@@ -27,8 +80,8 @@ pub(super) trait Taker<T>: Send {
     fn take(&mut self, piece: T, bound: &str);
 }
 
-impl Taker<Prepared> for ManifestStream<'_> {
-    fn take(&mut self, piece: Prepared, bound: &str) {
+impl Taker<Piece> for ManifestStream<'_> {
+    fn take(&mut self, piece: Piece, bound: &str) {
         self.push(piece, bound);
     }
 }

@@ -54,7 +54,7 @@ use rayon::prelude::*;
 use crate::collector::Collector;
 use crate::transport::{FileKind, Transport, WalkEntry, WalkOptions};
 use format::Format;
-use gather::{Gathered, Taker};
+use gather::{Gathered, Prepare, Prepared, Taker, Whole};
 use sink::Sink;
 
 /// A directory to collect, optionally named.
@@ -305,17 +305,13 @@ impl Collector for ConfigCollector {
 
     fn collect(&self, transport: &dyn Transport) -> Collection {
         let mut config = Gathered::default();
-        let (mut collection, mut files) = self.run(
-            transport,
-            |values| {
-                let mut errors = Vec::new();
-                (values.into_entries(&mut errors), errors)
-            },
-            &mut config,
-        );
+        let (mut collection, mut files) = self.run(transport, &Whole, &mut config);
         let (entries, errors) = config.into_entries();
         collection.entries = entries;
         collection.errors.extend(errors);
+        // Stable: of one path collected twice (two roots), the first root's
+        // entry comes first, and is the one kept.
+        files.sort_by(|a, b| a.0.cmp(&b.0));
         // `file:` keys sort after `config:` keys.
         collection.entries.append(&mut files);
         collection
@@ -331,10 +327,22 @@ impl Collector for ConfigCollector {
         stream: &mut ManifestStream<'_>,
     ) -> Collection {
         let preparer = stream.preparer();
-        let (mut collection, files) =
-            self.run(transport, |values| preparer.prepare_keyed(values), stream);
-        // Every `file:` key comes after the streamed `config:` keys.
-        collection.entries = files;
+        let (collection, files) = self.run(transport, &preparer, stream);
+        // Every `file:` key comes after the streamed `config:` keys; each
+        // file's is pushed with the least of the keys after it.
+        let mut bounds = vec![String::new(); files.len()];
+        let mut least = String::from(AFTER_EVERY_KEY);
+        for (bound, file) in bounds.iter_mut().zip(&files).rev() {
+            bound.clone_from(&least);
+            if let Some(key) = file.first_key()
+                && key.as_str() < least.as_str()
+            {
+                least = key.as_str().to_owned();
+            }
+        }
+        for (file, bound) in files.into_iter().zip(&bounds) {
+            stream.push(file, bound);
+        }
         collection
     }
 }
@@ -345,12 +353,12 @@ impl ConfigCollector {
     /// the worker that parsed them, to `taker` in key order (see [`gather`]),
     /// with a bound: a key no later file's entries sort before. Returns the
     /// coverage and errors, and the `file:` entries, sorted.
-    fn run<T: Send>(
+    fn run<P: Prepare>(
         &self,
         transport: &dyn Transport,
-        prepare: impl Fn(KeyedValues) -> T + Sync,
-        taker: &mut impl Taker<T>,
-    ) -> (Collection, Vec<(KeyPath, Value)>) {
+        prepare: &P,
+        taker: &mut impl Taker<P::Config>,
+    ) -> (Collection, Vec<P::File>) {
         let mut collection = Collection::new();
         let options = WalkOptions {
             follow_symlinks: self.follow_symlinks,
@@ -372,15 +380,15 @@ impl ConfigCollector {
         let bounds = bounds(&jobs);
         let bytes: u64 = jobs.iter().map(|j| j.entry.meta.size).sum();
         taker.expect((bytes / BYTES_PER_ENTRY) as usize);
-        let mut files: Vec<(KeyPath, Value)> = Vec::with_capacity(jobs.len());
+        let mut files: Vec<P::File> = Vec::with_capacity(jobs.len());
         let mut recorded = vec![0u64; walks.len()];
-        let mut gather = |outs: Vec<(FileOut, T)>, first: usize| {
-            for (i, (out, piece)) in outs.into_iter().enumerate() {
+        let mut gather = |outs: &mut Vec<Prepared<P>>, first: usize| {
+            for (i, (error, file, piece)) in outs.drain(..).enumerate() {
                 let job = first + i;
-                if let Some(e) = out.error {
+                if let Some(e) = error {
                     collection.error(e);
                 }
-                if let Some(f) = out.file {
+                if let Some(f) = file {
                     recorded[jobs[job].root] += 1;
                     files.push(f);
                 }
@@ -389,34 +397,33 @@ impl ConfigCollector {
         };
         in_pool(transport.parallelism(), || {
             // A group at a time: the files of a group are read and parsed in
-            // parallel while this thread gathers the entries of the group
-            // before, whose memory the next group then reuses.
-            let mut done: (Vec<(FileOut, T)>, usize) = (Vec::new(), 0);
+            // parallel while this thread gathers the group before. The two
+            // vectors of results are reused from group to group: fresh ones
+            // would be memory faulted in anew each time.
+            let (mut done, mut next) = (Vec::new(), Vec::new());
+            let mut first = 0;
             for (g, group) in jobs.chunks(FILES_PER_GROUP).enumerate() {
-                let mut outs = Vec::new();
                 rayon::in_place_scope(|scope| {
                     scope.spawn(|_| {
-                        outs = group
+                        group
                             .par_iter()
                             .map(|job| {
-                                let mut out = self.process(transport, walks[job.root].0, job.entry);
-                                let piece = prepare(std::mem::take(&mut out.config));
-                                (out, piece)
+                                let out = self.process(transport, walks[job.root].0, job.entry);
+                                let file = out.file.map(|f| prepare.file(f));
+                                (out.error, file, prepare.config(out.config))
                             })
-                            .collect();
+                            .collect_into_vec(&mut next);
                     });
-                    gather(std::mem::take(&mut done.0), done.1);
+                    gather(&mut done, first);
                 });
-                done = (outs, g * FILES_PER_GROUP);
+                std::mem::swap(&mut done, &mut next);
+                first = g * FILES_PER_GROUP;
             }
-            gather(done.0, done.1);
+            gather(&mut done, first);
         });
         for ((root, _), recorded) in walks.iter().zip(recorded) {
             collection.cover(self.name(), &root.path.display().to_string(), recorded);
         }
-        // Stable: of one path collected twice (two roots), the first root's
-        // entry comes first, and is the one kept.
-        files.sort_by(|a, b| a.0.cmp(&b.0));
         (collection, files)
     }
 }
@@ -436,6 +443,9 @@ fn bounds<'j>(jobs: &'j [Job<'_>]) -> Vec<&'j str> {
     }
     bounds
 }
+
+/// A key after every key: key paths begin with their layer's name.
+const AFTER_EVERY_KEY: &str = "\u{10FFFF}";
 
 /// Files read and parsed in parallel between two gatherings.
 const FILES_PER_GROUP: usize = 2048;

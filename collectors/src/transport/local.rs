@@ -64,19 +64,38 @@ pub(super) fn meta_of(m: &fs::Metadata) -> FileMeta {
 /// Reads `file` whole into a buffer sized for `size` bytes, refusing more
 /// than `limit` bytes.
 fn read_up_to(
-    file: fs::File,
+    mut file: fs::File,
     path: &Path,
     size: u64,
     limit: u64,
 ) -> Result<Vec<u8>, TransportError> {
+    let io_err = |e: std::io::Error| TransportError::from_io(path, &e);
     // One byte more than expected, so that the read that finds the end
     // needs no larger buffer.
-    let mut buf = Vec::with_capacity(size.min(limit) as usize + 1);
+    let want = size.min(limit) as usize + 1;
+    let mut buf = Vec::with_capacity(want);
+    if size > 0 && size <= limit {
+        // A file that still has the size it was listed with fills one read
+        // with a byte to spare: the short read is its end, and the read
+        // that would return nothing is saved (one per file of a tree).
+        buf.resize(want, 0);
+        let n = loop {
+            match file.read(&mut buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => break other.map_err(io_err)?,
+            }
+        };
+        buf.truncate(n);
+        if n as u64 == size {
+            return Ok(buf);
+        }
+    }
     // Files in /proc report size 0: read up to the limit, and one more
     // byte to tell a file that grew past it.
-    file.take(limit + 1)
+    let read = buf.len() as u64;
+    file.take(limit + 1 - read.min(limit + 1))
         .read_to_end(&mut buf)
-        .map_err(|e| TransportError::from_io(path, &e))?;
+        .map_err(io_err)?;
     if buf.len() as u64 > limit {
         return Err(TransportError::TooLarge {
             path: path.to_path_buf(),
@@ -305,6 +324,24 @@ impl Transport for Local {
 mod tests {
     use super::*;
     use crate::transport::Program;
+
+    #[test]
+    fn a_walked_file_is_read_whole_whatever_its_listed_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        fs::write(&p, "hello world").unwrap();
+        let read = |size| read_up_to(fs::File::open(&p).unwrap(), &p, size, 100);
+        // As listed; grown since (listed smaller); shrunk since (listed
+        // larger); listed as empty, as /proc files are.
+        for size in [11, 5, 40, 0] {
+            assert_eq!(read(size).unwrap(), b"hello world", "listed as {size}");
+        }
+        let over = read_up_to(fs::File::open(&p).unwrap(), &p, 5, 8);
+        assert!(matches!(
+            over,
+            Err(TransportError::TooLarge { limit: 8, .. })
+        ));
+    }
 
     #[test]
     fn reads_files_with_a_limit() {

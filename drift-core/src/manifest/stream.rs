@@ -77,6 +77,11 @@ impl Prepared {
         self.len == 0
     }
 
+    /// The first key, the least.
+    pub fn first_key(&self) -> Option<&KeyPath> {
+        self.first.as_ref()
+    }
+
     /// The entries, read back from their text (for the rare piece that
     /// must be merged with others).
     fn entries(&self) -> io::Result<Vec<Entry>> {
