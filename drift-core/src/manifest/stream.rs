@@ -117,10 +117,12 @@ impl Preparer {
     pub fn prepare(&self, entries: Vec<(KeyPath, Value)>) -> Prepared {
         let mut errors = Vec::new();
         let entries = self.sorted(entries, &mut errors);
-        let mut text = self.spare_buffer();
-        text.reserve(entries.iter().map(|e| e.key.as_str().len() + 24).sum());
+        // Sized for these entries, not a spare buffer: such pieces may wait
+        // (a collector's last ones), and should hold no more than they need.
+        let mut text = Vec::with_capacity(entries.iter().map(|e| e.key.as_str().len() + 40).sum());
         // Formatting into a vector cannot fail.
         let _ = format_entries(&entries, &mut text);
+        text.shrink_to_fit();
         let len = entries.len();
         let mut keys = entries.into_iter().map(|e| e.key);
         let first = keys.next();
