@@ -7,7 +7,7 @@
 //! - [`transport`]: the [`Transport`](transport::Transport) trait, the
 //!   [`Local`](transport::Local) transport, and the command allow-list.
 //! - [`Collector`]: the trait every collector implements.
-//! - [`env`]: environment variables (injected process environment, dotenv
+//! - [`env`](mod@env): environment variables (injected process environment, dotenv
 //!   files, `/proc/PID/environ`).
 //! - [`config`]: configuration trees (JSON, YAML, TOML, INI, properties,
 //!   dotenv parsed into keys; other files by hash).

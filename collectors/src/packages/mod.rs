@@ -11,10 +11,10 @@
 //!   `package:pypi:requests` (PEP 503 names), `package:gem:rails`,
 //!   `package:go:github.com/pkg/errors`, `package:composer:symfony/console`
 //!
-//! The value is a [`Value::Version`] with the ecosystem's ordering scheme,
+//! The value is a [`Value::Version`](drift_core::Value::Version) with the ecosystem's ordering scheme,
 //! the version as written, and `dev: true` for development-only
 //! dependencies. A package present at several versions (nested npm copies,
-//! two lockfiles of one environment) is a [`Value::List`] of its distinct
+//! two lockfiles of one environment) is a [`Value::List`](drift_core::Value::List) of its distinct
 //! versions sorted by text, so that nothing is merged away and every key is
 //! recorded once. Every parser takes bytes; see [`Format::parse`].
 //!

@@ -205,8 +205,15 @@ pub struct StreamSummary {
     pub digest: String,
 }
 
-/// Writes a manifest while it is collected; see the [module
-/// documentation](self).
+/// Writes a manifest while it is collected: the same bytes as
+/// [`Manifest::write_to`] for the same content, without holding the
+/// entries. The header goes out first, entries in key order as they come,
+/// then coverage and errors.
+///
+/// A streaming collector hands over each piece of its entries (one file's),
+/// prepared by a [`Preparer`] on any thread, with a *bound*: a key that
+/// nothing it hands over later sorts before. Entries below the bound are
+/// written; the rest wait, merged in key order with what comes later.
 ///
 /// Write errors do not interrupt collection: the first one is kept and
 /// returned by [`ManifestStream::finish`], and nothing more is written.
