@@ -327,21 +327,14 @@ impl Collector for ConfigCollector {
         stream: &mut ManifestStream<'_>,
     ) -> Collection {
         let preparer = stream.preparer();
-        let (collection, files) = self.run(transport, &preparer, stream);
+        let (collection, mut files) = self.run(transport, &preparer, stream);
         // Every `file:` key comes after the streamed `config:` keys; each
         // file's is pushed with the least of the keys after it.
-        let mut bounds = vec![String::new(); files.len()];
-        let mut least = String::from(AFTER_EVERY_KEY);
-        for (bound, file) in bounds.iter_mut().zip(&files).rev() {
-            bound.clone_from(&least);
-            if let Some(key) = file.first_key()
-                && key.as_str() < least.as_str()
-            {
-                least = key.as_str().to_owned();
-            }
-        }
-        for (file, bound) in files.into_iter().zip(&bounds) {
-            stream.push(file, bound);
+        let least = least_after(&files, piece_key);
+        for (i, least) in least.into_iter().enumerate() {
+            let piece = std::mem::take(&mut files[i]);
+            let bound = least.and_then(|l| piece_key(&files[l]));
+            stream.push(piece, bound.unwrap_or(AFTER_EVERY_KEY));
         }
         collection
     }
@@ -377,7 +370,11 @@ impl ConfigCollector {
             }
         }
         let jobs = jobs_in_key_order(&walks);
-        let bounds = bounds(&jobs);
+        // `file:` keys, which come at the end, are above every `config:` key.
+        let bounds: Vec<&str> = least_after(&jobs, Job::bare)
+            .into_iter()
+            .map(|l| l.and_then(|l| jobs[l].bare()).unwrap_or("file:"))
+            .collect();
         let bytes: u64 = jobs.iter().map(|j| j.entry.meta.size).sum();
         taker.expect((bytes / BYTES_PER_ENTRY) as usize);
         let mut files: Vec<P::File> = Vec::with_capacity(jobs.len());
@@ -428,20 +425,28 @@ impl ConfigCollector {
     }
 }
 
-/// For each job, a key that the `config:` entries of the jobs after it
-/// never sort before: the least of their bare prefixes (`config:PATH`, the
-/// key of a file recorded as one value), and at most `file:`, where the
-/// keys collected at the end begin.
-fn bounds<'j>(jobs: &'j [Job<'_>]) -> Vec<&'j str> {
-    let mut bounds = vec![""; jobs.len()];
-    let mut least = "file:";
-    for (i, job) in jobs.iter().enumerate().rev() {
-        bounds[i] = least;
-        if let Some(bare) = job.prefix.strip_suffix(':') {
-            least = least.min(bare);
+/// The first key of a prepared piece.
+fn piece_key(piece: &drift_core::manifest::Prepared) -> Option<&str> {
+    piece.first_key().map(KeyPath::as_str)
+}
+
+/// For each item, the index of the item after it with the least key (items
+/// without one are passed over): what bounds the keys still to come.
+fn least_after<'a, T>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> Option<&'a str>,
+) -> Vec<Option<usize>> {
+    let mut out = vec![None; items.len()];
+    let mut least: Option<(usize, &str)> = None;
+    for (i, item) in items.iter().enumerate().rev() {
+        out[i] = least.map(|(l, _)| l);
+        if let Some(k) = key(item)
+            && least.is_none_or(|(_, l)| k < l)
+        {
+            least = Some((i, k));
         }
     }
-    bounds
+    out
 }
 
 /// A key after every key: key paths begin with their layer's name.
@@ -461,6 +466,14 @@ struct Job<'w> {
     /// `config:PATH:`, the prefix of its keys (empty for names that are not
     /// UTF-8, which have no config keys).
     prefix: String,
+}
+
+impl Job<'_> {
+    /// `config:PATH`, the key of a file recorded as one value: below every
+    /// key of its entries.
+    fn bare(&self) -> Option<&str> {
+        self.prefix.strip_suffix(':')
+    }
 }
 
 /// The files of every walk, in the order of their key prefixes (see

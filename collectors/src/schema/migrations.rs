@@ -112,6 +112,30 @@ pub(crate) struct HistoryTable {
     pub columns: Vec<String>,
 }
 
+impl HistoryTable {
+    /// What reads this history table: for errors, `the TOOL migration
+    /// history`; the `SELECT` of its columns in the tool's order, each as
+    /// `column` gives it (from its real name and kind) in the engine's
+    /// dialect, from `table` (the quoted name).
+    pub(crate) fn select(
+        &self,
+        table: &str,
+        column: impl Fn(&str, ColKind) -> String,
+    ) -> (String, String) {
+        let cols: Vec<String> = self
+            .tool
+            .columns()
+            .iter()
+            .zip(&self.columns)
+            .map(|((_, kind), real)| column(real, *kind))
+            .collect();
+        (
+            format!("the {} migration history", self.tool.name()),
+            format!("SELECT {} FROM {table}", cols.join(", ")),
+        )
+    }
+}
+
 /// Other tables that belong to migration tools and are not reported.
 const LOCK_TABLES: &[&str] = &["databasechangeloglock", "knex_migrations_lock"];
 

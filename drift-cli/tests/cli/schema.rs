@@ -131,17 +131,20 @@ fn the_code_schema_held_against_a_live_database() {
         .args(["--output"])
         .arg_path(&code)
         .status(0);
-    Drift::new()
-        .args([
-            "snapshot",
-            "--env",
-            "prod",
-            "--schema",
-            &db.url(),
-            "--output",
-        ])
-        .arg_path(&prod)
-        .status(0);
+    let snapshot_prod = || {
+        Drift::new()
+            .args([
+                "snapshot",
+                "--env",
+                "prod",
+                "--schema",
+                &db.url(),
+                "--output",
+            ])
+            .arg_path(&prod)
+            .status(0);
+    };
+    snapshot_prod();
     // The same schema: no finding, even though only the live database has a
     // server version and settings.
     Drift::new()
@@ -155,17 +158,7 @@ fn the_code_schema_held_against_a_live_database() {
         &db.0,
         "alter table public.orders drop column payment_intent_id",
     );
-    Drift::new()
-        .args([
-            "snapshot",
-            "--env",
-            "prod",
-            "--schema",
-            &db.url(),
-            "--output",
-        ])
-        .arg_path(&prod)
-        .status(0);
+    snapshot_prod();
     let v = Drift::new()
         .args(["diff", "--format", "json"])
         .arg_path(&code)

@@ -285,12 +285,6 @@ impl<'w> ManifestStream<'w> {
         self.preparer.clone()
     }
 
-    /// The sanitizer, for collectors that must judge a secret before they
-    /// record it (whole secret files).
-    pub fn sanitizer(&self) -> &Sanitizer {
-        &self.preparer.sanitizer
-    }
-
     /// Takes prepared entries. `bound`: no entry pushed or added later sorts
     /// before it; every entry below it is written now.
     pub fn push(&mut self, mut piece: Prepared, bound: &str) {

@@ -1,7 +1,7 @@
 //! `CREATE TABLE` and `ALTER TABLE` of PostgreSQL schema files.
 
 use super::cursor::Cursor;
-use super::pgdefs::{constraint_tail, norm_expr, parse_constraint, qualify, references};
+use super::pgdefs::{constraint_tail, deferral, norm_expr, parse_constraint, qualify, references};
 use super::postgres::PgFile;
 use crate::schema::canon::{pg_default, pg_serial, pg_type, squash};
 use crate::schema::model::{Column, Constraint, Name, Table};
@@ -256,23 +256,10 @@ pub(crate) fn column_def(
     Ok(())
 }
 
+/// The deferral clauses after a column's inline constraint (other column
+/// constraints may follow, so nothing else is consumed).
 fn constraint_tail_inline(c: &mut Cursor<'_>, k: &mut Constraint) {
-    constraint_tail_limited(c, k);
-}
-
-fn constraint_tail_limited(c: &mut Cursor<'_>, k: &mut Constraint) {
-    loop {
-        if c.kws(&["not", "deferrable"]) {
-            k.deferrable = false;
-        } else if c.kw("deferrable") {
-            k.deferrable = true;
-        } else if c.kws(&["initially", "deferred"]) {
-            k.initially_deferred = true;
-        } else if c.kws(&["initially", "immediate"]) {
-        } else {
-            break;
-        }
-    }
+    while deferral(c, k) {}
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] name action, …`, `c` after `TABLE`.

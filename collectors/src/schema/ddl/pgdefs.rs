@@ -269,16 +269,28 @@ fn action(c: &mut Cursor<'_>) -> String {
     a.to_owned()
 }
 
+/// One `[NOT] DEFERRABLE` or `INITIALLY DEFERRED | IMMEDIATE` clause;
+/// whether there was one.
+pub(crate) fn deferral(c: &mut Cursor<'_>, k: &mut Constraint) -> bool {
+    if c.kws(&["not", "deferrable"]) {
+        k.deferrable = false;
+    } else if c.kw("deferrable") {
+        k.deferrable = true;
+    } else if c.kws(&["initially", "deferred"]) {
+        k.initially_deferred = true;
+    } else if !c.kws(&["initially", "immediate"]) {
+        return false;
+    }
+    true
+}
+
 /// DEFERRABLE, INITIALLY DEFERRED, NOT VALID and what else may follow.
 pub(crate) fn constraint_tail(c: &mut Cursor<'_>, k: &mut Constraint) {
     while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
-        if c.kws(&["not", "deferrable"]) {
-            k.deferrable = false;
-        } else if c.kw("deferrable") {
-            k.deferrable = true;
-        } else if c.kws(&["initially", "deferred"]) {
-            k.initially_deferred = true;
-        } else if c.kws(&["not", "valid"]) {
+        if deferral(c, k) {
+            continue;
+        }
+        if c.kws(&["not", "valid"]) {
             k.validated = false;
         } else if c.kws(&["on", "delete"]) {
             k.on_delete = Some(action(c));

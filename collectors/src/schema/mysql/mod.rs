@@ -224,19 +224,12 @@ fn quote(name: &str) -> String {
 fn read_migrations(r: &mut Reader<'_>, m: &mut Model, errors: &mut Vec<SchemaError>) {
     let found = migrations::detect(m);
     for h in &found {
-        let cols: Vec<String> = h
-            .tool
-            .columns()
-            .iter()
-            .zip(&h.columns)
-            .map(|((_, kind), real)| match kind {
-                ColKind::Hex => format!("LOWER(HEX({}))", quote(real)),
-                ColKind::Text => format!("CAST({} AS CHAR)", quote(real)),
-            })
-            .collect();
         let table = h.name.last().map(|t| quote(t)).unwrap_or_default();
-        let sql = format!("SELECT {} FROM {table}", cols.join(", "));
-        match r.rows(&format!("the {} migration history", h.tool.name()), &sql) {
+        let (what, sql) = h.select(&table, |real, kind| match kind {
+            ColKind::Hex => format!("LOWER(HEX({}))", quote(real)),
+            ColKind::Text => format!("CAST({} AS CHAR)", quote(real)),
+        });
+        match r.rows(&what, &sql) {
             Ok(rows) => migrations::record(m, h.tool, &rows),
             Err(e) => errors.push(e),
         }

@@ -180,27 +180,19 @@ pub(crate) fn read(
 fn read_migrations(r: &mut Reader<'_>, m: &mut Model, errors: &mut Vec<SchemaError>) {
     let found = migrations::detect(m);
     for h in &found {
-        let cols: Vec<String> = h
-            .tool
-            .columns()
-            .iter()
-            .zip(&h.columns)
-            .map(|((_, kind), real)| {
-                let q = quote_ident(real);
-                match kind {
-                    ColKind::Hex => format!("pg_catalog.encode({q}, 'hex')"),
-                    ColKind::Text => format!("{q}::text"),
-                }
-            })
-            .collect();
         let table: Vec<String> = h.name.iter().map(|p| quote_ident(p)).collect();
-        let sql = format!("SELECT {} FROM {}", cols.join(", "), table.join("."));
-        let what = format!("the {} migration history", h.tool.name());
+        let (what, sql) = h.select(&table.join("."), |real, kind| {
+            let q = quote_ident(real);
+            match kind {
+                ColKind::Hex => format!("pg_catalog.encode({q}, 'hex')"),
+                ColKind::Text => format!("{q}::text"),
+            }
+        });
         match r.rows(&what, &sql) {
             Ok(rows) => {
                 let cells: Vec<Vec<Option<String>>> = rows
                     .iter()
-                    .map(|row| (0..cols.len()).map(|i| text(row, i)).collect())
+                    .map(|row| (0..row.len()).map(|i| text(row, i)).collect())
                     .collect();
                 migrations::record(m, h.tool, &cells);
             }

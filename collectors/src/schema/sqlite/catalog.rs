@@ -130,27 +130,12 @@ pub(crate) fn read(
     }
     let found = migrations::detect(&m);
     for h in &found {
-        let cols: Vec<String> = h
-            .tool
-            .columns()
-            .iter()
-            .zip(&h.columns)
-            .map(|((_, kind), real)| {
-                let q = format!("\"{}\"", real.replace('"', "\"\""));
-                match kind {
-                    ColKind::Hex => format!("lower(hex({q}))"),
-                    ColKind::Text => format!("CAST({q} AS TEXT)"),
-                }
-            })
-            .collect();
-        let table = format!("\"{}\"", h.name[0].replace('"', "\"\""));
-        let sql = format!("SELECT {} FROM {table}", cols.join(", "));
-        match rows(
-            conn,
-            shown,
-            &format!("the {} migration history", h.tool.name()),
-            &sql,
-        ) {
+        let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+        let (what, sql) = h.select(&quote(&h.name[0]), |real, kind| match kind {
+            ColKind::Hex => format!("lower(hex({}))", quote(real)),
+            ColKind::Text => format!("CAST({} AS TEXT)", quote(real)),
+        });
+        match rows(conn, shown, &what, &sql) {
             Ok(r) => migrations::record(&mut m, h.tool, &r),
             Err(e) => errors.push(e),
         }
