@@ -34,6 +34,7 @@ pub mod packages;
 pub mod runtime;
 pub mod schema;
 mod snapshot;
+mod text;
 pub mod transport;
 
 pub use collector::Collector;

@@ -68,7 +68,7 @@ fn parse(text: &str) -> Result<Parsed<'_>, ParseError> {
     let mut includes: Vec<(&str, Value)> = Vec::new();
     // The indentation of the last key line, while its value may continue.
     let mut continuing: Option<usize> = None;
-    for (i, raw) in text.split('\n').enumerate() {
+    for (i, raw) in crate::text::lines(text).enumerate() {
         let line_no = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let body = line.trim_start_matches([' ', '\t']);

@@ -69,7 +69,7 @@ fn natural_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
             return None;
         }
         line_no += 1;
-        let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+        let end = crate::text::find_either(rest, b'\n', b'\r').unwrap_or(rest.len());
         let line = &rest[..end];
         let mut next = end;
         if rest[end..].starts_with("\r\n") {

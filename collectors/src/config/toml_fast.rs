@@ -38,7 +38,7 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
     let mut top = NameSet::default();
     // The table being read: its keys, or `None` before the first header.
     let mut table: Option<(&str, NameSet)> = None;
-    for line in text.split('\n') {
+    for line in crate::text::lines(text) {
         let body = line.trim_matches([' ', '\t']);
         if body.is_empty() || body.starts_with('#') {
             continue;

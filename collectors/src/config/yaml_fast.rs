@@ -48,7 +48,7 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
     // A key whose value is on the following lines (a nested mapping) or
     // absent (null).
     let mut open_key: Option<&'t str> = None;
-    for line in text.split('\n') {
+    for line in crate::text::lines(text) {
         let body = line.trim_start_matches(' ');
         if body.is_empty() || body.starts_with('#') {
             continue;
@@ -103,7 +103,7 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
 /// Splits `key: value` (value `None` when empty or only a comment); `None`
 /// when the line is not a simple entry.
 fn split_entry(body: &str) -> Option<(&str, Option<&str>)> {
-    let colon = body.find(':')?;
+    let colon = crate::text::find_byte(body, b':')?;
     let key = &body[..colon];
     if !is_simple_key(key) {
         return None;
@@ -116,9 +116,11 @@ fn split_entry(body: &str) -> Option<(&str, Option<&str>)> {
     if value.is_empty() || value.starts_with('#') {
         return Some((key, None));
     }
-    // A comment starts at ` #`.
-    let value = match value.find(" #") {
-        Some(at) => value[..at].trim_end_matches(' '),
+    // A comment starts at ` #` (looked for a byte at a time: values are
+    // short, and a substring search costs more to set up than to run).
+    let b = value.as_bytes();
+    let value = match (1..b.len()).find(|&i| b[i] == b'#' && b[i - 1] == b' ') {
+        Some(at) => value[..at - 1].trim_end_matches(' '),
         None => value,
     };
     is_simple_value(value).then_some((key, Some(value)))

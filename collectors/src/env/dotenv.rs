@@ -72,7 +72,7 @@ pub(crate) fn parse_vars(text: &str) -> Result<Vec<(&str, String)>, DotenvError>
             ));
         }
         // Position the cursor just after the `=`.
-        let eq = line.find('=').map_or(0, |i| i + 1);
+        let eq = crate::text::find_byte(line, b'=').map_or(0, |i| i + 1);
         p.advance(eq);
         let value = p.value(start_line)?;
         out.push((name, value));
@@ -106,13 +106,13 @@ struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     /// The current line without its end.
     fn peek_line(&self) -> &'a str {
-        let end = self.rest.find('\n').unwrap_or(self.rest.len());
+        let end = crate::text::find_byte(self.rest, b'\n').unwrap_or(self.rest.len());
         let line = &self.rest[..end];
         line.strip_suffix('\r').unwrap_or(line)
     }
 
     fn skip_line(&mut self) {
-        match self.rest.find('\n') {
+        match crate::text::find_byte(self.rest, b'\n') {
             Some(i) => {
                 self.rest = &self.rest[i + 1..];
                 self.line += 1;

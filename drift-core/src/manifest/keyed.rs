@@ -100,10 +100,37 @@ impl KeyedValues {
         if self.items.is_sorted_by(|a, b| tail(a) < tail(b)) {
             return;
         }
-        // Of one key, the entry recorded first (its text starts first)
-        // comes first.
-        self.items
-            .sort_unstable_by(|a, b| tail(a).cmp(tail(b)).then(a.start.cmp(&b.start)));
+        // The keys of one source share a long prefix (`config:PATH:`):
+        // entries are ordered by the 8 bytes after it, as a number, and
+        // only when those are equal by the whole key. Of one key, the entry
+        // recorded first (its index is lower) comes first.
+        let first = tail(&self.items[0]);
+        let shared = self.items[1..]
+            .iter()
+            .fold(first.len(), |n, i| common_prefix_len(&first[..n], tail(i)));
+        let mut order: Vec<(u64, usize)> = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(at, i)| (head(&keys[i.start + shared..i.end]), at))
+            .collect();
+        order.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| tail(&self.items[a.1]).cmp(tail(&self.items[b.1])))
+                .then(a.1.cmp(&b.1))
+        });
+        let mut items = std::mem::take(&mut self.items);
+        self.items = order
+            .into_iter()
+            .map(|(_, at)| {
+                let i = &mut items[at];
+                Item {
+                    start: i.start,
+                    end: i.end,
+                    value: std::mem::replace(&mut i.value, Value::Null),
+                }
+            })
+            .collect();
         let mut kept: Vec<Item> = Vec::with_capacity(self.items.len());
         for item in std::mem::take(&mut self.items) {
             match kept.last() {
@@ -129,11 +156,46 @@ impl KeyedValues {
             .collect()
     }
 
+    /// The length in bytes of the prefix every key shares, once sorted (the
+    /// first and last keys share it).
+    pub(crate) fn shared_prefix_len(&self) -> usize {
+        match (self.items.first(), self.items.last()) {
+            (Some(a), Some(b)) => common_prefix_len(
+                &self.keys.as_bytes()[a.start..a.end],
+                &self.keys.as_bytes()[b.start..b.end],
+            ),
+            _ => 0,
+        }
+    }
+
     /// The first and last keys, as key paths.
     pub(crate) fn ends(&self) -> (Option<KeyPath>, Option<KeyPath>) {
         let key = |i: &Item| KeyPath::from_builder_text(&self.keys[i.start..i.end]);
         (self.items.first().map(key), self.items.last().map(key))
     }
+}
+
+/// The first 8 bytes of `bytes` as a big-endian number, zeros after the
+/// end: numbers compare as the bytes do, but for ties.
+fn head(bytes: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = bytes.len().min(8);
+    b[..n].copy_from_slice(&bytes[..n]);
+    u64::from_be_bytes(b)
+}
+
+/// The length of the longest common prefix of `a` and `b`, compared 8
+/// bytes at a time.
+fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut at = 0;
+    while at + 8 <= n && a[at..at + 8] == b[at..at + 8] {
+        at += 8;
+    }
+    while at < n && a[at] == b[at] {
+        at += 1;
+    }
+    at
 }
 
 #[cfg(test)]
@@ -170,6 +232,60 @@ mod tests {
         );
         assert_eq!(errors.len(), 1);
         assert!(errors[0].source.contains("config:a.yaml:a"));
+    }
+
+    #[test]
+    fn sorting_agrees_with_a_plain_sort_of_whole_keys() {
+        let names = [
+            "a",
+            "ab",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgh\u{1}",
+            "b",
+            "key_10",
+            "key_2",
+            "key_1",
+            "section_1_key_21",
+            "section_1_key_3",
+            "x.y",
+            "x",
+            "\u{0}",
+            "é",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..300 {
+            let picked: Vec<(&str, i64)> = (0..1 + next(20))
+                .map(|_| (names[next(names.len())], next(3) as i64))
+                .collect();
+            let mut v = values(&picked);
+            let mut errors = Vec::new();
+            v.sort(&mut errors);
+            let got: Vec<(String, Value)> =
+                v.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect();
+            // The first of each key, in key order; conflicts counted.
+            let mut expected: Vec<(String, Value)> = Vec::new();
+            let mut conflicts = 0;
+            let all: Vec<(String, Value)> = values(&picked)
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.clone()))
+                .collect();
+            for (k, v) in &all {
+                match expected.iter().find(|(e, _)| e == k) {
+                    Some((_, first)) => conflicts += usize::from(first != v),
+                    None => expected.push((k.clone(), v.clone())),
+                }
+            }
+            expected.sort_by(|a, b| a.0.cmp(&b.0));
+            assert_eq!(got, expected, "{picked:?}");
+            assert_eq!(errors.len(), conflicts, "{picked:?}");
+        }
     }
 
     #[test]

@@ -43,8 +43,8 @@ use serde::de::DeserializeSeed;
 use super::build::{dedup, sort_errors};
 use super::read::EntriesSeed;
 use super::write::{
-    HashingWriter, Preamble, format_entries, format_entry, write_digest, write_head,
-    write_preamble, write_tail,
+    HashingWriter, Preamble, clean_prefix_len, format_entries, format_entry_after, write_digest,
+    write_head, write_preamble, write_tail,
 };
 use super::{CollectionError, Coverage, Entry, KeyedValues, Manifest};
 use crate::key::KeyPath;
@@ -157,9 +157,13 @@ impl Preparer {
         self.sanitizer.sanitize_each(values.iter_mut());
         let mut text = self.spare_buffer();
         text.reserve(values.iter().map(|(k, _)| k.len() + 24).sum());
+        // The shared prefix of the keys is looked at for escapes once.
+        let clean = values.iter().next().map_or(0, |(k, _)| {
+            clean_prefix_len(&k.as_bytes()[..values.shared_prefix_len()])
+        });
         for (key, value) in values.iter() {
             // Formatting into a vector cannot fail.
-            let _ = format_entry(key, value, &mut text);
+            let _ = format_entry_after(key, clean, value, &mut text);
         }
         let (first, last) = values.ends();
         Prepared {

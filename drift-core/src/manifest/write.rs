@@ -285,14 +285,41 @@ fn write_buffers<W: Write + ?Sized>(
     Ok(())
 }
 
+/// [`format_entry`] for a key whose first `clean` bytes need no escape.
+pub(super) fn format_entry_after(
+    key: &str,
+    clean: usize,
+    value: &Value,
+    buf: &mut Vec<u8>,
+) -> io::Result<()> {
+    buf.extend_from_slice(b",\n    ");
+    write_str_after(buf, key, clean)?;
+    buf.extend_from_slice(b": ");
+    write_value(buf, value)
+}
+
+/// Whether any of `bytes` is escaped in a JSON string.
+/// (A fold without early exit, so that it is vectorized.)
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
+}
+
+/// `bytes.len()` when none of `bytes` needs an escape, else 0.
+pub(super) fn clean_prefix_len(bytes: &[u8]) -> usize {
+    if needs_escape(bytes) { 0 } else { bytes.len() }
+}
+
 pub(crate) fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
+    write_str_after(out, s, 0)
+}
+
+/// [`write_str`] for a string whose first `clean` bytes need no escape.
+fn write_str_after<W: Write + ?Sized>(out: &mut W, s: &str, clean: usize) -> io::Result<()> {
     // Most keys and values need no escape: write them as they are (the same
     // bytes serde_json writes, without its per-byte table walk).
-    // (A fold without early exit, so that it is vectorized.)
-    let needs_escape = s.bytes().fold(false, |acc, b| {
-        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
-    if !needs_escape {
+    if !needs_escape(s.as_bytes().get(clean..).unwrap_or_default()) {
         out.write_all(b"\"")?;
         out.write_all(s.as_bytes())?;
         return out.write_all(b"\"");

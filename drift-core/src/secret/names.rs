@@ -110,70 +110,148 @@ pub fn words(name: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// For each first letter `a`–`z`, bit `n` is set when a word of length `n`
-/// starting with that letter is in the list: a quick reject, since most
-/// words of most keys are not secret (judging every key of a manifest of
-/// millions of entries is otherwise a large part of building it).
-type WordFilter = [u32; 26];
+/// The longest word of the lists.
+const MAX_WORD: usize = 11;
 
-const WORD_FILTER: WordFilter = filter_of(SECRET_WORDS);
-
-/// The same for the second words of [`SECRET_PAIRS`].
-const PAIR_FILTER: WordFilter = pair_filter(true);
-
-/// The same for the first words of [`SECRET_PAIRS`].
-const PAIR_START_FILTER: WordFilter = pair_filter(false);
-
-// Which pairs a word starts is a bit set of a `u32`.
-const _: () = assert!(SECRET_PAIRS.len() <= 32);
-
-const fn filter_of(list: &[&str]) -> WordFilter {
-    let mut t = [0u32; 26];
-    let mut i = 0;
-    while i < list.len() {
-        let w = list[i].as_bytes();
-        t[(w[0] - b'a') as usize] |= 1 << w.len();
-        i += 1;
-    }
-    t
+/// The words of the lists with one length and first letter, as bit sets
+/// of their indices in each list.
+#[derive(Clone, Copy)]
+struct Candidates {
+    secret: u32,
+    pair_start: u32,
+    pair_end: u32,
 }
 
-const fn pair_filter(second: bool) -> WordFilter {
-    let mut t = [0u32; 26];
+/// For each word length up to [`MAX_WORD`] and first letter `a`–`z`, the
+/// words of the lists with that length and first letter: most words of
+/// most keys are in no list, and are passed over with one look-up (judging
+/// every key of a manifest of millions of entries is otherwise a large part
+/// of building it).
+static INDEX: [[Candidates; 26]; MAX_WORD + 1] = {
+    let none = Candidates {
+        secret: 0,
+        pair_start: 0,
+        pair_end: 0,
+    };
+    let mut t = [[none; 26]; MAX_WORD + 1];
+    let mut i = 0;
+    while i < SECRET_WORDS.len() {
+        let (len, first) = slot(SECRET_WORDS[i]);
+        t[len][first].secret |= 1 << i;
+        i += 1;
+    }
     let mut i = 0;
     while i < SECRET_PAIRS.len() {
-        let w = if second {
-            SECRET_PAIRS[i].1
-        } else {
-            SECRET_PAIRS[i].0
-        }
-        .as_bytes();
-        t[(w[0] - b'a') as usize] |= 1 << w.len();
+        let (len, first) = slot(SECRET_PAIRS[i].0);
+        t[len][first].pair_start |= 1 << i;
+        let (len, first) = slot(SECRET_PAIRS[i].1);
+        t[len][first].pair_end |= 1 << i;
         i += 1;
     }
     t
+};
+
+// A list's indices are a bit set of a `u32`.
+const _: () = assert!(SECRET_WORDS.len() <= 32 && SECRET_PAIRS.len() <= 32);
+// A listed word fits a [`packed`] number.
+const _: () = assert!(MAX_WORD <= 16);
+
+/// The place of a listed word in [`INDEX`].
+const fn slot(word: &str) -> (usize, usize) {
+    let w = word.as_bytes();
+    assert!(w.len() <= MAX_WORD && w[0].is_ascii_lowercase());
+    (w.len(), (w[0] - b'a') as usize)
 }
 
-/// Whether `word` may be in the list `filter` was made from.
-fn may_be(filter: &WordFilter, word: &str) -> bool {
-    let bytes = word.as_bytes();
-    let first = bytes.first().map_or(0, u8::to_ascii_lowercase);
-    first.is_ascii_lowercase()
-        && bytes.len() < 32
-        && filter[usize::from(first - b'a')] & (1 << bytes.len()) != 0
-}
-
-/// Which of [`SECRET_PAIRS`] start with `word` (bit `i` for pair `i`).
-fn pair_starts(word: &str) -> u32 {
-    if !may_be(&PAIR_START_FILTER, word) {
-        return 0;
+/// A word of ASCII letters and digits, up to 16 bytes, as a number with
+/// its letters in lower case: two words are equal, case aside, when their
+/// numbers are (bytes past the end are zero).
+const fn packed(word: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    let mut i = 0;
+    while i < word.len() && i < 16 {
+        buf[i] = word[i];
+        i += 1;
     }
-    SECRET_PAIRS
-        .iter()
-        .enumerate()
-        .filter(|(_, (a, _))| word.eq_ignore_ascii_case(a))
-        .fold(0, |bits, (i, _)| bits | 1 << i)
+    // Setting bit 5 lowers an ASCII letter and keeps a digit.
+    let lower = 0x2020_2020_2020_2020_2020_2020_2020_2020_u128;
+    let mask = match 8 * i {
+        128 => u128::MAX,
+        bits => (1u128 << bits) - 1,
+    };
+    u128::from_le_bytes(buf) | (lower & mask)
 }
+
+/// [`packed`] for each word of a list.
+const fn packed_list<const N: usize>(list: &[&str]) -> [u128; N] {
+    assert!(list.len() == N);
+    let mut out = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = packed(list[i].as_bytes());
+        i += 1;
+    }
+    out
+}
+
+static SECRET_PACKED: [u128; SECRET_WORDS.len()] = packed_list(SECRET_WORDS);
+static PAIR_START_PACKED: [u128; SECRET_PAIRS.len()] = packed_list(&pair_words(true));
+static PAIR_END_PACKED: [u128; SECRET_PAIRS.len()] = packed_list(&pair_words(false));
+
+const fn pair_words(first: bool) -> [&'static str; SECRET_PAIRS.len()] {
+    let mut words = [""; SECRET_PAIRS.len()];
+    let mut i = 0;
+    while i < words.len() {
+        words[i] = if first {
+            SECRET_PAIRS[i].0
+        } else {
+            SECRET_PAIRS[i].1
+        };
+        i += 1;
+    }
+    words
+}
+
+/// Of the `candidates` (a bit set of indices into `list`, all of the
+/// word's length), those equal to the word packed as `word`.
+fn matching(mut candidates: u32, word: u128, list: &[u128]) -> u32 {
+    let mut found = 0;
+    while candidates != 0 {
+        let i = candidates.trailing_zeros();
+        candidates &= candidates - 1;
+        if list[i as usize] == word {
+            found |= 1 << i;
+        }
+    }
+    found
+}
+
+/// What a byte is to the splitting of names into words.
+const SEPARATOR: u8 = 0;
+const LOWER: u8 = 1;
+const UPPER: u8 = 2;
+const DIGIT: u8 = 3;
+
+/// [`SEPARATOR`], [`LOWER`], [`UPPER`] or [`DIGIT`] for each byte: every
+/// byte that is not an ASCII letter or digit separates words.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [SEPARATOR; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    t
+};
 
 /// What the words of a name said so far: whether one made it secret, and
 /// which secret pairs the last word starts.
@@ -188,26 +266,55 @@ struct NameScan {
 }
 
 impl NameScan {
-    /// Goes on with the words of `text`.
+    /// Goes on with the words of `text`, split as [`words`] splits them
+    /// (in one pass over the bytes, without the iterator).
     fn feed(mut self, text: &str) -> NameScan {
-        if self.secret {
+        let b = text.as_bytes();
+        let class = |c: u8| BYTE_CLASS[usize::from(c)];
+        let mut i = 0;
+        while !self.secret && i < b.len() {
+            let mut prev = class(b[i]);
+            if prev == SEPARATOR {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            i += 1;
+            // The end of the word: a separator, or a camelCase boundary
+            // (`dbPassword`, `APIKey`).
+            while let Some(&c) = b.get(i) {
+                let c = class(c);
+                let boundary = c == UPPER
+                    && (prev == LOWER
+                        || (prev == UPPER && b.get(i + 1).is_some_and(|&n| class(n) == LOWER)));
+                if c == SEPARATOR || boundary {
+                    break;
+                }
+                prev = c;
+                i += 1;
+            }
+            self = self.word(&b[start..i]);
+        }
+        self
+    }
+
+    /// Goes on with one word.
+    fn word(mut self, word: &[u8]) -> NameScan {
+        let first = word.first().map_or(0, u8::to_ascii_lowercase);
+        if word.len() > MAX_WORD || !first.is_ascii_lowercase() {
+            self.pairs = 0;
             return self;
         }
-        for word in words(text) {
-            let secret_word = may_be(&WORD_FILTER, word)
-                && SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w));
-            let secret_pair = self.pairs != 0
-                && may_be(&PAIR_FILTER, word)
-                && SECRET_PAIRS
-                    .iter()
-                    .enumerate()
-                    .any(|(i, (_, b))| self.pairs & 1 << i != 0 && word.eq_ignore_ascii_case(b));
-            if secret_word || secret_pair {
-                self.secret = true;
-                return self;
-            }
-            self.pairs = pair_starts(word);
+        let c = INDEX[word.len()][usize::from(first - b'a')];
+        if c.secret | c.pair_start | c.pair_end == 0 {
+            self.pairs = 0;
+            return self;
         }
+        let w = packed(word);
+        let secret_word = matching(c.secret, w, &SECRET_PACKED) != 0;
+        let secret_pair = matching(self.pairs & c.pair_end, w, &PAIR_END_PACKED) != 0;
+        self.secret = secret_word || secret_pair;
+        self.pairs = matching(c.pair_start, w, &PAIR_START_PACKED);
         self
     }
 }
@@ -331,6 +438,82 @@ mod tests {
         ] {
             assert!(!is_secret_name(&key(k)), "{k} should not be secret");
         }
+    }
+
+    /// The judgement as the lists say it, word by word from [`words`].
+    fn judged_by_the_lists(name: &str) -> bool {
+        let mut previous: Option<&str> = None;
+        for word in words(name) {
+            let secret_word = SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w));
+            let secret_pair = previous.is_some_and(|p| {
+                SECRET_PAIRS
+                    .iter()
+                    .any(|(a, b)| p.eq_ignore_ascii_case(a) && word.eq_ignore_ascii_case(b))
+            });
+            if secret_word || secret_pair {
+                return true;
+            }
+            previous = Some(word);
+        }
+        false
+    }
+
+    #[test]
+    fn the_one_pass_scan_judges_as_the_lists_say() {
+        let parts = [
+            "api",
+            "API",
+            "Api",
+            "key",
+            "KEY",
+            "Key",
+            "private",
+            "PRIVATE",
+            "pass",
+            "Pass",
+            "PASSWORD",
+            "word",
+            "token",
+            "Tokens",
+            "x",
+            "db",
+            "v2",
+            "2",
+            "é",
+            "ß",
+            "secret",
+            "keystore",
+            "sessionKey",
+            "APIKey",
+            "dbPassword",
+            "HTTPServer",
+            "aB",
+            "Ab",
+            "",
+            "credentials",
+            "fingerprint",
+            "encryption",
+        ];
+        let seps = ["", "", "_", "-", ".", ":", "/", " ", "é", "\\"];
+        let mut seed = 0x51_7cc1_b727_220a_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut secret = 0;
+        for _ in 0..20_000 {
+            let mut name = String::new();
+            for _ in 0..1 + next(4) {
+                name.push_str(parts[next(parts.len())]);
+                name.push_str(seps[next(seps.len())]);
+            }
+            let expected = judged_by_the_lists(&name);
+            assert_eq!(NameScan::default().feed(&name).secret, expected, "{name:?}");
+            secret += usize::from(expected);
+        }
+        assert!(secret > 2_000 && secret < 18_000, "{secret} secret names");
     }
 
     #[test]
