@@ -34,6 +34,7 @@ mod format;
 mod gather;
 mod ini;
 mod json;
+mod pipeline;
 mod properties;
 mod sink;
 mod toml;
@@ -393,30 +394,15 @@ impl ConfigCollector {
             }
         };
         in_pool(transport.parallelism(), || {
-            // A group at a time: the files of a group are read and parsed in
-            // parallel while this thread gathers the group before. The two
-            // vectors of results are reused from group to group: fresh ones
-            // would be memory faulted in anew each time.
-            let (mut done, mut next) = (Vec::new(), Vec::new());
-            let mut first = 0;
-            for (g, group) in jobs.chunks(FILES_PER_GROUP).enumerate() {
-                rayon::in_place_scope(|scope| {
-                    scope.spawn(|_| {
-                        group
-                            .par_iter()
-                            .map(|job| {
-                                let out = self.process(transport, walks[job.root].0, job.entry);
-                                let file = out.file.map(|f| prepare.file(f));
-                                (out.error, file, prepare.config(out.config))
-                            })
-                            .collect_into_vec(&mut next);
-                    });
-                    gather(&mut done, first);
-                });
-                std::mem::swap(&mut done, &mut next);
-                first = g * FILES_PER_GROUP;
-            }
-            gather(&mut done, first);
+            pipeline::in_order(
+                &jobs,
+                |job| {
+                    let out = self.process(transport, walks[job.root].0, job.entry);
+                    let file = out.file.map(|f| prepare.file(f));
+                    (out.error, file, prepare.config(out.config))
+                },
+                |outs, first| gather(outs, first),
+            );
         });
         for ((root, _), recorded) in walks.iter().zip(recorded) {
             collection.cover(self.name(), &root.path.display().to_string(), recorded);
@@ -452,9 +438,6 @@ fn least_after<'a, T>(
 /// A key after every key: key paths begin with their layer's name.
 const AFTER_EVERY_KEY: &str = "\u{10FFFF}";
 
-/// Files read and parsed in parallel between two gatherings.
-const FILES_PER_GROUP: usize = 2048;
-
 /// About how many bytes of configuration make an entry, to size the entries
 /// once rather than grow them entry by entry.
 const BYTES_PER_ENTRY: u64 = 24;
@@ -481,21 +464,25 @@ impl Job<'_> {
 fn jobs_in_key_order<'w>(walks: &'w [(&ConfigRoot, Vec<WalkEntry>)]) -> Vec<Job<'w>> {
     let mut jobs = Vec::with_capacity(walks.iter().map(|(_, w)| w.len()).sum());
     for (root, (config_root, entries)) in walks.iter().enumerate() {
-        for entry in entries {
-            let prefix = match relative_name(config_root, entry) {
-                Some(rel) => {
-                    let mut prefix = String::from(KeyBuilder::new("config").path(&rel).finish());
-                    prefix.push(':');
-                    prefix
-                }
-                None => String::new(),
-            };
-            jobs.push(Job {
+        // Prefixes are built on every core: for a large tree, one after
+        // another they would keep the workers waiting.
+        let walk: Vec<Job<'w>> = entries
+            .par_iter()
+            .map(|entry| Job {
                 root,
                 entry,
-                prefix,
-            });
-        }
+                prefix: match relative_name(config_root, entry) {
+                    Some(rel) => {
+                        let mut prefix =
+                            String::from(KeyBuilder::new("config").path(&rel).finish());
+                        prefix.push(':');
+                        prefix
+                    }
+                    None => String::new(),
+                },
+            })
+            .collect();
+        jobs.extend(walk);
     }
     if !jobs.is_sorted_by(|a, b| a.prefix <= b.prefix) {
         jobs.sort_by(|a, b| a.prefix.cmp(&b.prefix));

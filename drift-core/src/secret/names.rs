@@ -1,6 +1,10 @@
 //! Judging key names: the words of a name, and which words make it secret
 //! or environment-specific.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use crate::key::{KeyPath, Layer};
 
 /// Single words that make a key name secret, compared case-insensitively.
@@ -352,7 +356,74 @@ impl NameJudge {
             self.scan = NameScan::default().feed(text.get(colon + 1..end).unwrap_or(""));
             self.names_values = names_a_value(Layer::from_prefix(&text[..colon]));
         }
-        self.names_values && self.scan.feed(&text[self.prefix.len()..]).secret
+        let tail = &text[self.prefix.len()..];
+        if !self.names_values || self.scan.secret {
+            return self.names_values;
+        }
+        if self.scan.pairs != 0 || tail.len() > MEMO_TAIL {
+            return self.scan.feed(tail).secret;
+        }
+        // The prefix leaves nothing open: the tail is judged alone.
+        JUDGED.with(|memo| memo.borrow_mut().judge(tail))
+    }
+}
+
+/// Tails longer than this are judged anew each time.
+const MEMO_TAIL: usize = 64;
+
+/// Tails remembered on one thread before the memo starts again.
+const MEMO_ENTRIES: usize = 1 << 16;
+
+thread_local! {
+    /// Tails judged on this thread: the same names recur file after file
+    /// (`database.host` in every environment's copy of a tree), and a
+    /// look-up costs a fraction of a judgement.
+    static JUDGED: RefCell<TailMemo> = RefCell::new(TailMemo::default());
+}
+
+/// Judgements of tails that follow a prefix whose words leave nothing open.
+#[derive(Debug, Default)]
+struct TailMemo {
+    judged: HashMap<Box<str>, bool, BuildHasherDefault<TailHasher>>,
+}
+
+impl TailMemo {
+    fn judge(&mut self, tail: &str) -> bool {
+        if let Some(&secret) = self.judged.get(tail) {
+            return secret;
+        }
+        let secret = NameScan::default().feed(tail).secret;
+        if self.judged.len() >= MEMO_ENTRIES {
+            self.judged.clear();
+        }
+        self.judged.insert(tail.into(), secret);
+        secret
+    }
+}
+
+/// FNV-1a over 8-byte words: fast on short names; a collision costs only a
+/// comparison.
+#[derive(Debug, Default)]
+struct TailHasher(u64);
+
+impl Hasher for TailHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const PRIME: u64 = 0x0000_0100_0000_01b3;
+        let mut h = self.0 ^ 0xcbf2_9ce4_8422_2325;
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            h = (h ^ u64::from_le_bytes(word)).wrapping_mul(PRIME);
+        }
+        for &b in words.remainder() {
+            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+        self.0 = h;
     }
 }
 
