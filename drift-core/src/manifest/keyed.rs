@@ -97,50 +97,60 @@ impl KeyedValues {
     pub fn sort(&mut self, errors: &mut Vec<CollectionError>) {
         let keys = self.keys.as_bytes();
         let tail = |i: &Item| &keys[i.start..i.end];
-        if self.items.is_sorted_by(|a, b| tail(a) < tail(b)) {
+        let Some(first) = self.items.first().map(tail) else {
             return;
-        }
+        };
         // The keys of one source share a long prefix (`config:PATH:`):
         // entries are ordered by the 8 bytes after it, as a number, and
-        // only when those are equal by the whole key. Of one key, the entry
-        // recorded first (its index is lower) comes first.
-        let first = tail(&self.items[0]);
+        // only where those are equal by the rest of the key. Of one key,
+        // the entry recorded first (its index is lower) comes first.
         let shared = self.items[1..]
             .iter()
             .fold(first.len(), |n, i| common_prefix_len(&first[..n], tail(i)));
-        let mut order: Vec<(u64, usize)> = self
-            .items
-            .iter()
-            .enumerate()
-            .map(|(at, i)| (head(&keys[i.start + shared..i.end]), at))
+        let rest = |at: usize| {
+            let i = &self.items[at];
+            &keys[(i.start + shared).min(i.end)..i.end]
+        };
+        let mut order: Vec<(u64, usize)> = (0..self.items.len())
+            .map(|at| (head(rest(at)), at))
             .collect();
-        order.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| tail(&self.items[a.1]).cmp(tail(&self.items[b.1])))
-                .then(a.1.cmp(&b.1))
-        });
-        let mut items = std::mem::take(&mut self.items);
-        self.items = order
-            .into_iter()
-            .map(|(_, at)| {
-                let i = &mut items[at];
-                Item {
-                    start: i.start,
-                    end: i.end,
-                    value: std::mem::replace(&mut i.value, Value::Null),
-                }
-            })
-            .collect();
-        let mut kept: Vec<Item> = Vec::with_capacity(self.items.len());
-        for item in std::mem::take(&mut self.items) {
-            match kept.last() {
-                Some(last) if tail(last) == tail(&item) => {
-                    if last.value != item.value {
-                        errors.push(conflict(&self.keys[item.start..item.end]));
-                    }
-                }
-                _ => kept.push(item),
+        order.sort_unstable();
+        // Runs of one head, ordered by the rest of their keys.
+        let mut run = 0;
+        while run < order.len() {
+            let end = run + order[run..].partition_point(|o| o.0 == order[run].0);
+            if end - run > 1 {
+                order[run..end]
+                    .sort_unstable_by(|a, b| rest(a.1).cmp(rest(b.1)).then(a.1.cmp(&b.1)));
             }
+            run = end;
+        }
+        let unique = order
+            .windows(2)
+            .all(|w| w[0].0 != w[1].0 || rest(w[0].1) != rest(w[1].1));
+        if unique && order.iter().enumerate().all(|(i, o)| o.1 == i) {
+            return;
+        }
+        let mut items = std::mem::take(&mut self.items);
+        let mut kept: Vec<Item> = Vec::with_capacity(items.len());
+        let mut last_head = None;
+        for (h, at) in order {
+            let item = &mut items[at];
+            if let Some(last) = kept.last()
+                && last_head == Some(h)
+                && tail(last) == tail(item)
+            {
+                if last.value != item.value {
+                    errors.push(conflict(&self.keys[item.start..item.end]));
+                }
+                continue;
+            }
+            last_head = Some(h);
+            kept.push(Item {
+                start: item.start,
+                end: item.end,
+                value: std::mem::replace(&mut item.value, Value::Null),
+            });
         }
         self.items = kept;
     }
