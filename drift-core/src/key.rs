@@ -136,7 +136,7 @@ impl KeyPath {
 
     /// `env:NAME`.
     pub fn env(name: &str) -> KeyPath {
-        KeyPath::from_parts("env", &quote_if_needed(name, is_plain_name_char))
+        KeyPath::from_parts("env", &quote_if_needed(name, &PLAIN_NAME))
     }
 
     /// `file:PATH` for a file recorded as a whole.
@@ -258,7 +258,7 @@ impl KeyBuilder {
     /// Use it for engine, ecosystem and name parts (`package:npm:express`).
     pub fn part(mut self, part: &str) -> KeyBuilder {
         self.text.push(':');
-        push_quoted_if_needed(&mut self.text, part, is_plain_part_char);
+        push_quoted_if_needed(&mut self.text, part, &PLAIN_PART);
         self.in_fields = false;
         self
     }
@@ -266,7 +266,7 @@ impl KeyBuilder {
     /// Appends `:PATH`, a `/`-separated relative file path.
     pub fn path(mut self, rel_path: &str) -> KeyBuilder {
         self.text.push(':');
-        push_quoted_if_needed(&mut self.text, rel_path, is_plain_path_char);
+        push_quoted_if_needed(&mut self.text, rel_path, &PLAIN_PART);
         self.in_fields = false;
         self
     }
@@ -281,7 +281,7 @@ impl KeyBuilder {
     /// In-place variant of [`KeyBuilder::field`].
     pub fn push_field(&mut self, name: &str) {
         self.text.push(if self.in_fields { '.' } else { ':' });
-        push_quoted_if_needed(&mut self.text, name, is_plain_name_char);
+        push_quoted_if_needed(&mut self.text, name, &PLAIN_NAME);
         self.in_fields = true;
     }
 
@@ -315,9 +315,9 @@ impl KeyBuilder {
             self.in_fields = true;
         }
         self.text.push('[');
-        push_quoted_if_needed(&mut self.text, field, is_plain_name_char);
+        push_quoted_if_needed(&mut self.text, field, &PLAIN_NAME);
         self.text.push('=');
-        push_quoted_if_needed(&mut self.text, value, is_plain_name_char);
+        push_quoted_if_needed(&mut self.text, value, &PLAIN_NAME);
         self.text.push(']');
     }
 
@@ -363,38 +363,66 @@ fn has_control(bytes: &[u8]) -> bool {
         })
 }
 
-fn is_plain_name_char(c: char) -> bool {
-    !matches!(c, '.' | ':' | '[' | ']' | '=' | '"' | '\\') && !c.is_whitespace() && !c.is_control()
+/// Which characters of a key segment are written without quotes: ASCII
+/// ones by table (every segment of millions of keys is looked at), others
+/// by test.
+struct Plain {
+    ascii: [bool; 128],
+    other: fn(char) -> bool,
 }
 
-fn is_plain_part_char(c: char) -> bool {
-    !matches!(c, ':' | '"' | '\\') && !c.is_whitespace() && !c.is_control()
-}
+/// Characters that end or break a field name: `.`, `:`, brackets, `=`, quotes.
+static PLAIN_NAME: Plain = Plain {
+    ascii: ascii_plain(b".:[]=\"\\"),
+    other: |c| !c.is_whitespace() && !c.is_control(),
+};
 
-fn is_plain_path_char(c: char) -> bool {
-    is_plain_part_char(c)
+/// Characters that end or break a part or a path: `:` and quotes.
+static PLAIN_PART: Plain = Plain {
+    ascii: ascii_plain(b":\"\\"),
+    other: |c| !c.is_whitespace() && !c.is_control(),
+};
+
+/// ASCII characters other than controls, the space and `special`.
+const fn ascii_plain(special: &[u8]) -> [bool; 128] {
+    let mut t = [false; 128];
+    let mut b = 0x21;
+    while b < 0x7f {
+        t[b] = true;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = false;
+        i += 1;
+    }
+    t
 }
 
 fn quote_path(path: &str) -> String {
-    quote_if_needed(path, is_plain_path_char)
+    quote_if_needed(path, &PLAIN_PART)
 }
 
-fn quote_if_needed(text: &str, plain: impl Fn(char) -> bool) -> String {
+fn quote_if_needed(text: &str, plain: &Plain) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     push_quoted_if_needed(&mut out, text, plain);
     out
 }
 
-/// Generic over `plain` so that the test is inlined: every segment of
-/// millions of keys goes through it.
-fn push_quoted_if_needed(out: &mut String, text: &str, plain: impl Fn(char) -> bool) {
-    let is_plain = |b: u8| b.is_ascii() && plain(char::from(b));
+fn push_quoted_if_needed(out: &mut String, text: &str, plain: &Plain) {
     // ASCII text is judged byte by byte; other text char by char.
-    let all_plain = if text.is_ascii() {
-        text.bytes().all(is_plain)
-    } else {
-        text.chars().all(&plain)
-    };
+    let ascii_plain = text
+        .bytes()
+        .all(|b| plain.ascii.get(usize::from(b)).copied().unwrap_or(false));
+    let all_plain = ascii_plain
+        || (!text.is_ascii()
+            && text.chars().all(|c| {
+                if c.is_ascii() {
+                    plain.ascii[c as usize]
+                } else {
+                    (plain.other)(c)
+                }
+            }));
     if !text.is_empty() && all_plain {
         out.push_str(text);
         return;
@@ -484,6 +512,28 @@ fn split_segments(body: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_are_quoted_as_the_character_tests_say() {
+        let name = |c: char| {
+            !matches!(c, '.' | ':' | '[' | ']' | '=' | '"' | '\\')
+                && !c.is_whitespace()
+                && !c.is_control()
+        };
+        let part =
+            |c: char| !matches!(c, ':' | '"' | '\\') && !c.is_whitespace() && !c.is_control();
+        for c in (0..0x3100).filter_map(char::from_u32) {
+            for (plain, test) in [
+                (&PLAIN_NAME, &name as &dyn Fn(char) -> bool),
+                (&PLAIN_PART, &part),
+            ] {
+                let text = format!("a{c}b");
+                let mut out = String::new();
+                push_quoted_if_needed(&mut out, &text, plain);
+                assert_eq!(out == text, test(c), "{c:?}");
+            }
+        }
+    }
 
     #[test]
     fn env_keys_are_plain_unless_they_need_quotes() {
