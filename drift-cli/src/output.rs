@@ -20,7 +20,7 @@ use crate::cli::{ColorChoice, Format};
 /// digest and truncation checks when read, never silently used.
 pub fn write_atomically(
     path: &Path,
-    write: impl FnOnce(&mut io::BufWriter<&fs::File>) -> io::Result<()>,
+    write: impl FnOnce(&mut io::BufWriter<WriteBehind<'_>>) -> io::Result<()>,
 ) -> anyhow::Result<()> {
     if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         // A device or a pipe (`--output /dev/null`, `--output >(…)`): it is
@@ -54,12 +54,65 @@ pub fn write_atomically(
 /// Creates (or opens) `path` and writes it through a large buffer.
 fn write_through(
     path: &Path,
-    write: impl FnOnce(&mut io::BufWriter<&fs::File>) -> io::Result<()>,
+    write: impl FnOnce(&mut io::BufWriter<WriteBehind<'_>>) -> io::Result<()>,
 ) -> io::Result<()> {
     let file = fs::File::create(path)?;
-    let mut w = io::BufWriter::with_capacity(1 << 20, &file);
+    let mut w = io::BufWriter::with_capacity(1 << 20, WriteBehind::new(&file));
     write(&mut w)?;
     w.flush()
+}
+
+/// Writes to a file and, every few megabytes, has the system start writing
+/// what came before to disk, rather than leave it all to the end: a large
+/// manifest renamed over an older one would otherwise wait for hundreds of
+/// megabytes to be handed to the disk at the rename (ext4 does that when a
+/// file replaces another), after the work is done.
+pub struct WriteBehind<'f> {
+    file: &'f fs::File,
+    written: u64,
+    started: u64,
+}
+
+/// Bytes written between two starts of write-back.
+const WRITE_BEHIND: u64 = 16 << 20;
+
+impl<'f> WriteBehind<'f> {
+    fn new(file: &'f fs::File) -> WriteBehind<'f> {
+        WriteBehind {
+            file,
+            written: 0,
+            started: 0,
+        }
+    }
+
+    /// Starts the write-back of the bytes written since the last start. It
+    /// is advice: an error changes nothing written.
+    fn start_write_back(&mut self) {
+        #[cfg(target_os = "linux")]
+        {
+            use rustix::fs::{Advice, fadvise};
+            // `DONTNEED` starts the write-back of the range's dirty pages;
+            // they stay cached.
+            let len = std::num::NonZeroU64::new(self.written - self.started);
+            let _ = fadvise(self.file, self.started, len, Advice::DontNeed);
+        }
+        self.started = self.written;
+    }
+}
+
+impl Write for WriteBehind<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = (&*self.file).write(buf)?;
+        self.written += n as u64;
+        if self.written - self.started >= WRITE_BEHIND {
+            self.start_write_back();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&*self.file).flush()
+    }
 }
 
 /// Writes what `write` streams to `path` atomically, or to standard output,
@@ -242,6 +295,21 @@ mod tests {
         assert!(err.is_err());
         assert_eq!(fs::read(&p).unwrap(), b"two");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn files_larger_than_the_write_behind_window_are_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.json");
+        // Three windows and a part, in writes of odd sizes.
+        let data: Vec<u8> = (0..3 * WRITE_BEHIND + 12_345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        write_atomically(&p, |w| {
+            data.chunks(777_777).try_for_each(|c| w.write_all(c))
+        })
+        .unwrap();
+        assert!(fs::read(&p).unwrap() == data);
     }
 
     #[test]
