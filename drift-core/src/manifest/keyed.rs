@@ -118,7 +118,10 @@ impl KeyedValues {
         // Runs of one head, ordered by the rest of their keys.
         let mut run = 0;
         while run < order.len() {
-            let end = run + order[run..].partition_point(|o| o.0 == order[run].0);
+            let mut end = run + 1;
+            while order.get(end).is_some_and(|o| o.0 == order[run].0) {
+                end += 1;
+            }
             if end - run > 1 {
                 order[run..end]
                     .sort_unstable_by(|a, b| rest(a.1).cmp(rest(b.1)).then(a.1.cmp(&b.1)));
@@ -188,10 +191,13 @@ impl KeyedValues {
 /// The first 8 bytes of `bytes` as a big-endian number, zeros after the
 /// end: numbers compare as the bytes do, but for ties.
 fn head(bytes: &[u8]) -> u64 {
-    let mut b = [0u8; 8];
-    let n = bytes.len().min(8);
-    b[..n].copy_from_slice(&bytes[..n]);
-    u64::from_be_bytes(b)
+    if let Some(&first) = bytes.first_chunk::<8>() {
+        return u64::from_be_bytes(first);
+    }
+    bytes
+        .iter()
+        .enumerate()
+        .fold(0, |n, (i, &b)| n | u64::from(b) << (56 - 8 * i))
 }
 
 /// The length of the longest common prefix of `a` and `b`, compared 8
@@ -199,7 +205,9 @@ fn head(bytes: &[u8]) -> u64 {
 fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let mut at = 0;
-    while at + 8 <= n && a[at..at + 8] == b[at..at + 8] {
+    while let (Some(x), Some(y)) = (a[at..].first_chunk::<8>(), b[at..].first_chunk::<8>())
+        && x == y
+    {
         at += 8;
     }
     while at < n && a[at] == b[at] {
