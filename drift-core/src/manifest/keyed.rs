@@ -181,10 +181,11 @@ impl KeyedValues {
         }
     }
 
-    /// The first and last keys, as key paths.
+    /// The first key, and the last when it is not the first, as key paths.
     pub(crate) fn ends(&self) -> (Option<KeyPath>, Option<KeyPath>) {
         let key = |i: &Item| KeyPath::from_builder_text(&self.keys[i.start..i.end]);
-        (self.items.first().map(key), self.items.last().map(key))
+        let last = self.items.get(1..).and_then(<[Item]>::last);
+        (self.items.first().map(key), last.map(key))
     }
 }
 

@@ -43,8 +43,8 @@ use serde::de::DeserializeSeed;
 use super::build::{dedup, sort_errors};
 use super::read::EntriesSeed;
 use super::write::{
-    HashingWriter, Preamble, clean_prefix_len, format_entries, format_entry_after, write_digest,
-    write_head, write_preamble, write_tail,
+    HashingWriter, Preamble, clean_prefix_len, format_entries, format_entry, format_entry_after,
+    write_digest, write_head, write_preamble, write_tail,
 };
 use super::{CollectionError, Coverage, Entry, KeyedValues, Manifest};
 use crate::key::KeyPath;
@@ -60,6 +60,7 @@ pub struct Prepared {
     /// Each entry as `,` and its line, in order.
     text: Vec<u8>,
     first: Option<KeyPath>,
+    /// The last key, when it is not the first.
     last: Option<KeyPath>,
     len: usize,
     /// Keys recorded twice with different values.
@@ -111,10 +112,18 @@ pub struct Preparer {
 /// Spare text buffers kept at most.
 const SPARE_BUFFERS: usize = 8192;
 
+/// The least capacity of a text buffer worth keeping.
+const SPARE_MIN: usize = 4096;
+
 impl Preparer {
     /// Hides the secrets of `entries`, sorts them, keeps each key once and
     /// formats them.
-    pub fn prepare(&self, entries: Vec<(KeyPath, Value)>) -> Prepared {
+    pub fn prepare(&self, mut entries: Vec<(KeyPath, Value)>) -> Prepared {
+        if entries.len() == 1
+            && let Some((key, value)) = entries.pop()
+        {
+            return self.prepare_one(key, value);
+        }
         let mut errors = Vec::new();
         let entries = self.sorted(entries, &mut errors);
         // Sized for these entries, not a spare buffer: such pieces may wait
@@ -126,7 +135,7 @@ impl Preparer {
         let len = entries.len();
         let mut keys = entries.into_iter().map(|e| e.key);
         let first = keys.next();
-        let last = keys.next_back().or_else(|| first.clone());
+        let last = keys.next_back();
         Prepared {
             text,
             first,
@@ -136,12 +145,35 @@ impl Preparer {
         }
     }
 
+    /// [`Preparer::prepare`] for one entry (a file's own entry): formatted
+    /// in a spare buffer and copied out at its size.
+    fn prepare_one(&self, key: KeyPath, value: Value) -> Prepared {
+        let value = self.sanitizer.sanitize(&key, value);
+        let mut scratch = self.spare_buffer();
+        // Formatting into a vector cannot fail.
+        let _ = format_entry(key.as_str(), &value, &mut scratch);
+        let text = scratch.clone();
+        self.give_back(scratch);
+        Prepared {
+            text,
+            first: Some(key),
+            last: None,
+            len: 1,
+            errors: Vec::new(),
+        }
+    }
+
     fn spare_buffer(&self) -> Vec<u8> {
         let spare = self.spare.lock().ok().and_then(|mut s| s.pop());
         spare.unwrap_or_default()
     }
 
     fn give_back(&self, mut buffer: Vec<u8>) {
+        // A small buffer (one entry's) would have to grow for the next
+        // file's entries: it is not worth keeping.
+        if buffer.capacity() < SPARE_MIN {
+            return;
+        }
         buffer.clear();
         if let Ok(mut spare) = self.spare.lock()
             && spare.len() < SPARE_BUFFERS
@@ -293,7 +325,9 @@ impl<'w> ManifestStream<'w> {
     /// before it; every entry below it is written now.
     pub fn push(&mut self, mut piece: Prepared, bound: &str) {
         self.errors.extend(std::mem::take(&mut piece.errors));
-        let (Some(first), Some(last)) = (&piece.first, &piece.last) else {
+        let (Some(first), Some(last)) =
+            (&piece.first, piece.last.as_ref().or(piece.first.as_ref()))
+        else {
             self.flush_below(Some(bound));
             return;
         };
@@ -311,7 +345,7 @@ impl<'w> ManifestStream<'w> {
             };
             self.write_text(text);
             self.written += piece.len as u64;
-            self.last = piece.last;
+            self.last = piece.last.or(piece.first);
             self.preparer.give_back(piece.text);
         } else {
             match piece.entries() {

@@ -201,20 +201,25 @@ impl Sanitizer {
     /// reads (`env`, `config`, `file`): a package called `csrf-token` or a
     /// column called `password_hash` is a name, not a secret.
     pub fn is_secret_key(&self, key: &KeyPath) -> bool {
-        self.is_secret_key_with(key.as_str(), &mut NameJudge::default())
+        self.is_secret_key_with(key.as_str(), None)
     }
 
-    fn is_secret_key_with(&self, key: &str, names: &mut NameJudge) -> bool {
+    /// Names judged by `names` when keys come in runs, else one by one.
+    fn is_secret_key_with(&self, key: &str, names: Option<&mut NameJudge>) -> bool {
         if self.extra.iter().any(|p| p.matches(key)) {
             return true;
         }
-        names.is_secret(key) && !self.public.iter().any(|p| p.matches(key))
+        let by_name = match names {
+            Some(names) => names.is_secret(key),
+            None => names::is_secret_key(key),
+        };
+        by_name && !self.public.iter().any(|p| p.matches(key))
     }
 
     /// The value to store for `key`: a fingerprint when secret, the URL
     /// without its password, or the value unchanged.
     pub fn sanitize(&self, key: &KeyPath, value: Value) -> Value {
-        self.sanitize_with(key.as_str(), value, &mut NameJudge::default())
+        self.sanitize_with(key.as_str(), value, None)
     }
 
     /// [`Sanitizer::sanitize`] for each entry, in place. Keys that share a
@@ -224,7 +229,7 @@ impl Sanitizer {
         let mut names = NameJudge::default();
         for (key, value) in entries {
             let plain = std::mem::replace(value, Value::Null);
-            *value = self.sanitize_with(key.as_str(), plain, &mut names);
+            *value = self.sanitize_with(key.as_str(), plain, Some(&mut names));
         }
     }
 
@@ -237,11 +242,11 @@ impl Sanitizer {
         let mut names = NameJudge::default();
         for (key, value) in entries {
             let plain = std::mem::replace(value, Value::Null);
-            *value = self.sanitize_with(key, plain, &mut names);
+            *value = self.sanitize_with(key, plain, Some(&mut names));
         }
     }
 
-    fn sanitize_with(&self, key: &str, value: Value, names: &mut NameJudge) -> Value {
+    fn sanitize_with(&self, key: &str, value: Value, names: Option<&mut NameJudge>) -> Value {
         if matches!(value, Value::Secret(_) | Value::Url(_)) {
             return value;
         }

@@ -341,6 +341,9 @@ pub(super) struct NameJudge {
     scan: NameScan,
     /// Whether the prefix's layer holds values an application reads.
     names_values: bool,
+    /// Whether the tails under the prefix are names that recur (keys of
+    /// values, not paths of files), worth remembering.
+    recurring: bool,
 }
 
 impl NameJudge {
@@ -354,18 +357,30 @@ impl NameJudge {
             self.prefix.clear();
             self.prefix.push_str(&text[..end]);
             self.scan = NameScan::default().feed(text.get(colon + 1..end).unwrap_or(""));
-            self.names_values = names_a_value(Layer::from_prefix(&text[..colon]));
+            let layer = Layer::from_prefix(&text[..colon]);
+            self.names_values = names_a_value(layer);
+            self.recurring = matches!(layer, Layer::Config | Layer::Env);
         }
         let tail = &text[self.prefix.len()..];
         if !self.names_values || self.scan.secret {
             return self.names_values;
         }
-        if self.scan.pairs != 0 || tail.len() > MEMO_TAIL {
+        if !self.recurring || self.scan.pairs != 0 || tail.len() > MEMO_TAIL {
             return self.scan.feed(tail).secret;
         }
         // The prefix leaves nothing open: the tail is judged alone.
         JUDGED.with(|memo| memo.borrow_mut().judge(tail))
     }
+}
+
+/// Whether one key is in a layer of values and its name says secret: the
+/// judgement of [`NameJudge::is_secret`], without remembering the prefix.
+pub(super) fn is_secret_key(text: &str) -> bool {
+    let colon = text.find(':').unwrap_or(0);
+    names_a_value(Layer::from_prefix(&text[..colon]))
+        && NameScan::default()
+            .feed(text.get(colon + 1..).unwrap_or(""))
+            .secret
 }
 
 /// Tails longer than this are judged anew each time.
@@ -629,6 +644,7 @@ mod tests {
             let key = key(k);
             let alone = names_a_value(key.layer()) && is_secret_name(&key);
             assert_eq!(judge.is_secret(key.as_str()), alone, "{k}");
+            assert_eq!(is_secret_key(key.as_str()), alone, "{k}");
         }
         // Many generated names, in generated order.
         let parts = [
@@ -663,6 +679,7 @@ mod tests {
                 };
                 let alone = names_a_value(key.layer()) && is_secret_name(&key);
                 assert_eq!(judge.is_secret(key.as_str()), alone, "{text}");
+                assert_eq!(is_secret_key(key.as_str()), alone, "{text}");
                 judged += usize::from(alone);
             }
         }
