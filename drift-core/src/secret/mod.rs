@@ -129,18 +129,21 @@ pub fn scrub_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let sep = line.find(['=', ':']);
-        let hidden = sep.and_then(|at| {
-            let name = &line[..at];
-            let probe = KeyPath::env(name.trim());
-            let value = line[at + 1..].trim();
-            (is_secret_name(&probe) && !value.is_empty()).then(|| {
-                let newline = if line.ends_with('\n') { "\n" } else { "" };
-                format!("{}{} ***{newline}", &line[..at], &line[at..=at])
-            })
+        let hidden = sep.is_some_and(|at| {
+            // The name as it is written: its words are the name's.
+            names::is_secret_word_text(&line[..at]) && !line[at + 1..].trim().is_empty()
         });
-        match hidden {
-            Some(h) => out.push_str(&h),
-            None => out.push_str(&scrub(line)),
+        match sep {
+            Some(at) if hidden => {
+                out.push_str(&line[..=at]);
+                out.push_str(" ***");
+                if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            // Most lines hold no URL.
+            _ if !line.contains("://") => out.push_str(line),
+            _ => out.push_str(&scrub(line)),
         }
     }
     out

@@ -373,6 +373,11 @@ impl NameJudge {
     }
 }
 
+/// Whether the words of `text` (a name as written, in no key) say secret.
+pub(super) fn is_secret_word_text(text: &str) -> bool {
+    NameScan::default().feed(text).secret
+}
+
 /// Whether one key is in a layer of values and its name says secret: the
 /// judgement of [`NameJudge::is_secret`], without remembering the prefix.
 pub(super) fn is_secret_key(text: &str) -> bool {
