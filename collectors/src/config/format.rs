@@ -3,7 +3,7 @@
 use super::error::ParseError;
 use super::sink::Sink;
 use super::tree::{Node, all_unique, last_wins, list_identity};
-use super::{ini, json, properties, toml, toml_fast, yaml, yaml_fast};
+use super::{ini, json, json_fast, properties, toml, toml_fast, yaml, yaml_fast};
 
 /// A format the config collector parses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +71,11 @@ impl Format {
     /// `config:PATH`).
     pub(crate) fn parse_into(self, text: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
         match self {
-            Format::Json => json::parse_into(text, sink)?,
+            Format::Json => {
+                if !json_fast::parse_into(text, sink) {
+                    json::parse_into(text, sink)?;
+                }
+            }
             Format::Toml => {
                 if !toml_fast::parse_into(text, sink) {
                     sink.node(toml::parse(text)?);

@@ -34,6 +34,7 @@ mod format;
 mod gather;
 mod ini;
 mod json;
+mod json_fast;
 mod pipeline;
 mod properties;
 mod sink;
