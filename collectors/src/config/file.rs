@@ -11,7 +11,7 @@ use drift_core::{Fingerprinter, KeyPath, Value};
 /// `*.keystore`, `*.jceks`, `*.bcfks`), and credential files (`.netrc`,
 /// `.pgpass`, `htpasswd`, `credentials`, `.git-credentials`).
 pub(crate) fn is_secret_name(file_name: &str) -> bool {
-    let lower = file_name.to_ascii_lowercase();
+    // Compared case aside, without a lower-case copy per file.
     const NAMES: &[&str] = &[
         ".netrc",
         "_netrc",
@@ -30,12 +30,12 @@ pub(crate) fn is_secret_name(file_name: &str) -> bool {
     const EXTENSIONS: &[&str] = &[
         "key", "ppk", "jks", "p12", "pfx", "keystore", "jceks", "bcfks",
     ];
-    if NAMES.contains(&lower.as_str()) {
+    if NAMES.iter().any(|n| file_name.eq_ignore_ascii_case(n)) {
         return true;
     }
-    lower
-        .rsplit_once('.')
-        .is_some_and(|(stem, ext)| !stem.is_empty() && EXTENSIONS.contains(&ext))
+    file_name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e))
+    })
 }
 
 /// Whether a text holds a private key (PEM, OpenSSH, PuTTY, PGP).

@@ -20,19 +20,29 @@ impl Format {
     /// The format of a file, by its name: `.json`, `.yaml`/`.yml`, `.toml`,
     /// `.ini`/`.cnf`, `.properties`, and `.env`, `.env.*`, `*.env`.
     pub(crate) fn detect(file_name: &str) -> Option<Format> {
-        let lower = file_name.to_ascii_lowercase();
-        if lower == ".env" || lower.starts_with(".env.") {
+        // Compared case aside, without a lower-case copy per file.
+        let dot_env = file_name
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case(".env."));
+        if file_name.eq_ignore_ascii_case(".env") || dot_env {
             return Some(Format::Env);
         }
-        let (_, ext) = lower.rsplit_once('.')?;
-        match ext {
-            "json" => Some(Format::Json),
-            "yaml" | "yml" => Some(Format::Yaml),
-            "toml" => Some(Format::Toml),
-            "ini" | "cnf" => Some(Format::Ini),
-            "properties" => Some(Format::Properties),
-            "env" => Some(Format::Env),
-            _ => None,
+        let (_, ext) = file_name.rsplit_once('.')?;
+        let is = |e: &str| ext.eq_ignore_ascii_case(e);
+        if is("json") {
+            Some(Format::Json)
+        } else if is("yaml") || is("yml") {
+            Some(Format::Yaml)
+        } else if is("toml") {
+            Some(Format::Toml)
+        } else if is("ini") || is("cnf") {
+            Some(Format::Ini)
+        } else if is("properties") {
+            Some(Format::Properties)
+        } else if is("env") {
+            Some(Format::Env)
+        } else {
+            None
         }
     }
 
@@ -168,6 +178,10 @@ mod tests {
         assert_eq!(Format::detect(".env.production"), Some(Format::Env));
         assert_eq!(Format::detect("prod.env"), Some(Format::Env));
         assert_eq!(Format::detect("my.cnf"), Some(Format::Ini));
+        assert_eq!(Format::detect(".ENV.Local"), Some(Format::Env));
+        assert_eq!(Format::detect("APP.Json"), Some(Format::Json));
+        assert_eq!(Format::detect("ééé"), None);
+        assert_eq!(Format::detect("é.properties"), Some(Format::Properties));
         assert_eq!(Format::detect("README"), None);
         assert_eq!(Format::detect("x.txt"), None);
     }

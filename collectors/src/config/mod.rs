@@ -154,12 +154,14 @@ impl ConfigCollector {
     fn process(&self, transport: &dyn Transport, root: &ConfigRoot, entry: &WalkEntry) -> FileOut {
         let mut out = FileOut::default();
         let rel = relative_name(root, entry);
-        let source = entry.path.display().to_string();
+        // For errors only.
+        let source = || entry.path.display().to_string();
         let file_key = match &rel {
             Some(rel) => KeyPath::file(rel),
             None => match non_utf8_key(root, &entry.rel_path) {
                 Some(k) => k,
                 None => {
+                    let source = source();
                     out.error = Some(CollectionError::new(
                         self.name(),
                         &source,
@@ -185,6 +187,7 @@ impl ConfigCollector {
             return out;
         }
         if entry.meta.size > self.max_file_size {
+            let source = source();
             out.error = Some(CollectionError::new(
                 self.name(),
                 &source,
@@ -248,6 +251,7 @@ impl ConfigCollector {
             Ok(()) => {}
             Err(e) => {
                 out.config = KeyedValues::default();
+                let source = source();
                 let at = e.line.map(|l| format!(" line {l}")).unwrap_or_default();
                 let err = CollectionError::new(
                     self.name(),
