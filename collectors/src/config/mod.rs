@@ -333,9 +333,17 @@ impl Collector for ConfigCollector {
         stream: &mut ManifestStream<'_>,
     ) -> Collection {
         let preparer = stream.preparer();
-        let (collection, mut files) = self.run(transport, &preparer, stream);
-        // Every `file:` key comes after the streamed `config:` keys; each
-        // file's is pushed with the least of the keys after it.
+        let (collection, files) = self.run(transport, &preparer, stream);
+        // Every `file:` key comes after the streamed `config:` keys: in one
+        // piece when they are in order, else each file's with the least of
+        // the keys after it.
+        let mut files = match drift_core::manifest::Prepared::join(files) {
+            Ok(all) => {
+                stream.push(all, AFTER_EVERY_KEY);
+                return collection;
+            }
+            Err(files) => files,
+        };
         let least = least_after(&files, piece_key);
         for (i, least) in least.into_iter().enumerate() {
             let piece = std::mem::take(&mut files[i]);

@@ -83,6 +83,46 @@ impl Prepared {
         self.first.as_ref()
     }
 
+    /// The last key, the greatest.
+    fn last_key(&self) -> Option<&KeyPath> {
+        self.last.as_ref().or(self.first.as_ref())
+    }
+
+    /// The pieces as one, in order, when the keys of each come after those
+    /// of the piece before (pushing one piece costs less than pushing
+    /// thousands of one entry each); else the pieces, as they were.
+    pub fn join(pieces: Vec<Prepared>) -> Result<Prepared, Vec<Prepared>> {
+        let mut keyed = pieces.iter().filter(|p| p.first.is_some());
+        let mut last = keyed.next().and_then(Prepared::last_key);
+        for piece in keyed {
+            if last.is_some_and(|l| piece.first.as_ref().is_some_and(|f| f <= l)) {
+                return Err(pieces);
+            }
+            last = piece.last_key();
+        }
+        let mut joined = Prepared {
+            text: Vec::with_capacity(pieces.iter().map(|p| p.text.len()).sum()),
+            ..Prepared::default()
+        };
+        for mut piece in pieces {
+            joined.text.extend_from_slice(&piece.text);
+            joined.len += piece.len;
+            joined.errors.append(&mut piece.errors);
+            if piece.first.is_none() {
+                continue;
+            }
+            let piece_last = piece.last.take().or_else(|| piece.first.clone());
+            if joined.first.is_none() {
+                joined.first = piece.first;
+            }
+            joined.last = piece_last;
+        }
+        if joined.last == joined.first {
+            joined.last = None;
+        }
+        Ok(joined)
+    }
+
     /// The entries, read back from their text (for the rare piece that
     /// must be merged with others).
     fn entries(&self) -> io::Result<Vec<Entry>> {
@@ -561,6 +601,42 @@ mod tests {
             ],
             late(&[("file:a", "f"), ("env:HOME", "/root")]),
         );
+    }
+
+    #[test]
+    fn pieces_in_order_join_into_one_that_writes_the_same_bytes() {
+        let pieces = [
+            entries(&[("file:a", "1")]),
+            entries(&[]),
+            entries(&[("file:b", "2"), ("file:c", "3")]),
+            entries(&[("file:d", "4")]),
+        ];
+        let mut out = Vec::new();
+        let mut s = start(&mut out, Some(AT));
+        let prepare = s.preparer();
+        let prepared: Vec<Prepared> = pieces.iter().map(|p| prepare.prepare(p.clone())).collect();
+        let joined = Prepared::join(prepared).unwrap();
+        assert_eq!(joined.len(), 4);
+        assert_eq!(joined.first_key().unwrap().as_str(), "file:a");
+        s.push(joined, "\u{10FFFF}");
+        s.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            built(&pieces, &Collection::new())
+        );
+        // Out of order, or overlapping: given back as they were.
+        for keys in [["file:b", "file:a"], ["file:a", "file:a"]] {
+            let prepared: Vec<Prepared> = keys
+                .iter()
+                .map(|k| prepare.prepare(entries(&[(k, "1")])))
+                .collect();
+            let back = Prepared::join(prepared).unwrap_err();
+            let firsts: Vec<&str> = back
+                .iter()
+                .map(|p| p.first_key().unwrap().as_str())
+                .collect();
+            assert_eq!(firsts, keys);
+        }
     }
 
     #[test]
