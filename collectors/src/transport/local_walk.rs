@@ -22,6 +22,9 @@ enum Found {
     Entry(WalkEntry),
     Unreadable(TransportError),
     Error(TransportError),
+    /// What a subdirectory's walk met, in place: moved once into the walk's
+    /// list at the end rather than copied into each parent's.
+    Dir(Vec<Found>),
 }
 
 /// Walks `root` (a directory) without following links.
@@ -32,19 +35,8 @@ pub(super) fn walk(root: &Path, options: &WalkOptions) -> Walk {
         Vec::new()
     };
     let mut walk = Walk::default();
-    for item in found {
-        match item {
-            Found::Error(e) => walk.errors.push(e),
-            // A file counts towards the limit whether it can be read or not.
-            Found::Entry(_) | Found::Unreadable(_) if walk.entries.len() >= options.max_entries => {
-                walk.errors
-                    .push(TransportError::too_many_files(root, options.max_entries));
-                break;
-            }
-            Found::Unreadable(e) => walk.errors.push(e),
-            Found::Entry(entry) => walk.entries.push(entry),
-        }
-    }
+    walk.entries.reserve(count(&found).min(options.max_entries));
+    take(found, &mut walk, root, options.max_entries);
     // Children are listed in name order and directories walked in place:
     // that is the order of relative paths, component by component.
     walk
@@ -122,9 +114,45 @@ fn walk_dir(dir: &Path, rel: &Path, depth: usize, max_depth: usize) -> Vec<Found
     for (_, child) in children {
         match child {
             Ok(Child::Entry(entry)) => found.push(Found::Entry(entry)),
-            Ok(Child::Dir(..)) => found.extend(subdirs.next().into_iter().flatten()),
+            Ok(Child::Dir(..)) => found.extend(subdirs.next().map(Found::Dir)),
             Err(e) => found.push(Found::Unreadable(e)),
         }
     }
     found
+}
+
+/// The number of files (and links) a walk met, in every subdirectory.
+fn count(found: &[Found]) -> usize {
+    found
+        .iter()
+        .map(|f| match f {
+            Found::Entry(_) | Found::Unreadable(_) => 1,
+            Found::Error(_) => 0,
+            Found::Dir(inner) => count(inner),
+        })
+        .sum()
+}
+
+/// Moves what a walk met into `walk`, in walk order, up to `max_entries`
+/// files; says whether the limit stopped it.
+fn take(found: Vec<Found>, walk: &mut Walk, root: &Path, max_entries: usize) -> bool {
+    for item in found {
+        match item {
+            Found::Error(e) => walk.errors.push(e),
+            // A file counts towards the limit whether it can be read or not.
+            Found::Entry(_) | Found::Unreadable(_) if walk.entries.len() >= max_entries => {
+                walk.errors
+                    .push(TransportError::too_many_files(root, max_entries));
+                return true;
+            }
+            Found::Unreadable(e) => walk.errors.push(e),
+            Found::Entry(entry) => walk.entries.push(entry),
+            Found::Dir(inner) => {
+                if take(inner, walk, root, max_entries) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
