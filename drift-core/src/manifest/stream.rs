@@ -152,6 +152,10 @@ pub struct Preparer {
 /// Spare text buffers kept at most.
 const SPARE_BUFFERS: usize = 8192;
 
+/// Room for one entry's text besides its key: a file's own entry
+/// (`{"object": {"format": "yaml", "mode": "0644"}}`) fits.
+const ONE_ENTRY_SPARE: usize = 64;
+
 /// The least capacity of a text buffer worth keeping.
 const SPARE_MIN: usize = 4096;
 
@@ -185,15 +189,13 @@ impl Preparer {
         }
     }
 
-    /// [`Preparer::prepare`] for one entry (a file's own entry): formatted
-    /// in a spare buffer and copied out at its size.
+    /// [`Preparer::prepare`] for one entry (a file's own entry), in a
+    /// buffer of about its size.
     fn prepare_one(&self, key: KeyPath, value: Value) -> Prepared {
         let value = self.sanitizer.sanitize(&key, value);
-        let mut scratch = self.spare_buffer();
+        let mut text = Vec::with_capacity(key.as_str().len() + ONE_ENTRY_SPARE);
         // Formatting into a vector cannot fail.
-        let _ = format_entry(key.as_str(), &value, &mut scratch);
-        let text = scratch.clone();
-        self.give_back(scratch);
+        let _ = format_entry(key.as_str(), &value, &mut text);
         Prepared {
             text,
             first: Some(key),
