@@ -33,6 +33,9 @@ pub mod secret;
 pub mod value;
 pub mod version;
 
+#[cfg(test)]
+mod testing;
+
 pub use date::Date;
 pub use diff::{DiffOptions, diff, diff_manifests};
 pub use fingerprint::{Fingerprint, Fingerprinter};

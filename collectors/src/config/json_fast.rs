@@ -171,9 +171,7 @@ impl<'t> Reader<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::sink::testing::{fast_path, lines};
-    use drift_core::key::KeyBuilder;
-    use drift_core::manifest::KeyedValues;
+    use crate::config::sink::testing::{fast_path, xorshift};
 
     fn fast(text: &str) -> Option<Vec<String>> {
         fast_path("f.json", text, parse_into)
@@ -181,21 +179,10 @@ mod tests {
 
     /// Every input the fast path answers must give what the full parser gives.
     fn agrees(text: &str) -> bool {
-        let Some(fast) = fast(text) else {
-            return false;
-        };
-        let mut key = KeyBuilder::new("config").path("f.json");
-        let mut out = KeyedValues::default();
-        super::super::json::parse_into(
-            text,
-            &mut Sink {
-                key: &mut key,
-                out: &mut out,
-            },
-        )
-        .unwrap_or_else(|e| panic!("{text:?}: {}", e.message));
-        assert_eq!(fast, lines(&out), "fast path differs on {text:?}");
-        true
+        crate::config::sink::testing::agrees("f.json", text, parse_into, |sink| {
+            super::super::json::parse_into(text, sink)
+                .unwrap_or_else(|e| panic!("{text:?}: {}", e.message));
+        })
     }
 
     #[test]
@@ -244,13 +231,7 @@ mod tests {
 
     #[test]
     fn generated_documents_agree_with_the_full_parser() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let values = [
             "0",
             "7",

@@ -159,6 +159,44 @@ pub(crate) mod testing {
         Some(lines(&out))
     }
 
+    /// What a full parser (`parse`) puts into a sink at `config:PATH`, as
+    /// [`lines`].
+    pub(crate) fn full_path(path: &str, parse: impl FnOnce(&mut Sink<'_>)) -> Vec<String> {
+        let mut key = KeyBuilder::new("config").path(path);
+        let mut out = KeyedValues::default();
+        parse(&mut Sink {
+            key: &mut key,
+            out: &mut out,
+        });
+        lines(&out)
+    }
+
+    /// Whether the fast path answers `text`; where it does, it must give
+    /// what the full parser (`full`) gives.
+    pub(crate) fn agrees(
+        path: &str,
+        text: &str,
+        parse_into: fn(&str, &mut Sink<'_>) -> bool,
+        full: impl FnOnce(&mut Sink<'_>),
+    ) -> bool {
+        let Some(fast) = fast_path(path, text, parse_into) else {
+            return false;
+        };
+        assert_eq!(fast, full_path(path, full), "fast path differs on {text:?}");
+        true
+    }
+
+    /// A small deterministic generator for generated inputs: each call
+    /// gives a number below `n`.
+    pub(crate) fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        }
+    }
+
     /// Entries as sorted lines `KEY VALUE` (Debug output compares NaN equal
     /// to NaN).
     pub(crate) fn lines(out: &KeyedValues) -> Vec<String> {

@@ -213,13 +213,7 @@ mod tests {
 
     #[test]
     fn generated_documents_agree_with_the_full_parser() {
-        let mut seed = 0x5851_f42d_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = crate::config::sink::testing::xorshift(0x5851_f42d);
         let keys = ["a", "b", "key_1", "K-2", "0", "true", "x"];
         let values = [
             "1",

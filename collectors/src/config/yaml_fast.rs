@@ -186,9 +186,7 @@ fn is_simple_value(value: &str) -> bool {
 mod tests {
     use super::*;
     use crate::config::format::yaml_docs_into;
-    use crate::config::sink::testing::{fast_path, lines};
-    use drift_core::key::KeyBuilder;
-    use drift_core::manifest::KeyedValues;
+    use crate::config::sink::testing::{fast_path, xorshift};
 
     fn fast(text: &str) -> Option<Vec<String>> {
         fast_path("f.yaml", text, parse_into)
@@ -196,21 +194,11 @@ mod tests {
 
     /// Every input the fast path answers must give what the full parser gives.
     fn agrees(text: &str) -> bool {
-        let Some(fast) = fast(text) else {
-            return false;
-        };
-        let mut key = KeyBuilder::new("config").path("f.yaml");
-        let mut out = KeyedValues::default();
-        let docs = super::super::yaml::parse_full(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
-        yaml_docs_into(
-            docs,
-            &mut Sink {
-                key: &mut key,
-                out: &mut out,
-            },
-        );
-        assert_eq!(fast, lines(&out), "fast path differs on {text:?}");
-        true
+        crate::config::sink::testing::agrees("f.yaml", text, parse_into, |sink| {
+            let docs =
+                super::super::yaml::parse_full(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            yaml_docs_into(docs, sink);
+        })
     }
 
     #[test]
@@ -258,13 +246,7 @@ mod tests {
     #[test]
     fn generated_documents_agree_with_the_full_parser() {
         // A small deterministic generator of nested mappings.
-        let mut seed = 0x2545_f491_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(0x2545_f491);
         let values = [
             "1",
             "-2",

@@ -272,13 +272,7 @@ mod tests {
             "\u{0}",
             "é",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..300 {
             let picked: Vec<(&str, i64)> = (0..1 + next(20))
                 .map(|_| (names[next(names.len())], next(3) as i64))

@@ -66,52 +66,35 @@ const ENV_SPECIFIC_WORDS: &[&str] = &[
 /// Splits a name into words at non-alphanumerics and camelCase boundaries,
 /// without allocating: `dbPassword` → `db`, `Password`; `APIKey` → `API`, `Key`.
 pub fn words(name: &str) -> impl Iterator<Item = &str> {
-    let bytes = name.as_bytes();
-    let mut start = 0usize;
-    let mut i = 0usize;
+    let mut at = 0;
     std::iter::from_fn(move || {
-        while i <= bytes.len() {
-            // Lower-case letters and digits neither end a word nor start
-            // one: skip them in a tight loop.
-            while bytes
-                .get(i)
-                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            {
-                i += 1;
-            }
-            let at_end = i == bytes.len();
-            let b = if at_end { 0 } else { bytes[i] };
-            if at_end || !b.is_ascii_alphanumeric() {
-                let word = &name[start..i];
-                // A separator: skip the whole character, so that the next
-                // word starts on a character boundary (`é` is two bytes).
-                i += 1;
-                while bytes.get(i).is_some_and(|b| b & 0xc0 == 0x80) {
-                    i += 1;
-                }
-                start = i;
-                if !word.is_empty() {
-                    return Some(word);
-                }
-                continue;
-            }
-            // A boundary inside an alphanumeric run.
-            if i > start {
-                let prev = bytes[i - 1];
-                let next_lower = bytes.get(i + 1).is_some_and(u8::is_ascii_lowercase);
-                let boundary = (prev.is_ascii_lowercase() && b.is_ascii_uppercase())
-                    || (prev.is_ascii_uppercase() && b.is_ascii_uppercase() && next_lower);
-                if boundary {
-                    let word = &name[start..i];
-                    start = i;
-                    i += 1;
-                    return Some(word);
-                }
-            }
-            i += 1;
-        }
-        None
+        let (start, end) = next_word(name.as_bytes(), at)?;
+        at = end;
+        // Words begin and end at ASCII bytes: character boundaries.
+        name.get(start..end)
     })
+}
+
+/// The span of the first word of `b` at or after `from`: a run of ASCII
+/// letters and digits (every other byte separates words), ended early by a
+/// camelCase boundary (`dbPassword`, `APIKey`).
+fn next_word(b: &[u8], from: usize) -> Option<(usize, usize)> {
+    let class = |c: u8| BYTE_CLASS[usize::from(c)];
+    let start = from + b.get(from..)?.iter().position(|&c| class(c) != SEPARATOR)?;
+    let mut prev = class(b[start]);
+    let mut i = start + 1;
+    while let Some(&c) = b.get(i) {
+        let c = class(c);
+        let boundary = c == UPPER
+            && (prev == LOWER
+                || (prev == UPPER && b.get(i + 1).is_some_and(|&n| class(n) == LOWER)));
+        if c == SEPARATOR || boundary {
+            break;
+        }
+        prev = c;
+        i += 1;
+    }
+    Some((start, i))
 }
 
 /// The longest word of the lists.
@@ -270,34 +253,15 @@ struct NameScan {
 }
 
 impl NameScan {
-    /// Goes on with the words of `text`, split as [`words`] splits them
-    /// (in one pass over the bytes, without the iterator).
+    /// Goes on with the words of `text`, as [`words`] splits them.
     fn feed(mut self, text: &str) -> NameScan {
         let b = text.as_bytes();
-        let class = |c: u8| BYTE_CLASS[usize::from(c)];
-        let mut i = 0;
-        while !self.secret && i < b.len() {
-            let mut prev = class(b[i]);
-            if prev == SEPARATOR {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            i += 1;
-            // The end of the word: a separator, or a camelCase boundary
-            // (`dbPassword`, `APIKey`).
-            while let Some(&c) = b.get(i) {
-                let c = class(c);
-                let boundary = c == UPPER
-                    && (prev == LOWER
-                        || (prev == UPPER && b.get(i + 1).is_some_and(|&n| class(n) == LOWER)));
-                if c == SEPARATOR || boundary {
-                    break;
-                }
-                prev = c;
-                i += 1;
-            }
-            self = self.word(&b[start..i]);
+        let mut at = 0;
+        while !self.secret
+            && let Some((start, end)) = next_word(b, at)
+        {
+            self = self.word(&b[start..end]);
+            at = end;
         }
         self
     }
@@ -586,13 +550,7 @@ mod tests {
             "encryption",
         ];
         let seps = ["", "", "_", "-", ".", ":", "/", " ", "é", "\\"];
-        let mut seed = 0x51_7cc1_b727_220a_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift(0x51_7cc1_b727_220a);
         let mut secret = 0;
         for _ in 0..20_000 {
             let mut name = String::new();
@@ -656,13 +614,7 @@ mod tests {
             "api", "key", "Key", "private", "x", "token", "PASS", "word", "db", "",
         ];
         let seps = [":", ".", "_", "/", "-", ":\"", "\":"];
-        let mut seed = 0x9e37_79b9_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9);
         let mut judge = NameJudge::default();
         let mut judged = 0;
         for _ in 0..5_000 {
