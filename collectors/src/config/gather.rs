@@ -22,12 +22,18 @@ pub(super) trait Prepare: Sync {
     type Config: Send;
     /// A file's `file:` entry, ready.
     type File: Send;
+    /// The `file:` entries gathered so far.
+    type Files: Default + Send;
 
     /// Readies a file's `config:` entries.
     fn config(&self, values: KeyedValues) -> Self::Config;
 
     /// Readies a file's `file:` entry.
     fn file(&self, entry: (KeyPath, Value)) -> Self::File;
+
+    /// Adds a file's `file:` entry to those gathered, in walk order, on
+    /// the thread that takes the results.
+    fn gather_file(&self, files: &mut Self::Files, file: Self::File);
 }
 
 /// What a worker hands over for one file: its error, its `file:` entry and
@@ -44,6 +50,7 @@ pub(super) struct Whole;
 impl Prepare for Whole {
     type Config = Sorted;
     type File = (KeyPath, Value);
+    type Files = Vec<(KeyPath, Value)>;
 
     fn config(&self, values: KeyedValues) -> Sorted {
         let mut errors = Vec::new();
@@ -53,12 +60,19 @@ impl Prepare for Whole {
     fn file(&self, entry: (KeyPath, Value)) -> (KeyPath, Value) {
         entry
     }
+
+    fn gather_file(&self, files: &mut Self::Files, file: Self::File) {
+        files.push(file);
+    }
 }
 
 /// Entries formatted for a manifest written as it is collected.
 impl Prepare for Preparer {
     type Config = Piece;
     type File = Piece;
+    /// Runs of files in key order, each joined into one piece as it comes
+    /// (while the workers work, not after them).
+    type Files = Vec<Piece>;
 
     fn config(&self, values: KeyedValues) -> Piece {
         self.prepare_keyed(values)
@@ -67,13 +81,24 @@ impl Prepare for Preparer {
     fn file(&self, entry: (KeyPath, Value)) -> Piece {
         self.prepare(vec![entry])
     }
+
+    fn gather_file(&self, runs: &mut Vec<Piece>, file: Piece) {
+        let file = match runs.last_mut() {
+            Some(run) => match run.append(file) {
+                Ok(()) => return,
+                Err(file) => file,
+            },
+            None => file,
+        };
+        runs.push(file);
+    }
 }
 
 /// What takes each file's entries, in key order, on one thread.
 pub(super) trait Taker<T>: Send {
-    /// About `entries` entries in all will come.
-    fn expect(&mut self, entries: usize) {
-        let _ = entries;
+    /// The entries of `files` files will come.
+    fn expect(&mut self, files: usize) {
+        let _ = files;
     }
 
     /// One file's entries; no later file's entries sort before `bound`.
@@ -90,13 +115,21 @@ impl Taker<Piece> for ManifestStream<'_> {
 type Sorted = (Vec<(KeyPath, Value)>, Vec<CollectionError>);
 
 impl Taker<Sorted> for Gathered {
-    fn expect(&mut self, entries: usize) {
-        self.entries.reserve(entries);
+    fn expect(&mut self, files: usize) {
+        self.files_expected = files;
     }
 
     fn take(&mut self, (entries, errors): Sorted, _bound: &str) {
         self.errors.extend(errors);
         self.push_file(entries);
+        self.files_taken += 1;
+        // Once a few files are in, room for the rest at their average,
+        // rather than growing a large vector step by step.
+        if self.files_taken == SAMPLE_FILES {
+            let rest = self.files_expected.saturating_sub(SAMPLE_FILES);
+            self.entries
+                .reserve(rest * self.entries.len().div_ceil(SAMPLE_FILES));
+        }
     }
 }
 
@@ -110,7 +143,13 @@ pub(super) struct Gathered {
     in_order: bool,
     /// Keys of one file recorded twice with different values.
     errors: Vec<CollectionError>,
+    /// Files announced by [`Taker::expect`], and taken so far.
+    files_expected: usize,
+    files_taken: usize,
 }
+
+/// The files whose entries size the rest.
+const SAMPLE_FILES: usize = 256;
 
 impl Default for Gathered {
     fn default() -> Gathered {
@@ -119,6 +158,8 @@ impl Default for Gathered {
             starts: Vec::new(),
             in_order: true,
             errors: Vec::new(),
+            files_expected: 0,
+            files_taken: 0,
         }
     }
 }
@@ -146,6 +187,7 @@ impl Gathered {
             starts,
             in_order,
             errors,
+            ..
         } = self;
         if in_order {
             return (entries, errors);

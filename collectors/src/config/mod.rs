@@ -186,28 +186,14 @@ impl ConfigCollector {
             }
             return out;
         }
-        if entry.meta.size > self.max_file_size {
-            let source = source();
-            out.error = Some(CollectionError::new(
-                self.name(),
-                &source,
-                ErrorKind::Limit,
-                format!(
-                    "`{source}` is {} bytes, over the {}-byte limit; it was not read \
-                     (raise `max_file_size` to read it)",
-                    entry.meta.size, self.max_file_size
-                ),
-            ));
-            return out;
-        }
-        let bytes =
-            match transport.read_walked_file(&entry.path, entry.meta.size, self.max_file_size) {
-                Ok(b) => b,
-                Err(e) => {
-                    out.error = Some(e.to_collection_error(self.name()));
-                    return out;
-                }
-            };
+        let read = match transport.read_walked(entry, self.max_file_size) {
+            Ok(r) => r,
+            Err(e) => {
+                out.error = Some(e.to_collection_error(self.name()));
+                return out;
+            }
+        };
+        let bytes = read.bytes;
         let file_name = entry
             .rel_path
             .file_name()
@@ -224,7 +210,7 @@ impl ConfigCollector {
                 &file_key,
                 file_name,
                 &bytes,
-                entry.meta.mode,
+                read.meta.mode,
                 self.max_text_diff_size,
                 &self.fingerprinter,
             );
@@ -232,7 +218,7 @@ impl ConfigCollector {
             return out;
         };
         let mut info = BTreeMap::from([("format".to_owned(), Value::from(format.as_str()))]);
-        if let Some(mode) = entry.meta.mode {
+        if let Some(mode) = read.meta.mode {
             info.insert("mode".to_owned(), Value::String(format!("{mode:04o}")));
         }
         out.file = Some((file_key, Value::Object(info)));
@@ -333,17 +319,10 @@ impl Collector for ConfigCollector {
         stream: &mut ManifestStream<'_>,
     ) -> Collection {
         let preparer = stream.preparer();
-        let (collection, files) = self.run(transport, &preparer, stream);
-        // Every `file:` key comes after the streamed `config:` keys: in one
-        // piece when they are in order, else each file's with the least of
-        // the keys after it.
-        let mut files = match drift_core::manifest::Prepared::join(files) {
-            Ok(all) => {
-                stream.push(all, AFTER_EVERY_KEY);
-                return collection;
-            }
-            Err(files) => files,
-        };
+        let (collection, mut files) = self.run(transport, &preparer, stream);
+        // Every `file:` key comes after the streamed `config:` keys: each
+        // run of files in order as one piece, with the least of the keys
+        // after it.
         let least = least_after(&files, piece_key);
         for (i, least) in least.into_iter().enumerate() {
             let piece = std::mem::take(&mut files[i]);
@@ -365,10 +344,12 @@ impl ConfigCollector {
         transport: &dyn Transport,
         prepare: &P,
         taker: &mut impl Taker<P::Config>,
-    ) -> (Collection, Vec<P::File>) {
+    ) -> (Collection, P::Files) {
         let mut collection = Collection::new();
         let options = WalkOptions {
             follow_symlinks: self.follow_symlinks,
+            // Each file's size and mode come with its bytes.
+            file_metadata: false,
             ..WalkOptions::default()
         };
         let mut walks: Vec<(&ConfigRoot, Vec<WalkEntry>)> = Vec::new();
@@ -389,9 +370,8 @@ impl ConfigCollector {
             .into_iter()
             .map(|l| l.and_then(|l| jobs[l].bare()).unwrap_or("file:"))
             .collect();
-        let bytes: u64 = jobs.iter().map(|j| j.entry.meta.size).sum();
-        taker.expect((bytes / BYTES_PER_ENTRY) as usize);
-        let mut files: Vec<P::File> = Vec::with_capacity(jobs.len());
+        taker.expect(jobs.len());
+        let mut files = P::Files::default();
         let mut recorded = vec![0u64; walks.len()];
         let mut gather = |outs: &mut Vec<Prepared<P>>, first: usize| {
             for (i, (error, file, piece)) in outs.drain(..).enumerate() {
@@ -401,7 +381,7 @@ impl ConfigCollector {
                 }
                 if let Some(f) = file {
                     recorded[jobs[job].root] += 1;
-                    files.push(f);
+                    prepare.gather_file(&mut files, f);
                 }
                 taker.take(piece, bounds[job]);
             }
@@ -450,10 +430,6 @@ fn least_after<'a, T>(
 
 /// A key after every key: key paths begin with their layer's name.
 const AFTER_EVERY_KEY: &str = "\u{10FFFF}";
-
-/// About how many bytes of configuration make an entry, to size the entries
-/// once rather than grow them entry by entry.
-const BYTES_PER_ENTRY: u64 = 24;
 
 /// A file to collect: its root (an index into the walks) and its walk entry.
 struct Job<'w> {

@@ -28,7 +28,7 @@ pub enum TransportError {
         path: PathBuf,
     },
     /// The file is larger than the limit.
-    #[error("`{}` is {size} bytes, over the {limit}-byte limit; raise `max_file_size` to read it", path.display())]
+    #[error("`{}` is {size} bytes, over the {limit}-byte limit; it was not read (raise `max_file_size` to read it)", path.display())]
     TooLarge {
         /// The path.
         path: PathBuf,

@@ -8,8 +8,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::{
-    AllowedCommand, CommandOutput, DirEntry, FileKind, FileMeta, Transport, TransportError, Tunnel,
-    Walk, WalkEntry, WalkOptions,
+    AllowedCommand, CommandOutput, DirEntry, FileKind, FileMeta, ReadFile, Transport,
+    TransportError, Tunnel, Walk, WalkEntry, WalkOptions,
 };
 
 /// Reads the local filesystem and runs allow-listed commands locally.
@@ -194,14 +194,25 @@ impl Transport for Local {
         read_up_to(file, path, size, limit)
     }
 
-    fn read_walked_file(
-        &self,
-        path: &Path,
-        size: u64,
-        limit: u64,
-    ) -> Result<Vec<u8>, TransportError> {
+    fn read_walked(&self, entry: &WalkEntry, limit: u64) -> Result<ReadFile, TransportError> {
+        let path = &entry.path;
         let file = fs::File::open(path).map_err(|e| TransportError::from_io(path, &e))?;
-        read_up_to(file, path, size, limit)
+        // The open file's metadata: no second path lookup, and the size
+        // and mode of what is read, even if the file changed since the walk.
+        let meta = meta_of(
+            &file
+                .metadata()
+                .map_err(|e| TransportError::from_io(path, &e))?,
+        );
+        if meta.size > limit {
+            return Err(TransportError::TooLarge {
+                path: path.clone(),
+                size: meta.size,
+                limit,
+            });
+        }
+        let bytes = read_up_to(file, path, meta.size, limit)?;
+        Ok(ReadFile { bytes, meta })
     }
 
     fn metadata(&self, path: &Path, follow_symlinks: bool) -> Result<FileMeta, TransportError> {
@@ -431,6 +442,56 @@ mod tests {
         let all = Local::new().walk(root, &WalkOptions::default()).unwrap();
         assert_eq!(all.entries.len(), 16);
         assert!(all.errors.is_empty());
+        // Without metadata: the same files and kinds; a read gives the
+        // size and mode the walk would have.
+        let bare = Local::new()
+            .walk(
+                root,
+                &WalkOptions {
+                    file_metadata: false,
+                    ..WalkOptions::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(bare.entries.len(), all.entries.len());
+        for (b, a) in bare.entries.iter().zip(&all.entries) {
+            assert_eq!(
+                (&b.path, &b.rel_path, b.meta.kind),
+                (&a.path, &a.rel_path, a.meta.kind)
+            );
+            assert_eq!((b.meta.size, b.meta.mode), (0, None), "{b:?}");
+            if a.meta.kind == FileKind::File {
+                let read = Local::new().read_walked(b, 1 << 20).unwrap();
+                assert_eq!(read.meta, a.meta);
+                assert_eq!(read.bytes, fs::read(&a.path).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn a_walked_file_is_read_with_its_metadata_and_refused_when_too_large() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.yaml");
+        fs::write(&path, "a: 1\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        let options = WalkOptions {
+            file_metadata: false,
+            ..WalkOptions::default()
+        };
+        let walk = Local::new().walk(dir.path(), &options).unwrap();
+        let read = Local::new().read_walked(&walk.entries[0], 5).unwrap();
+        assert_eq!(read.bytes, b"a: 1\n");
+        assert_eq!(read.meta.size, 5);
+        assert_eq!(read.meta.mode, Some(0o600));
+        let err = Local::new().read_walked(&walk.entries[0], 4).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{}` is 5 bytes, over the 4-byte limit; it was not read (raise `max_file_size` to read it)",
+                path.display()
+            )
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::local::meta_of;
-use super::{TransportError, Walk, WalkEntry, WalkOptions};
+use super::{FileKind, FileMeta, TransportError, Walk, WalkEntry, WalkOptions};
 
 /// What a walk met, in walk order: files (and links), files whose
 /// metadata could not be read, and other errors.
@@ -30,7 +30,7 @@ enum Found {
 /// Walks `root` (a directory) without following links.
 pub(super) fn walk(root: &Path, options: &WalkOptions) -> Walk {
     let found = if options.max_depth > 0 {
-        walk_dir(root, Path::new(""), 0, options.max_depth)
+        walk_dir(root, Path::new(""), 0, options)
     } else {
         Vec::new()
     };
@@ -51,7 +51,7 @@ enum Child {
 
 /// The walk of directory `dir` at `depth` (the root is 0): its children in
 /// name order, directories walked in place.
-fn walk_dir(dir: &Path, rel: &Path, depth: usize, max_depth: usize) -> Vec<Found> {
+fn walk_dir(dir: &Path, rel: &Path, depth: usize, options: &WalkOptions) -> Vec<Found> {
     let mut found = Vec::new();
     let listing = match fs::read_dir(dir) {
         Ok(l) => l,
@@ -82,10 +82,26 @@ fn walk_dir(dir: &Path, rel: &Path, depth: usize, max_depth: usize) -> Vec<Found
         let rel_path = rel.join(&name);
         let child = if file_type.is_dir() {
             // Deeper directories are not listed at all.
-            if depth + 1 >= max_depth {
+            if depth + 1 >= options.max_depth {
                 continue;
             }
             Ok(Child::Dir(path, rel_path))
+        } else if (file_type.is_file() || file_type.is_symlink()) && !options.file_metadata {
+            // The kind from the listing; size and mode from the reader.
+            let kind = if file_type.is_file() {
+                FileKind::File
+            } else {
+                FileKind::Symlink
+            };
+            Ok(Child::Entry(WalkEntry {
+                path,
+                rel_path,
+                meta: FileMeta {
+                    kind,
+                    size: 0,
+                    mode: None,
+                },
+            }))
         } else if file_type.is_file() || file_type.is_symlink() {
             // `lstat` relative to the open directory.
             match entry.metadata() {
@@ -106,7 +122,7 @@ fn walk_dir(dir: &Path, rel: &Path, depth: usize, max_depth: usize) -> Vec<Found
     let subdirs: Vec<Vec<Found>> = children
         .par_iter()
         .filter_map(|(_, child)| match child {
-            Ok(Child::Dir(path, rel_path)) => Some(walk_dir(path, rel_path, depth + 1, max_depth)),
+            Ok(Child::Dir(path, rel_path)) => Some(walk_dir(path, rel_path, depth + 1, options)),
             _ => None,
         })
         .collect();

@@ -68,6 +68,13 @@ pub struct WalkOptions {
     pub max_entries: usize,
     /// Do not descend deeper than this.
     pub max_depth: usize,
+    /// Read each file's size and mode while walking (the default). When
+    /// false, a transport may leave them out — [`FileMeta::size`] 0 and
+    /// [`FileMeta::mode`] `None`; the kind is always known — for a caller
+    /// that reads the files with [`Transport::read_walked`], which gives
+    /// them as of the read: one system call fewer per file locally, and
+    /// size and mode that match the bytes read.
+    pub file_metadata: bool,
 }
 
 impl Default for WalkOptions {
@@ -76,6 +83,7 @@ impl Default for WalkOptions {
             follow_symlinks: false,
             max_entries: 2_000_000,
             max_depth: 64,
+            file_metadata: true,
         }
     }
 }
@@ -89,6 +97,15 @@ pub struct WalkEntry {
     pub rel_path: PathBuf,
     /// Its metadata. Symlinks that are not followed are reported as
     /// [`FileKind::Symlink`].
+    pub meta: FileMeta,
+}
+
+/// A file read whole, with its metadata as of the read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadFile {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Its metadata.
     pub meta: FileMeta,
 }
 
@@ -116,17 +133,30 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     /// [`TransportError::TooLarge`].
     fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError>;
 
-    /// [`Transport::read_file`] for a file whose size a walk found: the
-    /// size only sizes the buffer (a file that changed since is still read
-    /// whole, up to `limit`), so a local read need not ask for it again.
-    fn read_walked_file(
-        &self,
-        path: &Path,
-        size: u64,
-        limit: u64,
-    ) -> Result<Vec<u8>, TransportError> {
-        let _ = size;
-        self.read_file(path, limit)
+    /// Reads a file a walk found, whole, refusing files larger than
+    /// `limit` bytes with [`TransportError::TooLarge`]; its metadata comes
+    /// with it. The default gives the walk's metadata, or asks
+    /// [`Transport::metadata`] when the walk left it out (see
+    /// [`WalkOptions::file_metadata`]), refuses a file too large unread,
+    /// and reads it with [`Transport::read_file`]. A transport that can ask
+    /// an open file for its metadata does that instead.
+    fn read_walked(&self, entry: &WalkEntry, limit: u64) -> Result<ReadFile, TransportError> {
+        let meta = if entry.meta.mode.is_none() {
+            self.metadata(&entry.path, false)?
+        } else {
+            entry.meta.clone()
+        };
+        if meta.size > limit {
+            return Err(TransportError::TooLarge {
+                path: entry.path.clone(),
+                size: meta.size,
+                limit,
+            });
+        }
+        Ok(ReadFile {
+            bytes: self.read_file(&entry.path, limit)?,
+            meta,
+        })
     }
 
     /// The metadata of a path; a final symlink is followed only when

@@ -320,6 +320,15 @@ fn unreadable_files_are_a_permission_error_and_the_rest_is_collected() {
     let e = entries(&c);
     assert!(!e.keys().any(|k| k.contains("config.json")));
     assert!(e.contains_key("config:app/settings.yaml:database.pool.size"));
+    // A transport that reads walked files the default way still records
+    // each file's mode: the walk left it out, the read asks for it.
+    let Some(Value::Object(info)) = e.get("file:app/settings.yaml") else {
+        panic!("{e:?}");
+    };
+    assert!(
+        matches!(info.get("mode"), Some(Value::String(m)) if m.len() == 4),
+        "{info:?}"
+    );
 }
 
 #[test]

@@ -88,39 +88,31 @@ impl Prepared {
         self.last.as_ref().or(self.first.as_ref())
     }
 
-    /// The pieces as one, in order, when the keys of each come after those
-    /// of the piece before (pushing one piece costs less than pushing
-    /// thousands of one entry each); else the pieces, as they were.
-    pub fn join(pieces: Vec<Prepared>) -> Result<Prepared, Vec<Prepared>> {
-        let mut keyed = pieces.iter().filter(|p| p.first.is_some());
-        let mut last = keyed.next().and_then(Prepared::last_key);
-        for piece in keyed {
-            if last.is_some_and(|l| piece.first.as_ref().is_some_and(|f| f <= l)) {
-                return Err(pieces);
-            }
-            last = piece.last_key();
+    /// Appends `next` when its keys all come after these (one piece of
+    /// thousands of files costs less to push than thousands of pieces, and
+    /// can be put together while the work goes on); else gives it back.
+    pub fn append(&mut self, mut next: Prepared) -> Result<(), Prepared> {
+        if let (Some(last), Some(first)) = (self.last_key(), next.first.as_ref())
+            && first <= last
+        {
+            return Err(next);
         }
-        let mut joined = Prepared {
-            text: Vec::with_capacity(pieces.iter().map(|p| p.text.len()).sum()),
-            ..Prepared::default()
-        };
-        for mut piece in pieces {
-            joined.text.extend_from_slice(&piece.text);
-            joined.len += piece.len;
-            joined.errors.append(&mut piece.errors);
-            if piece.first.is_none() {
-                continue;
-            }
-            let piece_last = piece.last.take().or_else(|| piece.first.clone());
-            if joined.first.is_none() {
-                joined.first = piece.first;
-            }
-            joined.last = piece_last;
+        if self.text.is_empty() {
+            // Taken over rather than copied.
+            std::mem::swap(&mut self.text, &mut next.text);
+        } else {
+            self.text.extend_from_slice(&next.text);
         }
-        if joined.last == joined.first {
-            joined.last = None;
+        self.len += next.len;
+        self.errors.append(&mut next.errors);
+        if next.first.is_some() {
+            let next_last = next.last.take().or_else(|| next.first.clone());
+            if self.first.is_none() {
+                self.first = next.first;
+            }
+            self.last = next_last.filter(|l| Some(l) != self.first.as_ref());
         }
-        Ok(joined)
+        Ok(())
     }
 
     /// The entries, read back from their text (for the rare piece that
@@ -606,7 +598,7 @@ mod tests {
     }
 
     #[test]
-    fn pieces_in_order_join_into_one_that_writes_the_same_bytes() {
+    fn pieces_in_order_append_into_one_that_writes_the_same_bytes() {
         let pieces = [
             entries(&[("file:a", "1")]),
             entries(&[]),
@@ -616,28 +608,28 @@ mod tests {
         let mut out = Vec::new();
         let mut s = start(&mut out, Some(AT));
         let prepare = s.preparer();
-        let prepared: Vec<Prepared> = pieces.iter().map(|p| prepare.prepare(p.clone())).collect();
-        let joined = Prepared::join(prepared).unwrap();
+        let mut joined = Prepared::default();
+        for p in &pieces {
+            joined.append(prepare.prepare(p.clone())).unwrap();
+        }
         assert_eq!(joined.len(), 4);
         assert_eq!(joined.first_key().unwrap().as_str(), "file:a");
+        assert_eq!(joined.last_key().unwrap().as_str(), "file:d");
         s.push(joined, "\u{10FFFF}");
         s.finish().unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             built(&pieces, &Collection::new())
         );
-        // Out of order, or overlapping: given back as they were.
+        // Out of order, or overlapping: given back as it was.
         for keys in [["file:b", "file:a"], ["file:a", "file:a"]] {
-            let prepared: Vec<Prepared> = keys
-                .iter()
-                .map(|k| prepare.prepare(entries(&[(k, "1")])))
-                .collect();
-            let back = Prepared::join(prepared).unwrap_err();
-            let firsts: Vec<&str> = back
-                .iter()
-                .map(|p| p.first_key().unwrap().as_str())
-                .collect();
-            assert_eq!(firsts, keys);
+            let mut joined = prepare.prepare(entries(&[(keys[0], "1")]));
+            let back = joined
+                .append(prepare.prepare(entries(&[(keys[1], "2")])))
+                .unwrap_err();
+            assert_eq!(back.first_key().unwrap().as_str(), keys[1]);
+            assert_eq!(back.len(), 1);
+            assert_eq!(joined.len(), 1);
         }
     }
 
