@@ -23,13 +23,17 @@ pub(super) trait Prepare: Sync {
     /// A file's `file:` entry, ready.
     type File: Send;
     /// The `file:` entries gathered so far.
-    type Files: Default + Send;
+    type Files: Send;
 
     /// Readies a file's `config:` entries.
     fn config(&self, values: KeyedValues) -> Self::Config;
 
     /// Readies a file's `file:` entry.
     fn file(&self, entry: (KeyPath, Value)) -> Self::File;
+
+    /// Where the `file:` entries of about `expected` files will be
+    /// gathered.
+    fn files(&self, expected: usize) -> Self::Files;
 
     /// Adds a file's `file:` entry to those gathered, in walk order, on
     /// the thread that takes the results.
@@ -61,6 +65,10 @@ impl Prepare for Whole {
         entry
     }
 
+    fn files(&self, expected: usize) -> Self::Files {
+        Vec::with_capacity(expected)
+    }
+
     fn gather_file(&self, files: &mut Self::Files, file: Self::File) {
         files.push(file);
     }
@@ -70,9 +78,7 @@ impl Prepare for Whole {
 impl Prepare for Preparer {
     type Config = Piece;
     type File = Piece;
-    /// Runs of files in key order, each joined into one piece as it comes
-    /// (while the workers work, not after them).
-    type Files = Vec<Piece>;
+    type Files = FileRuns;
 
     fn config(&self, values: KeyedValues) -> Piece {
         self.prepare_keyed(values)
@@ -82,16 +88,45 @@ impl Prepare for Preparer {
         self.prepare(vec![entry])
     }
 
-    fn gather_file(&self, runs: &mut Vec<Piece>, file: Piece) {
-        let file = match runs.last_mut() {
+    fn files(&self, expected: usize) -> FileRuns {
+        FileRuns {
+            runs: Vec::new(),
+            expected,
+            taken: 0,
+        }
+    }
+
+    fn gather_file(&self, files: &mut FileRuns, file: Piece) {
+        files.taken += 1;
+        let file = match files.runs.last_mut() {
             Some(run) => match run.append(file) {
-                Ok(()) => return,
+                Ok(()) => {
+                    if files.taken == SAMPLE_FILES && files.runs.len() == 1 {
+                        // Room for the rest at a quarter over their average
+                        // (room not written to costs no memory): a buffer
+                        // doubled step by step would touch twice as much.
+                        let rest = files.expected.saturating_sub(SAMPLE_FILES);
+                        let per_file = files.runs[0].text_len().div_ceil(SAMPLE_FILES);
+                        files.runs[0].reserve(rest * per_file / 4 * 5);
+                    }
+                    return;
+                }
                 Err(file) => file,
             },
             None => file,
         };
-        runs.push(file);
+        files.runs.push(file);
     }
+}
+
+/// The `file:` entries of a streamed collection: runs of files in key
+/// order, each joined into one piece as it comes (while the workers work,
+/// not after them).
+pub(super) struct FileRuns {
+    pub(super) runs: Vec<Piece>,
+    /// Files announced, and taken so far.
+    expected: usize,
+    taken: usize,
 }
 
 /// What takes each file's entries, in key order, on one thread.

@@ -222,9 +222,12 @@ impl ConfigCollector {
             info.insert("mode".to_owned(), Value::String(format!("{mode:04o}")));
         }
         out.file = Some((file_key, Value::Object(info)));
-        // About one entry per 24 bytes of configuration, and keys about as
-        // long as the text: sized once rather than grown entry by entry.
-        out.config = KeyedValues::with_capacity(bytes.len() / 24 + 4, bytes.len() * 2);
+        // About one entry per 48 bytes of configuration, and keys about as
+        // long as the text: sized once for most files rather than grown
+        // entry by entry, and not so large that each file's buffers spill
+        // into memory the last file's did not warm (twice these sizes
+        // measured 5-10% slower on 100,000 files).
+        out.config = KeyedValues::with_capacity(bytes.len() / 48 + 4, bytes.len());
         let mut builder = KeyBuilder::new("config").path(rel);
         let mut sink = Sink {
             key: &mut builder,
@@ -319,7 +322,8 @@ impl Collector for ConfigCollector {
         stream: &mut ManifestStream<'_>,
     ) -> Collection {
         let preparer = stream.preparer();
-        let (collection, mut files) = self.run(transport, &preparer, stream);
+        let (collection, files) = self.run(transport, &preparer, stream);
+        let mut files = files.runs;
         // Every `file:` key comes after the streamed `config:` keys: each
         // run of files in order as one piece, with the least of the keys
         // after it.
@@ -371,7 +375,7 @@ impl ConfigCollector {
             .map(|l| l.and_then(|l| jobs[l].bare()).unwrap_or("file:"))
             .collect();
         taker.expect(jobs.len());
-        let mut files = P::Files::default();
+        let mut files = prepare.files(jobs.len());
         let mut recorded = vec![0u64; walks.len()];
         let mut gather = |outs: &mut Vec<Prepared<P>>, first: usize| {
             for (i, (error, file, piece)) in outs.drain(..).enumerate() {

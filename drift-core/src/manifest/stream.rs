@@ -88,6 +88,17 @@ impl Prepared {
         self.last.as_ref().or(self.first.as_ref())
     }
 
+    /// The length of its text, in bytes.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Room for `bytes` more bytes of text, for a piece that others will
+    /// be appended to (see [`Prepared::append`]).
+    pub fn reserve(&mut self, bytes: usize) {
+        self.text.reserve(bytes);
+    }
+
     /// Appends `next` when its keys all come after these (one piece of
     /// thousands of files costs less to push than thousands of pieces, and
     /// can be put together while the work goes on); else gives it back.
