@@ -22,9 +22,11 @@ use super::{DiffError, DiffOptions, Environment, group};
 type Small<T> = smallvec::SmallVec<[T; 8]>;
 
 /// Key ranges smaller than this are not split further.
-const MIN_CHUNK: usize = 8192;
+pub(super) const MIN_CHUNK: usize = 8192;
 /// At most this many key ranges.
 const MAX_CHUNKS: usize = 256;
+/// Key ranges compared at once, per thread.
+pub(super) const CHUNKS_PER_THREAD: usize = 8;
 
 struct Ctx<'a> {
     policy: &'a Policy,
@@ -109,23 +111,36 @@ pub(super) fn run(
         check_equal_keys: policy.has_differ_rules(),
     };
     let chunks = plan_chunks(&columns);
-    let outs: Vec<ChunkOut> = chunks
-        .into_par_iter()
-        .map(|ranges| compare_range(&ctx, &columns, &ranges))
-        .collect();
-
-    // Findings come out in key order, chunk after chunk.
-    let mut findings = Vec::with_capacity(outs.iter().map(|o| o.findings.len()).sum());
+    // Findings come out in key order, chunk after chunk. The chunks are
+    // compared a group at a time, each group's findings moved into the one
+    // vector before the next group starts: the memory of one group's
+    // findings is used again by the next, rather than every chunk's held
+    // until the end beside the vector they are copied into.
+    let mut findings: Vec<Finding> = Vec::new();
     let mut keys = 0;
     let mut hits = vec![0usize; policy.waivers.len()];
     let mut secrets_skipped = false;
-    for out in outs {
-        findings.extend(out.findings);
-        keys += out.keys;
-        for (h, n) in hits.iter_mut().zip(out.waiver_hits) {
-            *h += n;
+    let group = (rayon::current_num_threads() * CHUNKS_PER_THREAD).max(1);
+    for (g, ranges) in chunks.chunks(group).enumerate() {
+        let outs: Vec<ChunkOut> = ranges
+            .par_iter()
+            .map(|ranges| compare_range(&ctx, &columns, ranges))
+            .collect();
+        if g == 0 {
+            // Room for all, at the first group's rate and a tenth more
+            // (room not written to costs no memory).
+            let first: usize = outs.iter().map(|o| o.findings.len()).sum();
+            let groups = chunks.len().div_ceil(group);
+            findings.reserve(first.saturating_mul(groups) / 10 * 11);
         }
-        secrets_skipped |= out.secrets_skipped;
+        for out in outs {
+            findings.extend(out.findings);
+            keys += out.keys;
+            for (h, n) in hits.iter_mut().zip(out.waiver_hits) {
+                *h += n;
+            }
+            secrets_skipped |= out.secrets_skipped;
+        }
     }
 
     let mut notes = Vec::new();

@@ -515,10 +515,11 @@ fn naive(ms: &[Manifest]) -> Vec<String> {
 
 #[test]
 fn parallel_chunked_merge_matches_a_naive_comparison() {
+    const ENTRIES: u64 = 90_000;
     let mk = |env: &str, seed: u64| {
         let mut entries = Vec::new();
         let mut x = seed;
-        for i in 0..60_000u64 {
+        for i in 0..ENTRIES {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
@@ -539,8 +540,18 @@ fn parallel_chunked_merge_matches_a_naive_comparison() {
         manifest(env, &refs)
     };
     let ms = [mk("a", 1), mk("b", 2), mk("c", 3)];
-    let r = run(&ms, &Policy::default());
-    let got: Vec<String> = r.findings.iter().map(|f| f.key.to_string()).collect();
-    assert_eq!(got, naive(&ms));
-    assert!(got.len() > 500);
+    let expected = naive(&ms);
+    assert!(expected.len() > 500);
+    // On one thread the chunks are compared in several groups.
+    assert!(ENTRIES as usize / super::engine::MIN_CHUNK > super::engine::CHUNKS_PER_THREAD);
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let r = pool.install(|| run(&ms, &Policy::default()));
+        let got: Vec<String> = r.findings.iter().map(|f| f.key.to_string()).collect();
+        assert_eq!(got, expected, "{threads} threads");
+        assert_eq!(r.summary.keys, ENTRIES as usize + 1, "{threads} threads");
+    }
 }
