@@ -363,24 +363,21 @@ fn has_control(bytes: &[u8]) -> bool {
         })
 }
 
-/// Which characters of a key segment are written without quotes: ASCII
-/// ones by table (every segment of millions of keys is looked at), others
-/// by test.
+/// Which ASCII characters of a key segment are written without quotes, by
+/// table (every segment of millions of keys is looked at); other
+/// characters are plain unless they are whitespace or controls.
 struct Plain {
     ascii: [bool; 128],
-    other: fn(char) -> bool,
 }
 
 /// Characters that end or break a field name: `.`, `:`, brackets, `=`, quotes.
 static PLAIN_NAME: Plain = Plain {
     ascii: ascii_plain(b".:[]=\"\\"),
-    other: |c| !c.is_whitespace() && !c.is_control(),
 };
 
 /// Characters that end or break a part or a path: `:` and quotes.
 static PLAIN_PART: Plain = Plain {
     ascii: ascii_plain(b":\"\\"),
-    other: |c| !c.is_whitespace() && !c.is_control(),
 };
 
 /// ASCII characters other than controls, the space and `special`.
@@ -420,7 +417,7 @@ fn push_quoted_if_needed(out: &mut String, text: &str, plain: &Plain) {
                 if c.is_ascii() {
                     plain.ascii[c as usize]
                 } else {
-                    (plain.other)(c)
+                    !c.is_whitespace() && !c.is_control()
                 }
             }));
     if !text.is_empty() && all_plain {

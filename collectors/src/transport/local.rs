@@ -61,6 +61,24 @@ pub(super) fn meta_of(m: &fs::Metadata) -> FileMeta {
     }
 }
 
+/// Reads `path` whole with the open file's metadata (no second path
+/// lookup, and the size and mode of what is read, even if the file changed
+/// since it was listed), refusing files larger than `limit` bytes.
+fn read_with_meta(path: &Path, limit: u64) -> Result<ReadFile, TransportError> {
+    let io_err = |e: std::io::Error| TransportError::from_io(path, &e);
+    let file = fs::File::open(path).map_err(io_err)?;
+    let meta = meta_of(&file.metadata().map_err(io_err)?);
+    if meta.size > limit {
+        return Err(TransportError::TooLarge {
+            path: path.to_path_buf(),
+            size: meta.size,
+            limit,
+        });
+    }
+    let bytes = read_up_to(file, path, meta.size, limit)?;
+    Ok(ReadFile { bytes, meta })
+}
+
 /// Reads `file` whole into a buffer sized for `size` bytes, refusing more
 /// than `limit` bytes.
 fn read_up_to(
@@ -179,40 +197,11 @@ impl Transport for Local {
     }
 
     fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError> {
-        let file = fs::File::open(path).map_err(|e| TransportError::from_io(path, &e))?;
-        let size = file
-            .metadata()
-            .map_err(|e| TransportError::from_io(path, &e))?
-            .len();
-        if size > limit {
-            return Err(TransportError::TooLarge {
-                path: path.to_path_buf(),
-                size,
-                limit,
-            });
-        }
-        read_up_to(file, path, size, limit)
+        read_with_meta(path, limit).map(|r| r.bytes)
     }
 
     fn read_walked(&self, entry: &WalkEntry, limit: u64) -> Result<ReadFile, TransportError> {
-        let path = &entry.path;
-        let file = fs::File::open(path).map_err(|e| TransportError::from_io(path, &e))?;
-        // The open file's metadata: no second path lookup, and the size
-        // and mode of what is read, even if the file changed since the walk.
-        let meta = meta_of(
-            &file
-                .metadata()
-                .map_err(|e| TransportError::from_io(path, &e))?,
-        );
-        if meta.size > limit {
-            return Err(TransportError::TooLarge {
-                path: path.clone(),
-                size: meta.size,
-                limit,
-            });
-        }
-        let bytes = read_up_to(file, path, meta.size, limit)?;
-        Ok(ReadFile { bytes, meta })
+        read_with_meta(&entry.path, limit)
     }
 
     fn metadata(&self, path: &Path, follow_symlinks: bool) -> Result<FileMeta, TransportError> {

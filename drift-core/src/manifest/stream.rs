@@ -370,9 +370,7 @@ impl<'w> ManifestStream<'w> {
     /// before it; every entry below it is written now.
     pub fn push(&mut self, mut piece: Prepared, bound: &str) {
         self.errors.extend(std::mem::take(&mut piece.errors));
-        let (Some(first), Some(last)) =
-            (&piece.first, piece.last.as_ref().or(piece.first.as_ref()))
-        else {
+        let (Some(first), Some(last)) = (&piece.first, piece.last_key()) else {
             self.flush_below(Some(bound));
             return;
         };
