@@ -51,13 +51,18 @@ pub fn write_atomically(
     Ok(())
 }
 
-/// Creates (or opens) `path` and writes it through a large buffer.
+/// Gathers the small writes around a manifest's entries. A manifest writer
+/// hands over its entries in blocks of a megabyte (hashed as they go), which
+/// a smaller buffer passes through rather than copies.
+const MANIFEST_BUFFER: usize = 64 << 10;
+
+/// Creates (or opens) `path` and writes it through a buffer.
 fn write_through(
     path: &Path,
     write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {
     let file = fs::File::create(path)?;
-    let mut w = io::BufWriter::with_capacity(1 << 20, file);
+    let mut w = io::BufWriter::with_capacity(MANIFEST_BUFFER, file);
     write(&mut w)?;
     w.flush()
 }
@@ -108,7 +113,7 @@ pub fn write_streamed<T>(
             value.context("the manifest was not written")
         }
         None => {
-            let mut w = io::BufWriter::with_capacity(1 << 20, QuietPipe::new(io::stdout()));
+            let mut w = io::BufWriter::with_capacity(MANIFEST_BUFFER, QuietPipe::new(io::stdout()));
             write(&mut w)
                 .and_then(|v| w.flush().map(|()| v))
                 .context("failed to write the manifest to standard output")

@@ -13,14 +13,18 @@
 
 use drift_core::Value;
 
-use super::sink::{NameSet, Sink};
+use super::sink::{NameStack, Sink};
 
 /// Puts the entries of `text` into `sink` when it is of the simple shape
 /// this module handles, and says whether it was; when it was not, `sink` is
 /// left as it was and the caller uses the full parser.
 pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
     sink.fast_path(|sink| {
-        let mut p = Reader { text, at: 0 };
+        let mut p = Reader {
+            text,
+            at: 0,
+            names: NameStack::default(),
+        };
         p.space();
         if p.peek()? != b'{' {
             return None;
@@ -31,10 +35,11 @@ pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
     })
 }
 
-/// A position in the text.
+/// A position in the text, and the names of the objects it is in.
 struct Reader<'t> {
     text: &'t str,
     at: usize,
+    names: NameStack<'t>,
 }
 
 impl<'t> Reader<'t> {
@@ -62,10 +67,10 @@ impl<'t> Reader<'t> {
             sink.value(Value::Object(Default::default()));
             return Some(());
         }
-        let mut names = NameSet::default();
+        self.names.open();
         loop {
             let name = self.string()?;
-            names.add(name)?;
+            self.names.add(name)?;
             self.space();
             self.eat(b':')?;
             self.space();
@@ -81,6 +86,7 @@ impl<'t> Reader<'t> {
                 }
                 b'}' => {
                     self.at += 1;
+                    self.names.close();
                     return Some(());
                 }
                 _ => return None,

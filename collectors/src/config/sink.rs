@@ -84,27 +84,57 @@ impl Sink<'_> {
     }
 }
 
-/// The names of one map being read, borrowed from the text: for parsers
-/// that put entries into a [`Sink`] without building the map.
+/// The names of the maps open in one document, borrowed from the text: for
+/// parsers that put entries into a [`Sink`] without building the maps. A
+/// map opened inside another keeps its names after its parent's, in one
+/// buffer for the whole document, rather than a vector of its own.
 #[derive(Debug, Default)]
-pub(crate) struct NameSet<'t> {
+pub(crate) struct NameStack<'t> {
     names: Vec<&'t str>,
-    dups: DupCheck,
+    /// Each open map's first name in `names` and its duplicate check, the
+    /// innermost last; checks of maps closed stay for the next ones.
+    maps: Vec<(usize, DupCheck)>,
+    open: usize,
 }
 
-impl<'t> NameSet<'t> {
-    /// Records `name`; `None` when the map already has it.
+impl<'t> NameStack<'t> {
+    /// Opens a map inside the innermost open one (or the first).
+    pub(crate) fn open(&mut self) {
+        let start = self.names.len();
+        match self.maps.get_mut(self.open) {
+            Some(map) => {
+                map.0 = start;
+                map.1.clear();
+            }
+            None => self.maps.push((start, DupCheck::default())),
+        }
+        self.open += 1;
+    }
+
+    /// Closes the innermost open map.
+    pub(crate) fn close(&mut self) {
+        if let Some(open) = self.open.checked_sub(1) {
+            self.open = open;
+            self.names.truncate(self.maps[open].0);
+        }
+    }
+
+    /// Records `name` in the innermost open map; `None` when it already
+    /// has it, or when no map is open.
     pub(crate) fn add(&mut self, name: &'t str) -> Option<()> {
-        if self.dups.is_duplicate(&self.names, name) {
+        let (start, dups) = self.maps.get_mut(self.open.checked_sub(1)?)?;
+        if dups.is_duplicate(&self.names[*start..], name) {
             return None;
         }
         self.names.push(name);
         Some(())
     }
 
-    /// Whether no name was recorded.
+    /// Whether the innermost open map has no name.
     pub(crate) fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.open
+            .checked_sub(1)
+            .is_none_or(|open| self.names.len() == self.maps[open].0)
     }
 }
 
@@ -203,5 +233,45 @@ pub(crate) mod testing {
         let mut lines: Vec<String> = out.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
         lines.sort();
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NameStack;
+
+    #[test]
+    fn names_repeat_across_maps_but_not_within_one() {
+        let mut names = NameStack::default();
+        assert!(names.add("a").is_none(), "no map is open");
+        names.open();
+        assert!(names.is_empty());
+        names.add("a").unwrap();
+        names.open();
+        assert!(names.is_empty());
+        names.add("a").unwrap();
+        assert!(names.add("a").is_none());
+        names.close();
+        // Back in the outer map: its names are as they were.
+        assert!(!names.is_empty());
+        assert!(names.add("a").is_none());
+        names.add("b").unwrap();
+        // A large map after a closed one: the closed map's names are gone.
+        names.open();
+        let many: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+        for n in &many {
+            names.add(n).unwrap();
+        }
+        assert!(names.add("k42").is_none());
+        names.close();
+        names.open();
+        for n in &many[..50] {
+            names.add(n).unwrap();
+        }
+        assert!(names.add("k7").is_none());
+        names.close();
+        names.close();
+        names.close();
+        assert!(names.is_empty());
     }
 }

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use drift_core::Value;
 
-use super::sink::{NameSet, Sink};
+use super::sink::{NameStack, Sink};
 
 /// Puts the entries of `text` into `sink` when it is of the simple shape
 /// this module handles, and says whether it was; when it was not, `sink` is
@@ -34,10 +34,11 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
         return None;
     }
     let root = sink.key.mark();
-    // Top-level keys and table names.
-    let mut top = NameSet::default();
-    // The table being read: its keys, or `None` before the first header.
-    let mut table: Option<(&str, NameSet)> = None;
+    // Top-level keys and table names, then the keys of the table being
+    // read; the name of that table (`None` before the first header).
+    let mut names = NameStack::default();
+    names.open();
+    let mut table: Option<&str> = None;
     for line in crate::text::lines(text) {
         let body = line.trim_matches([' ', '\t']);
         if body.is_empty() || body.starts_with('#') {
@@ -48,10 +49,13 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
             if !is_bare_key(name) || !is_blank_or_comment(rest) {
                 return None;
             }
-            close(sink, root, table.take());
-            top.add(name)?;
+            if table.is_some() {
+                close(sink, root, &mut names);
+            }
+            names.add(name)?;
             sink.key.push_field(name);
-            table = Some((name, NameSet::default()));
+            table = Some(name);
+            names.open();
             continue;
         }
         let (key, rest) = body.split_once('=')?;
@@ -60,27 +64,26 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
             return None;
         }
         let value = value(rest.trim_start_matches([' ', '\t']))?;
-        match &mut table {
-            Some((_, names)) => names.add(key)?,
-            None => top.add(key)?,
-        }
+        names.add(key)?;
         sink.field(key, value);
     }
-    let empty = top.is_empty();
-    close(sink, root, table);
-    if empty {
+    if table.is_some() {
+        close(sink, root, &mut names);
+    }
+    if names.is_empty() {
         sink.value(Value::Object(BTreeMap::new()));
     }
+    sink.key.truncate(root);
     Some(())
 }
 
-/// Ends a table: an empty one is an empty object.
-fn close(sink: &mut Sink<'_>, root: (usize, bool), table: Option<(&str, NameSet)>) {
-    if let Some((_, names)) = table
-        && names.is_empty()
-    {
+/// Ends the table being read (an empty one is an empty object): back to
+/// the top level.
+fn close(sink: &mut Sink<'_>, root: (usize, bool), names: &mut NameStack<'_>) {
+    if names.is_empty() {
         sink.value(Value::Object(BTreeMap::new()));
     }
+    names.close();
     sink.key.truncate(root);
 }
 

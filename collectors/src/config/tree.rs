@@ -101,85 +101,121 @@ pub(crate) fn list_identity(items: &[Node]) -> Option<(&'static str, Vec<String>
 
 /// Finds duplicate names while a map is built: scans small maps, indexes
 /// large ones by hash, so that a map of a million keys stays linear.
+///
+/// The index is a table of its own (open addressing, linear probing) rather
+/// than a hash map: each name is hashed once, and a slot holds what tells
+/// most names apart without looking at them.
 #[derive(Debug, Default)]
 pub(crate) struct DupCheck {
-    hasher: FastHash,
-    /// Hash of a name → index of the first entry with that hash.
-    index: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<HashedKey>>,
+    /// Per slot: the high half of a name's hash and its entry's index plus
+    /// one (0: an empty slot). Its length is a power of two, at least twice
+    /// the names indexed.
+    slots: Vec<(u32, u32)>,
+    /// The names indexed.
+    indexed: usize,
 }
 
-/// A fast, non-cryptographic string hash (FNV-1a over 8-byte words) for
-/// duplicate checks; a collision only costs a comparison.
-#[derive(Debug, Default, Clone, Copy)]
-struct FastHash;
-
-impl FastHash {
-    fn hash_one(self, s: &str) -> u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ s.len() as u64;
-        let mut chunks = s.as_bytes().chunks_exact(8);
-        for c in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(c);
-            h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
-            h ^= h >> 29;
-        }
-        for &b in chunks.remainder() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        h ^ (h >> 32)
+/// FNV-1a over 8-byte words, mixed: a fast string hash for duplicate
+/// checks, where a collision only costs a comparison.
+fn hash_name(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ s.len() as u64;
+    let mut chunks = s.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
     }
-}
-
-/// Hashes a key that is already a hash: passes it through.
-#[derive(Debug, Default)]
-struct HashedKey(u64);
-
-impl std::hash::Hasher for HashedKey {
-    fn finish(&self) -> u64 {
-        self.0
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
     }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
+    h ^ (h >> 32)
 }
 
 /// Maps up to this size are checked for duplicates by scanning.
-const SCAN_LIMIT: usize = 16;
+const SCAN_LIMIT: usize = 6;
+
+/// A table larger than this is freed rather than emptied for the next map.
+const KEEP_SLOTS: usize = 1 << 12;
 
 impl DupCheck {
+    /// Forgets the names seen, for another map.
+    pub(crate) fn clear(&mut self) {
+        if self.indexed == 0 {
+            return;
+        }
+        if self.slots.len() > KEEP_SLOTS {
+            self.slots = Vec::new();
+        } else {
+            self.slots.fill((0, 0));
+        }
+        self.indexed = 0;
+    }
+
     /// Whether `name` is already in `entries`. Call it before pushing each
     /// entry, in order.
     pub(crate) fn is_duplicate<E: Named>(&mut self, entries: &[E], name: &str) -> bool {
-        if entries.len() < SCAN_LIMIT {
+        // (A map of four billion names, were there one, is scanned.)
+        if entries.len() < SCAN_LIMIT || entries.len() >= u32::MAX as usize {
             return entries.iter().any(|e| e.name() == name);
         }
-        if self.index.is_empty() {
-            // Room for a few times as many: one allocation for most maps.
-            self.index.reserve(entries.len() * 4);
-            for (i, e) in entries.iter().enumerate() {
-                self.index
-                    .entry(self.hasher.hash_one(e.name()))
-                    .or_insert(i);
-            }
+        if self.indexed != entries.len() || (self.indexed + 1) * 2 > self.slots.len() {
+            self.rebuild(entries);
         }
-        let h = self.hasher.hash_one(name);
-        match self.index.get(&h) {
-            Some(&i) if entries[i].name() == name => true,
-            // A hash collision: look at every entry.
-            Some(_) => entries.iter().any(|e| e.name() == name),
-            None => {
-                self.index.insert(h, entries.len());
-                false
+        let h = hash_name(name);
+        let (found, at) = self.find(entries, name, h);
+        if !found {
+            self.slots[at] = (tag(h), slot_index(entries.len()));
+            self.indexed += 1;
+        }
+        found
+    }
+
+    /// Whether `name` (of hash `h`) is in `entries`, and else the empty
+    /// slot where it goes.
+    fn find<E: Named>(&self, entries: &[E], name: &str, h: u64) -> (bool, usize) {
+        let mask = self.slots.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            let (t, i) = self.slots[at];
+            if i == 0 {
+                return (false, at);
             }
+            if t == tag(h) && entries[i as usize - 1].name() == name {
+                return (true, at);
+            }
+            at = (at + 1) & mask;
         }
     }
+
+    /// Indexes every name of `entries` anew, in a table with room for as
+    /// many again and more.
+    fn rebuild<E: Named>(&mut self, entries: &[E]) {
+        let size = (entries.len() * 4).next_power_of_two().max(64);
+        self.slots.clear();
+        self.slots.resize(size, (0, 0));
+        self.indexed = 0;
+        for (i, e) in entries.iter().enumerate() {
+            let h = hash_name(e.name());
+            // Of two equal names (a caller that pushed a duplicate), the
+            // first is the one found.
+            if let (false, at) = self.find(entries, e.name(), h) {
+                self.slots[at] = (tag(h), slot_index(i));
+            }
+            self.indexed += 1;
+        }
+    }
+}
+
+/// The part of a hash kept in a slot: the part that did not pick it.
+fn tag(h: u64) -> u32 {
+    (h >> 32) as u32
+}
+
+/// An entry's index as a slot holds it: plus one, 0 being an empty slot
+/// (maps with as many names as a `u32` counts are scanned, not indexed).
+fn slot_index(i: usize) -> u32 {
+    u32::try_from(i + 1).unwrap_or(u32::MAX)
 }
 
 /// What [`DupCheck`] compares: the name of a map entry.
@@ -346,5 +382,47 @@ mod tests {
         let out = flat(map(vec![("a", map(vec![])), ("b", Node::List(vec![]))]));
         assert_eq!(out[0].1, Value::Object(BTreeMap::new()));
         assert_eq!(out[1].1, Value::List(vec![]));
+    }
+
+    #[test]
+    fn duplicate_names_are_found_in_maps_of_every_size_and_after_a_clear() {
+        let mut dups = DupCheck::default();
+        // Sizes below the scan limit, at it, and past several growths of
+        // the table; names that share long prefixes and hash alike.
+        for (round, size) in [3, SCAN_LIMIT, SCAN_LIMIT + 1, 40, 1000, 5000, 20]
+            .into_iter()
+            .enumerate()
+        {
+            dups.clear();
+            let all: Vec<String> = (0..size)
+                .map(|i| format!("section_{}_key_{i}", i % 4))
+                .collect();
+            let mut names: Vec<&str> = Vec::new();
+            for name in &all {
+                assert!(!dups.is_duplicate(&names, name), "round {round}: {name}");
+                names.push(name);
+            }
+            for probe in [0, size / 2, size - 1] {
+                let again = all[probe].clone();
+                assert!(dups.is_duplicate(&names, &again), "round {round}: {again}");
+            }
+            assert!(!dups.is_duplicate(&names, "section_0_key_"));
+            assert!(!dups.is_duplicate(&names, ""));
+        }
+    }
+
+    #[test]
+    fn an_index_built_late_sees_every_name_before_it() {
+        // The entries grow by other hands between checks: the index is
+        // rebuilt from them.
+        let mut dups = DupCheck::default();
+        let mut names: Vec<&str> = vec!["a", "b", "c", "d", "e", "f", "g", "h"];
+        names.extend(["i", "j", "k", "l", "m", "n", "o", "p", "q", "r"]);
+        assert!(dups.is_duplicate(&names, "q"));
+        assert!(!dups.is_duplicate(&names, "s"));
+        names.push("s");
+        names.push("t");
+        assert!(dups.is_duplicate(&names, "t"));
+        assert!(dups.is_duplicate(&names, "a"));
     }
 }

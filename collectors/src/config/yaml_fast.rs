@@ -12,25 +12,14 @@
 
 use drift_core::Value;
 
-use super::sink::{NameSet, Sink};
+use super::sink::{NameStack, Sink};
 use super::yaml::resolve_plain_str;
 
-/// One mapping being read: its indentation, the key position to go back to
-/// when it ends, and its names so far.
-struct Frame<'t> {
+/// One mapping being read: its indentation and the key position to go back
+/// to when it ends (its names are in the document's [`NameStack`]).
+struct Frame {
     indent: usize,
     mark: (usize, bool),
-    names: NameSet<'t>,
-}
-
-impl<'t> Frame<'t> {
-    fn new(indent: usize, mark: (usize, bool)) -> Frame<'t> {
-        Frame {
-            indent,
-            mark,
-            names: NameSet::default(),
-        }
-    }
 }
 
 /// Puts the entries of `text` into `sink` when it is of the simple shape
@@ -44,7 +33,8 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
     if !text.is_ascii() || text.bytes().any(|b| b == b'\t' || b == b'\r') {
         return None;
     }
-    let mut stack: Vec<Frame<'t>> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut names = NameStack::default();
     // A key whose value is on the following lines (a nested mapping) or
     // absent (null).
     let mut open_key: Option<&'t str> = None;
@@ -65,7 +55,8 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
             if indent > stack.last()?.indent {
                 let mark = sink.key.mark();
                 sink.key.push_field(k);
-                stack.push(Frame::new(indent, mark));
+                stack.push(Frame { indent, mark });
+                names.open();
             } else {
                 sink.field(k, Value::Null);
             }
@@ -74,18 +65,23 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
             if indent != 0 {
                 return None;
             }
-            stack.push(Frame::new(0, sink.key.mark()));
+            stack.push(Frame {
+                indent: 0,
+                mark: sink.key.mark(),
+            });
+            names.open();
         }
         // Close deeper mappings.
         while stack.last().is_some_and(|f| indent < f.indent) {
             let done = stack.pop()?;
+            names.close();
             sink.key.truncate(done.mark);
         }
         let frame = stack.last_mut()?;
         if indent != frame.indent {
             return None;
         }
-        frame.names.add(key)?;
+        names.add(key)?;
         match value {
             Some(v) => sink.field(key, resolve_plain_str(v).into_value()),
             None => open_key = Some(key),

@@ -430,8 +430,8 @@ impl<'w> ManifestStream<'w> {
             &self.coverage,
             &self.errors,
         )?;
-        let digest = self.out.finalize();
-        write_digest(self.out.inner_mut(), &digest)?;
+        let (digest, out) = self.out.finalize()?;
+        write_digest(out, &digest)?;
         Ok(StreamSummary {
             entries: self.written,
             coverage: self.coverage,

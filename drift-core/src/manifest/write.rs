@@ -25,8 +25,8 @@ impl Manifest {
         write_head(&mut out, self.created_at.as_deref())?;
         let mut hashing = HashingWriter::new(&mut out);
         write_canonical(self, &mut hashing)?;
-        let digest = hashing.finalize();
-        write_digest(&mut out, &digest)
+        let (digest, out) = hashing.finalize()?;
+        write_digest(out, &digest)
     }
 
     /// The manifest as a JSON string (see [`Manifest::write_to`]).
@@ -43,68 +43,81 @@ pub(super) fn digest(manifest: &Manifest) -> String {
     let mut hashing = HashingWriter::new(io::sink());
     // Writing to a sink cannot fail.
     let _ = write_canonical(manifest, &mut hashing);
-    format!("blake3:{}", hashing.finalize().to_hex())
+    match hashing.finalize() {
+        Ok((digest, _)) => format!("blake3:{}", digest.to_hex()),
+        // A sink takes every byte.
+        Err(_) => String::new(),
+    }
 }
 
-/// Writes through to `inner` and hashes what was written. Small writes are
-/// gathered and hashed in large blocks, which BLAKE3 hashes many times
-/// faster (SIMD over several chunks) than a few bytes at a time.
+/// Hashes what is written and passes it on to `inner`, in blocks: BLAKE3
+/// hashes a large block many times faster (SIMD over several chunks) than
+/// a few bytes at a time, and the block that was hashed is the one written,
+/// so that the bytes are gathered once (a buffer over `inner` would see
+/// only blocks and pass them through).
 pub(super) struct HashingWriter<W> {
     inner: W,
     hasher: blake3::Hasher,
+    /// Bytes written, not yet hashed nor passed on.
     pending: Vec<u8>,
 }
 
-/// Bytes gathered before they are hashed.
-const HASH_BLOCK: usize = 64 << 10;
+/// Bytes gathered before they are hashed and passed on.
+const HASH_BLOCK: usize = 1 << 20;
 
-impl<W> HashingWriter<W> {
+impl<W: Write> HashingWriter<W> {
     pub(super) fn new(inner: W) -> HashingWriter<W> {
         HashingWriter {
             inner,
             hasher: blake3::Hasher::new(),
-            pending: Vec::with_capacity(HASH_BLOCK),
+            pending: Vec::new(),
         }
     }
 
-    fn hash(&mut self, buf: &[u8]) {
-        if self.pending.len() + buf.len() > HASH_BLOCK {
-            self.hasher.update(&self.pending);
-            self.pending.clear();
+    /// Hashes and passes on what is pending.
+    fn pass_on(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
         }
-        if buf.len() >= HASH_BLOCK {
-            self.hasher.update(buf);
-        } else {
-            self.pending.extend_from_slice(buf);
-        }
-    }
-
-    /// The writer written through to.
-    pub(super) fn inner_mut(&mut self) -> &mut W {
-        &mut self.inner
-    }
-
-    pub(super) fn finalize(&mut self) -> blake3::Hash {
         self.hasher.update(&self.pending);
+        let result = self.inner.write_all(&self.pending);
         self.pending.clear();
-        self.hasher.finalize()
+        result
+    }
+
+    /// Passes on what is pending and gives the hash of everything written,
+    /// and the writer written to (for what follows the hashed bytes).
+    pub(super) fn finalize(&mut self) -> io::Result<(blake3::Hash, &mut W)> {
+        self.pass_on()?;
+        Ok((self.hasher.finalize(), &mut self.inner))
     }
 }
 
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash(&buf[..n]);
-        Ok(n)
+        self.write_all(buf)?;
+        Ok(buf.len())
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.inner.write_all(buf)?;
-        self.hash(buf);
+        if self.pending.len() + buf.len() > HASH_BLOCK {
+            self.pass_on()?;
+        }
+        if buf.len() >= HASH_BLOCK {
+            // Large enough on its own: hashed and passed on as it is.
+            self.hasher.update(buf);
+            return self.inner.write_all(buf);
+        }
+        if self.pending.capacity() == 0 {
+            self.pending.reserve_exact(HASH_BLOCK);
+        }
+        self.pending.extend_from_slice(buf);
         Ok(())
     }
 
+    /// Passes on what is pending (its hash included) and flushes `inner`.
     fn flush(&mut self) -> io::Result<()> {
+        self.pass_on()?;
         self.inner.flush()
     }
 }
@@ -407,5 +420,84 @@ pub(crate) fn write_value<W: Write + ?Sized>(out: &mut W, value: &Value) -> io::
             }
             out.write_all(b"]}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A writer that records the size of each write it is given.
+    #[derive(Default)]
+    struct Recording {
+        bytes: Vec<u8>,
+        writes: Vec<usize>,
+    }
+
+    impl Write for Recording {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.bytes.extend_from_slice(buf);
+            self.writes.push(buf.len());
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn hashing_passes_on_every_byte_in_blocks_and_hashes_them_all() {
+        let data: Vec<u8> = (0..3 * HASH_BLOCK + 12345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        // Small writes, one at a block's edge, one larger than a block.
+        let sizes = [1, 7, HASH_BLOCK - 8, 100, HASH_BLOCK + 3, 4096];
+        let mut out = Recording::default();
+        let mut hashing = HashingWriter::new(&mut out);
+        let (mut at, mut i) = (0, 0);
+        while at < data.len() {
+            let n = sizes[i % sizes.len()].min(data.len() - at);
+            hashing.write_all(&data[at..at + n]).unwrap();
+            at += n;
+            i += 1;
+        }
+        let (digest, _) = hashing.finalize().unwrap();
+        assert_eq!(digest, blake3::hash(&data));
+        assert_eq!(out.bytes, data);
+        // The write larger than a block is passed on as it came.
+        assert!(out.writes.contains(&(HASH_BLOCK + 3)), "{:?}", out.writes);
+
+        // Small writes are gathered into blocks.
+        let mut out = Recording::default();
+        let mut hashing = HashingWriter::new(&mut out);
+        for piece in data.chunks(100) {
+            hashing.write_all(piece).unwrap();
+        }
+        let (digest, _) = hashing.finalize().unwrap();
+        assert_eq!(digest, blake3::hash(&data));
+        assert_eq!(out.bytes, data);
+        assert!(out.writes.len() <= data.len() / (HASH_BLOCK - 100) + 1);
+        assert!(out.writes.iter().all(|&n| n <= HASH_BLOCK));
+    }
+
+    #[test]
+    fn a_failed_write_is_reported() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut hashing = HashingWriter::new(Full);
+        // Gathered, so not failed yet; passed on, it fails.
+        hashing.write_all(b"entries").unwrap();
+        let err = hashing.finalize().err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+        let mut hashing = HashingWriter::new(Full);
+        assert!(hashing.write_all(&vec![0; HASH_BLOCK]).is_err());
     }
 }
