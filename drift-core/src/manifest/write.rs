@@ -482,6 +482,26 @@ mod tests {
     }
 
     #[test]
+    fn escapes_are_found_at_every_place_and_byte() {
+        let naive = |b: &[u8]| b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+        for len in 0..20 {
+            for at in 0..len {
+                for c in 0..=255u8 {
+                    // Neighbours that sit close to the bytes looked for.
+                    let mut text = vec![b'!'; len];
+                    text[at] = c;
+                    if at > 0 {
+                        text[at - 1] = 0x80;
+                    }
+                    assert_eq!(needs_escape(&text), naive(&text), "{text:?}");
+                }
+            }
+        }
+        assert!(!needs_escape("config:app.yaml:clé.value".as_bytes()));
+        assert!(needs_escape(b"config:app.yaml:\"tab\tname\""));
+    }
+
+    #[test]
     fn a_failed_write_is_reported() {
         struct Full;
         impl Write for Full {

@@ -231,8 +231,7 @@ impl Sanitizer {
     pub fn sanitize_entries(&self, entries: &mut [(KeyPath, Value)]) {
         let mut names = NameJudge::default();
         for (key, value) in entries {
-            let plain = std::mem::replace(value, Value::Null);
-            *value = self.sanitize_with(key.as_str(), plain, Some(&mut names));
+            self.sanitize_in_place(key.as_str(), value, Some(&mut names));
         }
     }
 
@@ -244,18 +243,41 @@ impl Sanitizer {
     ) {
         let mut names = NameJudge::default();
         for (key, value) in entries {
-            let plain = std::mem::replace(value, Value::Null);
-            *value = self.sanitize_with(key, plain, Some(&mut names));
+            self.sanitize_in_place(key, value, Some(&mut names));
         }
     }
 
-    fn sanitize_with(&self, key: &str, value: Value, names: Option<&mut NameJudge>) -> Value {
+    fn sanitize_with(&self, key: &str, mut value: Value, names: Option<&mut NameJudge>) -> Value {
+        self.sanitize_in_place(key, &mut value, names);
+        value
+    }
+
+    /// Hides what is secret in `value`, in place: most values (numbers,
+    /// flags, plain words under names that are not secret) are left as
+    /// they are without being moved.
+    fn sanitize_in_place(&self, key: &str, value: &mut Value, names: Option<&mut NameJudge>) {
         if matches!(value, Value::Secret(_) | Value::Url(_)) {
-            return value;
+            return;
         }
         if self.is_secret_key_with(key, names) {
-            return self.hide_whole(key, value);
+            let plain = std::mem::replace(value, Value::Null);
+            *value = self.hide_whole(key, plain);
+            return;
         }
+        let holds_text = match value {
+            Value::String(s) => may_hide_text(s),
+            Value::File(_) | Value::Object(_) => true,
+            _ => false,
+        };
+        if holds_text {
+            let plain = std::mem::replace(value, Value::Null);
+            *value = self.sanitize_text_of(key, plain);
+        }
+    }
+
+    /// The text of a value judged: private keys, URL passwords, secret
+    /// lines of a file.
+    fn sanitize_text_of(&self, key: &str, value: Value) -> Value {
         match value {
             Value::String(s) => self.sanitize_text(key, s),
             Value::File(mut f) => {
@@ -284,9 +306,7 @@ impl Sanitizer {
     }
 
     fn sanitize_text(&self, key: &str, s: String) -> Value {
-        // Private keys and URLs are written with `-` or `:`; most values
-        // have neither.
-        if !s.bytes().any(|b| b == b'-' || b == b':') {
+        if !may_hide_text(&s) {
             return Value::String(s);
         }
         if looks_like_private_key(&s) {
@@ -310,6 +330,12 @@ impl Sanitizer {
         };
         Value::Secret(self.fingerprinter.fingerprint_text(key, &bytes))
     }
+}
+
+/// Whether text may hold a private key or a URL with a password: both are
+/// written with `-` or `:`, and most values have neither.
+fn may_hide_text(s: &str) -> bool {
+    s.bytes().any(|b| b == b'-' || b == b':')
 }
 
 /// A stable byte form of a non-string value, for fingerprinting.
