@@ -135,20 +135,10 @@ fn hash_name(s: &str) -> u64 {
 /// Maps up to this size are checked for duplicates by scanning.
 const SCAN_LIMIT: usize = 6;
 
-/// A table larger than this is freed rather than emptied for the next map.
-const KEEP_SLOTS: usize = 1 << 12;
-
 impl DupCheck {
-    /// Forgets the names seen, for another map.
+    /// Forgets the names seen, for another map: its first look at the
+    /// index builds it anew, sized for that map.
     pub(crate) fn clear(&mut self) {
-        if self.indexed == 0 {
-            return;
-        }
-        if self.slots.len() > KEEP_SLOTS {
-            self.slots = Vec::new();
-        } else {
-            self.slots.fill((0, 0));
-        }
         self.indexed = 0;
     }
 
@@ -189,7 +179,7 @@ impl DupCheck {
     }
 
     /// Indexes every name of `entries` anew, in a table with room for as
-    /// many again and more.
+    /// many again and more (its memory kept from map to map).
     fn rebuild<E: Named>(&mut self, entries: &[E]) {
         let size = (entries.len() * 4).next_power_of_two().max(64);
         self.slots.clear();
