@@ -35,10 +35,10 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
     }
     let root = sink.key.mark();
     // Top-level keys and table names, then the keys of the table being
-    // read; the name of that table (`None` before the first header).
+    // read (none before the first header).
     let mut names = NameStack::default();
     names.open();
-    let mut table: Option<&str> = None;
+    let mut in_table = false;
     for line in crate::text::lines(text) {
         let body = line.trim_matches([' ', '\t']);
         if body.is_empty() || body.starts_with('#') {
@@ -49,12 +49,12 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
             if !is_bare_key(name) || !is_blank_or_comment(rest) {
                 return None;
             }
-            if table.is_some() {
+            if in_table {
                 close(sink, root, &mut names);
             }
             names.add(name)?;
             sink.key.push_field(name);
-            table = Some(name);
+            in_table = true;
             names.open();
             continue;
         }
@@ -67,7 +67,7 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
         names.add(key)?;
         sink.field(key, value);
     }
-    if table.is_some() {
+    if in_table {
         close(sink, root, &mut names);
     }
     if names.is_empty() {
