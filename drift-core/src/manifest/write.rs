@@ -330,14 +330,61 @@ pub(crate) fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<(
 
 /// [`write_str`] for a string whose first `clean` bytes need no escape.
 fn write_str_after<W: Write + ?Sized>(out: &mut W, s: &str, clean: usize) -> io::Result<()> {
-    // Most keys and values need no escape: write them as they are (the same
-    // bytes serde_json writes, without its per-byte table walk).
+    // Most keys and values need no escape: written as they are.
     if !needs_escape(s.as_bytes().get(clean..).unwrap_or_default()) {
         out.write_all(b"\"")?;
         out.write_all(s.as_bytes())?;
         return out.write_all(b"\"");
     }
-    serde_json::to_writer(out, s).map_err(io::Error::from)
+    write_escaped(out, s.as_bytes(), clean)
+}
+
+/// Writes `bytes` (UTF-8 whose first `clean` bytes need no escape) as a
+/// JSON string, the same bytes serde_json writes: the short escapes,
+/// `\u00XX` with lower-case digits for other controls, everything else as
+/// it is. (A function apart, so that the common case stays small.)
+#[inline(never)]
+fn write_escaped<W: Write + ?Sized>(out: &mut W, bytes: &[u8], clean: usize) -> io::Result<()> {
+    out.write_all(b"\"")?;
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate().skip(clean) {
+        let escape = ESCAPES[usize::from(b)];
+        if escape == 0 {
+            continue;
+        }
+        out.write_all(&bytes[start..i])?;
+        if escape == b'u' {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]];
+            out.write_all(&[b'\\', b'u', b'0', b'0', hex[0], hex[1]])?;
+        } else {
+            out.write_all(&[b'\\', escape])?;
+        }
+        start = i + 1;
+    }
+    out.write_all(&bytes[start..])?;
+    out.write_all(b"\"")
+}
+
+/// Per byte, how it is escaped in a JSON string: 0 not at all, `u` as
+/// `\u00XX`, else a backslash and this character.
+static ESCAPES: [u8; 256] = escapes();
+
+const fn escapes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b'u';
+        b += 1;
+    }
+    t[b'\n' as usize] = b'n';
+    t[b'\r' as usize] = b'r';
+    t[b'\t' as usize] = b't';
+    t[0x08] = b'b';
+    t[0x0c] = b'f';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
 }
 
 /// Writes a value in the manifest's encoding: scalars bare, everything else
@@ -499,6 +546,43 @@ mod tests {
         }
         assert!(!needs_escape("config:app.yaml:clé.value".as_bytes()));
         assert!(needs_escape(b"config:app.yaml:\"tab\tname\""));
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut samples: Vec<String> = (0..=0x7fu8).map(|b| format!("a{}b", b as char)).collect();
+        samples.extend(
+            [
+                "",
+                "plain",
+                "config:app.properties:\"app.key_0\"",
+                "line 1\nline 2\r\n\ttab \\ back\\slash \"q\"",
+                "\u{1}\u{1f}\u{7f}\u{80}\u{9f}é✓",
+                "\"",
+                "\\",
+                "end\n",
+            ]
+            .map(String::from),
+        );
+        for s in &samples {
+            for clean in [0, 1] {
+                if !s.is_char_boundary(clean.min(s.len())) {
+                    continue;
+                }
+                let clean = clean.min(s.len());
+                if needs_escape(&s.as_bytes()[..clean]) {
+                    continue;
+                }
+                let mut ours = Vec::new();
+                write_str_after(&mut ours, s, clean).unwrap();
+                let theirs = serde_json::to_vec(s).unwrap();
+                assert_eq!(
+                    String::from_utf8(ours).unwrap(),
+                    String::from_utf8(theirs).unwrap(),
+                    "{s:?} after {clean}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -126,24 +126,29 @@ pub fn scrub(text: &str) -> String {
 /// secret word (`password = hunter2` → `password = ***`), and URL passwords:
 /// for texts kept for line diffs, which no parser has judged key by key.
 pub fn scrub_lines(text: &str) -> String {
+    // A name is followed by `=` or `:`, and a URL holds `:`: a text with
+    // neither (a plain list, prose) has nothing to hide.
+    if !text.bytes().any(|b| b == b'=' || b == b':') {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
-        let sep = line.find(['=', ':']);
-        let hidden = sep.is_some_and(|at| {
-            // The name as it is written: its words are the name's.
-            names::is_secret_word_text(&line[..at]) && !line[at + 1..].trim().is_empty()
-        });
-        match sep {
-            Some(at) if hidden => {
-                out.push_str(&line[..=at]);
-                out.push_str(" ***");
-                if line.ends_with('\n') {
-                    out.push('\n');
-                }
+        let Some(at) = line.find(['=', ':']) else {
+            out.push_str(line);
+            continue;
+        };
+        // The name as it is written: its words are the name's.
+        if names::is_secret_word_text(&line[..at]) && !line[at + 1..].trim().is_empty() {
+            out.push_str(&line[..=at]);
+            out.push_str(" ***");
+            if line.ends_with('\n') {
+                out.push('\n');
             }
+        } else if line.contains("://") {
+            out.push_str(&scrub(line));
+        } else {
             // Most lines hold no URL.
-            _ if !line.contains("://") => out.push_str(line),
-            _ => out.push_str(&scrub(line)),
+            out.push_str(line);
         }
     }
     out
@@ -468,6 +473,14 @@ mod tests {
         let t = "host = db\npassword = hunter2\nurl: http://u:pw@h/\n";
         let s = scrub_lines(t);
         assert_eq!(s, "host = db\npassword = ***\nurl: http://u:***@h/\n");
+        // Lines without a separator, a URL in prose, a text with neither.
+        let t = "plain line\nsee https://u:pw@h/x here\nsecret\n";
+        assert_eq!(
+            scrub_lines(t),
+            "plain line\nsee https://u:***@h/x here\nsecret\n"
+        );
+        let t = "line key_0 913330\nline key_1 5\n";
+        assert_eq!(scrub_lines(t), t);
     }
 
     #[test]
