@@ -77,8 +77,7 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
             names.close();
             sink.key.truncate(done.mark);
         }
-        let frame = stack.last_mut()?;
-        if indent != frame.indent {
+        if indent != stack.last()?.indent {
             return None;
         }
         names.add(key)?;

@@ -226,18 +226,16 @@ impl Sanitizer {
 
     /// The value to store for `key`: a fingerprint when secret, the URL
     /// without its password, or the value unchanged.
-    pub fn sanitize(&self, key: &KeyPath, value: Value) -> Value {
-        self.sanitize_with(key.as_str(), value, None)
+    pub fn sanitize(&self, key: &KeyPath, mut value: Value) -> Value {
+        self.sanitize_in_place(key.as_str(), &mut value, None);
+        value
     }
 
     /// [`Sanitizer::sanitize`] for each entry, in place. Keys that share a
     /// prefix with the key before them (the keys of one file, in order) are
     /// judged faster.
     pub fn sanitize_entries(&self, entries: &mut [(KeyPath, Value)]) {
-        let mut names = NameJudge::default();
-        for (key, value) in entries {
-            self.sanitize_in_place(key.as_str(), value, Some(&mut names));
-        }
+        self.sanitize_each(entries.iter_mut().map(|(k, v)| (k.as_str(), v)));
     }
 
     /// [`Sanitizer::sanitize_entries`] for keys held as text (which must be
@@ -250,11 +248,6 @@ impl Sanitizer {
         for (key, value) in entries {
             self.sanitize_in_place(key, value, Some(&mut names));
         }
-    }
-
-    fn sanitize_with(&self, key: &str, mut value: Value, names: Option<&mut NameJudge>) -> Value {
-        self.sanitize_in_place(key, &mut value, names);
-        value
     }
 
     /// Hides what is secret in `value`, in place: most values (numbers,
