@@ -101,46 +101,27 @@ impl KeyedValues {
             return;
         };
         // The keys of one source share a long prefix (`config:PATH:`):
-        // entries are ordered by the 8 bytes after it, as a number, and
-        // only where those are equal by the rest of the key. Of one key,
-        // the entry recorded first (its index is lower) comes first.
+        // entries are ordered by the 8 bytes after it, as a number; where
+        // those are equal, by the next 8, and so on (a byte comparison of
+        // whole keys only where one ends within them). Of one key, the
+        // entry recorded first (its index is lower) comes first.
         let shared = self.items[1..]
             .iter()
             .fold(first.len(), |n, i| common_prefix_len(&first[..n], tail(i)));
-        let rest = |at: usize| {
-            let i = &self.items[at];
-            &keys[(i.start + shared).min(i.end)..i.end]
-        };
+        let key = |at: usize| tail(&self.items[at]);
         let mut order: Vec<(u64, usize)> = (0..self.items.len())
-            .map(|at| (head(rest(at)), at))
+            .map(|at| (head(key(at).get(shared..).unwrap_or_default()), at))
             .collect();
-        order.sort_unstable();
-        // Runs of one head, ordered by the rest of their keys.
-        let mut run = 0;
-        while run < order.len() {
-            let mut end = run + 1;
-            while order.get(end).is_some_and(|o| o.0 == order[run].0) {
-                end += 1;
-            }
-            if end - run > 1 {
-                order[run..end]
-                    .sort_unstable_by(|a, b| rest(a.1).cmp(rest(b.1)).then(a.1.cmp(&b.1)));
-            }
-            run = end;
-        }
-        let unique = order
-            .windows(2)
-            .all(|w| w[0].0 != w[1].0 || rest(w[0].1) != rest(w[1].1));
+        let unique = sort_by_words(&mut order, shared, &key);
         if unique && order.iter().enumerate().all(|(i, o)| o.1 == i) {
             return;
         }
         let mut items = std::mem::take(&mut self.items);
         let mut kept: Vec<Item> = Vec::with_capacity(items.len());
-        let mut last_head = None;
-        for (h, at) in order {
+        for (_, at) in order {
             let item = &mut items[at];
-            if let Some(last) = kept.last()
-                && last_head == Some(h)
+            if !unique
+                && let Some(last) = kept.last()
                 && tail(last) == tail(item)
             {
                 if last.value != item.value {
@@ -148,7 +129,6 @@ impl KeyedValues {
                 }
                 continue;
             }
-            last_head = Some(h);
             kept.push(Item {
                 start: item.start,
                 end: item.end,
@@ -187,6 +167,46 @@ impl KeyedValues {
         let last = self.items.get(1..).and_then(<[Item]>::last);
         (self.items.first().map(key), last.map(key))
     }
+}
+
+/// Sorts `order` (each entry's 8 bytes of key at `depth` as a number, and
+/// its index) into the order of the keys, the lower index first among
+/// equal keys; says whether the keys are all different.
+///
+/// Runs of one number are sorted again by the next 8 bytes of their keys
+/// when every key of the run goes on past them, and by a comparison of the
+/// rest of the keys when one ends within them.
+fn sort_by_words<'k>(
+    order: &mut [(u64, usize)],
+    depth: usize,
+    key: &impl Fn(usize) -> &'k [u8],
+) -> bool {
+    order.sort_unstable();
+    let mut unique = true;
+    let mut run = 0;
+    while run < order.len() {
+        let mut end = run + 1;
+        while order.get(end).is_some_and(|o| o.0 == order[run].0) {
+            end += 1;
+        }
+        let ties = &mut order[run..end];
+        run = end;
+        if ties.len() < 2 {
+            continue;
+        }
+        let next = depth + 8;
+        if ties.iter().all(|t| key(t.1).len() > next) {
+            for t in ties.iter_mut() {
+                t.0 = head(&key(t.1)[next..]);
+            }
+            unique &= sort_by_words(ties, next, key);
+        } else {
+            let rest = |at: usize| key(at).get(depth..).unwrap_or_default();
+            ties.sort_unstable_by(|a, b| rest(a.1).cmp(rest(b.1)).then(a.1.cmp(&b.1)));
+            unique &= ties.windows(2).all(|w| rest(w[0].1) != rest(w[1].1));
+        }
+    }
+    unique
 }
 
 /// The first 8 bytes of `bytes` as a big-endian number, zeros after the

@@ -333,7 +333,7 @@ impl NameJudge {
             return self.scan.feed(tail).secret;
         }
         // The prefix leaves nothing open: the tail is judged alone.
-        JUDGED.with(|memo| memo.borrow_mut().judge(tail))
+        JUDGED.with(|memo| memo.borrow_mut().judge(text, tail))
     }
 }
 
@@ -368,11 +368,36 @@ thread_local! {
 /// Judgements of tails that follow a prefix whose words leave nothing open.
 #[derive(Debug, Default)]
 struct TailMemo {
+    /// Tails of up to 16 bytes, in slots picked by their bytes.
+    short: Vec<ShortTail>,
     judged: HashMap<Box<str>, bool, BuildHasherDefault<TailHasher>>,
 }
 
+/// A tail of up to 16 bytes judged: its bytes as a number (zeros after its
+/// end), its length, and the judgement.
+#[derive(Debug, Clone, Copy)]
+struct ShortTail {
+    bytes: u128,
+    len: u8,
+    secret: bool,
+}
+
+/// A slot no tail has come to (no tail is that long).
+const NO_TAIL: ShortTail = ShortTail {
+    bytes: 0,
+    len: u8::MAX,
+    secret: false,
+};
+
+/// The slots of short tails: 2^12 of them, 128 KiB on each thread.
+const SHORT_BITS: u32 = 12;
+
 impl TailMemo {
-    fn judge(&mut self, tail: &str) -> bool {
+    /// The judgement of `tail`, the end of `text`.
+    fn judge(&mut self, text: &str, tail: &str) -> bool {
+        if tail.len() <= 16 && text.len() >= 16 {
+            return self.judge_short(last_bytes(text, tail.len()), tail);
+        }
         if let Some(&secret) = self.judged.get(tail) {
             return secret;
         }
@@ -382,6 +407,44 @@ impl TailMemo {
         }
         self.judged.insert(tail.into(), secret);
         secret
+    }
+
+    /// A short tail, looked up by its bytes as a number: a slot holds the
+    /// last tail that came to it (a look-up is a multiplication and a
+    /// comparison of numbers, where a hash map would follow a pointer to
+    /// compare the names).
+    fn judge_short(&mut self, bytes: u128, tail: &str) -> bool {
+        if self.short.is_empty() {
+            self.short = vec![NO_TAIL; 1 << SHORT_BITS];
+        }
+        let len = tail.len() as u8;
+        let mixed = (bytes as u64) ^ ((bytes >> 64) as u64).rotate_left(29) ^ u64::from(len);
+        let at = mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SHORT_BITS);
+        let slot = &mut self.short[at as usize];
+        if slot.bytes == bytes && slot.len == len {
+            return slot.secret;
+        }
+        let secret = NameScan::default().feed(tail).secret;
+        *slot = ShortTail { bytes, len, secret };
+        secret
+    }
+}
+
+/// The last `len` bytes of `text` (at least 16 bytes long; `len` at most
+/// 16) as a little-endian number: read as one 16-byte word, rather than
+/// copied byte by byte.
+fn last_bytes(text: &str, len: usize) -> u128 {
+    let b = text.as_bytes();
+    let Some(word) = b
+        .len()
+        .checked_sub(16)
+        .and_then(|at| b[at..].first_chunk::<16>())
+    else {
+        return 0;
+    };
+    match len {
+        0 => 0,
+        len => u128::from_le_bytes(*word) >> (8 * (16 - len.min(16))),
     }
 }
 
@@ -641,5 +704,39 @@ mod tests {
             }
         }
         assert!(judged > 1000, "only {judged} secret names");
+    }
+
+    #[test]
+    fn remembered_tails_are_judged_as_anew() {
+        // Tails of every length around 16 bytes, some of them the same
+        // bytes as another but for trailing NULs, more of them than the
+        // memo has slots: each judged as a fresh scan judges it, again and
+        // again as they come back.
+        let parts = ["api", "key", "x", "token", "pass", "Word", "0", "\0"];
+        let mut next = crate::testing::xorshift(0x51_7cc1_b727_220a);
+        let mut tails: Vec<String> = (0..3 << SHORT_BITS)
+            .map(|_| {
+                let mut t = String::new();
+                while t.len() < next(20) {
+                    t.push_str(parts[next(parts.len())]);
+                    t.push(['_', '.', '-'][next(3)]);
+                }
+                t
+            })
+            .collect();
+        tails.extend(["a", "a\0", "", "0123456789abcdef", "0123456789abcdef0"].map(String::from));
+        let mut memo = TailMemo::default();
+        for round in 0..3 {
+            for tail in &tails {
+                let text = format!("config:some/file.yaml:{tail}");
+                let fresh = NameScan::default().feed(tail).secret;
+                assert_eq!(memo.judge(&text, tail), fresh, "{tail:?}, round {round}");
+            }
+        }
+        assert_eq!(
+            last_bytes("0123456789abcdefXY", 2),
+            u128::from(u16::from_le_bytes(*b"XY"))
+        );
+        assert_eq!(last_bytes("0123456789abcdef", 0), 0);
     }
 }
