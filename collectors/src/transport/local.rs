@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::open_dirs::OpenDirs;
 use super::{
     AllowedCommand, CommandOutput, DirEntry, FileKind, FileMeta, ReadFile, Transport,
     TransportError, Tunnel, Walk, WalkEntry, WalkOptions,
@@ -16,12 +17,15 @@ use super::{
 #[derive(Debug, Clone)]
 pub struct Local {
     command_timeout: Duration,
+    /// The directories of the files of a walk being read.
+    dirs: OpenDirs,
 }
 
 impl Default for Local {
     fn default() -> Local {
         Local {
             command_timeout: Duration::from_secs(10),
+            dirs: OpenDirs::default(),
         }
     }
 }
@@ -64,9 +68,17 @@ pub(super) fn meta_of(m: &fs::Metadata) -> FileMeta {
 /// Reads `path` whole with the open file's metadata (no second path
 /// lookup, and the size and mode of what is read, even if the file changed
 /// since it was listed), refusing files larger than `limit` bytes.
-fn read_with_meta(path: &Path, limit: u64) -> Result<ReadFile, TransportError> {
+fn read_with_meta(
+    path: &Path,
+    limit: u64,
+    dirs: Option<&OpenDirs>,
+) -> Result<ReadFile, TransportError> {
     let io_err = |e: std::io::Error| TransportError::from_io(path, &e);
-    let file = fs::File::open(path).map_err(io_err)?;
+    let file = match dirs {
+        Some(dirs) => dirs.open(path),
+        None => fs::File::open(path),
+    }
+    .map_err(io_err)?;
     let meta = meta_of(&file.metadata().map_err(io_err)?);
     if meta.size > limit {
         return Err(TransportError::TooLarge {
@@ -197,11 +209,12 @@ impl Transport for Local {
     }
 
     fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError> {
-        read_with_meta(path, limit).map(|r| r.bytes)
+        read_with_meta(path, limit, None).map(|r| r.bytes)
     }
 
     fn read_walked(&self, entry: &WalkEntry, limit: u64) -> Result<ReadFile, TransportError> {
-        read_with_meta(&entry.path, limit)
+        // The files of a walk come a directory after another.
+        read_with_meta(&entry.path, limit, Some(&self.dirs))
     }
 
     fn metadata(&self, path: &Path, follow_symlinks: bool) -> Result<FileMeta, TransportError> {

@@ -10,6 +10,7 @@ mod command;
 mod error;
 mod local;
 mod local_walk;
+mod open_dirs;
 #[cfg(feature = "ssh")]
 mod ssh;
 mod tunnel;
