@@ -161,6 +161,12 @@ impl KeyedValues {
         }
     }
 
+    /// The text of every key recorded (and of keys dropped since, as
+    /// duplicates), one after another.
+    pub(crate) fn key_text(&self) -> &str {
+        &self.keys
+    }
+
     /// The first key, and the last when it is not the first, as key paths.
     pub(crate) fn ends(&self) -> (Option<KeyPath>, Option<KeyPath>) {
         let key = |i: &Item| KeyPath::from_builder_text(&self.keys[i.start..i.end]);

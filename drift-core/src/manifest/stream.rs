@@ -234,10 +234,15 @@ impl Preparer {
         self.sanitizer.sanitize_each(values.iter_mut());
         let mut text = self.spare_buffer();
         text.reserve(values.iter().map(|(k, _)| k.len() + 24).sum());
-        // The shared prefix of the keys is looked at for escapes once.
-        let clean = values.iter().next().map_or(0, |(k, _)| {
-            clean_prefix_len(&k.as_bytes()[..values.shared_prefix_len()])
-        });
+        // Keys are looked at for escapes all at once (most need none), else
+        // their shared prefix once and the rest key by key.
+        let clean = if clean_prefix_len(values.key_text().as_bytes()) == values.key_text().len() {
+            usize::MAX
+        } else {
+            values.iter().next().map_or(0, |(k, _)| {
+                clean_prefix_len(&k.as_bytes()[..values.shared_prefix_len()])
+            })
+        };
         for (key, value) in values.iter() {
             // Formatting into a vector cannot fail.
             let _ = format_entry_after(key, clean, value, &mut text);

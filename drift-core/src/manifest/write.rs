@@ -305,23 +305,52 @@ pub(super) fn format_entry_after(
     value: &Value,
     buf: &mut Vec<u8>,
 ) -> io::Result<()> {
-    buf.extend_from_slice(b",\n    ");
-    write_str_after(buf, key, clean)?;
-    buf.extend_from_slice(b": ");
-    write_value(buf, value)
+    if needs_escape(key.as_bytes().get(clean..).unwrap_or_default()) {
+        buf.extend_from_slice(b",\n    ");
+        write_escaped(buf, key.as_bytes(), clean)?;
+        buf.extend_from_slice(b": ");
+    } else {
+        // Most keys: copied whole between the bytes around them.
+        buf.reserve(key.len() + 10);
+        buf.extend_from_slice(b",\n    \"");
+        buf.extend_from_slice(key.as_bytes());
+        buf.extend_from_slice(b"\": ");
+    }
+    match value {
+        // Most strings: copied whole between their quotes.
+        Value::String(s) if !needs_escape(s.as_bytes()) => {
+            buf.reserve(s.len() + 2);
+            buf.push(b'"');
+            buf.extend_from_slice(s.as_bytes());
+            buf.push(b'"');
+            Ok(())
+        }
+        _ => write_value(buf, value),
+    }
 }
 
-/// Whether any of `bytes` is escaped in a JSON string.
-/// (A fold without early exit, so that it is vectorized.)
+/// Whether any of `bytes` is escaped in a JSON string: short texts (most
+/// values) by table, a byte at a time; longer ones by a fold without early
+/// exit, which is vectorized.
 fn needs_escape(bytes: &[u8]) -> bool {
+    if bytes.len() < 32 {
+        return bytes.iter().fold(0, |acc, &b| acc | ESCAPES[usize::from(b)]) != 0;
+    }
     bytes.iter().fold(false, |acc, &b| {
         acc | (b < 0x20) | (b == b'"') | (b == b'\\')
     })
 }
 
-/// `bytes.len()` when none of `bytes` needs an escape, else 0.
+/// The length of the part of `bytes` before the first byte that needs an
+/// escape: all of them when none does.
 pub(super) fn clean_prefix_len(bytes: &[u8]) -> usize {
-    if needs_escape(bytes) { 0 } else { bytes.len() }
+    if !needs_escape(bytes) {
+        return bytes.len();
+    }
+    bytes
+        .iter()
+        .position(|&b| ESCAPES[usize::from(b)] != 0)
+        .unwrap_or(bytes.len())
 }
 
 pub(crate) fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
@@ -531,7 +560,8 @@ mod tests {
     #[test]
     fn escapes_are_found_at_every_place_and_byte() {
         let naive = |b: &[u8]| b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
-        for len in 0..20 {
+        // Short texts and long ones, which are looked at differently.
+        for len in (0..20).chain(30..36) {
             for at in 0..len {
                 for c in 0..=255u8 {
                     // Neighbours that sit close to the bytes looked for.
@@ -544,6 +574,9 @@ mod tests {
                 }
             }
         }
+        assert_eq!(clean_prefix_len(b"config:a.properties:\"x.y\""), 20);
+        assert_eq!(clean_prefix_len(b"config:a.yaml:x"), 15);
+        assert_eq!(clean_prefix_len(b"\n"), 0);
         assert!(!needs_escape("config:app.yaml:clé.value".as_bytes()));
         assert!(needs_escape(b"config:app.yaml:\"tab\tname\""));
     }
