@@ -116,26 +116,30 @@ impl KeyedValues {
         if unique && order.iter().enumerate().all(|(i, o)| o.1 == i) {
             return;
         }
-        let mut items = std::mem::take(&mut self.items);
-        let mut kept: Vec<Item> = Vec::with_capacity(items.len());
-        for (_, at) in order {
-            let item = &mut items[at];
-            if !unique
-                && let Some(last) = kept.last()
-                && tail(last) == tail(item)
-            {
-                if last.value != item.value {
-                    errors.push(conflict(&self.keys[item.start..item.end]));
-                }
-                continue;
+        // The items put in key order where they are, a cycle of the
+        // permutation at a time (no second vector, no placeholders).
+        let mut from: Vec<usize> = order.into_iter().map(|o| o.1).collect();
+        for start in 0..from.len() {
+            let mut at = start;
+            while from[at] != start {
+                let next = from[at];
+                self.items.swap(at, next);
+                from[at] = at;
+                at = next;
             }
-            kept.push(Item {
-                start: item.start,
-                end: item.end,
-                value: std::mem::replace(&mut item.value, Value::Null),
+            from[at] = at;
+        }
+        if !unique {
+            // Of one key, the first recorded is kept (it sorts first).
+            let keys = &self.keys;
+            self.items.dedup_by(|later, kept| {
+                let same = keys[later.start..later.end] == keys[kept.start..kept.end];
+                if same && later.value != kept.value {
+                    errors.push(conflict(&keys[later.start..later.end]));
+                }
+                same
             });
         }
-        self.items = kept;
     }
 
     /// The entries as key paths and values, sorted, each key once (see
