@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use drift_core::Value;
 
 use super::sink::{NameStack, Sink};
+use crate::text::{all_in, alphanumeric_and};
 
 /// Puts the entries of `text` into `sink` when it is of the simple shape
 /// this module handles, and says whether it was; when it was not, `sink` is
@@ -27,10 +28,7 @@ pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
 fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
     // Control characters other than tab and newline are allowed in none of
     // the kinds this reads.
-    if text
-        .bytes()
-        .any(|b| !(b == b'\t' || b == b'\n' || (b' '..=b'~').contains(&b)))
-    {
+    if !all_in(text.as_bytes(), &TEXT_BYTES) {
         return None;
     }
     let root = sink.key.mark();
@@ -40,7 +38,7 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
     names.open();
     let mut in_table = false;
     for line in crate::text::lines(text) {
-        let body = line.trim_matches([' ', '\t']);
+        let body = trim_blanks_end(trim_blanks_start(line));
         if body.is_empty() || body.starts_with('#') {
             continue;
         }
@@ -59,11 +57,11 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
             continue;
         }
         let (key, rest) = body.split_once('=')?;
-        let key = key.trim_end_matches([' ', '\t']);
+        let key = trim_blanks_end(key);
         if !is_bare_key(key) {
             return None;
         }
-        let value = value(rest.trim_start_matches([' ', '\t']))?;
+        let value = value(trim_blanks_start(rest))?;
         names.add(key)?;
         sink.field(key, value);
     }
@@ -95,7 +93,10 @@ fn value(text: &str) -> Option<Value> {
         let plain = !s.contains('\\');
         return (plain && is_blank_or_comment(rest)).then(|| Value::from(s));
     }
-    let end = text.find([' ', '\t', '#']).unwrap_or(text.len());
+    let end = text
+        .bytes()
+        .position(|b| matches!(b, b' ' | b'\t' | b'#'))
+        .unwrap_or(text.len());
     let (word, rest) = text.split_at(end);
     if !is_blank_or_comment(rest) {
         return None;
@@ -116,17 +117,43 @@ fn value(text: &str) -> Option<Value> {
 }
 
 fn is_bare_key(key: &str) -> bool {
-    !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !key.is_empty() && all_in(key.as_bytes(), &BARE_KEY_BYTES)
 }
 
 /// Whether `rest` is nothing, blanks, or a comment after blanks.
 fn is_blank_or_comment(rest: &str) -> bool {
-    let rest = rest.trim_start_matches([' ', '\t']);
+    let rest = trim_blanks_start(rest);
     rest.is_empty() || rest.starts_with('#')
 }
+
+/// `text` without the spaces and tabs it starts with.
+fn trim_blanks_start(text: &str) -> &str {
+    let n = text.bytes().take_while(|&b| b == b' ' || b == b'\t').count();
+    // Blanks are ASCII: a character boundary follows them.
+    text.get(n..).unwrap_or_default()
+}
+
+/// `text` without the spaces and tabs it ends with.
+fn trim_blanks_end(text: &str) -> &str {
+    let n = text.bytes().rev().take_while(|&b| b == b' ' || b == b'\t').count();
+    text.get(..text.len() - n).unwrap_or_default()
+}
+
+/// The bytes of a bare key: ASCII letters, digits, `_` and `-`.
+static BARE_KEY_BYTES: [bool; 256] = alphanumeric_and(b"_-");
+
+/// The bytes of a text this reads: printable ASCII, tabs and newlines.
+static TEXT_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = b' ' as usize;
+    while b <= b'~' as usize {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t
+};
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@
 use drift_core::Value;
 
 use super::sink::{NameStack, Sink};
+use crate::text::{all_in, alphanumeric_and};
 use super::yaml::resolve_plain_str;
 
 /// One mapping being read: its indentation and the key position to go back
@@ -144,38 +145,12 @@ fn is_simple_value(value: &str) -> bool {
     crate::text::find_byte(value, b':').is_none() || !value.contains(": ")
 }
 
-/// Whether every byte of `bytes` is one of `set`: looked up 8 bytes at a
-/// time, without a branch for each.
-fn all_in(bytes: &[u8], set: &[bool; 256]) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    words
-        .by_ref()
-        .all(|w| w.iter().fold(true, |ok, &b| ok & set[usize::from(b)]))
-        && words.remainder().iter().all(|&b| set[usize::from(b)])
-}
-
 /// The bytes of a simple key: ASCII letters, digits, `_-./`.
-static KEY_BYTES: [bool; 256] = byte_set(b"_-./");
+static KEY_BYTES: [bool; 256] = alphanumeric_and(b"_-./");
 
 /// The bytes of a simple value: ASCII letters, digits, the space and
 /// ``_-./+=@%();~$^:?&*!,``.
-static VALUE_BYTES: [bool; 256] = byte_set(b" _-./+=@%();~$^:?&*!,");
-
-/// ASCII letters and digits, and `others`.
-const fn byte_set(others: &[u8]) -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    let mut i = 0;
-    while i < others.len() {
-        t[others[i] as usize] = true;
-        i += 1;
-    }
-    t
-}
+static VALUE_BYTES: [bool; 256] = alphanumeric_and(b" _-./+=@%();~$^:?&*!,");
 
 #[cfg(test)]
 mod tests {
