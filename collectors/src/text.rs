@@ -62,6 +62,26 @@ pub(crate) const fn alphanumeric_and(others: &[u8]) -> [bool; 256] {
     t
 }
 
+/// `text` without the spaces and tabs it starts with.
+pub(crate) fn trim_blanks_start(text: &str) -> &str {
+    let n = text
+        .bytes()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .count();
+    // Blanks are ASCII: a character boundary follows them.
+    text.get(n..).unwrap_or_default()
+}
+
+/// `text` without the spaces and tabs it ends with.
+pub(crate) fn trim_blanks_end(text: &str) -> &str {
+    let n = text
+        .bytes()
+        .rev()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .count();
+    text.get(..text.len() - n).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +116,14 @@ mod tests {
             }
         }
         assert!(!set[0xc3] && set[b'Z' as usize] && !set[b' ' as usize]);
+    }
+
+    #[test]
+    fn blanks_are_trimmed_as_str_trims_them() {
+        for text in ["", " ", "\t \t", " a b\t", "a", "\u{a0}a\u{a0}", " é \t"] {
+            let blank = [' ', '\t'];
+            assert_eq!(trim_blanks_start(text), text.trim_start_matches(blank));
+            assert_eq!(trim_blanks_end(text), text.trim_end_matches(blank));
+        }
     }
 }

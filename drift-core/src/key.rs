@@ -413,13 +413,13 @@ fn push_quoted_if_needed(out: &mut String, text: &str, plain: &Plain) {
     // branch per byte; other text char by char.
     let bytes = text.as_bytes();
     let mut words = bytes.chunks_exact(8);
-    let ascii_plain = words
-        .by_ref()
-        .all(|w| w.iter().fold(true, |ok, &b| ok & plain.ascii[usize::from(b)]))
-        && words
-            .remainder()
-            .iter()
-            .all(|&b| plain.ascii[usize::from(b)]);
+    let ascii_plain = words.by_ref().all(|w| {
+        w.iter()
+            .fold(true, |ok, &b| ok & plain.ascii[usize::from(b)])
+    }) && words
+        .remainder()
+        .iter()
+        .all(|&b| plain.ascii[usize::from(b)]);
     let all_plain = ascii_plain
         || (!text.is_ascii()
             && text.chars().all(|c| {

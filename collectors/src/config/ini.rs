@@ -71,7 +71,7 @@ fn parse(text: &str) -> Result<Parsed<'_>, ParseError> {
     for (i, raw) in crate::text::lines(text).enumerate() {
         let line_no = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        let body = line.trim_start_matches([' ', '\t']);
+        let body = crate::text::trim_blanks_start(line);
         let indent = line.len() - body.len();
         let body = body.trim_end();
         if body.is_empty() {

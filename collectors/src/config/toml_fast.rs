@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use drift_core::Value;
 
 use super::sink::{NameStack, Sink};
-use crate::text::{all_in, alphanumeric_and};
+use crate::text::{all_in, alphanumeric_and, trim_blanks_end, trim_blanks_start};
 
 /// Puts the entries of `text` into `sink` when it is of the simple shape
 /// this module handles, and says whether it was; when it was not, `sink` is
@@ -124,19 +124,6 @@ fn is_bare_key(key: &str) -> bool {
 fn is_blank_or_comment(rest: &str) -> bool {
     let rest = trim_blanks_start(rest);
     rest.is_empty() || rest.starts_with('#')
-}
-
-/// `text` without the spaces and tabs it starts with.
-fn trim_blanks_start(text: &str) -> &str {
-    let n = text.bytes().take_while(|&b| b == b' ' || b == b'\t').count();
-    // Blanks are ASCII: a character boundary follows them.
-    text.get(n..).unwrap_or_default()
-}
-
-/// `text` without the spaces and tabs it ends with.
-fn trim_blanks_end(text: &str) -> &str {
-    let n = text.bytes().rev().take_while(|&b| b == b' ' || b == b'\t').count();
-    text.get(..text.len() - n).unwrap_or_default()
 }
 
 /// The bytes of a bare key: ASCII letters, digits, `_` and `-`.

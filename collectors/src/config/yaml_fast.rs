@@ -13,8 +13,8 @@
 use drift_core::Value;
 
 use super::sink::{NameStack, Sink};
-use crate::text::{all_in, alphanumeric_and};
 use super::yaml::resolve_plain_str;
+use crate::text::{all_in, alphanumeric_and};
 
 /// One mapping being read: its indentation and the key position to go back
 /// to when it ends (its names are in the document's [`NameStack`]).

@@ -334,7 +334,10 @@ pub(super) fn format_entry_after(
 /// exit, which is vectorized.
 fn needs_escape(bytes: &[u8]) -> bool {
     if bytes.len() < 32 {
-        return bytes.iter().fold(0, |acc, &b| acc | ESCAPES[usize::from(b)]) != 0;
+        return bytes
+            .iter()
+            .fold(0, |acc, &b| acc | ESCAPES[usize::from(b)])
+            != 0;
     }
     bytes.iter().fold(false, |acc, &b| {
         acc | (b < 0x20) | (b == b'"') | (b == b'\\')
