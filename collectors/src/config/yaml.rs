@@ -292,6 +292,12 @@ fn resolve_typed(text: &str) -> Option<Node> {
     let Some(&first) = text.as_bytes().first() else {
         return Some(Node::Null);
     };
+    // Most scalars of configuration: a few decimal digits, whose value
+    // `parse` would give.
+    if text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) {
+        let n = text.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+        return Some(Node::Int(n));
+    }
     // Only these can start a non-string scalar.
     if !matches!(
         first,
@@ -360,6 +366,25 @@ mod tests {
         assert_eq!(n.get("g"), Some(&Node::Str("hello".into())));
         assert_eq!(n.get("h"), Some(&Node::Float(f64::INFINITY)));
         assert_eq!(n.get("i"), Some(&Node::Str("2".into())));
+    }
+
+    #[test]
+    fn digits_resolve_as_parse_reads_them() {
+        let mut next = crate::config::sink::testing::xorshift(0x2545_f491_4f6c_dd1d);
+        for len in 1..=20 {
+            for _ in 0..50 {
+                let digits: String = (0..len)
+                    .map(|_| char::from(b'0' + next(10) as u8))
+                    .collect();
+                let expected = match digits.parse::<i64>() {
+                    Ok(n) => Node::Int(n),
+                    Err(_) => Node::Float(digits.parse().unwrap()),
+                };
+                assert_eq!(resolve_plain_str(&digits), expected, "{digits}");
+            }
+        }
+        assert_eq!(resolve_plain_str("0"), Node::Int(0));
+        assert_eq!(resolve_plain_str("007"), Node::Int(7));
     }
 
     #[test]

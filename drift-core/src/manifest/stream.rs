@@ -233,7 +233,7 @@ impl Preparer {
         values.sort(&mut errors);
         self.sanitizer.sanitize_each(values.iter_mut());
         let mut text = self.spare_buffer();
-        text.reserve(values.iter().map(|(k, _)| k.len() + 24).sum());
+        text.reserve(values.key_text().len() + 24 * values.len());
         // Keys are looked at for escapes all at once (most need none), else
         // their shared prefix once and the rest key by key.
         let clean = if clean_prefix_len(values.key_text().as_bytes()) == values.key_text().len() {
