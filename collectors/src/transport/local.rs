@@ -14,6 +14,10 @@ use super::{
 };
 
 /// Reads the local filesystem and runs allow-listed commands locally.
+///
+/// The files of a walk are opened by name under their directory: a few of
+/// those directories (one per thread reading) stay open until the next
+/// ones are needed or the transport is dropped.
 #[derive(Debug, Clone)]
 pub struct Local {
     command_timeout: Duration,
