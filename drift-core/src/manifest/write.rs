@@ -305,28 +305,32 @@ pub(super) fn format_entry_after(
     value: &Value,
     buf: &mut Vec<u8>,
 ) -> io::Result<()> {
-    if needs_escape(key.as_bytes().get(clean..).unwrap_or_default()) {
-        buf.extend_from_slice(b",\n    ");
-        write_escaped(buf, key.as_bytes(), clean)?;
-        buf.extend_from_slice(b": ");
-    } else {
-        // Most keys: copied whole between the bytes around them.
-        buf.reserve(key.len() + 10);
-        buf.extend_from_slice(b",\n    \"");
-        buf.extend_from_slice(key.as_bytes());
-        buf.extend_from_slice(b"\": ");
-    }
+    push_str_between(buf, b",\n    ", key, clean, b": ");
     match value {
-        // Most strings: copied whole between their quotes.
-        Value::String(s) if !needs_escape(s.as_bytes()) => {
-            buf.reserve(s.len() + 2);
-            buf.push(b'"');
-            buf.extend_from_slice(s.as_bytes());
-            buf.push(b'"');
-            Ok(())
-        }
-        _ => write_value(buf, value),
+        Value::String(s) => push_str_between(buf, b"", s, 0, b""),
+        _ => write_value(buf, value)?,
     }
+    Ok(())
+}
+
+/// [`write_str_after`] into a vector, between `before` and `after`: most
+/// keys and strings need no escape and are copied whole with their quotes,
+/// after one reservation.
+#[inline(always)]
+fn push_str_between(buf: &mut Vec<u8>, before: &[u8], s: &str, clean: usize, after: &[u8]) {
+    if needs_escape(s.as_bytes().get(clean..).unwrap_or_default()) {
+        buf.extend_from_slice(before);
+        // Writing into a vector cannot fail.
+        let _ = write_escaped(buf, s.as_bytes(), clean);
+        buf.extend_from_slice(after);
+        return;
+    }
+    buf.reserve(before.len() + s.len() + 2 + after.len());
+    buf.extend_from_slice(before);
+    buf.push(b'"');
+    buf.extend_from_slice(s.as_bytes());
+    buf.push(b'"');
+    buf.extend_from_slice(after);
 }
 
 /// Whether any of `bytes` is escaped in a JSON string: short texts (most
