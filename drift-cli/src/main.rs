@@ -29,6 +29,22 @@ use crate::exit::Exit;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Turns off transparent huge pages for this process (and what it
+/// starts). A run touches its heap once and exits, so huge pages save few
+/// TLB misses, while each is 2 MiB zeroed at its first touch; and on a
+/// virtual machine that hands free memory back to its host, the host must
+/// back each one again. Measured on such a VM, runs interleaved with other
+/// work, means of 8 to 10: a three-way diff of 1,000,000 entries 0.92 →
+/// 0.82 s (with huge pages anywhere from 0.63 to 1.52 s), a two-way diff
+/// 0.41 → 0.26 s, a snapshot of 100,000 files 1.01 → 0.94 s. Only runs of
+/// one command back to back, which find the last run's huge pages still
+/// backed, are as fast with them.
+fn no_huge_pages() {
+    // Without it, only slower: nothing to report.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 /// The threshold of a `--fail-on` flag.
 pub fn fail_on(f: FailOn) -> Severity {
     match f {
@@ -39,6 +55,7 @@ pub fn fail_on(f: FailOn) -> Severity {
 }
 
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -65,6 +82,19 @@ fn main() -> ExitCode {
                 drift_core::secret::scrub(&format!("{e:#}"))
             );
             Exit::Input.into()
+        }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #[test]
+    fn huge_pages_are_turned_off() {
+        super::no_huge_pages();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        // Kernels before 5.0 have no such line; then the call is all there is.
+        if let Some(line) = status.lines().find(|l| l.starts_with("THP_enabled:")) {
+            assert_eq!(line.split_whitespace().nth(1), Some("0"), "{line}");
         }
     }
 }
