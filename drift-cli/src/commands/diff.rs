@@ -14,18 +14,17 @@ use crate::output::{show_report, today};
 
 /// Reads one manifest (`-` for standard input).
 fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
-    let (bytes, origin) = if path == Path::new("-") {
+    if path == Path::new("-") {
         let mut buf = Vec::new();
         std::io::stdin()
             .read_to_end(&mut buf)
             .context("failed to read a manifest from standard input")?;
-        (buf, "<stdin>".to_owned())
-    } else {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the manifest `{}`", path.display()))?;
-        (bytes, path.display().to_string())
-    };
-    Ok(Manifest::from_slice(&bytes, &origin)?)
+        return Ok(Manifest::from_slice(&buf, "<stdin>")?);
+    }
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read the manifest `{}`", path.display()))?;
+    // Large manifests are parsed as they are read, never whole in memory.
+    Ok(Manifest::from_reader(file, &path.display().to_string())?)
 }
 
 /// Names each manifest's environment; manifests of one environment name

@@ -257,6 +257,9 @@ fn compare_range(ctx: &Ctx<'_>, columns: &[&Manifest], ranges: &[Range<usize>]) 
             .map(|hosts| hosts.iter().map(|h| Name::from(*h)).collect())
             .collect(),
         waiver_hits: vec![0; ctx.policy.waivers.len()],
+        // Room for a finding per key of the largest column (room not
+        // written to costs no memory): no vector grown step by step.
+        findings: Vec::with_capacity(ranges.iter().map(Range::len).max().unwrap_or(0)),
         ..ChunkOut::default()
     };
     let mut pos: Vec<usize> = ranges.iter().map(|r| r.start).collect();

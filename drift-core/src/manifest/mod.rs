@@ -10,6 +10,7 @@ mod build;
 mod keyed;
 mod read;
 mod read_parallel;
+mod read_stream;
 mod stream;
 mod write;
 

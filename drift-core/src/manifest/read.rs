@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::{Read, Seek, SeekFrom};
 
 use serde::Deserializer;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -68,6 +69,15 @@ pub enum ManifestError {
         /// The field.
         field: &'static str,
     },
+    /// The manifest could not be read.
+    #[error("cannot read the manifest `{origin}`: {source}")]
+    Unreadable {
+        /// The manifest's name.
+        origin: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The content does not match the digest.
     #[error(
         "`{origin}` was changed after drift wrote it (its digest does not match its content): \
@@ -88,14 +98,53 @@ impl Manifest {
     /// written by this minor version or an older one.
     pub fn from_slice(bytes: &[u8], origin: &str) -> Result<Manifest, ManifestError> {
         if let Some(raw) = super::read_parallel::parse(bytes) {
-            return raw.into_manifest(origin, canonical_region(bytes));
+            return raw.into_manifest(origin, canonical_region(bytes).map(region_digest));
         }
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let raw = de
             .deserialize_map(TopVisitor)
             .and_then(|raw| de.end().map(|()| raw))
             .map_err(|e| json_error(e, origin))?;
-        raw.into_manifest(origin, canonical_region(bytes))
+        raw.into_manifest(origin, canonical_region(bytes).map(region_digest))
+    }
+
+    /// Reads a manifest from a file, or any reader that can go back to its
+    /// start: as [`Manifest::from_slice`] reads its bytes, with the same
+    /// checks and errors, but a large manifest is parsed block by block
+    /// while it is read, on every core, without holding the whole file.
+    ///
+    /// ```
+    /// use drift_core::manifest::{Collection, Manifest, ManifestBuilder};
+    /// use drift_core::secret::Sanitizer;
+    ///
+    /// let mut c = Collection::new();
+    /// c.insert(drift_core::KeyPath::env("REGION"), "eu-west-1");
+    /// let mut b = ManifestBuilder::new("prod", "local", Sanitizer::default());
+    /// b.add("env", "1", c);
+    /// let text = b.finish(None).to_json_string();
+    /// let m = Manifest::from_reader(std::io::Cursor::new(text), "prod.json")?;
+    /// assert_eq!(m.get("env:REGION").and_then(|v| v.as_str()), Some("eu-west-1"));
+    /// # Ok::<(), drift_core::manifest::ManifestError>(())
+    /// ```
+    pub fn from_reader<R: Read + Seek>(
+        mut reader: R,
+        origin: &str,
+    ) -> Result<Manifest, ManifestError> {
+        let unreadable = |source| ManifestError::Unreadable {
+            origin: origin.to_owned(),
+            source,
+        };
+        let len = reader.seek(SeekFrom::End(0)).map_err(unreadable)?;
+        reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+        if len >= super::read_parallel::MIN_BYTES as u64 && rayon::current_num_threads() >= 2 {
+            if let Some(s) = super::read_stream::read(&mut reader).map_err(unreadable)? {
+                return s.raw.into_manifest(origin, s.region_digest);
+            }
+            reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        reader.read_to_end(&mut bytes).map_err(unreadable)?;
+        Manifest::from_slice(&bytes, origin)
     }
 }
 
@@ -104,16 +153,35 @@ impl Manifest {
 /// bytes hash to the digest directly, which saves re-serializing millions of
 /// entries; a reformatted file falls back to re-serialization.
 fn canonical_region(bytes: &[u8]) -> Option<&[u8]> {
-    const START: &[u8] = b"\n  \"format_minor\": ";
-    const END: &[u8] = b",\n  \"digest\": \"";
-    let head = &bytes[..bytes.len().min(4096)];
-    let start = head.windows(START.len()).position(|w| w == START)? + 1;
+    let start = region_start(bytes)?;
     let tail_from = bytes.len().saturating_sub(256).max(start);
-    let end = tail_from
-        + bytes[tail_from..]
-            .windows(END.len())
-            .rposition(|w| w == END)?;
+    let end = tail_from + region_end(&bytes[tail_from..])?;
     Some(&bytes[start..end])
+}
+
+/// Where the canonical region starts, in the first 4 KiB of a manifest.
+pub(super) fn region_start(bytes: &[u8]) -> Option<usize> {
+    const START: &[u8] = b"\n  \"format_minor\": ";
+    let head = &bytes[..bytes.len().min(4096)];
+    Some(head.windows(START.len()).position(|w| w == START)? + 1)
+}
+
+/// Where the canonical region ends in the last bytes of a manifest.
+pub(super) fn region_end(tail: &[u8]) -> Option<usize> {
+    const END: &[u8] = b",\n  \"digest\": \"";
+    tail.windows(END.len()).rposition(|w| w == END)
+}
+
+/// A digest as manifests write it.
+pub(super) fn digest_of(hasher: blake3::Hasher) -> String {
+    format!("blake3:{}", hasher.finalize().to_hex())
+}
+
+/// The digest of a canonical region.
+fn region_digest(region: &[u8]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(region);
+    digest_of(hasher)
 }
 
 fn json_error(e: serde_json::Error, origin: &str) -> ManifestError {
@@ -285,7 +353,7 @@ impl Raw {
     pub(super) fn into_manifest(
         self,
         origin: &str,
-        region: Option<&[u8]>,
+        region_digest: Option<String>,
     ) -> Result<Manifest, ManifestError> {
         let missing = |field| ManifestError::MissingField {
             origin: origin.to_owned(),
@@ -315,8 +383,7 @@ impl Raw {
         // its digest cannot be recomputed here.
         #[allow(clippy::absurd_extreme_comparisons)]
         let readable = format_minor <= FORMAT_MINOR;
-        let raw_matches =
-            region.is_some_and(|r| format!("blake3:{}", blake3::hash(r).to_hex()) == digest);
+        let raw_matches = region_digest.is_some_and(|r| r == digest);
         if readable && !raw_matches && manifest.digest() != digest {
             return Err(ManifestError::DigestMismatch {
                 origin: origin.to_owned(),

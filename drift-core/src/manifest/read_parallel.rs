@@ -15,13 +15,14 @@ use super::Entry;
 use super::read::{EntriesSeed, Raw, TopVisitor};
 
 /// Files smaller than this are read sequentially.
-const MIN_BYTES: usize = 4 << 20;
+pub(super) const MIN_BYTES: usize = 4 << 20;
 /// The size of the pieces the entries are cut into.
 const PIECE: usize = 1 << 20;
 
-const OPEN: &[u8] = b"\n  \"entries\": {";
-const CLOSE: &[u8] = b"\n  },\n  \"coverage\": [";
-const ENTRY: &[u8] = b",\n    \"";
+/// What opens the entries, closes them, and separates two of them.
+pub(super) const OPEN: &[u8] = b"\n  \"entries\": {";
+pub(super) const CLOSE: &[u8] = b"\n  },\n  \"coverage\": [";
+pub(super) const ENTRY: &[u8] = b",\n    \"";
 
 /// The manifest's fields, entries parsed in parallel; `None` when the
 /// sequential reader must do it.
@@ -53,16 +54,29 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Raw> {
             doc.push(b'{');
             doc.extend_from_slice(piece);
             doc.push(b'}');
-            let mut de = serde_json::Deserializer::from_slice(&doc);
-            let entries = EntriesSeed.deserialize(&mut de).ok()?;
-            de.end().ok()?;
-            Some(entries)
+            parse_piece(&doc)
         })
         .collect();
-    let mut entries: Vec<Entry> = Vec::with_capacity(parsed.iter().flatten().map(Vec::len).sum());
-    for piece in parsed {
-        let piece = piece?;
-        // Strictly increasing across pieces too: no duplicates, no disorder.
+    raw.entries = Some(join(parsed)?);
+    Some(raw)
+}
+
+/// The entries of a piece made an object (`{` piece `}`); `None` on any
+/// error, which the sequential reader will name.
+pub(super) fn parse_piece(doc: &[u8]) -> Option<Vec<Entry>> {
+    let mut de = serde_json::Deserializer::from_slice(doc);
+    let entries = EntriesSeed.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(entries)
+}
+
+/// The entries of the pieces, in order, in one vector; `None` when a piece
+/// failed or the keys do not strictly increase across pieces (a duplicate
+/// or disorder, which the sequential reader will name).
+pub(super) fn join(pieces: impl IntoIterator<Item = Option<Vec<Entry>>>) -> Option<Vec<Entry>> {
+    let pieces: Vec<Vec<Entry>> = pieces.into_iter().collect::<Option<_>>()?;
+    let mut entries: Vec<Entry> = Vec::with_capacity(pieces.iter().map(Vec::len).sum());
+    for piece in pieces {
         if let (Some(last), Some(first)) = (entries.last(), piece.first())
             && last.key >= first.key
         {
@@ -70,8 +84,7 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Raw> {
         }
         entries.extend(piece);
     }
-    raw.entries = Some(entries);
-    Some(raw)
+    Some(entries)
 }
 
 /// Cuts the entries' text into pieces of about [`PIECE`] bytes, each a
@@ -105,14 +118,15 @@ fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::key::{KeyBuilder, KeyPath};
     use crate::manifest::{Collection, Manifest, ManifestBuilder};
     use crate::secret::Sanitizer;
     use crate::value::Value;
 
-    fn big() -> Manifest {
+    /// A manifest large enough for the parallel and streaming readers.
+    pub(in crate::manifest) fn big() -> Manifest {
         let mut c = Collection::new();
         for i in 0..120_000i64 {
             let key: KeyPath = KeyBuilder::new("config")

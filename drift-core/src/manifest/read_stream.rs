@@ -1,0 +1,274 @@
+//! Reading a large manifest file block by block.
+//!
+//! The entries of a manifest in drift's own layout are cut at line
+//! boundaries (as in [`super::read_parallel`]), and each piece is parsed on
+//! any thread while the next blocks are read: only the pieces in flight are
+//! in memory, never the whole file. Like the parallel reader this is only
+//! an acceleration: whenever anything about the file is unexpected (another
+//! layout, an error, keys out of order across pieces) it declines, and the
+//! caller reads the file again, whole, with the sequential reader and its
+//! exact error messages.
+
+use std::io::{self, Read};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use memchr::memmem;
+use serde::Deserializer;
+
+use super::Entry;
+use super::read::{Raw, TopVisitor, digest_of, region_end, region_start};
+use super::read_parallel::{CLOSE, ENTRY, OPEN, join, parse_piece};
+
+/// The size of the pieces the entries are cut into, and of the reads.
+const PIECE: usize = 1 << 20;
+/// How far into the file the entries must begin.
+const HEAD_MAX: usize = 64 << 10;
+
+/// A manifest read block by block: its fields with the entries, and the
+/// digest of its canonical region when it has one.
+pub(super) struct Streamed {
+    pub(super) raw: Raw,
+    pub(super) region_digest: Option<String>,
+}
+
+/// Reads `file` block by block; `Ok(None)` when the caller must read it
+/// whole instead (from its start: what was read is gone).
+pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
+    // Up to the `{` that opens the entries.
+    let mut head = Vec::with_capacity(PIECE);
+    let open = loop {
+        if let Some(at) = memmem::find(&head, OPEN) {
+            break at + OPEN.len();
+        }
+        if head.len() > HEAD_MAX || fill(file, &mut head)? == 0 {
+            return Ok(None);
+        }
+    };
+    // The body, each piece of it prefixed with `{` to parse as an object.
+    let mut buf = Vec::with_capacity(PIECE + PIECE / 4);
+    buf.push(b'{');
+    buf.extend_from_slice(&head[open..]);
+    head.truncate(open);
+    let mut hasher = region_start(&head).map(|s| {
+        let mut h = blake3::Hasher::new();
+        h.update(&head[s..]);
+        h
+    });
+
+    let results: Mutex<Vec<(usize, Option<Vec<Entry>>)>> = Mutex::new(Vec::new());
+    let in_flight = AtomicUsize::new(0);
+    let limit = 2 * rayon::current_num_threads().max(1);
+    let mut pieces = 0;
+    let tail = rayon::in_place_scope(|scope| -> io::Result<Option<Vec<u8>>> {
+        let mut dispatch = |piece: Vec<u8>| {
+            let at = pieces;
+            pieces += 1;
+            let (results, in_flight) = (&results, &in_flight);
+            let parse = move || {
+                let parsed = parse_piece(&piece);
+                if let Ok(mut r) = results.lock() {
+                    r.push((at, parsed));
+                }
+            };
+            // Ahead of the parsers: this thread parses too.
+            if in_flight.load(Ordering::Acquire) >= limit {
+                parse();
+            } else {
+                in_flight.fetch_add(1, Ordering::AcqRel);
+                scope.spawn(move |_| {
+                    parse();
+                    in_flight.fetch_sub(1, Ordering::AcqRel);
+                });
+            }
+        };
+        // Where the search for the end of the entries goes on from.
+        let mut searched: usize = 1;
+        loop {
+            let from = searched.saturating_sub(CLOSE.len()).max(1);
+            if let Some(at) = memmem::find(&buf[from..], CLOSE) {
+                let close = from + at;
+                let mut tail = buf.split_off(close);
+                if let Some(h) = hasher.as_mut() {
+                    h.update(&buf[1..]);
+                }
+                buf.push(b'}');
+                dispatch(buf);
+                file.read_to_end(&mut tail)?;
+                return Ok(Some(tail));
+            }
+            searched = buf.len();
+            if buf.len() >= PIECE
+                && let Some(comma) = memmem::rfind(&buf, ENTRY)
+                && comma > 0
+            {
+                // Whole lines up to the last separator; its comma is the
+                // file's, and hashed with the piece.
+                let mut next = Vec::with_capacity(PIECE + PIECE / 4);
+                next.push(b'{');
+                next.extend_from_slice(&buf[comma + 1..]);
+                if let Some(h) = hasher.as_mut() {
+                    h.update(&buf[1..=comma]);
+                }
+                buf.truncate(comma);
+                buf.push(b'}');
+                dispatch(std::mem::replace(&mut buf, next));
+                searched = 1;
+            }
+            if fill(file, &mut buf)? == 0 {
+                return Ok(None);
+            }
+        }
+    })?;
+    let Some(tail) = tail else {
+        return Ok(None);
+    };
+
+    // Everything but the entries, with an empty entries object.
+    head.extend_from_slice(&tail);
+    let mut de = serde_json::Deserializer::from_slice(&head);
+    let Ok(raw) = de.deserialize_map(TopVisitor) else {
+        return Ok(None);
+    };
+    if de.end().is_err() || raw.entries.as_ref().is_none_or(|e| !e.is_empty()) {
+        return Ok(None);
+    }
+    let mut parsed = results.into_inner().unwrap_or_default();
+    parsed.sort_unstable_by_key(|(at, _)| *at);
+    if parsed.len() != pieces {
+        return Ok(None);
+    }
+    let Some(entries) = join(parsed.into_iter().map(|(_, p)| p)) else {
+        return Ok(None);
+    };
+    // The region ends in the tail, before the digest.
+    let last = tail.len().saturating_sub(256);
+    let region_digest = match (hasher, region_end(&tail[last..])) {
+        (Some(mut h), Some(end)) => {
+            h.update(&tail[..last + end]);
+            Some(digest_of(h))
+        }
+        _ => None,
+    };
+    let mut raw = raw;
+    raw.entries = Some(entries);
+    Ok(Some(Streamed { raw, region_digest }))
+}
+
+/// Reads up to a piece more onto `buf`; the bytes read (0 at the end).
+fn fill(file: &mut dyn Read, buf: &mut Vec<u8>) -> io::Result<usize> {
+    Read::take(file, PIECE as u64).read_to_end(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+    use crate::manifest::read_parallel::tests::big;
+    use crate::manifest::{Manifest, ManifestError};
+
+    /// A reader that gives at most `step` bytes a read, and fails at
+    /// `fail_at` when given.
+    struct Trickle {
+        bytes: Cursor<Vec<u8>>,
+        step: usize,
+        fail_at: Option<u64>,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.fail_at.is_some_and(|at| self.bytes.position() >= at) {
+                return Err(io::Error::other("the disk went away"));
+            }
+            let n = buf.len().min(self.step);
+            self.bytes.read(&mut buf[..n])
+        }
+    }
+
+    impl io::Seek for Trickle {
+        fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+            self.bytes.seek(to)
+        }
+    }
+
+    fn trickle(text: &str, step: usize) -> Trickle {
+        Trickle {
+            bytes: Cursor::new(text.as_bytes().to_vec()),
+            step,
+            fail_at: None,
+        }
+    }
+
+    #[test]
+    fn streamed_and_whole_reads_agree_however_the_reads_fall() {
+        let text = big().to_json_string();
+        let whole = Manifest::from_slice(text.as_bytes(), "big.json").unwrap();
+        // Reads that end anywhere: inside a separator, inside the end of
+        // the entries, a byte at a time across the head.
+        for step in [PIECE, 65_537, 4093, 7] {
+            let mut r = trickle(&text, step);
+            let streamed = read(&mut r).unwrap().expect("the streaming path is taken");
+            assert_eq!(
+                streamed.raw.entries.as_deref(),
+                Some(whole.entries()),
+                "reads of {step} bytes"
+            );
+            // The raw region hashes to the digest: no re-serialization.
+            assert_eq!(
+                streamed.region_digest.as_deref(),
+                Some(whole.digest().as_str())
+            );
+            let back = Manifest::from_reader(trickle(&text, step), "big.json").unwrap();
+            assert_eq!(back.to_json_string(), text);
+        }
+    }
+
+    #[test]
+    fn errors_are_the_whole_readers() {
+        let text = big().to_json_string();
+        let error = |r: Result<Manifest, ManifestError>| match r {
+            Ok(_) => panic!("a broken manifest was read"),
+            Err(e) => e.to_string(),
+        };
+        let same_error = |broken: &str| {
+            let streamed = error(Manifest::from_reader(
+                Cursor::new(broken.to_owned()),
+                "big.json",
+            ));
+            let whole = error(Manifest::from_slice(broken.as_bytes(), "big.json"));
+            assert_eq!(streamed, whole);
+            streamed
+        };
+        // An invalid value deep inside.
+        let err = same_error(&text.replacen(": true,", ": tru,", 1));
+        assert!(err.contains("is not a valid drift manifest"), "{err}");
+        assert!(err.contains("line "), "{err}");
+        // Cut in the middle of the entries.
+        let err = same_error(&text[..text.len() / 2]);
+        assert!(err.contains("is truncated"), "{err}");
+        // A value edited after the fact, its length kept.
+        let first = r#""config:big.json:\"svc0.key0000000\"": 0,"#;
+        let err = same_error(&text.replacen(first, &first.replace(": 0,", ": 1,"), 1));
+        assert!(err.contains("digest does not match"), "{err}");
+        // A key out of order across pieces.
+        let first = r#""config:big.json:\"svc0.key0000000\"": 0"#;
+        let err = same_error(&text.replacen(first, r#""config:big.json:\"zzz\"": 0"#, 1));
+        assert!(err.contains("big.json"), "{err}");
+    }
+
+    #[test]
+    fn a_failed_read_names_the_manifest() {
+        let text = big().to_json_string();
+        let r = Trickle {
+            fail_at: Some(text.len() as u64 / 2),
+            ..trickle(&text, 65_536)
+        };
+        let err = Manifest::from_reader(r, "prod.json").unwrap_err();
+        assert!(matches!(err, ManifestError::Unreadable { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "cannot read the manifest `prod.json`: the disk went away"
+        );
+    }
+}
