@@ -172,3 +172,38 @@ fn thousands_separators() {
     assert_eq!(thousands(1000), "1,000");
     assert_eq!(thousands(1_234_567), "1,234,567");
 }
+
+#[test]
+fn many_environments_share_a_value_line() {
+    // Six environments agree, one differs; a long name caps the width.
+    let names = ["e1", "e2", "e3", "e4", "e5", "e6", "e7"];
+    let mut ms: Vec<Manifest> = names
+        .iter()
+        .map(|n| {
+            let a = Value::Int(if *n == "e7" { 2 } else { 1 });
+            manifest(n, vec![("env:A", a), ("env:B", Value::Bool(*n == "e1"))])
+        })
+        .collect();
+    let long = "an-environment-with-a-very-long-name";
+    ms.push(manifest(long, vec![("env:A", Value::Int(1))]));
+    let report = diff_manifests(&ms, &Policy::default(), &DiffOptions::default()).unwrap();
+    let mut out = Vec::new();
+    TextRenderer::default().render(&report, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let line = |names: &str, width: usize, value: &str, odd: bool| {
+        let mark = if odd { "  ← odd one out" } else { "" };
+        format!("\n           {names:<width$}  {value}{mark}\n")
+    };
+    // `env:A`: e7 is the odd one out; the rest are listed four at most.
+    let rest = "e1, e2, e3 and 4 more";
+    assert!(text.contains(&line("e7", rest.len(), "2", true)), "{text}");
+    assert!(text.contains(&line(rest, rest.len(), "1", false)), "{text}");
+    // `env:B`: e1 differs and the long name lacks it (past the width of
+    // 32, unpadded): both odd ones out.
+    assert!(text.contains(&line(long, 32, "(absent)", true)), "{text}");
+    assert!(text.contains(&line("e1", 32, "true", true)), "{text}");
+    assert!(
+        text.contains(&line("e2, e3, e4 and 3 more", 32, "false", false)),
+        "{text}"
+    );
+}

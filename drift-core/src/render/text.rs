@@ -116,37 +116,99 @@ fn list(names: &[&str]) -> String {
     }
 }
 
-/// The lines that show each value: the odd ones out first, then the others
-/// grouped by equal value, in environment order.
-fn value_lines(f: &Finding) -> Vec<(Cow<'_, str>, String, bool)> {
-    let mut lines = Vec::with_capacity(f.values.len());
-    for (name, v) in &f.values {
-        if f.odd_one_out.contains(name) {
-            lines.push((Cow::Borrowed(&**name), shown(v.as_ref()), true));
+/// A few of something, without a heap allocation for the usual counts.
+type Few<T> = smallvec::SmallVec<[T; 4]>;
+
+/// One line that shows a value: the names that have it (as [`list`] writes
+/// them), the value, and whether they are the odd ones out.
+struct ValueLine<'f> {
+    names: Few<&'f str>,
+    value: Option<&'f Value>,
+    odd: bool,
+}
+
+impl ValueLine<'_> {
+    /// The width of the names as [`list`] writes them, in characters.
+    fn names_width(&self) -> usize {
+        let shown = self.names.len().min(if self.names.len() <= MAX_NAMES {
+            MAX_NAMES
+        } else {
+            MAX_NAMES - 1
+        });
+        let joined: usize = self.names[..shown]
+            .iter()
+            .map(|n| n.chars().count())
+            .sum::<usize>()
+            + 2 * shown.saturating_sub(1);
+        if shown == self.names.len() {
+            joined
+        } else {
+            joined + " and  more".len() + count_digits(self.names.len() - shown)
         }
     }
-    let mut groups: Vec<(Vec<&str>, Option<&Value>)> = Vec::with_capacity(f.values.len());
+
+    /// Writes the names as [`list`] does, padded to `width` characters.
+    fn write_names(&self, out: &mut Vec<u8>, width: usize) {
+        if self.names.len() > MAX_NAMES {
+            let _ = write_padded(out, &list(&self.names), width);
+            return;
+        }
+        for (i, n) in self.names.iter().enumerate() {
+            if i > 0 {
+                out.extend_from_slice(b", ");
+            }
+            out.extend_from_slice(n.as_bytes());
+        }
+        let _ = write_padded(out, "", width.saturating_sub(self.names_width()));
+    }
+}
+
+fn count_digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// Writes a value as [`shown`] does; numbers and booleans without a
+/// string in between.
+fn write_shown(out: &mut Vec<u8>, v: Option<&Value>) {
+    match v {
+        Some(Value::Int(i)) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
+        Some(Value::Bool(b)) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        _ => out.extend_from_slice(shown(v).as_bytes()),
+    }
+}
+
+/// The lines that show each value: the odd ones out first, then the others
+/// grouped by equal value, in environment order.
+fn value_lines(f: &Finding) -> Few<ValueLine<'_>> {
+    let mut lines = Few::new();
+    for (name, v) in &f.values {
+        if f.odd_one_out.contains(name) {
+            lines.push(ValueLine {
+                names: [&**name].into_iter().collect(),
+                value: v.as_ref(),
+                odd: true,
+            });
+        }
+    }
+    let odd = lines.len();
     for (name, v) in &f.values {
         if f.odd_one_out.contains(name) {
             continue;
         }
-        match groups.iter_mut().find(|(_, gv)| *gv == v.as_ref()) {
-            Some((names, _)) => names.push(&**name),
-            None => groups.push((vec![&**name], v.as_ref())),
+        match lines[odd..].iter_mut().find(|l| l.value == v.as_ref()) {
+            Some(line) => line.names.push(&**name),
+            None => lines.push(ValueLine {
+                names: [&**name].into_iter().collect(),
+                value: v.as_ref(),
+                odd: false,
+            }),
         }
-    }
-    for (names, v) in groups {
-        let names = match names[..] {
-            [one] => Cow::Borrowed(one),
-            _ => Cow::Owned(list(&names)),
-        };
-        lines.push((names, shown(v), false));
     }
     lines
 }
 
 impl TextRenderer {
-    fn finding(&self, p: &Painter, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+    fn finding(&self, p: &Painter, f: &Finding, out: &mut Vec<u8>) -> io::Result<()> {
         let indent = INDENT;
         // The lines of a million findings are written piece by piece, not
         // through `format!`: the same bytes, a fraction of the time.
@@ -188,16 +250,16 @@ impl TextRenderer {
             let lines = value_lines(f);
             let width = lines
                 .iter()
-                .map(|(n, _, _)| n.chars().count())
+                .map(ValueLine::names_width)
                 .max()
                 .unwrap_or(0)
                 .min(32);
-            for (names, value, odd) in lines {
+            for line in lines {
                 out.write_all(indent.as_bytes())?;
-                write_padded(out, &names, width)?;
+                line.write_names(out, width);
                 out.write_all(b"  ")?;
-                out.write_all(value.as_bytes())?;
-                if odd && !f.odd_one_out.is_empty() {
+                write_shown(out, line.value);
+                if line.odd && !f.odd_one_out.is_empty() {
                     out.write_all(b"  ")?;
                     out.write_all(p.paint(Style::Red, "← odd one out").as_bytes())?;
                 }
