@@ -322,7 +322,7 @@ impl<'de> Visitor<'de> for TopVisitor {
                         // misread as a manifest's.
                         deferred = Some(map.next_value::<&'de RawValue>()?);
                     } else {
-                        raw.entries = Some(map.next_value_seed(EntriesSeed)?);
+                        raw.entries = Some(map.next_value_seed(EntriesSeed::default())?);
                     }
                 }
                 // Fields of a newer minor version are tolerated.
@@ -340,7 +340,7 @@ impl<'de> Visitor<'de> for TopVisitor {
             }
             let mut de = serde_json::Deserializer::from_str(entries.get());
             raw.entries = Some(
-                EntriesSeed
+                EntriesSeed::default()
                     .deserialize(&mut de)
                     .map_err(de::Error::custom)?,
             );
@@ -393,17 +393,26 @@ impl Raw {
     }
 }
 
-pub(super) struct EntriesSeed;
+/// The entries object; `capacity`: how many entries are expected, when
+/// known (the lines of a piece), else 0.
+#[derive(Default)]
+pub(super) struct EntriesSeed {
+    pub(super) capacity: usize,
+}
 
 impl<'de> DeserializeSeed<'de> for EntriesSeed {
     type Value = Vec<Entry>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Entry>, D::Error> {
-        d.deserialize_map(EntriesVisitor)
+        d.deserialize_map(EntriesVisitor {
+            capacity: self.capacity,
+        })
     }
 }
 
-struct EntriesVisitor;
+struct EntriesVisitor {
+    capacity: usize,
+}
 
 impl<'de> Visitor<'de> for EntriesVisitor {
     type Value = Vec<Entry>;
@@ -413,7 +422,9 @@ impl<'de> Visitor<'de> for EntriesVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Entry>, A::Error> {
-        let mut entries: Vec<Entry> = Vec::with_capacity(map.size_hint().unwrap_or(1024));
+        let expected = map.size_hint().unwrap_or(self.capacity);
+        let mut entries: Vec<Entry> =
+            Vec::with_capacity(if expected > 0 { expected } else { 1024 });
         let mut sorted = true;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let key = KeyPath::new(key.into_owned()).map_err(de::Error::custom)?;

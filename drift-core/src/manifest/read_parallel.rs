@@ -65,7 +65,9 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Raw> {
 /// error, which the sequential reader will name.
 pub(super) fn parse_piece(doc: &[u8]) -> Option<Vec<Entry>> {
     let mut de = serde_json::Deserializer::from_slice(doc);
-    let entries = EntriesSeed.deserialize(&mut de).ok()?;
+    // One entry per line: the vector is not grown step by step.
+    let capacity = memchr::memchr_iter(b'\n', doc).count();
+    let entries = EntriesSeed { capacity }.deserialize(&mut de).ok()?;
     de.end().ok()?;
     Some(entries)
 }

@@ -135,7 +135,7 @@ impl Prepared {
         doc.extend_from_slice(body);
         doc.push(b'}');
         let mut de = serde_json::Deserializer::from_slice(&doc);
-        EntriesSeed
+        EntriesSeed::default()
             .deserialize(&mut de)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
