@@ -341,8 +341,12 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
             let names = &ctx.host_names[e];
             match judge(&fleet, names, vals) {
                 Some(v) => {
-                    let arcs = out.host_arcs[e].clone();
-                    push_finding(ctx, key, &resolved, Some(e), names, &arcs, vals, v, out);
+                    let arcs = Arcs {
+                        all: &out.host_arcs[e],
+                        picked: None,
+                    };
+                    let f = finding(ctx, key, &resolved, Some(e), names, arcs, vals, v, out);
+                    push(ctx, f, out);
                 }
                 None => note_skipped_secret(ctx, &resolved, vals, out),
             }
@@ -380,8 +384,12 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
         .and_then(|r| names.iter().position(|n| *n == r));
     match judge(&check, &names, &env_vals) {
         Some(v) => {
-            let arcs: Small<Name> = env_idx.iter().map(|&e| out.env_arcs[e].clone()).collect();
-            push_finding(ctx, key, &resolved, None, &names, &arcs, &env_vals, v, out);
+            let arcs = Arcs {
+                all: &out.env_arcs,
+                picked: Some(&env_idx),
+            };
+            let f = finding(ctx, key, &resolved, None, &names, arcs, &env_vals, v, out);
+            push(ctx, f, out);
         }
         None => note_skipped_secret(ctx, &resolved, &env_vals, out),
     }
@@ -402,18 +410,46 @@ fn note_skipped_secret(
     }
 }
 
+/// The shared names of the columns compared: `all[i]` for each index
+/// picked, or all of them.
+#[derive(Clone, Copy)]
+struct Arcs<'a> {
+    all: &'a [Name],
+    picked: Option<&'a [usize]>,
+}
+
+impl Arcs<'_> {
+    fn get(&self, i: usize) -> &Name {
+        match self.picked {
+            Some(p) => &self.all[p[i]],
+            None => &self.all[i],
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Name> + '_ {
+        let n = self.picked.map_or(self.all.len(), <[usize]>::len);
+        (0..n).map(|i| self.get(i))
+    }
+}
+
+/// Waives `f` where a waiver matches, and keeps it.
+fn push(ctx: &Ctx<'_>, mut f: Finding, out: &mut ChunkOut) {
+    apply_waivers(ctx, &mut f, &mut out.waiver_hits);
+    out.findings.push(f);
+}
+
 #[allow(clippy::too_many_arguments)]
-fn push_finding(
+fn finding(
     ctx: &Ctx<'_>,
     key: &KeyPath,
     resolved: &Resolved<'_>,
     env: Option<usize>,
     names: &[&str],
-    arcs: &[Name],
+    arcs: Arcs<'_>,
     vals: &[Option<&Value>],
     verdict: Verdict,
-    out: &mut ChunkOut,
-) {
+    out: &ChunkOut,
+) -> Finding {
     let odd: Vec<Name> = match verdict.kind {
         FindingKind::NotDifferent => Vec::new(),
         FindingKind::Behind => match &verdict.detail {
@@ -426,12 +462,12 @@ fn push_finding(
         },
         _ => match (&verdict.kind, ctx_scope(resolved, names)) {
             (FindingKind::Missing, _) | (_, None) => {
-                group::odd_ones(vals).map(|i| arcs[i].clone()).collect()
+                group::odd_ones(vals).map(|i| arcs.get(i).clone()).collect()
             }
             (_, Some(scope)) => {
                 let sv: Small<Option<&Value>> = scope.iter().map(|&i| vals[i]).collect();
                 group::odd_ones(&sv)
-                    .map(|i| arcs[scope[i]].clone())
+                    .map(|i| arcs.get(scope[i]).clone())
                     .collect()
             }
         },
@@ -451,7 +487,7 @@ fn push_finding(
     let severity = resolved
         .severity
         .unwrap_or_else(|| defaults::severity(key, default_kind, verdict.dev));
-    let mut finding = Finding {
+    Finding {
         key: key.clone(),
         kind,
         severity,
@@ -471,9 +507,7 @@ fn push_finding(
         reason: resolved
             .reason_index
             .and_then(|i| ctx.rule_reasons[i].clone()),
-    };
-    apply_waivers(ctx, &mut finding, out);
-    out.findings.push(finding);
+    }
 }
 
 /// The scope of the resolved expectation as indices into `names`.
@@ -499,7 +533,7 @@ fn waiver_note(w: &crate::policy::Waiver) -> WaiverNote {
     }
 }
 
-fn apply_waivers(ctx: &Ctx<'_>, f: &mut Finding, out: &mut ChunkOut) {
+fn apply_waivers(ctx: &Ctx<'_>, f: &mut Finding, hits: &mut [usize]) {
     for (i, w) in ctx.policy.waivers.iter().enumerate() {
         if !w.matches(f.key.as_str()) {
             continue;
@@ -514,7 +548,7 @@ fn apply_waivers(ctx: &Ctx<'_>, f: &mut Finding, out: &mut ChunkOut) {
                 continue;
             }
         }
-        out.waiver_hits[i] += 1;
+        hits[i] += 1;
         match w.state(ctx.options.today) {
             WaiverState::Active => {
                 f.waived = Some(ctx.waiver_notes[i].clone());
