@@ -285,3 +285,28 @@ fn a_manifest_can_come_from_standard_input() {
         .status(1)
         .stdout_has("env:TIMEOUT_MS");
 }
+
+#[test]
+fn a_manifest_can_come_from_a_pipe() {
+    // `drift diff <(ssh host cat prod.json) staging.json`: a named pipe,
+    // which cannot seek, is read whole.
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = pair(dir.path());
+    let fifo = dir.path().join("staging.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let text = std::fs::read(&a).unwrap();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+    };
+    Drift::new()
+        .args(["diff"])
+        .args([&fifo, &b])
+        .status(1)
+        .stdout_has("env:TIMEOUT_MS");
+    writer.join().unwrap();
+}

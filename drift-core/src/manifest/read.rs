@@ -108,10 +108,11 @@ impl Manifest {
         raw.into_manifest(origin, canonical_region(bytes).map(region_digest))
     }
 
-    /// Reads a manifest from a file, or any reader that can go back to its
-    /// start: as [`Manifest::from_slice`] reads its bytes, with the same
-    /// checks and errors, but a large manifest is parsed block by block
-    /// while it is read, on every core, without holding the whole file.
+    /// Reads a manifest from a file: as [`Manifest::from_slice`] reads its
+    /// bytes, with the same checks and errors, but a large manifest is
+    /// parsed block by block while it is read, on every core, without
+    /// holding the whole file. A reader that cannot seek (a pipe) is read
+    /// whole first.
     ///
     /// ```
     /// use drift_core::manifest::{Collection, Manifest, ManifestBuilder};
@@ -134,15 +135,25 @@ impl Manifest {
             origin: origin.to_owned(),
             source,
         };
-        let len = reader.seek(SeekFrom::End(0)).map_err(unreadable)?;
-        reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
-        if len >= super::read_parallel::MIN_BYTES as u64 && rayon::current_num_threads() >= 2 {
+        // A pipe cannot seek (nor go back after a declined stream).
+        let len = match reader.seek(SeekFrom::End(0)) {
+            Ok(len) => {
+                reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+                Some(len)
+            }
+            Err(_) => None,
+        };
+        if let Some(len) = len
+            && len >= super::read_parallel::MIN_BYTES as u64
+            && rayon::current_num_threads() >= 2
+        {
             if let Some(s) = super::read_stream::read(&mut reader).map_err(unreadable)? {
                 return s.raw.into_manifest(origin, s.region_digest);
             }
             reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        let capacity = len.and_then(|l| usize::try_from(l).ok()).unwrap_or(0);
+        let mut bytes = Vec::with_capacity(capacity);
         reader.read_to_end(&mut bytes).map_err(unreadable)?;
         Manifest::from_slice(&bytes, origin)
     }

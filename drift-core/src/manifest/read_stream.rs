@@ -257,6 +257,34 @@ mod tests {
         assert!(err.contains("big.json"), "{err}");
     }
 
+    /// A reader that cannot seek, as a pipe.
+    struct Pipe(Cursor<Vec<u8>>);
+
+    impl Read for Pipe {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+
+    impl io::Seek for Pipe {
+        fn seek(&mut self, _: io::SeekFrom) -> io::Result<u64> {
+            Err(io::Error::from_raw_os_error(29)) // ESPIPE
+        }
+    }
+
+    #[test]
+    fn a_pipe_is_read_whole() {
+        let text = big().to_json_string();
+        let m =
+            Manifest::from_reader(Pipe(Cursor::new(text.clone().into_bytes())), "<(cat)").unwrap();
+        assert_eq!(m.to_json_string(), text);
+        let err = Manifest::from_reader(Pipe(Cursor::new(b"{}".to_vec())), "<(cat)").unwrap_err();
+        assert!(
+            err.to_string().contains("`<(cat)` is not a drift manifest"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn a_failed_read_names_the_manifest() {
         let text = big().to_json_string();
