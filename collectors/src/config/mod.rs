@@ -307,7 +307,7 @@ impl Collector for ConfigCollector {
 
     fn collect(&self, transport: &dyn Transport) -> Collection {
         let mut config = Gathered::default();
-        let (mut collection, mut files) = self.run(transport, &Whole, &mut config);
+        let (mut collection, mut files, _) = self.run(transport, &Whole, &mut config);
         let (entries, errors) = config.into_entries();
         collection.entries = entries;
         collection.errors.extend(errors);
@@ -329,17 +329,22 @@ impl Collector for ConfigCollector {
         stream: &mut ManifestStream<'_>,
     ) -> Collection {
         let preparer = stream.preparer();
-        let (collection, files) = self.run(transport, &preparer, stream);
+        let (collection, files, walks) = self.run(transport, &preparer, stream);
         let mut files = files.runs;
         // Every `file:` key comes after the streamed `config:` keys: each
         // run of files in order as one piece, with the least of the keys
-        // after it.
-        let least = least_after(&files, piece_key);
-        for (i, least) in least.into_iter().enumerate() {
-            let piece = std::mem::take(&mut files[i]);
-            let bound = least.and_then(|l| piece_key(&files[l]));
-            stream.push(piece, bound.unwrap_or(AFTER_EVERY_KEY));
-        }
+        // after it. Meanwhile another thread frees the walk's paths.
+        rayon::join(
+            move || drop(walks),
+            || {
+                let least = least_after(&files, piece_key);
+                for (i, least) in least.into_iter().enumerate() {
+                    let piece = std::mem::take(&mut files[i]);
+                    let bound = least.and_then(|l| piece_key(&files[l]));
+                    stream.push(piece, bound.unwrap_or(AFTER_EVERY_KEY));
+                }
+            },
+        );
         collection
     }
 }
@@ -349,13 +354,14 @@ impl ConfigCollector {
     /// each file's `config:` entries, passed through `prepare` on
     /// the worker that parsed them, to `taker` in key order (see [`gather`]),
     /// with a bound: a key no later file's entries sort before. Returns the
-    /// coverage and errors, and the `file:` entries, sorted.
+    /// coverage and errors, the `file:` entries, sorted, and the walks (for
+    /// the caller to free when it suits it).
     fn run<P: Prepare>(
         &self,
         transport: &dyn Transport,
         prepare: &P,
         taker: &mut impl Taker<P::Config>,
-    ) -> (Collection, P::Files) {
+    ) -> (Collection, P::Files, Walks<'_>) {
         let mut collection = Collection::new();
         let options = WalkOptions {
             follow_symlinks: self.follow_symlinks,
@@ -363,7 +369,7 @@ impl ConfigCollector {
             file_metadata: false,
             ..WalkOptions::default()
         };
-        let mut walks: Vec<(&ConfigRoot, Vec<WalkEntry>)> = Vec::new();
+        let mut walks: Walks<'_> = Vec::new();
         for root in &self.roots {
             match transport.walk(&root.path, &options) {
                 Ok(walk) => {
@@ -411,9 +417,12 @@ impl ConfigCollector {
         for ((root, _), recorded) in walks.iter().zip(recorded) {
             collection.cover(self.name(), &root.path.display().to_string(), recorded);
         }
-        (collection, files)
+        (collection, files, walks)
     }
 }
+
+/// What the walk of each root found.
+type Walks<'r> = Vec<(&'r ConfigRoot, Vec<WalkEntry>)>;
 
 /// The first key of a prepared piece.
 fn piece_key(piece: &drift_core::manifest::Prepared) -> Option<&str> {
