@@ -113,35 +113,38 @@ pub(super) fn run(
     let chunks = plan_chunks(&columns);
     // Findings come out in key order, chunk after chunk. The chunks are
     // compared a group at a time, each group's findings moved into the one
-    // vector before the next group starts: the memory of one group's
-    // findings is used again by the next, rather than every chunk's held
-    // until the end beside the vector they are copied into.
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut keys = 0;
-    let mut hits = vec![0usize; policy.waivers.len()];
-    let mut secrets_skipped = false;
+    // vector while the next group is compared: the memory of one group's
+    // findings is used again by the next but one, rather than every
+    // chunk's held until the end beside the vector they are copied into.
     let group = (rayon::current_num_threads() * CHUNKS_PER_THREAD).max(1);
-    for (g, ranges) in chunks.chunks(group).enumerate() {
-        let outs: Vec<ChunkOut> = ranges
-            .par_iter()
-            .map(|ranges| compare_range(&ctx, &columns, ranges))
-            .collect();
-        if g == 0 {
-            // Room for all, at the first group's rate and a tenth more
-            // (room not written to costs no memory).
-            let first: usize = outs.iter().map(|o| o.findings.len()).sum();
-            let groups = chunks.len().div_ceil(group);
-            findings.reserve(first.saturating_mul(groups) / 10 * 11);
-        }
-        for out in outs {
-            findings.extend(out.findings);
-            keys += out.keys;
-            for (h, n) in hits.iter_mut().zip(out.waiver_hits) {
-                *h += n;
-            }
-            secrets_skipped |= out.secrets_skipped;
-        }
+    let mut gathered = Gathered {
+        findings: Vec::new(),
+        keys: 0,
+        hits: vec![0usize; policy.waivers.len()],
+        secrets_skipped: false,
+        groups: chunks.len().div_ceil(group),
+    };
+    let mut previous: Vec<ChunkOut> = Vec::new();
+    for ranges in chunks.chunks(group) {
+        let (outs, ()) = rayon::join(
+            || {
+                ranges
+                    .par_iter()
+                    .map(|ranges| compare_range(&ctx, &columns, ranges))
+                    .collect::<Vec<ChunkOut>>()
+            },
+            || gathered.add(std::mem::take(&mut previous)),
+        );
+        previous = outs;
     }
+    gathered.add(previous);
+    let Gathered {
+        findings,
+        keys,
+        hits,
+        secrets_skipped,
+        ..
+    } = gathered;
 
     let mut notes = Vec::new();
     if !secrets_comparable {
@@ -194,6 +197,41 @@ pub(super) fn run(
         notes,
         summary,
     })
+}
+
+/// The findings of the chunks compared so far, in key order, and their
+/// counts.
+struct Gathered {
+    findings: Vec<Finding>,
+    keys: usize,
+    hits: Vec<usize>,
+    secrets_skipped: bool,
+    /// The number of groups of chunks.
+    groups: usize,
+}
+
+impl Gathered {
+    /// Adds one group's chunks, in order.
+    fn add(&mut self, outs: Vec<ChunkOut>) {
+        if outs.is_empty() {
+            return;
+        }
+        if self.findings.capacity() == 0 {
+            // Room for all, at the first group's rate and a tenth more
+            // (room not written to costs no memory).
+            let first: usize = outs.iter().map(|o| o.findings.len()).sum();
+            self.findings
+                .reserve(first.saturating_mul(self.groups) / 10 * 11);
+        }
+        for out in outs {
+            self.findings.extend(out.findings);
+            self.keys += out.keys;
+            for (h, n) in self.hits.iter_mut().zip(out.waiver_hits) {
+                *h += n;
+            }
+            self.secrets_skipped |= out.secrets_skipped;
+        }
+    }
 }
 
 fn validate(envs: &[Environment<'_>]) -> Result<(), DiffError> {
