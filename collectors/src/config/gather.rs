@@ -13,8 +13,12 @@
 //! collected twice (two roots). Then the entries are put in order as they
 //! always were: files by their first key, in collection order when equal.
 
+use std::collections::BTreeMap;
+
 use drift_core::manifest::{KeyedValues, ManifestStream, Prepared as Piece, Preparer};
 use drift_core::{CollectionError, KeyPath, Value};
+
+use super::format::Format;
 
 /// How each file's entries are made ready, on the worker that read it.
 pub(super) trait Prepare: Sync {
@@ -29,7 +33,7 @@ pub(super) trait Prepare: Sync {
     fn config(&self, values: KeyedValues) -> Self::Config;
 
     /// Readies a file's `file:` entry.
-    fn file(&self, entry: (KeyPath, Value)) -> Self::File;
+    fn file(&self, entry: FileEntry) -> Self::File;
 
     /// Where the `file:` entries of about `expected` files will be
     /// gathered.
@@ -38,6 +42,37 @@ pub(super) trait Prepare: Sync {
     /// Adds a file's `file:` entry to those gathered, in walk order, on
     /// the thread that takes the results.
     fn gather_file(&self, files: &mut Self::Files, file: Self::File);
+}
+
+/// A file's own `file:` entry: the format and mode of a configuration
+/// file, or any value (a file recorded whole, a link).
+#[derive(Debug)]
+pub(super) enum FileEntry {
+    /// `{"format": …, "mode": …}`.
+    Info {
+        key: KeyPath,
+        format: Format,
+        mode: Option<u32>,
+    },
+    /// Any value.
+    Value(KeyPath, Value),
+}
+
+impl FileEntry {
+    /// The entry as a key and its value.
+    pub(super) fn into_pair(self) -> (KeyPath, Value) {
+        match self {
+            FileEntry::Info { key, format, mode } => {
+                let mut info =
+                    BTreeMap::from([("format".to_owned(), Value::from(format.as_str()))]);
+                if let Some(mode) = mode {
+                    info.insert("mode".to_owned(), Value::String(format!("{mode:04o}")));
+                }
+                (key, Value::Object(info))
+            }
+            FileEntry::Value(key, value) => (key, value),
+        }
+    }
 }
 
 /// What a worker hands over for one file: its error, its `file:` entry and
@@ -61,8 +96,8 @@ impl Prepare for Whole {
         (values.into_entries(&mut errors), errors)
     }
 
-    fn file(&self, entry: (KeyPath, Value)) -> (KeyPath, Value) {
-        entry
+    fn file(&self, entry: FileEntry) -> (KeyPath, Value) {
+        entry.into_pair()
     }
 
     fn files(&self, expected: usize) -> Self::Files {
@@ -84,8 +119,17 @@ impl Prepare for Preparer {
         self.prepare_keyed(values)
     }
 
-    fn file(&self, entry: (KeyPath, Value)) -> Piece {
-        self.prepare(vec![entry])
+    fn file(&self, entry: FileEntry) -> Piece {
+        match entry {
+            FileEntry::Info { key, format, mode } => match mode {
+                Some(mode) => {
+                    let mode = format!("{mode:04o}");
+                    self.prepare_strings(key, &[("format", format.as_str()), ("mode", &mode)])
+                }
+                None => self.prepare_strings(key, &[("format", format.as_str())]),
+            },
+            FileEntry::Value(key, value) => self.prepare(vec![(key, value)]),
+        }
     }
 
     fn files(&self, expected: usize) -> FileRuns {

@@ -56,7 +56,7 @@ use rayon::prelude::*;
 use crate::collector::Collector;
 use crate::transport::{FileKind, Transport, WalkEntry, WalkOptions};
 use format::Format;
-use gather::{Gathered, Prepare, Prepared, Taker, Whole};
+use gather::{FileEntry, Gathered, Prepare, Prepared, Taker, Whole};
 use sink::Sink;
 
 /// A directory to collect, optionally named.
@@ -106,7 +106,7 @@ pub const DEFAULT_MAX_TEXT_DIFF_SIZE: u64 = 64 << 10;
 #[derive(Debug, Default)]
 struct FileOut {
     config: KeyedValues,
-    file: Option<(KeyPath, Value)>,
+    file: Option<FileEntry>,
     error: Option<CollectionError>,
 }
 
@@ -180,7 +180,7 @@ impl ConfigCollector {
                         None => bytes_segment(target.as_os_str().as_bytes()),
                     };
                     let obj = BTreeMap::from([("symlink".to_owned(), Value::String(target))]);
-                    out.file = Some((file_key, Value::Object(obj)));
+                    out.file = Some(FileEntry::Value(file_key, Value::Object(obj)));
                 }
                 Err(e) => out.error = Some(e.to_collection_error(self.name())),
             }
@@ -214,14 +214,14 @@ impl ConfigCollector {
                 self.max_text_diff_size,
                 &self.fingerprinter,
             );
-            out.file = Some((file_key, value));
+            out.file = Some(FileEntry::Value(file_key, value));
             return out;
         };
-        let mut info = BTreeMap::from([("format".to_owned(), Value::from(format.as_str()))]);
-        if let Some(mode) = read.meta.mode {
-            info.insert("mode".to_owned(), Value::String(format!("{mode:04o}")));
-        }
-        out.file = Some((file_key, Value::Object(info)));
+        out.file = Some(FileEntry::Info {
+            key: file_key,
+            format,
+            mode: read.meta.mode,
+        });
         // About one entry per 48 bytes of configuration, and keys about as
         // long as the text: sized once for most files rather than grown
         // entry by entry, and not so large that each file's buffers spill

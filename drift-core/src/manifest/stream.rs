@@ -44,7 +44,7 @@ use super::build::{dedup, sort_errors};
 use super::read::EntriesSeed;
 use super::write::{
     HashingWriter, Preamble, clean_prefix_len, format_entries, format_entry, format_entry_after,
-    write_digest, write_head, write_preamble, write_tail,
+    format_strings_entry, write_digest, write_head, write_preamble, write_tail,
 };
 use super::{CollectionError, Coverage, Entry, KeyedValues, Manifest};
 use crate::key::KeyPath;
@@ -199,6 +199,32 @@ impl Preparer {
         let mut text = Vec::with_capacity(key.as_str().len() + ONE_ENTRY_SPARE);
         // Formatting into a vector cannot fail.
         let _ = format_entry(key.as_str(), &value, &mut text);
+        Prepared {
+            text,
+            first: Some(key),
+            last: None,
+            len: 1,
+            errors: Vec::new(),
+        }
+    }
+
+    /// [`Preparer::prepare`] for one entry whose value is an object of
+    /// strings, fields in order (a file's `format` and `mode`): written
+    /// without building the object when there is nothing in it to hide.
+    pub fn prepare_strings(&self, key: KeyPath, fields: &[(&str, &str)]) -> Prepared {
+        let plain = fields.windows(2).all(|w| w[0].0 < w[1].0)
+            && self
+                .sanitizer
+                .leaves_strings(&key, fields.iter().map(|(_, v)| *v));
+        if !plain {
+            let object = fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+                .collect();
+            return self.prepare_one(key, Value::Object(object));
+        }
+        let mut text = Vec::with_capacity(key.as_str().len() + ONE_ENTRY_SPARE);
+        format_strings_entry(key.as_str(), fields, &mut text);
         Prepared {
             text,
             first: Some(key),
@@ -731,5 +757,59 @@ mod tests {
         );
         assert!(!text.contains("hunter2"));
         assert!(!text.contains("s3cr3t-value"));
+    }
+
+    #[test]
+    fn an_object_of_strings_is_written_as_the_object_would_be() {
+        let preparers = [
+            Sanitizer::default(),
+            Sanitizer::default()
+                .with_secret_globs(["file:keys/**"])
+                .unwrap(),
+        ]
+        .map(|s| Preparer {
+            sanitizer: Arc::new(s),
+            spare: Arc::default(),
+        });
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            (
+                "file:app/settings.yaml",
+                &[("format", "yaml"), ("mode", "0644")],
+            ),
+            ("file:app/settings.yaml", &[("format", "yaml")]),
+            ("file:\"a b\".ini", &[("format", "ini"), ("mode", "0600")]),
+            ("file:caf\u{e9}/\"quo\\\"te\".env", &[("format", "env")]),
+            // Fields out of order, strings that may hide a secret, a key
+            // judged secret by a glob: the object is built and judged.
+            ("file:a.toml", &[("mode", "0644"), ("format", "toml")]),
+            (
+                "file:a.toml",
+                &[("format", "postgres://app:hunter2@db/shop")],
+            ),
+            ("file:keys/a.json", &[("format", "json"), ("mode", "0600")]),
+        ];
+        for p in &preparers {
+            for (key, fields) in cases {
+                let key = KeyPath::new(*key).unwrap();
+                let object: BTreeMap<String, Value> = fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+                    .collect();
+                let built = p.prepare(vec![(key.clone(), Value::Object(object))]);
+                let fast = p.prepare_strings(key.clone(), fields);
+                assert_eq!(
+                    String::from_utf8_lossy(&fast.text),
+                    String::from_utf8_lossy(&built.text),
+                    "{key}"
+                );
+                assert_eq!(fast.first_key(), Some(&key));
+                assert_eq!(fast.len(), 1);
+            }
+        }
+        let hidden = preparers[1].prepare_strings(
+            KeyPath::new("file:keys/a.json").unwrap(),
+            &[("format", "json")],
+        );
+        assert!(String::from_utf8_lossy(&hidden.text).contains("\"secret\""));
     }
 }

@@ -288,6 +288,24 @@ pub(super) fn format_entry(key: &str, value: &Value, buf: &mut Vec<u8>) -> io::R
     write_value(buf, value)
 }
 
+/// [`format_entry`] for a value that is an object of strings, fields in
+/// order: the same bytes, without the object.
+pub(super) fn format_strings_entry(key: &str, fields: &[(&str, &str)], buf: &mut Vec<u8>) {
+    buf.extend_from_slice(b",\n    ");
+    // Writing into a vector cannot fail.
+    let _ = write_str(buf, key);
+    buf.extend_from_slice(b": {\"object\": {");
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            buf.extend_from_slice(b", ");
+        }
+        let _ = write_str(buf, name);
+        buf.extend_from_slice(b": ");
+        let _ = write_str(buf, value);
+    }
+    buf.extend_from_slice(b"}}");
+}
+
 fn write_buffers<W: Write + ?Sized>(
     out: &mut W,
     buffers: io::Result<Vec<Vec<u8>>>,

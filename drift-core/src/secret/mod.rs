@@ -319,6 +319,17 @@ impl Sanitizer {
         Value::String(s)
     }
 
+    /// Whether [`Sanitizer::sanitize`] leaves an object of these strings
+    /// at `key` as it is: the key is not secret, and no string can hide
+    /// one.
+    pub(crate) fn leaves_strings<'s>(
+        &self,
+        key: &KeyPath,
+        mut strings: impl Iterator<Item = &'s str>,
+    ) -> bool {
+        !self.is_secret_key(key) && !strings.any(may_hide_text)
+    }
+
     fn hide_whole(&self, key: &str, value: Value) -> Value {
         let bytes: Vec<u8> = match &value {
             Value::Null => return Value::Null,
