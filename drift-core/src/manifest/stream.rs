@@ -196,16 +196,10 @@ impl Preparer {
     /// buffer of about its size.
     fn prepare_one(&self, key: KeyPath, value: Value) -> Prepared {
         let value = self.sanitizer.sanitize(&key, value);
-        let mut text = Vec::with_capacity(key.as_str().len() + ONE_ENTRY_SPARE);
-        // Formatting into a vector cannot fail.
-        let _ = format_entry(key.as_str(), &value, &mut text);
-        Prepared {
-            text,
-            first: Some(key),
-            last: None,
-            len: 1,
-            errors: Vec::new(),
-        }
+        one_entry(key, |key, text| {
+            // Formatting into a vector cannot fail.
+            let _ = format_entry(key, &value, text);
+        })
     }
 
     /// [`Preparer::prepare`] for one entry whose value is an object of
@@ -223,15 +217,7 @@ impl Preparer {
                 .collect();
             return self.prepare_one(key, Value::Object(object));
         }
-        let mut text = Vec::with_capacity(key.as_str().len() + ONE_ENTRY_SPARE);
-        format_strings_entry(key.as_str(), fields, &mut text);
-        Prepared {
-            text,
-            first: Some(key),
-            last: None,
-            len: 1,
-            errors: Vec::new(),
-        }
+        one_entry(key, |key, text| format_strings_entry(key, fields, text))
     }
 
     fn spare_buffer(&self) -> Vec<u8> {
@@ -301,6 +287,20 @@ impl Preparer {
         // Stable: of two entries with one key, the first one is kept.
         entries.sort_by(|a, b| a.key.cmp(&b.key));
         dedup(entries, errors)
+    }
+}
+
+/// A piece of one entry at `key`, formatted by `format` into a buffer of
+/// about its size.
+fn one_entry(key: KeyPath, format: impl FnOnce(&str, &mut Vec<u8>)) -> Prepared {
+    let mut text = Vec::with_capacity(key.as_str().len() + ONE_ENTRY_SPARE);
+    format(key.as_str(), &mut text);
+    Prepared {
+        text,
+        first: Some(key),
+        last: None,
+        len: 1,
+        errors: Vec::new(),
     }
 }
 
