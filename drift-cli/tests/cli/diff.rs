@@ -148,9 +148,17 @@ fn wrong_format_and_missing_files_exit_2() {
         .stderr_has("package.json` is not a drift manifest");
     Drift::new()
         .args(["diff"])
-        .args([a, dir.path().join("nope.json")])
+        .args([&a, &dir.path().join("nope.json")])
         .status(2)
         .stderr_has("cannot read the manifest");
+    // A folder opens, then fails to read: named once, its reason once.
+    let err = Drift::new()
+        .args(["diff"])
+        .args([&a, &dir.path().to_path_buf()])
+        .status(2)
+        .stderr();
+    assert!(err.contains("cannot read the manifest `"), "{err}");
+    assert_eq!(err.matches("Is a directory").count(), 1, "{err}");
 }
 
 #[test]

@@ -70,13 +70,12 @@ pub enum ManifestError {
         field: &'static str,
     },
     /// The manifest could not be read.
-    #[error("cannot read the manifest `{origin}`: {source}")]
+    #[error("cannot read the manifest `{origin}`: {error}")]
     Unreadable {
         /// The manifest's name.
         origin: String,
-        /// Why.
-        #[source]
-        source: std::io::Error,
+        /// Why (in the message: not also a source to print twice).
+        error: std::io::Error,
     },
     /// The content does not match the digest.
     #[error(
@@ -131,9 +130,9 @@ impl Manifest {
         mut reader: R,
         origin: &str,
     ) -> Result<Manifest, ManifestError> {
-        let unreadable = |source| ManifestError::Unreadable {
+        let unreadable = |error| ManifestError::Unreadable {
             origin: origin.to_owned(),
-            source,
+            error,
         };
         // A pipe cannot seek (nor go back after a declined stream).
         let len = match reader.seek(SeekFrom::End(0)) {
