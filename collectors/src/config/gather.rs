@@ -13,8 +13,6 @@
 //! collected twice (two roots). Then the entries are put in order as they
 //! always were: files by their first key, in collection order when equal.
 
-use std::collections::BTreeMap;
-
 use drift_core::manifest::{KeyedValues, ManifestStream, Prepared as Piece, Preparer};
 use drift_core::{CollectionError, KeyPath, Value};
 
@@ -63,15 +61,27 @@ impl FileEntry {
     pub(super) fn into_pair(self) -> (KeyPath, Value) {
         match self {
             FileEntry::Info { key, format, mode } => {
-                let mut info =
-                    BTreeMap::from([("format".to_owned(), Value::from(format.as_str()))]);
-                if let Some(mode) = mode {
-                    info.insert("mode".to_owned(), Value::String(format!("{mode:04o}")));
-                }
+                let info = info_fields(format, mode, |fields| {
+                    fields
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+                        .collect()
+                });
                 (key, Value::Object(info))
             }
             FileEntry::Value(key, value) => (key, value),
         }
+    }
+}
+
+/// Calls `f` with the fields of a file's `Info` entry, in order.
+fn info_fields<R>(format: Format, mode: Option<u32>, f: impl FnOnce(&[(&str, &str)]) -> R) -> R {
+    match mode {
+        Some(mode) => f(&[
+            ("format", format.as_str()),
+            ("mode", &format!("{mode:04o}")),
+        ]),
+        None => f(&[("format", format.as_str())]),
     }
 }
 
@@ -121,13 +131,9 @@ impl Prepare for Preparer {
 
     fn file(&self, entry: FileEntry) -> Piece {
         match entry {
-            FileEntry::Info { key, format, mode } => match mode {
-                Some(mode) => {
-                    let mode = format!("{mode:04o}");
-                    self.prepare_strings(key, &[("format", format.as_str()), ("mode", &mode)])
-                }
-                None => self.prepare_strings(key, &[("format", format.as_str())]),
-            },
+            FileEntry::Info { key, format, mode } => {
+                info_fields(format, mode, |fields| self.prepare_strings(key, fields))
+            }
             FileEntry::Value(key, value) => self.prepare(vec![(key, value)]),
         }
     }

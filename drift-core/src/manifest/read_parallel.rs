@@ -7,6 +7,7 @@
 //! layout, an error, keys out of order across pieces) it declines, and the
 //! sequential reader — with its exact error messages — reads the file.
 
+use memchr::memmem;
 use rayon::prelude::*;
 use serde::Deserializer;
 use serde::de::DeserializeSeed;
@@ -30,21 +31,15 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Raw> {
     if bytes.len() < MIN_BYTES || rayon::current_num_threads() < 2 {
         return None;
     }
-    let open = find(bytes, OPEN)? + OPEN.len();
+    let open = memmem::find(bytes, OPEN)? + OPEN.len();
     // Searched from the end: only coverage and errors follow the entries.
-    let close = open + rfind(&bytes[open..], CLOSE)?;
+    let close = open + memmem::rfind(&bytes[open..], CLOSE)?;
     let body = &bytes[open..close];
 
-    // Everything but the entries, with an empty entries object.
     let mut header = Vec::with_capacity(open + bytes.len() - close);
     header.extend_from_slice(&bytes[..open]);
     header.extend_from_slice(&bytes[close..]);
-    let mut de = serde_json::Deserializer::from_slice(&header);
-    let mut raw = de.deserialize_map(TopVisitor).ok()?;
-    de.end().ok()?;
-    if raw.entries.as_ref().is_none_or(|e| !e.is_empty()) {
-        return None;
-    }
+    let mut raw = parse_header(&header)?;
 
     let pieces = cut(body);
     let parsed: Vec<Option<Vec<Entry>>> = pieces
@@ -59,6 +54,19 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Raw> {
         .collect();
     raw.entries = Some(join(parsed)?);
     Some(raw)
+}
+
+/// The manifest's fields but its entries, from its text up to the `{` that
+/// opens them and from the end of them on (an empty entries object);
+/// `None` when it is not that.
+pub(super) fn parse_header(header: &[u8]) -> Option<Raw> {
+    let mut de = serde_json::Deserializer::from_slice(header);
+    let raw = de.deserialize_map(TopVisitor).ok()?;
+    de.end().ok()?;
+    raw.entries
+        .as_ref()
+        .is_some_and(Vec::is_empty)
+        .then_some(raw)
 }
 
 /// The entries of a piece made an object (`{` piece `}`); `None` on any
@@ -96,7 +104,7 @@ fn cut(body: &[u8]) -> Vec<&[u8]> {
     let mut start = 0;
     while start < body.len() {
         let from = (start + PIECE).min(body.len());
-        match find(&body[from..], ENTRY) {
+        match memmem::find(&body[from..], ENTRY) {
             Some(at) => {
                 let comma = from + at;
                 pieces.push(&body[start..comma]);
@@ -109,14 +117,6 @@ fn cut(body: &[u8]) -> Vec<&[u8]> {
         }
     }
     pieces
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 #[cfg(test)]

@@ -14,11 +14,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use memchr::memmem;
-use serde::Deserializer;
 
 use super::Entry;
-use super::read::{Raw, TopVisitor, digest_of, region_end, region_start};
-use super::read_parallel::{CLOSE, ENTRY, OPEN, join, parse_piece};
+use super::read::{Raw, digest_of, region_end, region_start};
+use super::read_parallel::{CLOSE, ENTRY, OPEN, join, parse_header, parse_piece};
 
 /// The size of the pieces the entries are cut into, and of the reads.
 const PIECE: usize = 1 << 20;
@@ -124,15 +123,10 @@ pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
         return Ok(None);
     };
 
-    // Everything but the entries, with an empty entries object.
     head.extend_from_slice(&tail);
-    let mut de = serde_json::Deserializer::from_slice(&head);
-    let Ok(raw) = de.deserialize_map(TopVisitor) else {
+    let Some(mut raw) = parse_header(&head) else {
         return Ok(None);
     };
-    if de.end().is_err() || raw.entries.as_ref().is_none_or(|e| !e.is_empty()) {
-        return Ok(None);
-    }
     let mut parsed = results.into_inner().unwrap_or_default();
     parsed.sort_unstable_by_key(|(at, _)| *at);
     if parsed.len() != pieces {
@@ -150,7 +144,6 @@ pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
         }
         _ => None,
     };
-    let mut raw = raw;
     raw.entries = Some(entries);
     Ok(Some(Streamed { raw, region_digest }))
 }

@@ -130,11 +130,11 @@ struct ValueLine<'f> {
 impl ValueLine<'_> {
     /// The width of the names as [`list`] writes them, in characters.
     fn names_width(&self) -> usize {
-        let shown = self.names.len().min(if self.names.len() <= MAX_NAMES {
-            MAX_NAMES
+        let shown = if self.names.len() <= MAX_NAMES {
+            self.names.len()
         } else {
             MAX_NAMES - 1
-        });
+        };
         let joined: usize = self.names[..shown]
             .iter()
             .map(|n| n.chars().count())
@@ -167,12 +167,14 @@ fn count_digits(n: usize) -> usize {
     n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
-/// Writes a value as [`shown`] does; numbers and booleans without a
-/// string in between.
+/// Writes a value as [`shown`] does; numbers and booleans (written as in
+/// a manifest) without a string in between.
 fn write_shown(out: &mut Vec<u8>, v: Option<&Value>) {
     match v {
-        Some(Value::Int(i)) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
-        Some(Value::Bool(b)) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Some(v @ (Value::Int(_) | Value::Bool(_))) => {
+            // Writing into a vector cannot fail.
+            let _ = crate::manifest::write_value(out, v);
+        }
         _ => out.extend_from_slice(shown(v).as_bytes()),
     }
 }
