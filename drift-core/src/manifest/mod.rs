@@ -9,6 +9,7 @@
 mod build;
 mod keyed;
 mod read;
+mod read_lines;
 mod read_parallel;
 mod read_stream;
 mod stream;

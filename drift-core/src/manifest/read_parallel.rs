@@ -72,6 +72,12 @@ pub(super) fn parse_header(header: &[u8]) -> Option<Raw> {
 /// The entries of a piece made an object (`{` piece `}`); `None` on any
 /// error, which the sequential reader will name.
 pub(super) fn parse_piece(doc: &[u8]) -> Option<Vec<Entry>> {
+    let body = doc.strip_prefix(b"{")?.strip_suffix(b"}")?;
+    super::read_lines::entries(body).or_else(|| parse_piece_json(doc))
+}
+
+/// [`parse_piece`] by `serde_json` alone.
+pub(super) fn parse_piece_json(doc: &[u8]) -> Option<Vec<Entry>> {
     let mut de = serde_json::Deserializer::from_slice(doc);
     // One entry per line: the vector is not grown step by step.
     let capacity = memchr::memchr_iter(b'\n', doc).count();
