@@ -174,6 +174,9 @@ pub fn use_color(choice: ColorChoice, no_color: Option<&str>, term: Option<&str>
     }
 }
 
+/// The buffer of a report on standard output.
+const REPORT_BUFFER: usize = 64 << 10;
+
 /// Renders a report on standard output.
 pub fn print_report(
     report: &Report,
@@ -186,7 +189,9 @@ pub fn print_report(
         Format::Json => Box::new(JsonRenderer { fail_on }),
     };
     let stdout = io::stdout();
-    let mut w = io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    // Small writes are gathered; the renderers' large blocks, larger than
+    // this, go out without being copied.
+    let mut w = io::BufWriter::with_capacity(REPORT_BUFFER, stdout.lock());
     ignore_broken_pipe(renderer.render(report, &mut w).and_then(|()| w.flush()))
         .context("failed to write the report to standard output")
 }

@@ -24,8 +24,9 @@ pub trait Renderer {
 const BATCH: usize = 2048;
 
 /// Formats `items` in parallel batches and writes them in order: reports of
-/// a million findings render several times faster, with the same bytes. At
-/// most a few batches per thread are held in memory at once.
+/// a million findings render several times faster, with the same bytes.
+/// Each group of batches is written while the next one is formatted, and at
+/// most two groups are held in memory at once.
 pub(crate) fn write_parallel<T: Sync>(
     items: &[T],
     out: &mut dyn io::Write,
@@ -34,21 +35,35 @@ pub(crate) fn write_parallel<T: Sync>(
     use rayon::prelude::*;
     let threads = rayon::current_num_threads().max(1);
     let group = BATCH * threads * 4;
-    for (g, items) in items.chunks(group).enumerate() {
-        let buffers: Vec<io::Result<Vec<u8>>> = items
+    let render = |g: usize| -> io::Result<Vec<Vec<u8>>> {
+        let start = g * group;
+        let Some(items) = items.get(start..(start + group).min(items.len())) else {
+            return Ok(Vec::new());
+        };
+        items
             .par_chunks(BATCH)
             .enumerate()
             .map(|(b, batch)| {
                 let mut buf = Vec::with_capacity(batch.len() * 128);
                 for (i, item) in batch.iter().enumerate() {
-                    format(g * group + b * BATCH + i, item, &mut buf)?;
+                    format(start + b * BATCH + i, item, &mut buf)?;
                 }
                 Ok(buf)
             })
-            .collect();
-        for buf in buffers {
-            out.write_all(&buf?)?;
-        }
+            .collect()
+    };
+    let groups = items.len().div_ceil(group);
+    let mut ready = render(0)?;
+    for g in 1..=groups {
+        // Written here (the writer may be bound to this thread) while the
+        // pool formats the next group.
+        let mut next = None;
+        let written = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = Some(render(g)));
+            ready.iter().try_for_each(|buf| out.write_all(buf))
+        });
+        written?;
+        ready = next.unwrap_or_else(|| Ok(Vec::new()))?;
     }
     Ok(())
 }

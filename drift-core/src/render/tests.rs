@@ -6,6 +6,7 @@ use crate::pattern::KeyPattern;
 use crate::policy::{Expect, Policy, Rule, Severity, Waiver};
 use crate::secret::Sanitizer;
 use crate::value::{FileInfo, Value, Version};
+use std::io::Write;
 
 fn manifest(env: &str, entries: Vec<(&str, Value)>) -> Manifest {
     let mut c = Collection::new();
@@ -206,4 +207,62 @@ fn many_environments_share_a_value_line() {
         text.contains(&line("e2, e3, e4 and 3 more", 32, "false", false)),
         "{text}"
     );
+}
+
+#[test]
+fn parallel_writing_keeps_the_order_across_groups() {
+    // Several groups of batches, the last one partial, on pools of one and
+    // of three threads: the same bytes as a loop would write.
+    let items: Vec<usize> = (0..BATCH * 40 + 17).collect();
+    let expected: String = items.iter().map(|i| format!("{i}:{i}\n")).collect();
+    for threads in [1, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut out = Vec::new();
+        pool.install(|| {
+            write_parallel(&items, &mut out, |at, item, buf| {
+                writeln!(buf, "{at}:{item}")
+            })
+        })
+        .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), expected, "{threads}");
+    }
+    let mut out = Vec::new();
+    write_parallel(&[] as &[usize], &mut out, |_, _, _| Ok(())).unwrap();
+    assert!(out.is_empty());
+}
+
+#[test]
+fn parallel_writing_stops_at_the_first_error() {
+    struct Full(usize);
+    impl io::Write for Full {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.0 < buf.len() {
+                return Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"));
+            }
+            self.0 -= buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let items: Vec<usize> = (0..BATCH * 20).collect();
+    let err = write_parallel(&items, &mut Full(100_000), |_, item, buf| {
+        writeln!(buf, "{item}")
+    })
+    .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+    // A formatting error is returned as well.
+    let err = write_parallel(&items, &mut io::sink(), |at, _, _| {
+        if at == BATCH * 17 {
+            Err(io::Error::other("cannot format"))
+        } else {
+            Ok(())
+        }
+    })
+    .unwrap_err();
+    assert_eq!(err.to_string(), "cannot format");
 }
