@@ -63,6 +63,7 @@ pub(crate) fn write_parallel<T: Sync>(
             ready.iter().try_for_each(|buf| out.write_all(buf))
         });
         written?;
+        // The scope ran the spawned work before it returned.
         ready = next.unwrap_or_else(|| Ok(Vec::new()))?;
     }
     Ok(())
