@@ -8,6 +8,8 @@
 //! only an acceleration: when anything fails, it declines, and the callers
 //! fall back on the readers that name errors.
 
+use std::cmp::Ordering;
+
 use memchr::memchr;
 
 use super::Entry;
@@ -39,23 +41,27 @@ pub(super) fn entries(body: &[u8]) -> Option<Vec<Entry>> {
             None => one_entry_json(text)?,
         };
         if let Some(last) = entries.last() {
-            let last: &Entry = last;
-            match last.key.cmp(&entry.key) {
-                std::cmp::Ordering::Less => {}
-                std::cmp::Ordering::Equal => return None,
-                std::cmp::Ordering::Greater => sorted = false,
+            match by_key(last, &entry) {
+                Ordering::Less => {}
+                Ordering::Equal => return None,
+                Ordering::Greater => sorted = false,
             }
         }
         entries.push(entry);
         rest = next;
     }
     if !sorted {
-        entries.sort_by(|a, b| a.key.cmp(&b.key));
+        entries.sort_by(by_key);
         if entries.windows(2).any(|w| w[0].key == w[1].key) {
             return None;
         }
     }
     Some(entries)
+}
+
+/// Entries in key order.
+fn by_key(a: &Entry, b: &Entry) -> Ordering {
+    a.key.cmp(&b.key)
 }
 
 /// One `"KEY": VALUE` read by `serde_json`.
