@@ -433,33 +433,62 @@ impl<'de> Visitor<'de> for EntriesVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<Entry>, A::Error> {
         let expected = map.size_hint().unwrap_or(self.capacity);
-        let mut entries: Vec<Entry> =
-            Vec::with_capacity(if expected > 0 { expected } else { 1024 });
-        let mut sorted = true;
+        let mut entries = KeyOrder::with_capacity(if expected > 0 { expected } else { 1024 });
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let key = KeyPath::new(key.into_owned()).map_err(de::Error::custom)?;
-            if let Some(last) = entries.last() {
-                match last.key.cmp(&key) {
-                    std::cmp::Ordering::Less => {}
-                    std::cmp::Ordering::Equal => {
-                        return Err(de::Error::custom(format!("the key `{key}` appears twice")));
-                    }
-                    std::cmp::Ordering::Greater => sorted = false,
-                }
+            if entries.repeats(&key) {
+                return Err(de::Error::custom(format!("the key `{key}` appears twice")));
             }
             let value = map.next_value_seed(ValueSeed)?;
             entries.push(Entry { key, value });
         }
-        if !sorted {
-            entries.sort_by(|a, b| a.key.cmp(&b.key));
-            if let Some(w) = entries.windows(2).find(|w| w[0].key == w[1].key) {
-                return Err(de::Error::custom(format!(
-                    "the key `{}` appears twice",
-                    w[0].key
-                )));
+        entries
+            .finish()
+            .map_err(|key| de::Error::custom(format!("the key `{key}` appears twice")))
+    }
+}
+
+/// Entries as they are read, most often already in key order: a key equal
+/// to the one before is told at once, and the rest sorted at the end when
+/// they came out of order.
+pub(super) struct KeyOrder {
+    entries: Vec<Entry>,
+    sorted: bool,
+}
+
+impl KeyOrder {
+    pub(super) fn with_capacity(capacity: usize) -> KeyOrder {
+        KeyOrder {
+            entries: Vec::with_capacity(capacity),
+            sorted: true,
+        }
+    }
+
+    /// Whether `key` is the key of the last entry (a key twice).
+    pub(super) fn repeats(&mut self, key: &KeyPath) -> bool {
+        match self.entries.last().map(|last| last.key.cmp(key)) {
+            Some(std::cmp::Ordering::Equal) => true,
+            Some(std::cmp::Ordering::Greater) => {
+                self.sorted = false;
+                false
+            }
+            _ => false,
+        }
+    }
+
+    pub(super) fn push(&mut self, entry: Entry) {
+        self.entries.push(entry);
+    }
+
+    /// The entries in key order, or a key met twice.
+    pub(super) fn finish(mut self) -> Result<Vec<Entry>, KeyPath> {
+        if !self.sorted {
+            self.entries.sort_by(|a, b| a.key.cmp(&b.key));
+            if let Some(w) = self.entries.windows(2).find(|w| w[0].key == w[1].key) {
+                return Err(w[0].key.clone());
             }
         }
-        Ok(entries)
+        Ok(self.entries)
     }
 }
 

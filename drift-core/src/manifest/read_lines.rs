@@ -8,11 +8,10 @@
 //! only an acceleration: when anything fails, it declines, and the callers
 //! fall back on the readers that name errors.
 
-use std::cmp::Ordering;
-
 use memchr::memchr;
 
 use super::Entry;
+use super::read::KeyOrder;
 use super::read_parallel::parse_piece_json;
 use crate::key::KeyPath;
 use crate::value::Value;
@@ -25,8 +24,7 @@ const INDENT: &[u8] = b"\n    ";
 /// on a key twice.
 pub(super) fn entries(body: &[u8]) -> Option<Vec<Entry>> {
     // One entry per line: the vector is not grown step by step.
-    let mut entries = Vec::with_capacity(memchr::memchr_iter(b'\n', body).count());
-    let mut sorted = true;
+    let mut entries = KeyOrder::with_capacity(memchr::memchr_iter(b'\n', body).count());
     let mut rest = body;
     let mut scratch = Vec::new();
     while !rest.is_empty() {
@@ -40,28 +38,13 @@ pub(super) fn entries(body: &[u8]) -> Option<Vec<Entry>> {
             Some(e) => e,
             None => one_entry_json(text)?,
         };
-        if let Some(last) = entries.last() {
-            match by_key(last, &entry) {
-                Ordering::Less => {}
-                Ordering::Equal => return None,
-                Ordering::Greater => sorted = false,
-            }
+        if entries.repeats(&entry.key) {
+            return None;
         }
         entries.push(entry);
         rest = next;
     }
-    if !sorted {
-        entries.sort_by(by_key);
-        if entries.windows(2).any(|w| w[0].key == w[1].key) {
-            return None;
-        }
-    }
-    Some(entries)
-}
-
-/// Entries in key order.
-fn by_key(a: &Entry, b: &Entry) -> Ordering {
-    a.key.cmp(&b.key)
+    entries.finish().ok()
 }
 
 /// One `"KEY": VALUE` read by `serde_json`.
