@@ -190,9 +190,10 @@ impl DupCheck {
     }
 
     /// Indexes every name of `entries` anew, in a table with room for as
-    /// many again and more (its memory kept from map to map).
+    /// many again and more (its memory kept from map to map): at least 64
+    /// names, so that the maps of most files are indexed once.
     fn rebuild<E: Named>(&mut self, entries: &[E]) {
-        let size = (entries.len() * 4).next_power_of_two().max(64);
+        let size = (entries.len() * 4).next_power_of_two().max(128);
         self.slots.clear();
         self.slots.resize(size, (0, 0));
         self.indexed = 0;
@@ -304,6 +305,28 @@ mod tests {
 
     fn s(v: &str) -> Node {
         Node::Str(v.to_owned())
+    }
+
+    #[test]
+    fn the_last_of_a_name_set_twice_wins() {
+        for names in [4, 40] {
+            let mut entries: Vec<(String, usize)> =
+                (0..names).map(|i| (format!("k{i}"), i)).collect();
+            let mut once = last_wins(entries.clone());
+            once.sort();
+            let mut sorted = entries.clone();
+            sorted.sort();
+            assert_eq!(once, sorted, "each name once");
+            entries.insert(1, ("k3".to_owned(), 100));
+            entries.push(("k1".to_owned(), 200));
+            let mut kept = last_wins(entries);
+            kept.sort();
+            let mut expected: Vec<(String, usize)> =
+                (0..names).map(|i| (format!("k{i}"), i)).collect();
+            expected[1].1 = 200;
+            expected.sort();
+            assert_eq!(kept, expected, "{names} names");
+        }
     }
 
     fn map(entries: Vec<(&str, Node)>) -> Node {

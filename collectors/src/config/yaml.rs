@@ -294,8 +294,12 @@ fn resolve_typed(text: &str) -> Option<Node> {
     };
     // Most scalars of configuration: a few decimal digits, whose value
     // `parse` would give.
-    if text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) {
-        let n = text.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+    if text.len() <= 18
+        && let Some(n) = text.bytes().try_fold(0i64, |n, b| {
+            let digit = b.wrapping_sub(b'0');
+            (digit <= 9).then(|| n * 10 + i64::from(digit))
+        })
+    {
         return Some(Node::Int(n));
     }
     // Only these can start a non-string scalar.

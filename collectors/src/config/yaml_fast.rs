@@ -112,13 +112,16 @@ fn split_entry(body: &str) -> Option<(&str, Option<&str>)> {
     if value.is_empty() || value.starts_with('#') {
         return Some((key, None));
     }
+    // Most values are simple as they are: no `#` is (see VALUE_BYTES), so
+    // they hold no comment.
+    if is_simple_value(value) {
+        return Some((key, Some(value)));
+    }
     // A comment starts at ` #` (looked for a byte at a time: values are
     // short, and a substring search costs more to set up than to run).
     let b = value.as_bytes();
-    let value = match (1..b.len()).find(|&i| b[i] == b'#' && b[i - 1] == b' ') {
-        Some(at) => value[..at - 1].trim_end_matches(' '),
-        None => value,
-    };
+    let at = (1..b.len()).find(|&i| b[i] == b'#' && b[i - 1] == b' ')?;
+    let value = value[..at - 1].trim_end_matches(' ');
     is_simple_value(value).then_some((key, Some(value)))
 }
 
@@ -149,7 +152,8 @@ fn is_simple_value(value: &str) -> bool {
 static KEY_BYTES: [bool; 256] = alphanumeric_and(b"_-./");
 
 /// The bytes of a simple value: ASCII letters, digits, the space and
-/// ``_-./+=@%();~$^:?&*!,``.
+/// ``_-./+=@%();~$^:?&*!,``; never `#`, so that a value simple as it is
+/// holds no comment.
 static VALUE_BYTES: [bool; 256] = alphanumeric_and(b" _-./+=@%();~$^:?&*!,");
 
 #[cfg(test)]

@@ -35,6 +35,9 @@ pub struct KeyedValues {
 struct Item {
     start: usize,
     end: usize,
+    /// The 8 bytes of the key after the prefix all keys share, as a
+    /// number: set by [`KeyedValues::sort`], which orders by it first.
+    head: u64,
     value: Value,
 }
 
@@ -54,6 +57,7 @@ impl KeyedValues {
         self.items.push(Item {
             start,
             end: self.keys.len(),
+            head: 0,
             value,
         });
     }
@@ -101,34 +105,30 @@ impl KeyedValues {
             return;
         };
         // The keys of one source share a long prefix (`config:PATH:`):
-        // entries are ordered by the 8 bytes after it, as a number; where
-        // those are equal, by the next 8, and so on (a byte comparison of
-        // whole keys only where one ends within them). Of one key, the
-        // entry recorded first (its index is lower) comes first.
+        // entries are ordered by the 8 bytes after it, as a number, and
+        // only where those are equal by the rest of their keys. Of one key,
+        // the entry recorded first (its key's text is the earlier) comes
+        // first. Items are sorted where they are: no vector of indices, no
+        // permutation applied after.
         let shared = self.items[1..]
             .iter()
-            .fold(first.len(), |n, i| common_prefix_len(&first[..n], tail(i)));
-        let key = |at: usize| tail(&self.items[at]);
-        let mut order: Vec<(u64, usize)> = (0..self.items.len())
-            .map(|at| (head(key(at).get(shared..).unwrap_or_default()), at))
-            .collect();
-        let unique = sort_by_words(&mut order, shared, &key);
-        if unique && order.iter().enumerate().all(|(i, o)| o.1 == i) {
-            return;
+            .fold(first.len(), |n, i| common_prefix_len(first, tail(i)).min(n));
+        for item in &mut self.items {
+            item.head = head(&keys[item.start + shared..item.end]);
         }
-        // The items put in key order where they are, a cycle of the
-        // permutation at a time (no second vector, no placeholders).
-        let mut from: Vec<usize> = order.into_iter().map(|o| o.1).collect();
-        for start in 0..from.len() {
-            let mut at = start;
-            while from[at] != start {
-                let next = from[at];
-                self.items.swap(at, next);
-                from[at] = at;
-                at = next;
-            }
-            from[at] = at;
-        }
+        let rest = |i: &Item| &keys[i.start + shared..i.end];
+        let order = |a: &Item, b: &Item| {
+            a.head
+                .cmp(&b.head)
+                .then_with(|| rest(a).cmp(rest(b)))
+                .then(a.start.cmp(&b.start))
+        };
+        // (Keys recorded in order are found so in one pass.)
+        self.items.sort_unstable_by(order);
+        let unique = self
+            .items
+            .windows(2)
+            .all(|w| w[0].head != w[1].head || rest(&w[0]) != rest(&w[1]));
         if !unique {
             // Of one key, the first recorded is kept (it sorts first).
             let keys = &self.keys;
@@ -179,46 +179,6 @@ impl KeyedValues {
     }
 }
 
-/// Sorts `order` (each entry's 8 bytes of key at `depth` as a number, and
-/// its index) into the order of the keys, the lower index first among
-/// equal keys; says whether the keys are all different.
-///
-/// Runs of one number are sorted again by the next 8 bytes of their keys
-/// when every key of the run goes on past them, and by a comparison of the
-/// rest of the keys when one ends within them.
-fn sort_by_words<'k>(
-    order: &mut [(u64, usize)],
-    depth: usize,
-    key: &impl Fn(usize) -> &'k [u8],
-) -> bool {
-    order.sort_unstable();
-    let mut unique = true;
-    let mut run = 0;
-    while run < order.len() {
-        let mut end = run + 1;
-        while order.get(end).is_some_and(|o| o.0 == order[run].0) {
-            end += 1;
-        }
-        let ties = &mut order[run..end];
-        run = end;
-        if ties.len() < 2 {
-            continue;
-        }
-        let next = depth + 8;
-        if ties.iter().all(|t| key(t.1).len() > next) {
-            for t in ties.iter_mut() {
-                t.0 = head(&key(t.1)[next..]);
-            }
-            unique &= sort_by_words(ties, next, key);
-        } else {
-            let rest = |at: usize| key(at).get(depth..).unwrap_or_default();
-            ties.sort_unstable_by(|a, b| rest(a.1).cmp(rest(b.1)).then(a.1.cmp(&b.1)));
-            unique &= ties.windows(2).all(|w| rest(w[0].1) != rest(w[1].1));
-        }
-    }
-    unique
-}
-
 /// The first 8 bytes of `bytes` as a big-endian number, zeros after the
 /// end: numbers compare as the bytes do, but for ties.
 fn head(bytes: &[u8]) -> u64 {
@@ -236,9 +196,12 @@ fn head(bytes: &[u8]) -> u64 {
 fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
     let mut at = 0;
-    while let (Some(x), Some(y)) = (a[at..].first_chunk::<8>(), b[at..].first_chunk::<8>())
-        && x == y
-    {
+    while let (Some(x), Some(y)) = (a[at..].first_chunk::<8>(), b[at..].first_chunk::<8>()) {
+        let differ = u64::from_le_bytes(*x) ^ u64::from_le_bytes(*y);
+        if differ != 0 {
+            // The first byte that differs, from the lowest bits that do.
+            return at + (differ.trailing_zeros() / 8) as usize;
+        }
         at += 8;
     }
     while at < n && a[at] == b[at] {
@@ -328,6 +291,21 @@ mod tests {
             expected.sort_by(|a, b| a.0.cmp(&b.0));
             assert_eq!(got, expected, "{picked:?}");
             assert_eq!(errors.len(), conflicts, "{picked:?}");
+        }
+    }
+
+    #[test]
+    fn common_prefixes_are_those_of_a_byte_by_byte_comparison() {
+        let base = b"config:svc0/part0/file1.yaml:section_0_key_12";
+        for len in 0..=base.len() {
+            for at in 0..len {
+                let mut other = base[..len].to_vec();
+                other[at] ^= 0x20;
+                let naive = base.iter().zip(&other).take_while(|(x, y)| x == y).count();
+                assert_eq!(common_prefix_len(base, &other), naive, "{len} {at}");
+                assert_eq!(common_prefix_len(&other, base), naive, "{len} {at}");
+            }
+            assert_eq!(common_prefix_len(base, &base[..len]), len);
         }
     }
 

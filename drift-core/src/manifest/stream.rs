@@ -243,7 +243,8 @@ impl Preparer {
     pub fn prepare_keyed(&self, mut values: KeyedValues) -> Prepared {
         let mut errors = Vec::new();
         values.sort(&mut errors);
-        self.sanitizer.sanitize_each(values.iter_mut());
+        self.sanitizer
+            .sanitize_each(values.shared_prefix_len(), values.iter_mut());
         let mut text = self.spare_buffer();
         text.reserve(values.key_text().len() + 24 * values.len());
         // Keys are looked at for escapes all at once (most need none), else

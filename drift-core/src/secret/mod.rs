@@ -235,16 +235,17 @@ impl Sanitizer {
     /// prefix with the key before them (the keys of one file, in order) are
     /// judged faster.
     pub fn sanitize_entries(&self, entries: &mut [(KeyPath, Value)]) {
-        self.sanitize_each(entries.iter_mut().map(|(k, v)| (k.as_str(), v)));
+        self.sanitize_each(0, entries.iter_mut().map(|(k, v)| (k.as_str(), v)));
     }
 
     /// [`Sanitizer::sanitize_entries`] for keys held as text (which must be
-    /// valid key paths).
+    /// valid key paths), whose first `shared` bytes are the same in all.
     pub(crate) fn sanitize_each<'k>(
         &self,
+        shared: usize,
         entries: impl Iterator<Item = (&'k str, &'k mut Value)>,
     ) {
-        let mut names = NameJudge::default();
+        let mut names = NameJudge::sharing(shared);
         for (key, value) in entries {
             self.sanitize_in_place(key, value, Some(&mut names));
         }

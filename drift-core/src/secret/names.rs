@@ -308,12 +308,25 @@ pub(super) struct NameJudge {
     /// Whether the tails under the prefix are names that recur (keys of
     /// values, not paths of files), worth remembering.
     recurring: bool,
+    /// The length of the text every key judged begins with.
+    shared: usize,
 }
 
 impl NameJudge {
+    /// A judge of keys whose first `shared` bytes are the same in all: a
+    /// prefix within them is not looked for again in each key.
+    pub(super) fn sharing(shared: usize) -> NameJudge {
+        NameJudge {
+            shared,
+            ..NameJudge::default()
+        }
+    }
+
     /// Whether `key` is in a layer of values and its name says secret.
     pub(super) fn is_secret(&mut self, text: &str) -> bool {
-        if self.prefix.is_empty() || !text.starts_with(&self.prefix) {
+        if self.prefix.is_empty()
+            || (self.prefix.len() > self.shared && !text.starts_with(&self.prefix))
+        {
             // Key paths have a `:` after their layer; the prefix ends with
             // one, a separator.
             let colon = text.find(':').unwrap_or(0);
@@ -687,6 +700,7 @@ mod tests {
                 prefix.push_str(parts[next(parts.len())]);
                 prefix.push_str(seps[next(seps.len())]);
             }
+            let mut group = Vec::new();
             for _ in 0..1 + next(4) {
                 let mut text = prefix.clone();
                 for _ in 0..next(3) {
@@ -701,6 +715,19 @@ mod tests {
                 assert_eq!(judge.is_secret(key.as_str()), alone, "{text}");
                 assert_eq!(is_secret_key(key.as_str()), alone, "{text}");
                 judged += usize::from(alone);
+                group.push((text, alone));
+            }
+            // Judged again, told what the group's keys share.
+            let shared = group.iter().fold(usize::MAX, |n, (t, _)| {
+                let same = t
+                    .bytes()
+                    .zip(group[0].0.bytes())
+                    .take_while(|(a, b)| a == b);
+                n.min(same.count())
+            });
+            let mut sharing = NameJudge::sharing(shared);
+            for (text, alone) in &group {
+                assert_eq!(sharing.is_secret(text), *alone, "{text} sharing {shared}");
             }
         }
         assert!(judged > 1000, "only {judged} secret names");
