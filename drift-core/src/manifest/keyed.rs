@@ -192,17 +192,25 @@ fn head(bytes: &[u8]) -> u64 {
 }
 
 /// The length of the longest common prefix of `a` and `b`, compared 8
-/// bytes at a time.
+/// bytes at a time (the last 8 of the shorter overlapping those before).
 fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
     let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    // The first byte that differs in two words, from the lowest bits that do.
+    let first_difference = |x: &[u8; 8], y: &[u8; 8]| {
+        let differ = u64::from_le_bytes(*x) ^ u64::from_le_bytes(*y);
+        (differ != 0).then(|| (differ.trailing_zeros() / 8) as usize)
+    };
     let mut at = 0;
     while let (Some(x), Some(y)) = (a[at..].first_chunk::<8>(), b[at..].first_chunk::<8>()) {
-        let differ = u64::from_le_bytes(*x) ^ u64::from_le_bytes(*y);
-        if differ != 0 {
-            // The first byte that differs, from the lowest bits that do.
-            return at + (differ.trailing_zeros() / 8) as usize;
+        if let Some(i) = first_difference(x, y) {
+            return at + i;
         }
         at += 8;
+    }
+    if let (Some(x), Some(y)) = (a.last_chunk::<8>(), b.last_chunk::<8>()) {
+        // Its bytes before `at` are equal: compared above.
+        return first_difference(x, y).map_or(n, |i| n - 8 + i);
     }
     while at < n && a[at] == b[at] {
         at += 1;
