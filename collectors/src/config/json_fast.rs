@@ -23,7 +23,7 @@ pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
         let mut p = Reader {
             text,
             at: 0,
-            names: NameStack::default(),
+            names: NameStack::for_text(text.len()),
         };
         p.space();
         if p.peek()? != b'{' {

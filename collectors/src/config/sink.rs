@@ -98,6 +98,16 @@ pub(crate) struct NameStack<'t> {
 }
 
 impl<'t> NameStack<'t> {
+    /// Room for the names of a text of `len` bytes, about one in 16 bytes
+    /// (`key: value` lines): sized once, not grown name by name.
+    pub(crate) fn for_text(len: usize) -> NameStack<'t> {
+        NameStack {
+            names: Vec::with_capacity(len / 16 + 4),
+            maps: Vec::with_capacity(4),
+            open: 0,
+        }
+    }
+
     /// Opens a map inside the innermost open one (or the first).
     pub(crate) fn open(&mut self) {
         let start = self.names.len();

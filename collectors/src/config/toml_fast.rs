@@ -34,7 +34,7 @@ fn emit(text: &str, sink: &mut Sink<'_>) -> Option<()> {
     let root = sink.key.mark();
     // Top-level keys and table names, then the keys of the table being
     // read (none before the first header).
-    let mut names = NameStack::default();
+    let mut names = NameStack::for_text(text.len());
     names.open();
     let mut in_table = false;
     for line in crate::text::lines(text) {

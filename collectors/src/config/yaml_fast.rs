@@ -34,8 +34,8 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
     if !text.is_ascii() || crate::text::find_either(text, b'\t', b'\r').is_some() {
         return None;
     }
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut names = NameStack::default();
+    let mut stack: Vec<Frame> = Vec::with_capacity(4);
+    let mut names = NameStack::for_text(text.len());
     // A key whose value is on the following lines (a nested mapping) or
     // absent (null).
     let mut open_key: Option<&'t str> = None;
