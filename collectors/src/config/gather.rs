@@ -79,10 +79,27 @@ fn info_fields<R>(format: Format, mode: Option<u32>, f: impl FnOnce(&[(&str, &st
     match mode {
         Some(mode) => f(&[
             ("format", format.as_str()),
-            ("mode", &format!("{mode:04o}")),
+            ("mode", octal(mode, &mut [0; 11])),
         ]),
         None => f(&[("format", format.as_str())]),
     }
+}
+
+/// `mode` in octal, at least 4 digits (`{mode:04o}`), written into `buf`
+/// (room for any `u32`): once per file, without the formatting machinery
+/// and a string of its own.
+fn octal(mut mode: u32, buf: &mut [u8; 11]) -> &str {
+    let mut at = buf.len();
+    while at > 0 {
+        at -= 1;
+        buf[at] = b'0' + (mode & 7) as u8;
+        mode >>= 3;
+        if mode == 0 && buf.len() - at >= 4 {
+            break;
+        }
+    }
+    // Octal digits are ASCII.
+    std::str::from_utf8(&buf[at..]).unwrap_or_default()
 }
 
 /// What a worker hands over for one file: its error, its `file:` entry and
@@ -290,6 +307,13 @@ impl Gathered {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modes_are_written_as_the_formatter_writes_them() {
+        for mode in [0, 0o7, 0o644, 0o755, 0o4755, 0o7777, 0o10000, 0o100644, u32::MAX] {
+            assert_eq!(octal(mode, &mut [0; 11]), format!("{mode:04o}"));
+        }
+    }
 
     fn file(keys: &[&str], value: i64) -> Vec<(KeyPath, Value)> {
         keys.iter()
