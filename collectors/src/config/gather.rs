@@ -310,7 +310,17 @@ mod tests {
 
     #[test]
     fn modes_are_written_as_the_formatter_writes_them() {
-        for mode in [0, 0o7, 0o644, 0o755, 0o4755, 0o7777, 0o10000, 0o100644, u32::MAX] {
+        for mode in [
+            0,
+            0o7,
+            0o644,
+            0o755,
+            0o4755,
+            0o7777,
+            0o10000,
+            0o100644,
+            u32::MAX,
+        ] {
             assert_eq!(octal(mode, &mut [0; 11]), format!("{mode:04o}"));
         }
     }

@@ -310,15 +310,23 @@ pub(super) struct NameJudge {
     recurring: bool,
     /// The length of the text every key judged begins with.
     shared: usize,
+    /// This thread's judgements of tails, taken for the judge's life (and
+    /// put back when it is dropped) rather than looked up key by key.
+    memo: TailMemo,
 }
 
 impl NameJudge {
     /// A judge of keys whose first `shared` bytes are the same in all: a
     /// prefix within them is not looked for again in each key.
     pub(super) fn sharing(shared: usize) -> NameJudge {
+        let memo = JUDGED.with(|m| m.try_borrow_mut().map(|mut m| std::mem::take(&mut *m)));
         NameJudge {
+            prefix: String::new(),
+            scan: NameScan::default(),
+            names_values: false,
+            recurring: false,
             shared,
-            ..NameJudge::default()
+            memo: memo.unwrap_or_default(),
         }
     }
 
@@ -346,7 +354,18 @@ impl NameJudge {
             return self.scan.feed(tail).secret;
         }
         // The prefix leaves nothing open: the tail is judged alone.
-        JUDGED.with(|memo| memo.borrow_mut().judge(text, tail))
+        self.memo.judge(text, tail)
+    }
+}
+
+impl Drop for NameJudge {
+    fn drop(&mut self) {
+        let memo = std::mem::take(&mut self.memo);
+        JUDGED.with(|m| {
+            if let Ok(mut m) = m.try_borrow_mut() {
+                *m = memo;
+            }
+        });
     }
 }
 
