@@ -287,19 +287,24 @@ pub(crate) fn resolve_plain_str(text: &str) -> Node {
     resolve_typed(text).unwrap_or_else(|| Node::Str(text.to_owned()))
 }
 
+/// The value of a plain scalar of up to 18 decimal digits (and at least
+/// one), the most common scalar of configuration, as `parse` would give it.
+pub(crate) fn plain_digits(text: &str) -> Option<i64> {
+    if text.is_empty() || text.len() > 18 {
+        return None;
+    }
+    text.bytes().try_fold(0i64, |n, b| {
+        let digit = b.wrapping_sub(b'0');
+        (digit <= 9).then(|| n * 10 + i64::from(digit))
+    })
+}
+
 /// The non-string value of a plain scalar, if it is one.
 fn resolve_typed(text: &str) -> Option<Node> {
     let Some(&first) = text.as_bytes().first() else {
         return Some(Node::Null);
     };
-    // Most scalars of configuration: a few decimal digits, whose value
-    // `parse` would give.
-    if text.len() <= 18
-        && let Some(n) = text.bytes().try_fold(0i64, |n, b| {
-            let digit = b.wrapping_sub(b'0');
-            (digit <= 9).then(|| n * 10 + i64::from(digit))
-        })
-    {
+    if let Some(n) = plain_digits(text) {
         return Some(Node::Int(n));
     }
     // Only these can start a non-string scalar.

@@ -13,7 +13,7 @@
 use drift_core::Value;
 
 use super::sink::{NameStack, Sink};
-use super::yaml::resolve_plain_str;
+use super::yaml::{plain_digits, resolve_plain_str};
 use crate::text::{all_in, alphanumeric_and};
 
 /// One mapping being read: its indentation and the key position to go back
@@ -83,7 +83,11 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
         }
         names.add(key)?;
         match value {
-            Some(v) => sink.field(key, resolve_plain_str(v).into_value()),
+            Some(v) => match plain_digits(v) {
+                // Most values, read without the resolution of other scalars.
+                Some(n) => sink.field(key, Value::Int(n)),
+                None => sink.field(key, resolve_plain_str(v).into_value()),
+            },
             None => open_key = Some(key),
         }
     }
