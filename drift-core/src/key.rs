@@ -438,6 +438,17 @@ fn push_quoted_if_needed(out: &mut String, text: &str, plain: &Plain) {
 
 /// Writes `text` as a double-quoted key segment.
 pub fn push_quoted(out: &mut String, text: &str) {
+    // Most quoted names (`"app.key"`) escape nothing: copied whole.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.reserve(text.len() + 2);
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     out.push('"');
     for c in text.chars() {
         match c {
@@ -538,6 +549,24 @@ mod tests {
                 push_quoted_if_needed(&mut out, &text, plain);
                 assert_eq!(out == text, test(c), "{c:?}");
             }
+        }
+    }
+
+    #[test]
+    fn quoted_segments_escape_quotes_backslashes_and_controls() {
+        for c in (0..0x3100).filter_map(char::from_u32) {
+            let mut out = String::new();
+            push_quoted(&mut out, &format!("a{c}b"));
+            let escaped = match c {
+                '"' => "\\\"".to_owned(),
+                '\\' => "\\\\".to_owned(),
+                '\n' => "\\n".to_owned(),
+                '\r' => "\\r".to_owned(),
+                '\t' => "\\t".to_owned(),
+                c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
+                c => c.to_string(),
+            };
+            assert_eq!(out, format!("\"a{escaped}b\""), "{c:?}");
         }
     }
 
