@@ -31,6 +31,8 @@ pub struct KeyedValues {
     items: Vec<Item>,
 }
 
+/// An entry: its key's place in the text of keys, and its value. (Nothing
+/// but the value owns memory: [`KeyedValues::discard`] relies on it.)
 #[derive(Debug, Clone)]
 struct Item {
     start: usize,
@@ -139,6 +141,19 @@ impl KeyedValues {
                 }
                 same
             });
+        }
+    }
+
+    /// Drops the entries: values without memory of their own (numbers,
+    /// flags, nulls: most of them) without a call to drop each.
+    pub(crate) fn discard(mut self) {
+        for item in self.items.drain(..) {
+            match item.value {
+                Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
+                    std::mem::forget(item);
+                }
+                _ => drop(item),
+            }
         }
     }
 

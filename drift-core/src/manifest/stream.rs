@@ -261,11 +261,13 @@ impl Preparer {
             let _ = format_entry_after(key, clean, value, &mut text);
         }
         let (first, last) = values.ends();
+        let len = values.len();
+        values.discard();
         Prepared {
             text,
             first,
             last,
-            len: values.len(),
+            len,
             errors,
         }
     }
