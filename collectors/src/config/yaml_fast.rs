@@ -116,8 +116,8 @@ fn split_entry(body: &str) -> Option<(&str, Option<&str>)> {
     if value.is_empty() || value.starts_with('#') {
         return Some((key, None));
     }
-    // Most values are simple as they are: no `#` is (see VALUE_BYTES), so
-    // they hold no comment.
+    // Most values are simple as they are; a simple value has no `#` (see
+    // VALUE_BYTES), so it holds no comment.
     if is_simple_value(value) {
         return Some((key, Some(value)));
     }
