@@ -38,6 +38,9 @@ mod json_fast;
 mod pipeline;
 mod properties;
 mod sink;
+/// Helpers for tests of readers elsewhere in the crate.
+#[cfg(test)]
+pub(crate) use sink::testing;
 mod toml;
 mod toml_fast;
 mod tree;

@@ -13,6 +13,8 @@
 //! - `${VAR}` and `$VAR` are kept literally;
 //! - CRLF line ends and a leading byte-order mark are accepted.
 
+use crate::text::{all_in, alphanumeric_and};
+
 /// Why a dotenv file could not be parsed. The message never holds the
 /// line's content, which may be a secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +48,47 @@ pub fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, DotenvError> {
 
 /// [`parse_dotenv`] with the names borrowed from `text`.
 pub(crate) fn parse_vars(text: &str) -> Result<Vec<(&str, String)>, DotenvError> {
+    match simple_vars(text) {
+        Some(vars) => Ok(vars),
+        None => parse_any(text),
+    }
+}
+
+/// The pairs of a text whose lines are all empty, `#` comments, or
+/// `NAME=value` with nothing to trim, unquote or cut in the value (most
+/// dotenv files), read in one pass; `None` for any other text, which
+/// [`parse_any`] reads (and which alone names errors).
+fn simple_vars(text: &str) -> Option<Vec<(&str, String)>> {
+    if !text.is_ascii() || crate::text::find_byte(text, b'\r').is_some() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 16);
+    for line in text.split('\n') {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let eq = crate::text::find_byte(line, b'=')?;
+        let (name, value) = (&line[..eq], &line[eq + 1..]);
+        if name.is_empty()
+            || !all_in(name.as_bytes(), &NAME_BYTES)
+            || !all_in(value.as_bytes(), &PLAIN_VALUE_BYTES)
+        {
+            return None;
+        }
+        out.push((name, value.to_owned()));
+    }
+    Some(out)
+}
+
+/// The bytes of a name: ASCII letters, digits, `_.-`.
+static NAME_BYTES: [bool; 256] = alphanumeric_and(b"_.-");
+
+/// The bytes of a value read as it is: no blank (trimmed), quote
+/// (unquoted), `#` (a comment) or backslash.
+static PLAIN_VALUE_BYTES: [bool; 256] = alphanumeric_and(b"_-./:@%+,=~^*?!&()[]{}$<>;|");
+
+/// [`parse_vars`] for any text: quotes, escapes, comments, `export`.
+fn parse_any(text: &str) -> Result<Vec<(&str, String)>, DotenvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
     let mut p = Cursor {
@@ -92,10 +135,7 @@ fn strip_export(body: &str) -> &str {
 }
 
 fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    !name.is_empty() && all_in(name.as_bytes(), &NAME_BYTES)
 }
 
 struct Cursor<'a> {
@@ -241,6 +281,54 @@ mod tests {
         assert_eq!(
             v,
             [pair("A", "one\ntwo"), pair("B", "x\ny"), pair("C", "3")]
+        );
+    }
+
+    #[test]
+    fn simple_texts_are_read_in_one_pass_as_the_full_reader_reads_them() {
+        let lines = [
+            "A=1",
+            "B_2.x-y=some/path:8080",
+            "C=",
+            "D=a=b",
+            "# note",
+            "",
+            "E=${HOME}/x",
+            "F=a b",
+            "G='q'",
+            "H=\"q\"",
+            "I=x #c",
+            "export J=1",
+            " K=1",
+            "L =1",
+            "M=1 ",
+            "N=a\\b",
+            "=1",
+            "O",
+            "P=\t1",
+            "# x=\"",
+            "Q=é",
+            "R=1\r",
+            "S=_-./:@%+,=~^*?!&()[]{}$<>;|",
+        ];
+        let mut next = crate::config::testing::xorshift(0x5eed);
+        let (mut simple, mut other) = (0, 0);
+        for _ in 0..3_000 {
+            let text: Vec<&str> = (0..1 + next(5))
+                .map(|_| lines[next(lines.len() as u64) as usize])
+                .collect();
+            let text = text.join("\n") + ["", "\n"][next(2) as usize];
+            match simple_vars(&text) {
+                Some(vars) => {
+                    simple += 1;
+                    assert_eq!(Ok(vars), parse_any(&text), "{text:?}");
+                }
+                None => other += 1,
+            }
+        }
+        assert!(
+            simple > 100 && other > 100,
+            "{simple} simple, {other} other"
         );
     }
 
