@@ -162,10 +162,14 @@ static KEY_BYTES: [bool; 256] = alphanumeric_and(b"_-./");
 /// The bytes of a simple value: ASCII letters, digits, the space and
 /// ``_-./+=@%();~$^:?&*!,``; never `#`, so that a value simple as it is
 /// holds no comment.
-static VALUE_BYTES: [bool; 256] = alphanumeric_and(b" _-./+=@%();~$^:?&*!,");
+static VALUE_BYTES: [bool; 256] = {
+    let mut set = VALUE_BYTES_BUT_COLON;
+    set[b':' as usize] = true;
+    set
+};
 
 /// [`VALUE_BYTES`] but `:`.
-static VALUE_BYTES_BUT_COLON: [bool; 256] = alphanumeric_and(b" _-./+=@%();~$^?&*!,");
+const VALUE_BYTES_BUT_COLON: [bool; 256] = alphanumeric_and(b" _-./+=@%();~$^?&*!,");
 
 #[cfg(test)]
 mod tests {

@@ -243,8 +243,8 @@ impl Preparer {
     pub fn prepare_keyed(&self, mut values: KeyedValues) -> Prepared {
         let mut errors = Vec::new();
         values.sort(&mut errors);
-        self.sanitizer
-            .sanitize_each(values.shared_prefix_len(), values.iter_mut());
+        let shared = values.shared_prefix_len();
+        self.sanitizer.sanitize_each(shared, values.iter_mut());
         let mut text = self.spare_buffer();
         text.reserve(values.key_text().len() + 24 * values.len());
         // Keys are looked at for escapes all at once (most need none), else
@@ -252,9 +252,10 @@ impl Preparer {
         let clean = if clean_prefix_len(values.key_text().as_bytes()) == values.key_text().len() {
             usize::MAX
         } else {
-            values.iter().next().map_or(0, |(k, _)| {
-                clean_prefix_len(&k.as_bytes()[..values.shared_prefix_len()])
-            })
+            values
+                .iter()
+                .next()
+                .map_or(0, |(k, _)| clean_prefix_len(&k.as_bytes()[..shared]))
         };
         for (key, value) in values.iter() {
             // Formatting into a vector cannot fail.

@@ -296,7 +296,7 @@ pub fn is_secret_name(key: &KeyPath) -> bool {
 /// Judges the names of many keys, the prefix they share once: consecutive
 /// keys of one file share `config:PATH:`. The judgement is that of
 /// [`is_secret_name`] and [`names_a_value`] together.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct NameJudge {
     /// The text up to and including the last `:` of the last key that was
     /// not under the previous prefix.
@@ -697,7 +697,7 @@ mod tests {
             "config:x:é0",
             "other:api:key",
         ];
-        let mut judge = NameJudge::default();
+        let mut judge = NameJudge::sharing(0);
         for k in keys {
             let key = key(k);
             let alone = names_a_value(key.layer()) && is_secret_name(&key);
@@ -710,7 +710,7 @@ mod tests {
         ];
         let seps = [":", ".", "_", "/", "-", ":\"", "\":"];
         let mut next = crate::testing::xorshift(0x9e37_79b9);
-        let mut judge = NameJudge::default();
+        let mut judge = NameJudge::sharing(0);
         let mut judged = 0;
         for _ in 0..5_000 {
             // A prefix, and a few names under it.
