@@ -8,6 +8,7 @@
 //! as error messages.
 
 mod names;
+mod own_name;
 
 use crate::fingerprint::Fingerprinter;
 use crate::key::KeyPath;

@@ -10,24 +10,42 @@ use crate::key::{KeyPath, Layer};
 /// Single words that make a key name secret, compared case-insensitively.
 const SECRET_WORDS: &[&str] = &[
     "password",
+    "passwords",
     "passwd",
     "pass",
     "pwd",
     "passphrase",
+    "passcode",
+    "pgpassword",
+    "pgpass",
+    "htpasswd",
     "secret",
     "secrets",
     "token",
     "tokens",
+    "authtoken",
     "credential",
     "credentials",
     "creds",
     "apikey",
+    "apikeys",
+    "authkey",
     "privatekey",
+    "privkey",
+    "signingkey",
+    "accesskey",
+    "secretkey",
     "keystore",
-    "truststore",
+    "auth",
+    "authorization",
+    "bearer",
+    "pat",
+    "salt",
+    "private",
 ];
 
-/// Pairs of consecutive words that make a key name secret (`API_KEY`).
+/// Pairs of consecutive words that make a key name secret (`API_KEY`), each
+/// also with its second word plural (`API_KEYS`).
 const SECRET_PAIRS: &[(&str, &str)] = &[
     ("api", "key"),
     ("private", "key"),
@@ -44,6 +62,22 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
     ("service", "key"),
     ("secret", "key"),
     ("fingerprint", "key"),
+    ("shared", "key"),
+    ("api", "keys"),
+    ("private", "keys"),
+    ("access", "keys"),
+    ("signing", "keys"),
+    ("encryption", "keys"),
+    ("master", "keys"),
+    ("session", "keys"),
+    ("auth", "keys"),
+    ("license", "keys"),
+    ("client", "keys"),
+    ("account", "keys"),
+    ("ssh", "keys"),
+    ("service", "keys"),
+    ("secret", "keys"),
+    ("shared", "keys"),
 ];
 
 /// Last words that make a key environment-specific (hosts, addresses).
@@ -98,15 +132,15 @@ fn next_word(b: &[u8], from: usize) -> Option<(usize, usize)> {
 }
 
 /// The longest word of the lists.
-const MAX_WORD: usize = 11;
+const MAX_WORD: usize = 13;
 
 /// The words of the lists with one length and first letter, as bit sets
 /// of their indices in each list.
 #[derive(Clone, Copy)]
 struct Candidates {
-    secret: u32,
-    pair_start: u32,
-    pair_end: u32,
+    secret: u64,
+    pair_start: u64,
+    pair_end: u64,
 }
 
 /// For each word length up to [`MAX_WORD`] and first letter `a`–`z`, the
@@ -138,8 +172,8 @@ static INDEX: [[Candidates; 26]; MAX_WORD + 1] = {
     t
 };
 
-// A list's indices are a bit set of a `u32`.
-const _: () = assert!(SECRET_WORDS.len() <= 32 && SECRET_PAIRS.len() <= 32);
+// A list's indices are a bit set of a `u64`.
+const _: () = assert!(SECRET_WORDS.len() <= 64 && SECRET_PAIRS.len() <= 64);
 // A listed word fits a [`packed`] number.
 const _: () = assert!(MAX_WORD <= 16);
 
@@ -201,7 +235,7 @@ const fn pair_words(first: bool) -> [&'static str; SECRET_PAIRS.len()] {
 
 /// Of the `candidates` (a bit set of indices into `list`, all of the
 /// word's length), those equal to the word packed as `word`.
-fn matching(mut candidates: u32, word: u128, list: &[u128]) -> u32 {
+fn matching(mut candidates: u64, word: u128, list: &[u128]) -> u64 {
     let mut found = 0;
     while candidates != 0 {
         let i = candidates.trailing_zeros();
@@ -247,14 +281,14 @@ static BYTE_CLASS: [u8; 256] = {
 /// ends with an ASCII separator (neither letter nor digit): no word spans
 /// it, and a pair that does is carried over by the last word.
 #[derive(Debug, Clone, Copy, Default)]
-struct NameScan {
-    secret: bool,
-    pairs: u32,
+pub(super) struct NameScan {
+    pub(super) secret: bool,
+    pairs: u64,
 }
 
 impl NameScan {
     /// Goes on with the words of `text`, as [`words`] splits them.
-    fn feed(mut self, text: &str) -> NameScan {
+    pub(super) fn feed(mut self, text: &str) -> NameScan {
         let b = text.as_bytes();
         let mut at = 0;
         while !self.secret
@@ -287,10 +321,38 @@ impl NameScan {
     }
 }
 
-/// Whether a key path's name marks it as secret, by its words anywhere in
-/// the body (`env:DB_PASSWORD`, `config:credentials.json:client_email`).
+/// Whether a key path's own name marks it as secret: the name of an
+/// environment variable, the leaf of a configuration field with its parent
+/// where that names it (see [`own_name`](super::own_name)), the base name of
+/// a file; never words of a file path (`config:secrets/app.yaml:replicas`).
 pub fn is_secret_name(key: &KeyPath) -> bool {
-    NameScan::default().feed(key.body()).secret
+    let body = key.body();
+    tail_is_secret(key.layer(), own_tail(key.layer(), body))
+}
+
+/// The part of a key's body that holds its own name: the field path of a
+/// `config:` key (empty for a file's own entry), the whole body otherwise.
+fn own_tail(layer: Layer, body: &str) -> &str {
+    match layer {
+        Layer::Config => {
+            let end = super::own_name::file_part_end(body);
+            body.get(end + 1..).unwrap_or("")
+        }
+        _ => body,
+    }
+}
+
+/// The name layer's judgement of a key's own tail (see [`own_tail`]).
+fn tail_is_secret(layer: Layer, tail: &str) -> bool {
+    match layer {
+        Layer::Config => super::own_name::field_path_is_secret(tail),
+        Layer::File => {
+            NameScan::default()
+                .feed(super::own_name::base_name(tail))
+                .secret
+        }
+        _ => NameScan::default().feed(tail).secret,
+    }
 }
 
 /// Judges the names of many keys, the prefix they share once: consecutive
@@ -298,15 +360,15 @@ pub fn is_secret_name(key: &KeyPath) -> bool {
 /// [`is_secret_name`] and [`names_a_value`] together.
 #[derive(Debug)]
 pub(super) struct NameJudge {
-    /// The text up to and including the last `:` of the last key that was
-    /// not under the previous prefix.
+    /// The text before the tail of the last key that was not under the
+    /// previous prefix: `config:PATH:`, or `LAYER:`.
     prefix: String,
-    /// The words of the prefix's body.
-    scan: NameScan,
+    /// The layer of the prefix.
+    layer: Layer,
     /// Whether the prefix's layer holds values an application reads.
     names_values: bool,
-    /// Whether the tails under the prefix are names that recur (keys of
-    /// values, not paths of files), worth remembering.
+    /// Whether the tails under the prefix are names that recur (fields of
+    /// configuration files), worth remembering.
     recurring: bool,
     /// The length of the text every key judged begins with.
     shared: usize,
@@ -322,7 +384,7 @@ impl NameJudge {
         let memo = JUDGED.with(|m| m.try_borrow_mut().map(|mut m| std::mem::take(&mut *m)));
         NameJudge {
             prefix: String::new(),
-            scan: NameScan::default(),
+            layer: Layer::Other,
             names_values: false,
             recurring: false,
             shared,
@@ -330,30 +392,33 @@ impl NameJudge {
         }
     }
 
-    /// Whether `key` is in a layer of values and its name says secret.
+    /// Whether `key` is in a layer of values and its own name says secret.
     pub(super) fn is_secret(&mut self, text: &str) -> bool {
         if self.prefix.is_empty()
             || (self.prefix.len() > self.shared && !text.starts_with(&self.prefix))
         {
-            // Key paths have a `:` after their layer; the prefix ends with
-            // one, a separator.
+            // Key paths have a `:` after their layer.
             let colon = text.find(':').unwrap_or(0);
-            let end = text.rfind(':').map_or(0, |i| i + 1);
+            self.layer = Layer::from_prefix(&text[..colon]);
+            let body = text.get(colon + 1..).unwrap_or("");
+            let tail_len = own_tail(self.layer, body).len();
+            if self.layer == Layer::Config && tail_len == 0 {
+                // A file's own entry: the next key finds its prefix anew.
+                self.prefix.clear();
+                return false;
+            }
             self.prefix.clear();
-            self.prefix.push_str(&text[..end]);
-            self.scan = NameScan::default().feed(text.get(colon + 1..end).unwrap_or(""));
-            let layer = Layer::from_prefix(&text[..colon]);
-            self.names_values = names_a_value(layer);
-            self.recurring = matches!(layer, Layer::Config | Layer::Env);
+            self.prefix.push_str(&text[..text.len() - tail_len]);
+            self.names_values = names_a_value(self.layer);
+            self.recurring = self.layer == Layer::Config;
+        }
+        if !self.names_values {
+            return false;
         }
         let tail = &text[self.prefix.len()..];
-        if !self.names_values || self.scan.secret {
-            return self.names_values;
+        if !self.recurring || tail.len() > MEMO_TAIL {
+            return tail_is_secret(self.layer, tail);
         }
-        if !self.recurring || self.scan.pairs != 0 || tail.len() > MEMO_TAIL {
-            return self.scan.feed(tail).secret;
-        }
-        // The prefix leaves nothing open: the tail is judged alone.
         self.memo.judge(text, tail)
     }
 }
@@ -374,14 +439,13 @@ pub(super) fn is_secret_word_text(text: &str) -> bool {
     NameScan::default().feed(text).secret
 }
 
-/// Whether one key is in a layer of values and its name says secret: the
-/// judgement of [`NameJudge::is_secret`], without remembering the prefix.
+/// Whether one key is in a layer of values and its own name says secret:
+/// the judgement of [`NameJudge::is_secret`], without remembering the prefix.
 pub(super) fn is_secret_key(text: &str) -> bool {
     let colon = text.find(':').unwrap_or(0);
-    names_a_value(Layer::from_prefix(&text[..colon]))
-        && NameScan::default()
-            .feed(text.get(colon + 1..).unwrap_or(""))
-            .secret
+    let layer = Layer::from_prefix(&text[..colon]);
+    names_a_value(layer)
+        && tail_is_secret(layer, own_tail(layer, text.get(colon + 1..).unwrap_or("")))
 }
 
 /// Tails longer than this are judged anew each time.
@@ -433,7 +497,7 @@ impl TailMemo {
         if let Some(&secret) = self.judged.get(tail) {
             return secret;
         }
-        let secret = NameScan::default().feed(tail).secret;
+        let secret = super::own_name::field_path_is_secret(tail);
         if self.judged.len() >= MEMO_ENTRIES {
             self.judged.clear();
         }
@@ -456,7 +520,7 @@ impl TailMemo {
         if slot.bytes == bytes && slot.len == len {
             return slot.secret;
         }
-        let secret = NameScan::default().feed(tail).secret;
+        let secret = super::own_name::field_path_is_secret(tail);
         *slot = ShortTail { bytes, len, secret };
         secret
     }
@@ -572,8 +636,16 @@ mod tests {
             "env:STRIPE_API_KEY",
             "env:GITHUB_TOKEN",
             "config:app.yaml:stripe.apiKey",
-            "config:credentials.json:client_email",
+            "config:a.json:credentials.client_email",
             "env:AWS_SECRET_ACCESS_KEY",
+            "env:PGPASSWORD",
+            "env:REDISCLI_AUTH",
+            "env:API_KEYS",
+            "env:GH_PAT",
+            "config:a.yaml:auth",
+            "config:a.yaml:salt",
+            "config:a.yaml:private",
+            "file:conf/secrets.txt",
             "env:DB_PASS",
             "config:x.yaml:tls.privateKey",
         ] {
@@ -585,6 +657,10 @@ mod tests {
             "config:app.yaml:section_0_key_1",
             "config:app.yaml:tokenizer.model",
             "env:PRIMARY_KEY_COLUMN",
+            "config:credentials.json:client_email",
+            "config:sealed-secrets/values.yaml:replicas",
+            "config:api/pass/openapi.yaml:info.title",
+            "file:secrets/README.md",
         ] {
             assert!(!is_secret_name(&key(k)), "{k} should not be secret");
         }
@@ -775,7 +851,7 @@ mod tests {
         for round in 0..3 {
             for tail in &tails {
                 let text = format!("config:some/file.yaml:{tail}");
-                let fresh = NameScan::default().feed(tail).secret;
+                let fresh = super::super::own_name::field_path_is_secret(tail);
                 assert_eq!(memo.judge(&text, tail), fresh, "{tail:?}, round {round}");
             }
         }
