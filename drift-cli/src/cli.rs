@@ -141,8 +141,8 @@ pub struct SnapshotArgs {
     /// Do not treat keys matching GLOB as secret by name (repeatable).
     #[arg(long = "public", value_name = "GLOB")]
     pub public: Vec<String>,
-    /// Files larger than this many bytes are not read.
-    #[arg(long, value_name = "BYTES")]
+    /// Files larger than this many bytes are not read (at most 1 GiB).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..=1 << 30))]
     pub max_file_size: Option<u64>,
     /// Follow symbolic links in configuration directories.
     #[arg(long)]
@@ -175,9 +175,15 @@ pub struct CheckArgs {
     /// Also write each snapshot to DIR/ENV.json.
     #[arg(long, value_name = "DIR")]
     pub save_manifests: Option<PathBuf>,
-    /// How many hosts to collect at once [default: drift.toml's `jobs`, or 8].
-    #[arg(long, short, value_name = "N")]
-    pub jobs: Option<usize>,
+    /// How many hosts to collect at once (1 to 1024) [default: drift.toml's `jobs`, or 8].
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Let drift.toml read this variable as a password (`password_env`) besides `DRIFT_*` ones (repeatable; also `DRIFT_ALLOW_SECRET_ENV=A,B`).
+    #[arg(long = "allow-secret-env", value_name = "NAME")]
+    pub allow_secret_env: Vec<String>,
+    /// Let drift.toml read this file as a password (`password_file`) besides files in its folder (repeatable; also `DRIFT_ALLOW_SECRET_FILE=A,B`).
+    #[arg(long = "allow-secret-file", value_name = "PATH")]
+    pub allow_secret_file: Vec<PathBuf>,
     /// No progress on standard error.
     #[arg(long, short)]
     pub quiet: bool,

@@ -1,6 +1,7 @@
 //! `drift`: the command line. Turns flags and drift.toml into library calls,
 //! prints reports, and maps outcomes to the documented exit codes.
 
+mod allow;
 mod cli;
 mod collect;
 mod commands;
