@@ -298,7 +298,11 @@ mod tests {
             assert!(e.contains("never sent anywhere"), "{e}");
         }
         // A flag's variable is allowed by being given.
-        assert!(allow.password_from_env(&spec(None), "GH_PAT", &lookup).is_ok());
+        assert!(
+            allow
+                .password_from_env(&spec(None), "GH_PAT", &lookup)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -324,7 +328,10 @@ mod tests {
             .password_from_env(&spec(None), "PROD_DB_PASSWORD", &lookup)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("`PROD_DB_PASSWORD`") && e.contains("not set"), "{e}");
+        assert!(
+            e.contains("`PROD_DB_PASSWORD`") && e.contains("not set"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -360,7 +367,7 @@ mod tests {
             .to_string();
         assert!(!e.contains("hunter2"), "{e}");
         assert!(e.contains("no such file"), "{e}");
-        let allowed = SecretAllow::new(&config, &[], &[outside.clone()], None, &lookup);
+        let allowed = SecretAllow::new(&config, &[], std::slice::from_ref(&outside), None, &lookup);
         assert!(allowed.password_from_file(&s, &conf.join("link")).is_ok());
     }
 }

@@ -237,7 +237,10 @@ mod tests {
             let c = EnvCollector::new().dotenv(p).collect(&Local::new());
             assert!(c.entries.is_empty());
             let e = c.errors[0].to_string();
-            assert!(e.contains("under /proc") && e.contains("process_env"), "{e}");
+            assert!(
+                e.contains("under /proc") && e.contains("process_env"),
+                "{e}"
+            );
         }
     }
 

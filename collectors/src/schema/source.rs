@@ -125,7 +125,7 @@ impl SchemaSource {
     /// A live database by URL. The password may be in the URL or given with
     /// [`SchemaSource::with_password`].
     pub fn url(url: &str) -> Result<SchemaSource, SchemaError> {
-        let shown = drift_core::secret::scrub(url);
+        let shown = shown_url(url);
         let bad = |why: &str| SchemaError::BadUrl {
             url: shown.clone(),
             message: why.to_owned(),
@@ -143,7 +143,11 @@ impl SchemaSource {
                 }
                 // `sqlite://u:PW@/x.db`: a user or password would be taken
                 // for the path, and the path is shown in errors.
-                if rest.split('/').next().is_some_and(|first| first.contains('@')) {
+                if rest
+                    .split('/')
+                    .next()
+                    .is_some_and(|first| first.contains('@'))
+                {
                     return Err(SchemaError::BadUrl {
                         url: "sqlite://…".to_owned(),
                         message: "an sqlite:// URL takes a file path, not a user or password: \
@@ -339,6 +343,24 @@ impl SchemaSource {
     }
 }
 
+/// A URL as shown in errors and coverage: its password hidden, and when
+/// the URL is too odd for that (a password holding an unencoded `/` or
+/// `#` or `?`), everything before its last `@`.
+fn shown_url(url: &str) -> String {
+    let scrubbed = drift_core::secret::scrub(url);
+    if scrubbed != url {
+        return scrubbed;
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return scrubbed;
+    };
+    // Erring toward hiding: an `@` in a query hides the host too.
+    match rest.rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => scrubbed,
+    }
+}
+
 /// Whether `host` is this machine: `localhost`, an address in
 /// 127.0.0.0/8, `::1` (also as `::ffff:127.x.y.z`), or a Unix socket (an
 /// absolute path). A name that merely resolves to a loopback address does
@@ -411,6 +433,26 @@ mod tests {
     }
 
     #[test]
+    fn odd_passwords_are_hidden_too() {
+        for url in [
+            "postgres://u:pa/ss0rdXY@db/x",
+            "postgres://u:pa#ss0rdXY@db/x",
+            "mysql://u:pa?ss0rdXY@db/x",
+        ] {
+            let shown = match SchemaSource::url(url) {
+                Ok(s) => s.display(),
+                Err(e) => e.to_string(),
+            };
+            assert!(!shown.contains("ss0rdXY"), "{shown}");
+        }
+        assert_eq!(
+            shown_url("postgres://u:pw@db/x?sslmode=disable"),
+            "postgres://u:***@db/x?sslmode=disable"
+        );
+        assert_eq!(shown_url("postgres://db/x"), "postgres://db/x");
+    }
+
+    #[test]
     fn loopback_hosts() {
         for h in [
             "localhost",
@@ -478,7 +520,10 @@ mod tests {
 
     #[test]
     fn sqlite_urls_with_a_user_are_refused_unshown() {
-        for url in ["sqlite://u:Sup3rS3cretPW@/x.db", "sqlite://u:Sup3r#S3cretPW@/x.db"] {
+        for url in [
+            "sqlite://u:Sup3rS3cretPW@/x.db",
+            "sqlite://u:Sup3r#S3cretPW@/x.db",
+        ] {
             let e = SchemaSource::url(url).unwrap_err().to_string();
             assert!(!e.contains("Sup3r") && !e.contains("S3cretPW"), "{e}");
         }

@@ -609,7 +609,10 @@ mod tests {
             assert!(e.to_string().contains("process_env"), "{e}");
         }
         // Read as what it is made for, it is read.
-        assert!(t.read_file(Path::new("/proc/self/environ"), 1 << 20).is_ok());
+        assert!(
+            t.read_file(Path::new("/proc/self/environ"), 1 << 20)
+                .is_ok()
+        );
         let e = t
             .walk(Path::new("/proc/self"), &WalkOptions::default())
             .unwrap_err();

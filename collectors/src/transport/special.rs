@@ -124,10 +124,7 @@ mod tests {
 
     #[test]
     fn special_roots_are_whole_components() {
-        assert_eq!(
-            is_special_path(Path::new("/proc/1/environ")),
-            Some("/proc")
-        );
+        assert_eq!(is_special_path(Path::new("/proc/1/environ")), Some("/proc"));
         assert_eq!(is_special_path(Path::new("/sys")), Some("/sys"));
         assert_eq!(is_special_path(Path::new("/dev/stdin")), Some("/dev"));
         assert_eq!(is_special_path(Path::new("/process/x")), None);

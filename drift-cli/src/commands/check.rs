@@ -40,8 +40,14 @@ fn select<'c>(config: &'c Config, wanted: &[String]) -> anyhow::Result<Vec<&'c E
             let hint = error_closest(w, known.iter().copied())
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
+            // A name that could not be an environment's is not shown back.
+            let shown = if crate::settings::valid_env_name(w) {
+                format!(" `{w}`")
+            } else {
+                String::new()
+            };
             bail!(
-                "`{}` declares no environment `{w}` (it declares: {}){hint}",
+                "`{}` declares no environment{shown} (it declares: {}){hint}",
                 config.path.display(),
                 known.join(", ")
             );

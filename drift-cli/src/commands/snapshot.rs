@@ -56,14 +56,18 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
 /// Runs `drift snapshot`.
 pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     if !valid_env_name(&args.env) {
+        // Not shown back: it may be anything pasted in the wrong place.
         bail!(
-            "`{}` is not a valid environment name: use letters, digits, `-`, `_` and `.`",
-            args.env
+            "the `--env` name is not a valid environment name: use letters, digits, `-`, `_` and `.`"
         );
     }
     // `--dotenv API_TOKEN=…`: a variable where a file is expected; never
     // shown back, nor carried into the manifest's errors.
-    if args.dotenv.iter().any(|p| p.as_os_str().as_encoded_bytes().contains(&b'=')) {
+    if args
+        .dotenv
+        .iter()
+        .any(|p| p.as_os_str().as_encoded_bytes().contains(&b'='))
+    {
         bail!(
             "a `--dotenv` value holds `=`: `--dotenv` takes a file path, not NAME=value (the value given is not shown)"
         );

@@ -198,21 +198,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let s = &raw.settings;
     let settings = Settings {
         fail_on: match &s.fail_on {
-            Some(v) => Some(ctx.parse_word::<Severity>(
-                "fail_on",
-                v,
-                &["info", "warning", "error"],
-            )?),
+            Some(v) => {
+                Some(ctx.parse_word::<Severity>("fail_on", v, &["info", "warning", "error"])?)
+            }
             None => None,
         },
         fingerprint_key_file: s
             .fingerprint_key_file
             .as_ref()
             .map(|p| ctx.resolve(p.get_ref())),
-        fingerprint_key_line: s
-            .fingerprint_key_file
-            .as_ref()
-            .map(|p| ctx.line(p.span())),
+        fingerprint_key_line: s.fingerprint_key_file.as_ref().map(|p| ctx.line(p.span())),
         max_file_size: bounded(
             &ctx,
             s.max_file_size.as_ref(),
@@ -220,8 +215,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             super::MAX_FILE_SIZE,
             "bytes",
         )?,
-        jobs: bounded(&ctx, s.jobs.as_ref(), "jobs", super::MAX_JOBS, "hosts at once")?
-            .map(|j| j as usize),
+        jobs: bounded(
+            &ctx,
+            s.jobs.as_ref(),
+            "jobs",
+            super::MAX_JOBS,
+            "hosts at once",
+        )?
+        .map(|j| j as usize),
         follow_symlinks: s.follow_symlinks.unwrap_or(false),
     };
 
@@ -453,11 +454,8 @@ fn rule(ctx: &Ctx<'_>, spanned: &Spanned<RawRule>, envs: &[String]) -> Result<Ru
         )?);
     }
     if let Some(s) = &r.severity {
-        out.severity = Some(ctx.parse_word::<Severity>(
-            "severity",
-            s,
-            &["info", "warning", "error"],
-        )?);
+        out.severity =
+            Some(ctx.parse_word::<Severity>("severity", s, &["info", "warning", "error"])?);
     }
     if let Some(e) = &r.environments {
         if e.get_ref().is_empty() {
@@ -518,14 +516,12 @@ fn waiver(
         );
     }
     let expires = match &w.expires {
-        Some(d) => Some(
-            Date::from_str(&d.get_ref().0).or_else(|_| {
-                ctx.err(
-                    Some(d.span()),
-                    "`expires` is not a date: write it as YYYY-MM-DD, for example 2026-12-31",
-                )
-            })?,
-        ),
+        Some(d) => Some(Date::from_str(&d.get_ref().0).or_else(|_| {
+            ctx.err(
+                Some(d.span()),
+                "`expires` is not a date: write it as YYYY-MM-DD, for example 2026-12-31",
+            )
+        })?),
         None => None,
     };
     let environments = match &w.environments {

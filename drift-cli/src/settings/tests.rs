@@ -119,12 +119,24 @@ fn malformed_toml_names_the_line() {
 #[test]
 fn durations_jobs_and_sizes_are_bounded() {
     for (text, field, line) in [
-        ("[ssh]\nconnect_timeout = 18446744073709551615\n", "connect_timeout", 2),
-        ("[ssh]\n\noperation_timeout = 86401\n", "operation_timeout", 3),
+        (
+            "[ssh]\nconnect_timeout = 18446744073709551615\n",
+            "connect_timeout",
+            2,
+        ),
+        (
+            "[ssh]\n\noperation_timeout = 86401\n",
+            "operation_timeout",
+            3,
+        ),
         ("[ssh]\nconnect_timeout = 0\n", "connect_timeout", 2),
         ("[settings]\njobs = 1025\n", "jobs", 2),
         ("[settings]\njobs = 0\n", "jobs", 2),
-        ("[settings]\nmax_file_size = 1073741825\n", "max_file_size", 2),
+        (
+            "[settings]\nmax_file_size = 1073741825\n",
+            "max_file_size",
+            2,
+        ),
     ] {
         let e = parse(Path::new("conf/drift.toml"), text);
         let e = e.unwrap_err().to_string();
@@ -150,19 +162,40 @@ fn values_in_the_wrong_place_are_not_echoed() {
         (format!("[environments.a]\nprocess_env = \"{PW}\"\n"), 2),
         (format!("[ssh]\nconnect_timeout = \"{PW}\"\n"), 2),
         (
-            format!("[environments.a]\nschema = [{{ url = \"postgres://h/x\", password_env = \"{PW}\" }}]\n"),
+            format!(
+                "[environments.a]\nschema = [{{ url = \"postgres://h/x\", password_env = \"{PW}\" }}]\n"
+            ),
             2,
         ),
-        (format!("[environments.a]\nschema = [\"sqlite://u:{PW}@/x.db\"]\n"), 2),
-        (format!("[environments.a]\nhosts = [\"{PW}\"]\n"), 2),
-        (format!("[environments.a]\nhosts = [\"ssh://{PW}@h:x\"]\n"), 2),
         (
-            format!("[environments.a]\nschema = [{{ url = \"postgres://h/x\", via = \"{PW}\" }}]\n"),
+            format!("[environments.a]\nschema = [\"sqlite://u:{PW}@/x.db\"]\n"),
             2,
         ),
-        (format!("[environments.a]\n[environments.b]\n[[rules]]\nkeys = \"env:*\"\nexpect = \"{PW}\"\n"), 5),
-        (format!("[[waivers]]\nkeys = \"env:*\"\nreason = \"r\"\nexpires = \"{PW}\"\n"), 4),
-        (format!("[[rules]]\nkeys = \"env:{{{PW}\"\nexpect = \"equal\"\n"), 2),
+        (format!("[environments.a]\nhosts = [\"{PW}\"]\n"), 2),
+        (
+            format!("[environments.a]\nhosts = [\"ssh://{PW}@h:x\"]\n"),
+            2,
+        ),
+        (
+            format!(
+                "[environments.a]\nschema = [{{ url = \"postgres://h/x\", via = \"{PW}\" }}]\n"
+            ),
+            2,
+        ),
+        (
+            format!(
+                "[environments.a]\n[environments.b]\n[[rules]]\nkeys = \"env:*\"\nexpect = \"{PW}\"\n"
+            ),
+            5,
+        ),
+        (
+            format!("[[waivers]]\nkeys = \"env:*\"\nreason = \"r\"\nexpires = \"{PW}\"\n"),
+            4,
+        ),
+        (
+            format!("[[rules]]\nkeys = \"env:{{{PW}\"\nexpect = \"equal\"\n"),
+            2,
+        ),
         (format!("[environments.\"{PW}\"]\n"), 1),
         (format!("[settings]\n\"{PW}\" = 1\n"), 2),
     ] {

@@ -40,7 +40,13 @@ fn a_password_given_as_a_variable_name() {
         .stderr_has("line 2");
         assert_quiet(&run, secret);
         let run = Drift::new()
-            .args(["snapshot", "--env", "a", "--schema", "postgres://ci@127.0.0.1:1/x"])
+            .args([
+                "snapshot",
+                "--env",
+                "a",
+                "--schema",
+                "postgres://ci@127.0.0.1:1/x",
+            ])
             .args(["--schema-password-env", secret])
             .status(2)
             .stderr_has("--schema-password-env");

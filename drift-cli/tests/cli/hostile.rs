@@ -23,7 +23,10 @@ fn write(path: &Path, text: &str) {
 pub fn assert_absent(secret: &str, text: &str, what: &str) {
     for w in secret.as_bytes().windows(8.min(secret.len())) {
         let w = String::from_utf8_lossy(w);
-        assert!(!text.contains(&*w), "`{w}` of the secret in {what}:\n{text}");
+        assert!(
+            !text.contains(&*w),
+            "`{w}` of the secret in {what}:\n{text}"
+        );
     }
 }
 
@@ -69,10 +72,7 @@ fn a_config_file_holding_nul_bytes_is_hashed_not_parsed() {
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("conf");
     std::fs::create_dir(&conf).unwrap();
-    write(
-        &conf.join("app.env"),
-        &format!("MODE=x\0GH_PAT={CANARY}\0"),
-    );
+    write(&conf.join("app.env"), &format!("MODE=x\0GH_PAT={CANARY}\0"));
     let run = Drift::new()
         .args(["snapshot", "--env", "a", "--config-dir"])
         .arg_path(&conf)
