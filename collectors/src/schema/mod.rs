@@ -204,8 +204,9 @@ fn read_source(
             }
         }
         Origin::SchemaFile(path, dialect) => {
+            // A regular file only, never /proc, /sys or /dev (issue 17).
             let bytes = transport
-                .read_file(path, options.max_file_size)
+                .read_source_file(path, options.max_file_size)
                 .map_err(|e| SchemaError::Read {
                     source_name: shown.clone(),
                     message: e.to_string(),

@@ -122,6 +122,78 @@ fn push_components(p: &Path, out: &mut PathBuf, todo: &mut Vec<std::ffi::OsStrin
 mod tests {
     use super::*;
 
+    /// A transport that has only the trait's defaults for sources and
+    /// links (as a remote one may).
+    #[derive(Debug)]
+    struct Plain(crate::transport::Local);
+
+    impl Transport for Plain {
+        fn target(&self) -> &str {
+            "plain"
+        }
+        fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError> {
+            self.0.read_file(path, limit)
+        }
+        fn metadata(
+            &self,
+            path: &Path,
+            follow: bool,
+        ) -> Result<crate::transport::FileMeta, TransportError> {
+            self.0.metadata(path, follow)
+        }
+        fn read_link(&self, path: &Path) -> Result<PathBuf, TransportError> {
+            self.0.read_link(path)
+        }
+        fn read_dir(&self, path: &Path) -> Result<Vec<crate::transport::DirEntry>, TransportError> {
+            self.0.read_dir(path)
+        }
+        fn run(
+            &self,
+            command: &crate::transport::AllowedCommand,
+        ) -> Result<crate::transport::CommandOutput, TransportError> {
+            self.0.run(command)
+        }
+        fn open_tunnel(
+            &self,
+            host: &str,
+            port: u16,
+        ) -> Result<crate::transport::Tunnel, TransportError> {
+            self.0.open_tunnel(host, port)
+        }
+    }
+
+    #[test]
+    fn the_default_check_resolves_links_and_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("d")).unwrap();
+        std::fs::write(root.join("d/ok.env"), "A=1\n").unwrap();
+        std::os::unix::fs::symlink("/proc/self", root.join("d/p")).unwrap();
+        std::os::unix::fs::symlink("../d/p/environ", root.join("d/rel")).unwrap();
+        std::os::unix::fs::symlink("/dev/null", root.join("null")).unwrap();
+        let t = Plain(crate::transport::Local::new());
+        assert_eq!(
+            t.read_source_file(&root.join("d/ok.env"), 10).unwrap(),
+            b"A=1\n"
+        );
+        for p in [
+            root.join("d/p/environ"),
+            root.join("d/rel"),
+            root.join("d/../d/p/environ"),
+            PathBuf::from("/proc/self/environ"),
+        ] {
+            let e = t.read_source_file(&p, 1 << 20).unwrap_err().to_string();
+            assert!(e.contains("under /proc"), "{p:?}: {e}");
+        }
+        let e = t
+            .read_source_file(&root.join("null"), 10)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("special file"), "{e}");
+        let e = t.read_source_file(root, 10).unwrap_err().to_string();
+        assert!(e.contains("a directory"), "{e}");
+    }
+
     #[test]
     fn special_roots_are_whole_components() {
         assert_eq!(is_special_path(Path::new("/proc/1/environ")), Some("/proc"));

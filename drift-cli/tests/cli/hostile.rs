@@ -68,6 +68,24 @@ fn a_drift_toml_cannot_read_the_environment_of_the_run() {
 }
 
 #[test]
+fn no_other_source_reads_proc_files() {
+    for args in [
+        ["--schema-file", "/proc/self/environ"],
+        ["--dotenv", "/dev/stdin"],
+        ["--process-env-pidfile", "/proc/self/environ"],
+    ] {
+        let run = Drift::new()
+            .env("GH_PAT", CANARY)
+            .args(["snapshot", "--env", "a"])
+            .args(args)
+            .status(3)
+            .stderr_has("only regular files are read as sources");
+        assert_absent(CANARY, &run.stdout(), "the manifest");
+        assert_absent(CANARY, &run.stderr(), "stderr");
+    }
+}
+
+#[test]
 fn a_config_file_holding_nul_bytes_is_hashed_not_parsed() {
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("conf");
