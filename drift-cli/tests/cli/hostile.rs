@@ -73,6 +73,7 @@ fn no_other_source_reads_proc_files() {
         ["--schema-file", "/proc/self/environ"],
         ["--dotenv", "/dev/stdin"],
         ["--process-env-pidfile", "/proc/self/environ"],
+        ["--schema", "sqlite:///proc/self/environ"],
     ] {
         let run = Drift::new()
             .env("GH_PAT", CANARY)
@@ -123,6 +124,17 @@ fn a_fifo_given_as_a_dotenv_file_is_refused_at_once() {
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("a FIFO"), "{stderr}");
+    // Nor as an SQLite database (SQLite's open would wait for a writer).
+    let out = assert_cmd::Command::cargo_bin("drift")
+        .unwrap()
+        .args(["snapshot", "--env", "a", "--schema"])
+        .arg(format!("sqlite://{}", fifo.display()))
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
 }
 
 #[test]
