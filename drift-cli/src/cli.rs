@@ -12,6 +12,51 @@ Exit codes:
   2  usage, configuration or input error (bad flag, malformed manifest or drift.toml)
   3  collection incomplete: a source could not be read; the gate fails closed";
 
+/// clap's message for a bad value or an unknown argument, without the
+/// value: clap quotes what it did not accept (`--jobs <token>`,
+/// `--db-password=<pw>`), and a secret pasted there must not reach a log.
+/// `None` for other errors, which quote nothing given.
+pub fn usage_error_without_values(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        _ => None,
+    };
+    let arg = text(ContextKind::InvalidArg).unwrap_or_default();
+    let mut out = match e.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let mut m = format!("error: invalid value for '{arg}' (the value given is not shown)");
+            if let Some(valid) = text(ContextKind::ValidValue) {
+                m.push_str(&format!("; possible values: {valid}"));
+            }
+            m
+        }
+        ErrorKind::UnknownArgument => {
+            // A flag's name is shown, never what follows `=`, nor a word
+            // that is not a flag.
+            let name = arg.split('=').next().unwrap_or_default();
+            let flag = name.starts_with('-')
+                && name.len() <= 64
+                && name[..]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            let mut m = if flag {
+                format!("error: unexpected argument '{name}'")
+            } else {
+                "error: unexpected argument (not shown)".to_owned()
+            };
+            if let Some(s) = text(ContextKind::SuggestedArg) {
+                m.push_str(&format!("; did you mean '{s}'?"));
+            }
+            m
+        }
+        _ => return None,
+    };
+    out.push_str("\n\nFor more information, try '--help'.");
+    Some(out)
+}
+
 /// drift: snapshot dev, staging and production, and report where they
 /// drifted apart before a deploy.
 #[derive(Debug, Parser)]

@@ -66,7 +66,12 @@ fn main() -> ExitCode {
             } else {
                 Exit::Clean
             };
-            let _ = e.print();
+            match cli::usage_error_without_values(&e) {
+                Some(message) => eprintln!("{message}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return code.into();
         }
     };

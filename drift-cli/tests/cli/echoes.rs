@@ -168,3 +168,41 @@ fn a_token_in_a_lockfile_url() {
         .status(3);
     assert_quiet(&run, TOKEN);
 }
+
+#[test]
+fn a_secret_given_as_a_flag_value() {
+    for args in [
+        vec![
+            "snapshot",
+            "--env",
+            "a",
+            "--process-env",
+            "--max-file-size",
+            PW,
+        ],
+        vec!["check", "--jobs", PW],
+        vec!["check", "--fail-on", PW],
+        vec![
+            "snapshot",
+            "--env",
+            "a",
+            "--process-env",
+            &format!("--db-password={PW}"),
+        ],
+        vec!["snapshot", "--env", "a", "--process-env", PW],
+    ] {
+        let run = Drift::new().args(&args).status(2);
+        assert_quiet(&run, PW);
+        assert!(run.stderr().contains("error:"), "{}", run.stderr());
+    }
+    Drift::new()
+        .args(["check", "--fail-on", "warn"])
+        .status(2)
+        .stderr_has("'--fail-on <FAIL_ON>'")
+        .stderr_has("possible values: info, warning, error");
+    Drift::new()
+        .args(["snapshot", "--env", "a", "--proces-env"])
+        .status(2)
+        .stderr_has("unexpected argument '--proces-env'")
+        .stderr_has("did you mean '--process-env'?");
+}
