@@ -12,6 +12,51 @@ Exit codes:
   2  usage, configuration or input error (bad flag, malformed manifest or drift.toml)
   3  collection incomplete: a source could not be read; the gate fails closed";
 
+/// clap's message for a bad value or an unknown argument, without the
+/// value: clap quotes what it did not accept (`--jobs <token>`,
+/// `--db-password=<pw>`), and a secret pasted there must not reach a log.
+/// `None` for other errors, which quote nothing given.
+pub fn usage_error_without_values(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        _ => None,
+    };
+    let arg = text(ContextKind::InvalidArg).unwrap_or_default();
+    let mut out = match e.kind() {
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let mut m = format!("error: invalid value for '{arg}' (the value given is not shown)");
+            if let Some(valid) = text(ContextKind::ValidValue) {
+                m.push_str(&format!("; possible values: {valid}"));
+            }
+            m
+        }
+        ErrorKind::UnknownArgument => {
+            // A flag's name is shown, never what follows `=`, nor a word
+            // that is not a flag.
+            let name = arg.split('=').next().unwrap_or_default();
+            let flag = name.starts_with('-')
+                && name.len() <= 64
+                && name[..]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            let mut m = if flag {
+                format!("error: unexpected argument '{name}'")
+            } else {
+                "error: unexpected argument (not shown)".to_owned()
+            };
+            if let Some(s) = text(ContextKind::SuggestedArg) {
+                m.push_str(&format!("; did you mean '{s}'?"));
+            }
+            m
+        }
+        _ => return None,
+    };
+    out.push_str("\n\nFor more information, try '--help'.");
+    Some(out)
+}
+
 /// drift: snapshot dev, staging and production, and report where they
 /// drifted apart before a deploy.
 #[derive(Debug, Parser)]
@@ -141,8 +186,8 @@ pub struct SnapshotArgs {
     /// Do not treat keys matching GLOB as secret by name (repeatable).
     #[arg(long = "public", value_name = "GLOB")]
     pub public: Vec<String>,
-    /// Files larger than this many bytes are not read.
-    #[arg(long, value_name = "BYTES")]
+    /// Files larger than this many bytes are not read (at most 1 GiB).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..=1 << 30))]
     pub max_file_size: Option<u64>,
     /// Follow symbolic links in configuration directories.
     #[arg(long)]
@@ -175,9 +220,15 @@ pub struct CheckArgs {
     /// Also write each snapshot to DIR/ENV.json.
     #[arg(long, value_name = "DIR")]
     pub save_manifests: Option<PathBuf>,
-    /// How many hosts to collect at once [default: drift.toml's `jobs`, or 8].
-    #[arg(long, short, value_name = "N")]
-    pub jobs: Option<usize>,
+    /// How many hosts to collect at once (1 to 1024) [default: drift.toml's `jobs`, or 8].
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Let drift.toml read this variable as a password (`password_env`) besides `DRIFT_*` ones (repeatable; also `DRIFT_ALLOW_SECRET_ENV=A,B`).
+    #[arg(long = "allow-secret-env", value_name = "NAME")]
+    pub allow_secret_env: Vec<String>,
+    /// Let drift.toml read this file as a password (`password_file`) besides files in its folder (repeatable; also `DRIFT_ALLOW_SECRET_FILE=A,B`).
+    #[arg(long = "allow-secret-file", value_name = "PATH")]
+    pub allow_secret_file: Vec<PathBuf>,
     /// No progress on standard error.
     #[arg(long, short)]
     pub quiet: bool,

@@ -1,6 +1,7 @@
 //! `drift`: the command line. Turns flags and drift.toml into library calls,
 //! prints reports, and maps outcomes to the documented exit codes.
 
+mod allow;
 mod cli;
 mod collect;
 mod commands;
@@ -65,7 +66,12 @@ fn main() -> ExitCode {
             } else {
                 Exit::Clean
             };
-            let _ = e.print();
+            match cli::usage_error_without_values(&e) {
+                Some(message) => eprintln!("{message}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return code.into();
         }
     };

@@ -1,6 +1,5 @@
 //! From an environment's sources (drift.toml or flags) to collectors.
 
-use anyhow::{Context, bail};
 use drift_collectors::Collector;
 use drift_collectors::config::{ConfigCollector, ConfigRoot};
 use drift_collectors::env::{EnvCollector, ProcSelector};
@@ -11,6 +10,7 @@ use drift_collectors::schema::{Dialect, SchemaCollector, SchemaOptions, SchemaSo
 use drift_collectors::transport::{SshOptions, Transport};
 use drift_core::{Collection, Fingerprinter};
 
+use crate::allow::SecretAllow;
 use crate::settings::{SchemaSpec, SchemaTarget, Sources};
 
 /// Options that apply to every environment.
@@ -37,8 +37,14 @@ pub struct ResolvedSchema {
 }
 
 /// Reads the passwords of schema sources (from the variables and files
-/// drift.toml names) and checks the URLs. Errors are input errors (exit 2).
-pub fn resolve_schema(specs: &[SchemaSpec]) -> anyhow::Result<Vec<ResolvedSchema>> {
+/// drift.toml names, as far as `allow` lets it) and checks the URLs and
+/// that no password would be sent in cleartext off this machine. Errors
+/// are input errors (exit 2), before anything is sent.
+pub fn resolve_schema(
+    specs: &[SchemaSpec],
+    allow: &SecretAllow,
+) -> anyhow::Result<Vec<ResolvedSchema>> {
+    let lookup = |k: &str| std::env::var_os(k);
     specs
         .iter()
         .map(|spec| {
@@ -58,24 +64,12 @@ pub fn resolve_schema(specs: &[SchemaSpec]) -> anyhow::Result<Vec<ResolvedSchema
                 source = source.named(name.clone());
             }
             if let Some(var) = &spec.password_env {
-                let pw = std::env::var(var).with_context(|| {
-                    format!("the database password variable `{var}` is not set")
-                })?;
-                source = source.with_password(pw);
+                source = source.with_password(allow.password_from_env(spec, var, &lookup)?);
             }
             if let Some(file) = &spec.password_file {
-                let pw = std::fs::read_to_string(file).with_context(|| {
-                    format!(
-                        "cannot read the database password file `{}`",
-                        file.display()
-                    )
-                })?;
-                let pw = pw.trim_end_matches(['\n', '\r']);
-                if pw.is_empty() {
-                    bail!("the database password file `{}` is empty", file.display());
-                }
-                source = source.with_password(pw);
+                source = source.with_password(allow.password_from_file(spec, file)?);
             }
+            source.check_password_transport(spec.via.is_some())?;
             Ok(ResolvedSchema {
                 source,
                 via: spec.via.clone(),

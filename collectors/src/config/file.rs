@@ -9,7 +9,8 @@ use drift_core::{Fingerprinter, KeyPath, Value};
 /// Whether a file's name says it holds a secret: private keys (`*.key`,
 /// `id_rsa`…, PuTTY `*.ppk`), keystores (`*.jks`, `*.p12`, `*.pfx`,
 /// `*.keystore`, `*.jceks`, `*.bcfks`), and credential files (`.netrc`,
-/// `.pgpass`, `htpasswd`, `credentials`, `.git-credentials`).
+/// `.pgpass`, `htpasswd`, `credentials`, `.git-credentials`), and the
+/// password hash files `shadow` and `gshadow` (with their `-` backups).
 pub(crate) fn is_secret_name(file_name: &str) -> bool {
     // Compared case aside, without a lower-case copy per file.
     const NAMES: &[&str] = &[
@@ -26,6 +27,10 @@ pub(crate) fn is_secret_name(file_name: &str) -> bool {
         "id_ed25519",
         "id_ecdsa_sk",
         "id_ed25519_sk",
+        "shadow",
+        "shadow-",
+        "gshadow",
+        "gshadow-",
     ];
     const EXTENSIONS: &[&str] = &[
         "key", "ppk", "jks", "p12", "pfx", "keystore", "jceks", "bcfks",
@@ -141,10 +146,21 @@ mod tests {
             "credentials",
             "a.pfx",
             "app.keystore",
+            "shadow",
+            "gshadow",
+            "shadow-",
+            "GSHADOW-",
         ] {
             assert!(is_secret_name(n), "{n}");
         }
-        for n in ["id_rsa.pub", "keys.yaml", "server.crt", ".key", "monkey"] {
+        for n in [
+            "id_rsa.pub",
+            "keys.yaml",
+            "server.crt",
+            ".key",
+            "monkey",
+            "shadow.css",
+        ] {
             assert!(!is_secret_name(n), "{n}");
         }
     }

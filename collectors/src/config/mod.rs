@@ -203,7 +203,11 @@ impl ConfigCollector {
             .and_then(|n| n.to_str())
             .unwrap_or("");
         let format = match &rel {
-            Some(rel) if !file::is_secret_name(file_name) => {
+            // A file holding NUL bytes is binary whatever its name (an
+            // `.env` linked to an environ file): hashed, never parsed.
+            Some(rel)
+                if !file::is_secret_name(file_name) && memchr::memchr(0, &bytes).is_none() =>
+            {
                 Format::detect(file_name).map(|f| (f, rel))
             }
             _ => None,

@@ -129,8 +129,22 @@ impl EnvCollector {
             )),
             Source::Dotenv(path) => {
                 let name = path.display().to_string();
+                if name.contains('=') {
+                    // `--dotenv API_TOKEN=…`: a variable given where a file
+                    // is expected; shown nowhere, not even as a source.
+                    return Err(CollectionError::new(
+                        "env",
+                        "dotenv",
+                        ErrorKind::Read,
+                        "a dotenv source holds `=`: it takes a file path, not NAME=value \
+                         (the value given is not shown)",
+                    ));
+                }
+                // A regular file only: never a FIFO (it would hang), nor
+                // `/proc/self/environ` and the like (the whole environment
+                // of the run, read as one variable).
                 let bytes = transport
-                    .read_file(path, MAX_DOTENV)
+                    .read_source_file(path, MAX_DOTENV)
                     .map_err(|e| e.to_collection_error(self.name()))?;
                 let parse_error = |line: Option<u64>, what: &str| {
                     let at = line.map(|l| format!(" line {l}")).unwrap_or_default();
@@ -145,6 +159,15 @@ impl EnvCollector {
                         None => e,
                     }
                 };
+                // NUL bytes make a file binary (an environ file, a
+                // database): never read as variables.
+                if let Some(at) = memchr::memchr(0, &bytes) {
+                    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+                    return Err(parse_error(
+                        Some(line),
+                        "holds NUL bytes: it is binary, not a dotenv file",
+                    ));
+                }
                 let text =
                     std::str::from_utf8(&bytes).map_err(|_| parse_error(None, "not UTF-8 text"))?;
                 let vars = parse_dotenv(text).map_err(|e| parse_error(Some(e.line), e.message))?;
@@ -189,5 +212,68 @@ impl Collector for EnvCollector {
             collection.insert(KeyPath::env(&name), Value::String(value));
         }
         collection
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Local;
+
+    fn errors(env: EnvCollector) -> Vec<String> {
+        env.collect(&Local::new())
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn the_environ_of_the_run_is_not_a_dotenv_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join(".env");
+        std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap();
+        for p in [std::path::Path::new("/proc/self/environ"), &link] {
+            let c = EnvCollector::new().dotenv(p).collect(&Local::new());
+            assert!(c.entries.is_empty());
+            let e = c.errors[0].to_string();
+            assert!(
+                e.contains("under /proc") && e.contains("process_env"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_dotenv_file_holding_nul_bytes_is_binary() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("copy.env");
+        std::fs::write(&p, b"A=1\nGH_PAT=ghp_x\0DEPLOY=y\0").unwrap();
+        let c = EnvCollector::new().dotenv(&p).collect(&Local::new());
+        assert!(c.entries.is_empty());
+        let e = c.errors[0].to_string();
+        assert!(e.contains("copy.env") && e.contains("line 2"), "{e}");
+        assert!(e.contains("NUL bytes") && !e.contains("ghp_x"), "{e}");
+    }
+
+    #[test]
+    fn a_fifo_or_a_variable_given_as_a_dotenv_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let e = errors(EnvCollector::new().dotenv(&fifo));
+        assert!(e[0].contains("a FIFO"), "{e:?}");
+        let c = EnvCollector::new()
+            .dotenv("API_TOKEN=tok_9f8e7d6c5b4a39281706")
+            .collect(&Local::new());
+        let shown = format!("{:?} {}", c.errors, c.errors[0]);
+        assert!(!shown.contains("9f8e7d6c"), "{shown}");
+        assert!(shown.contains("NAME=value"), "{shown}");
     }
 }

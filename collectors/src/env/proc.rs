@@ -92,8 +92,9 @@ pub fn parse_environ(bytes: &[u8]) -> Vec<(String, String)> {
 }
 
 fn read_pidfile(transport: &dyn Transport, path: &Path) -> Result<u32, CollectionError> {
+    // A pid file is an ordinary file: never a FIFO or a file of /proc.
     let bytes = transport
-        .read_file(path, 64)
+        .read_source_file(path, 64)
         .map_err(|e| e.to_collection_error("env"))?;
     std::str::from_utf8(&bytes)
         .ok()

@@ -116,8 +116,9 @@ impl PackagesCollector {
                 if format == Format::RpmSqlite {
                     check_wal(transport, path)?;
                 }
+                // A regular file only, never /proc, /sys or /dev (issue 17).
                 let bytes = transport
-                    .read_file(path, self.max_file_size)
+                    .read_source_file(path, self.max_file_size)
                     .map_err(|e| e.to_collection_error(NAME))?;
                 format
                     .parse(&bytes)

@@ -192,8 +192,12 @@ impl ParseError {
     }
 
     fn json(e: &serde_json::Error, what: &str) -> ParseError {
-        // serde_json's messages name positions and expectations, never content.
-        let message = format!("invalid {what}: {}", strip_position(&e.to_string()));
+        // serde_json's messages name positions and expectations, and quote
+        // the strings they did not expect: those are taken out.
+        let message = format!(
+            "invalid {what}: {}",
+            without_quoted_strings(strip_position(&e.to_string()))
+        );
         ParseError::at(e.line(), message)
     }
 
@@ -203,9 +207,40 @@ impl ParseError {
             .map(|s| text.get(..s.start).map_or(0, |t| t.matches('\n').count()) + 1);
         ParseError {
             line: line.map(|l| l as u64),
-            message: format!("invalid {what}: {}", e.message().trim_end_matches('.')),
+            message: format!(
+                "invalid {what}: {}",
+                without_quoted_strings(e.message().trim_end_matches('.'))
+            ),
         }
     }
+}
+
+/// serde's `invalid type: string "…"` without the string, which may be a
+/// credential (`https://TOKEN@registry/…`): `invalid type: a string`.
+fn without_quoted_strings(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("string \"") {
+        out.push_str(&rest[..at]);
+        out.push_str("a string");
+        let quoted = &rest[at + "string \"".len()..];
+        let mut escaped = false;
+        let end = quoted.char_indices().find_map(|(i, c)| match c {
+            _ if escaped => {
+                escaped = false;
+                None
+            }
+            '\\' => {
+                escaped = true;
+                None
+            }
+            '"' => Some(i + 1),
+            _ => None,
+        });
+        rest = end.map_or("", |e| &quoted[e..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// serde_json appends " at line L column C"; the line is kept separately.
@@ -389,6 +424,15 @@ pub(crate) fn npm_descriptor_name(descriptor: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_errors_never_quote_strings() {
+        let m = without_quoted_strings(
+            r#"invalid type: string "https://tok\"en@x", expected struct Entry"#,
+        );
+        assert_eq!(m, "invalid type: a string, expected struct Entry");
+        assert_eq!(without_quoted_strings("expected `,`"), "expected `,`");
+    }
 
     #[test]
     fn pep503_names() {

@@ -51,7 +51,7 @@ use rayon::prelude::*;
 
 pub use ddl::{Dialect, detect_dialect};
 pub use error::SchemaError;
-pub use source::{Engine, SchemaSource};
+pub use source::{Engine, SchemaSource, is_loopback_host};
 
 use crate::collector::Collector;
 use crate::transport::Transport;
@@ -204,8 +204,9 @@ fn read_source(
             }
         }
         Origin::SchemaFile(path, dialect) => {
+            // A regular file only, never /proc, /sys or /dev (issue 17).
             let bytes = transport
-                .read_file(path, options.max_file_size)
+                .read_source_file(path, options.max_file_size)
                 .map_err(|e| SchemaError::Read {
                     source_name: shown.clone(),
                     message: e.to_string(),

@@ -125,7 +125,7 @@ impl SchemaSource {
     /// A live database by URL. The password may be in the URL or given with
     /// [`SchemaSource::with_password`].
     pub fn url(url: &str) -> Result<SchemaSource, SchemaError> {
-        let shown = drift_core::secret::scrub(url);
+        let shown = shown_url(url);
         let bad = |why: &str| SchemaError::BadUrl {
             url: shown.clone(),
             message: why.to_owned(),
@@ -140,6 +140,21 @@ impl SchemaSource {
                 let path = rest.split(['?', '#']).next().unwrap_or(rest);
                 if path.is_empty() {
                     return Err(bad("expected sqlite://PATH"));
+                }
+                // `sqlite://u:PW@/x.db`: a user or password would be taken
+                // for the path, and the path is shown in errors.
+                if rest
+                    .split('/')
+                    .next()
+                    .is_some_and(|first| first.contains('@'))
+                {
+                    return Err(SchemaError::BadUrl {
+                        url: "sqlite://…".to_owned(),
+                        message: "an sqlite:// URL takes a file path, not a user or password: \
+                                  write sqlite://PATH (sqlite://./NAME for a file whose name \
+                                  holds `@`)"
+                            .to_owned(),
+                    });
                 }
                 return Ok(SchemaSource {
                     origin: Origin::SqliteFile(PathBuf::from(percent_decode(path))),
@@ -293,6 +308,90 @@ impl SchemaSource {
     pub fn is_file(&self) -> bool {
         matches!(self.origin, Origin::SchemaFile(..))
     }
+
+    /// Whether a password would be sent to the server (one is in the URL
+    /// or was given apart).
+    pub fn has_password(&self) -> bool {
+        matches!(&self.origin, Origin::Server(s) if s.password.is_some())
+    }
+
+    /// Checks that this source's password may be sent: drift has no TLS
+    /// yet, so a password goes in cleartext, which is allowed only to this
+    /// machine (see [`is_loopback_host`]), through an SSH tunnel
+    /// (`tunnelled`), or when the URL says so (`sslmode=disable`, MySQL
+    /// `ssl-mode=DISABLED`). A source without a password always may.
+    pub fn check_password_transport(&self, tunnelled: bool) -> Result<(), SchemaError> {
+        let Origin::Server(url) = &self.origin else {
+            return Ok(());
+        };
+        if password_may_be_sent(url, tunnelled) {
+            return Ok(());
+        }
+        let param = match url.engine {
+            Engine::Mysql => "ssl-mode=DISABLED",
+            _ => "sslmode=disable",
+        };
+        Err(SchemaError::BadUrl {
+            url: self.shown.clone(),
+            message: format!(
+                "a password would be sent without TLS to a host that is not this machine, and \
+                 this build of drift has no TLS: reach the database through an SSH host \
+                 (`via`), or write `{param}` in the URL to send it in cleartext on a network \
+                 you trust"
+            ),
+        })
+    }
+}
+
+/// A URL as shown in errors and coverage: its password hidden, and when
+/// the URL is too odd for that (a password holding an unencoded `/` or
+/// `#` or `?`), everything before its last `@`.
+fn shown_url(url: &str) -> String {
+    let scrubbed = drift_core::secret::scrub(url);
+    if scrubbed != url {
+        return scrubbed;
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return scrubbed;
+    };
+    // Erring toward hiding: an `@` in a query hides the host too.
+    match rest.rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => scrubbed,
+    }
+}
+
+/// Whether `host` is this machine: `localhost`, an address in
+/// 127.0.0.0/8, `::1` (also as `::ffff:127.x.y.z`), or a Unix socket (an
+/// absolute path). A name that merely resolves to a loopback address does
+/// not count: it is resolved later, and may resolve elsewhere.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") || host.starts_with('/') {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => a.is_loopback(),
+        Ok(std::net::IpAddr::V6(a)) => {
+            a.is_loopback() || a.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
+/// The decision of [`SchemaSource::check_password_transport`], on the
+/// parts of a URL.
+fn password_may_be_sent(url: &ServerUrl, tunnelled: bool) -> bool {
+    if url.password.is_none() || tunnelled || is_loopback_host(&url.host) {
+        return true;
+    }
+    let (name, value) = match url.engine {
+        Engine::Mysql => ("ssl-mode", "disabled"),
+        _ => ("sslmode", "disable"),
+    };
+    url.params
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case(name) && v.eq_ignore_ascii_case(value))
 }
 
 #[cfg(test)]
@@ -331,6 +430,108 @@ mod tests {
         assert_eq!(s.label(), "app");
         assert!(SchemaSource::url("redis://x").is_err());
         assert!(SchemaSource::url("postgres://h:notaport/x").is_err());
+    }
+
+    #[test]
+    fn odd_passwords_are_hidden_too() {
+        for url in [
+            "postgres://u:pa/ss0rdXY@db/x",
+            "postgres://u:pa#ss0rdXY@db/x",
+            "mysql://u:pa?ss0rdXY@db/x",
+        ] {
+            let shown = match SchemaSource::url(url) {
+                Ok(s) => s.display(),
+                Err(e) => e.to_string(),
+            };
+            assert!(!shown.contains("ss0rdXY"), "{shown}");
+        }
+        assert_eq!(
+            shown_url("postgres://u:pw@db/x?sslmode=disable"),
+            "postgres://u:***@db/x?sslmode=disable"
+        );
+        assert_eq!(shown_url("postgres://db/x"), "postgres://db/x");
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.1.2.3",
+            "::1",
+            "[::1]",
+            "::ffff:127.0.0.1",
+            "/var/run/postgresql",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "db.internal",
+            "10.0.0.1",
+            "128.0.0.1",
+            "0.0.0.0",
+            "::",
+            "::ffff:10.0.0.1",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn a_password_is_sent_in_cleartext_only_where_allowed() {
+        let may = |url: &str, tunnelled: bool| {
+            SchemaSource::url(url)
+                .unwrap()
+                .with_password("pw")
+                .check_password_transport(tunnelled)
+                .is_ok()
+        };
+        assert!(may("postgres://ci@127.0.0.1:5432/x", false));
+        assert!(may("postgres://ci@localhost/x", false));
+        assert!(may("mysql://ci@[::1]/x", false));
+        assert!(!may("postgres://ci@attacker:5432/x", false));
+        assert!(!may("postgres://ci@attacker/x?sslmode=prefer", false));
+        assert!(!may("postgres://ci@attacker/x?sslmode=require", false));
+        assert!(may("postgres://ci@db.internal/x?sslmode=disable", false));
+        assert!(!may("mysql://ci@db.internal/x?sslmode=disable", false));
+        assert!(may("mysql://ci@db.internal/x?ssl-mode=DISABLED", false));
+        assert!(may("postgres://ci@db.internal/x", true));
+        // Without a password, nothing is sent.
+        assert!(
+            SchemaSource::url("postgres://ci@db.internal/x")
+                .unwrap()
+                .check_password_transport(false)
+                .is_ok()
+        );
+        // A password in the URL counts too; the error says what to write
+        // and never shows it.
+        let e = SchemaSource::url("postgres://ci:hunter2@db.internal/x")
+            .unwrap()
+            .check_password_transport(false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sslmode=disable") && e.contains("`via`"), "{e}");
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn sqlite_urls_with_a_user_are_refused_unshown() {
+        for url in [
+            "sqlite://u:Sup3rS3cretPW@/x.db",
+            "sqlite://u:Sup3r#S3cretPW@/x.db",
+        ] {
+            let e = SchemaSource::url(url).unwrap_err().to_string();
+            assert!(!e.contains("Sup3r") && !e.contains("S3cretPW"), "{e}");
+        }
+        let e = SchemaSource::url("sqlite://u:Sup3rS3cretPW@/x.db")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("takes a file path"), "{e}");
+        assert!(SchemaSource::url("sqlite://./a@b.db").is_ok());
     }
 
     #[test]

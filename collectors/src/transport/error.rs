@@ -45,6 +45,17 @@ pub enum TransportError {
         /// What limit.
         message: String,
     },
+    /// Not a regular file where one is expected: a FIFO, socket, device
+    /// or directory, or a file of `/proc`, `/sys` or `/dev`.
+    #[error("`{}` is {what}; {hint}", path.display())]
+    Special {
+        /// The path, as given.
+        path: PathBuf,
+        /// What it is (`a FIFO`, `under /proc`).
+        what: String,
+        /// What to do instead.
+        hint: String,
+    },
     /// Another I/O error on a path.
     #[error("failed to read `{}`: {message}", path.display())]
     Io {
@@ -99,7 +110,9 @@ impl TransportError {
             TransportError::NotFound { .. } | TransportError::NotADirectory { .. } => {
                 ErrorKind::Read
             }
-            TransportError::Io { .. } | TransportError::Command { .. } => ErrorKind::Read,
+            TransportError::Io { .. }
+            | TransportError::Command { .. }
+            | TransportError::Special { .. } => ErrorKind::Read,
             TransportError::PermissionDenied { .. } => ErrorKind::Permission,
             TransportError::TooLarge { .. } | TransportError::Limit { .. } => ErrorKind::Limit,
             TransportError::Connect { .. } => ErrorKind::Connect,
@@ -118,6 +131,7 @@ impl TransportError {
             | TransportError::NotADirectory { path }
             | TransportError::TooLarge { path, .. }
             | TransportError::Limit { path, .. }
+            | TransportError::Special { path, .. }
             | TransportError::Io { path, .. } => path.display().to_string(),
             TransportError::Connect { target, .. }
             | TransportError::Auth { target, .. }

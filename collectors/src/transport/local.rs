@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -69,9 +69,37 @@ pub(super) fn meta_of(m: &fs::Metadata) -> FileMeta {
     }
 }
 
+/// What a file of another kind than regular or directory is, in errors.
+fn special_kind(ft: fs::FileType) -> &'static str {
+    if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_socket() {
+        "a socket"
+    } else if ft.is_char_device() || ft.is_block_device() {
+        "a device"
+    } else if ft.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Opens `path` for reading without waiting: a FIFO without a writer opens
+/// at once (to be refused by its kind) instead of blocking forever, and a
+/// terminal does not become the controlling one.
+fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
+    let flags = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY;
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits() as i32)
+        .open(path)
+}
+
 /// Reads `path` whole with the open file's metadata (no second path
 /// lookup, and the size and mode of what is read, even if the file changed
-/// since it was listed), refusing files larger than `limit` bytes.
+/// since it was listed), refusing files larger than `limit` bytes and
+/// anything but a regular file (a FIFO, socket or device never ends, or
+/// never starts).
 fn read_with_meta(
     path: &Path,
     limit: u64,
@@ -80,10 +108,17 @@ fn read_with_meta(
     let io_err = |e: std::io::Error| TransportError::from_io(path, &e);
     let file = match dirs {
         Some(dirs) => dirs.open(path),
-        None => fs::File::open(path),
+        None => open_nonblocking(path),
     }
     .map_err(io_err)?;
-    let meta = meta_of(&file.metadata().map_err(io_err)?);
+    let m = file.metadata().map_err(io_err)?;
+    if !m.file_type().is_file() {
+        return Err(super::special::not_regular(
+            path,
+            special_kind(m.file_type()),
+        ));
+    }
+    let meta = meta_of(&m);
     if meta.size > limit {
         return Err(TransportError::TooLarge {
             path: path.to_path_buf(),
@@ -144,12 +179,13 @@ fn read_up_to(
 /// against loops).
 fn walkdir_walk(root: &Path, options: &WalkOptions) -> Walk {
     let mut walk = Walk::default();
-    let walker = walkdir::WalkDir::new(root)
+    let mut walker = walkdir::WalkDir::new(root)
         .follow_links(options.follow_symlinks)
         .follow_root_links(true)
         .max_depth(options.max_depth)
-        .sort_by_file_name();
-    for item in walker {
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(item) = walker.next() {
         let entry = match item {
             Ok(e) => e,
             Err(e) => {
@@ -168,6 +204,16 @@ fn walkdir_walk(root: &Path, options: &WalkOptions) -> Walk {
             }
         };
         let ft = entry.file_type();
+        // A followed link may lead into /proc, /sys or /dev: never walked.
+        if entry.path_is_symlink()
+            && let Some(special) = special_target(entry.path())
+        {
+            walk.errors.push(special);
+            if ft.is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if ft.is_dir() {
             continue;
         }
@@ -207,12 +253,35 @@ fn walkdir_walk(root: &Path, options: &WalkOptions) -> Walk {
     walk
 }
 
+/// The refusal of a path that resolves under `/proc`, `/sys` or `/dev`.
+fn special_target(path: &Path) -> Option<TransportError> {
+    let resolved = fs::canonicalize(path).ok()?;
+    let root = super::special::is_special_path(&resolved)?;
+    Some(super::special::under_special(path, root))
+}
+
 impl Transport for Local {
     fn target(&self) -> &str {
         "local"
     }
 
     fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError> {
+        read_with_meta(path, limit, None).map(|r| r.bytes)
+    }
+
+    fn read_source_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError> {
+        // The kind first, so that nothing special is even opened; the
+        // open file is checked again (it may have been swapped since).
+        let m = fs::metadata(path).map_err(|e| TransportError::from_io(path, &e))?;
+        if !m.file_type().is_file() {
+            return Err(super::special::not_regular(
+                path,
+                special_kind(m.file_type()),
+            ));
+        }
+        if let Some(e) = special_target(path) {
+            return Err(e);
+        }
         read_with_meta(path, limit, None).map(|r| r.bytes)
     }
 
@@ -258,6 +327,9 @@ impl Transport for Local {
             return Err(TransportError::NotADirectory {
                 path: root.to_path_buf(),
             });
+        }
+        if let Some(e) = special_target(root) {
+            return Err(e);
         }
         if options.follow_symlinks {
             Ok(walkdir_walk(root, options))
@@ -498,6 +570,65 @@ mod tests {
                 path.display()
             )
         );
+    }
+
+    #[test]
+    fn special_files_are_refused_without_hanging() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.env");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let t = Local::new();
+        // Without a writer, an open that waits would never return.
+        for read in [
+            t.read_file(&fifo, 100).map(|_| ()),
+            t.read_source_file(&fifo, 100).map(|_| ()),
+        ] {
+            let e = read.unwrap_err();
+            assert!(matches!(e, TransportError::Special { .. }), "{e}");
+            assert!(e.to_string().contains("a FIFO"), "{e}");
+        }
+        let e = t.read_source_file(Path::new("/dev/null"), 100).unwrap_err();
+        assert!(e.to_string().contains("a device"), "{e}");
+        let e = t.read_source_file(dir.path(), 100).unwrap_err();
+        assert!(e.to_string().contains("a directory"), "{e}");
+    }
+
+    #[test]
+    fn files_under_proc_are_refused_as_sources_even_through_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join(".env");
+        std::os::unix::fs::symlink("/proc/self/environ", &link).unwrap();
+        let t = Local::new();
+        for p in [Path::new("/proc/self/environ"), &link] {
+            let e = t.read_source_file(p, 1 << 20).unwrap_err();
+            assert!(e.to_string().contains("under /proc"), "{e}");
+            assert!(e.to_string().contains("process_env"), "{e}");
+        }
+        // Read as what it is made for, it is read.
+        assert!(
+            t.read_file(Path::new("/proc/self/environ"), 1 << 20)
+                .is_ok()
+        );
+        let e = t
+            .walk(Path::new("/proc/self"), &WalkOptions::default())
+            .unwrap_err();
+        assert!(e.to_string().contains("under /proc"), "{e}");
+        // A followed link into /proc inside a walked tree is not walked.
+        std::os::unix::fs::symlink("/proc/self", dir.path().join("p")).unwrap();
+        let options = WalkOptions {
+            follow_symlinks: true,
+            ..WalkOptions::default()
+        };
+        let walk = t.walk(dir.path(), &options).unwrap();
+        assert!(walk.entries.is_empty(), "{:?}", walk.entries);
+        assert_eq!(walk.errors.len(), 2, "{:?}", walk.errors);
+        let regular = dir.path().join("a.env");
+        fs::write(&regular, "A=1\n").unwrap();
+        assert_eq!(t.read_source_file(&regular, 100).unwrap(), b"A=1\n");
     }
 
     #[test]

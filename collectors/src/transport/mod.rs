@@ -11,6 +11,7 @@ mod error;
 mod local;
 mod local_walk;
 mod open_dirs;
+mod special;
 #[cfg(feature = "ssh")]
 mod ssh;
 mod tunnel;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 pub use command::{AllowedCommand, CommandOutput, Program};
 pub use error::TransportError;
 pub use local::Local;
+pub use special::{SPECIAL_ROOTS, is_special_path};
 #[cfg(feature = "ssh")]
 pub use ssh::{IdentityFile, Passphrase, Ssh, SshOptions, SshTarget, SshTargetError};
 pub use tunnel::Tunnel;
@@ -133,6 +135,24 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     /// Reads a whole file, refusing files larger than `limit` bytes with
     /// [`TransportError::TooLarge`].
     fn read_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError>;
+
+    /// Reads a file that a drift.toml or a flag names as a source (a dotenv
+    /// file, a pid file), refusing files larger than `limit` bytes: only a
+    /// regular file is read, never a FIFO, socket or device (a FIFO would
+    /// hang the read), nor a file under `/proc`, `/sys` or `/dev` once
+    /// symbolic links are resolved (`/proc/self/environ` holds the whole
+    /// environment of the run): those are read only by the sources made for
+    /// them (`process_env`, `process_env_of`, host facts), with
+    /// [`Transport::read_file`]. Refusals are [`TransportError::Special`].
+    ///
+    /// The default checks the kind with [`Transport::metadata`] and
+    /// resolves the links it can with [`Transport::read_link`] before
+    /// reading; a transport that can resolve a path itself (`realpath`)
+    /// and check the open file does that instead.
+    fn read_source_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError> {
+        special::check_source(self, path)?;
+        self.read_file(path, limit)
+    }
 
     /// Reads a file a walk found, whole, refusing files larger than
     /// `limit` bytes with [`TransportError::TooLarge`]; its metadata comes

@@ -9,6 +9,7 @@ use drift_core::Manifest;
 use drift_core::diff::{DiffOptions, Environment, Host};
 use drift_core::report::{Report, ReportError, Summary};
 
+use crate::allow::SecretAllow;
 use crate::cli::CheckArgs;
 use crate::collect::{Snap, collect_target};
 use crate::exit::Exit;
@@ -39,8 +40,14 @@ fn select<'c>(config: &'c Config, wanted: &[String]) -> anyhow::Result<Vec<&'c E
             let hint = error_closest(w, known.iter().copied())
                 .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
+            // A name that could not be an environment's is not shown back.
+            let shown = if crate::settings::valid_env_name(w) {
+                format!(" `{w}`")
+            } else {
+                String::new()
+            };
             bail!(
-                "`{}` declares no environment `{w}` (it declares: {}){hint}",
+                "`{}` declares no environment{shown} (it declares: {}){hint}",
                 config.path.display(),
                 known.join(", ")
             );
@@ -73,12 +80,23 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let key = std::env::var(crate::sanitizer::KEY_VAR).ok();
     let sanitizer = crate::sanitizer::sanitizer(
         key.as_deref(),
-        config.settings.fingerprint_key_file.as_deref(),
+        config
+            .settings
+            .fingerprint_key_file
+            .as_deref()
+            .map(|f| (f, config.settings.fingerprint_key_line)),
         &config.secrets,
     )?;
+    let allow = SecretAllow::new(
+        &config.path,
+        &args.allow_secret_env,
+        &args.allow_secret_file,
+        config.settings.fingerprint_key_file.as_deref(),
+        &|k| std::env::var_os(k),
+    );
     let schemas: Vec<Vec<ResolvedSchema>> = selected
         .iter()
-        .map(|e| resolve_schema(&e.sources.schema))
+        .map(|e| resolve_schema(&e.sources.schema, &allow))
         .collect::<anyhow::Result<_>>()?;
     let wants_process_env = selected
         .iter()
@@ -95,7 +113,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         fingerprinter: sanitizer.fingerprinter().clone(),
         ssh: ssh_options(&ssh, &LoginEnv::from_process()),
     };
-    let jobs = args.jobs.or(config.settings.jobs).unwrap_or(DEFAULT_JOBS);
+    let jobs = args
+        .jobs
+        .map(usize::from)
+        .or(config.settings.jobs)
+        .unwrap_or(DEFAULT_JOBS);
     if jobs == 0 {
         bail!("--jobs must be at least 1");
     }

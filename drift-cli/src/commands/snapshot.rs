@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 
+use crate::allow::SecretAllow;
 use crate::cli::SnapshotArgs;
 use crate::exit::Exit;
 use crate::output::{now_rfc3339, write_streamed};
@@ -39,6 +40,7 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         password_env: args.schema_password_env.clone(),
         password_file: None,
         via: None,
+        line: None,
     });
     let files = args.schema_files.iter().map(|f| SchemaSpec {
         target: SchemaTarget::File(f.clone(), None),
@@ -46,6 +48,7 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         password_env: None,
         password_file: None,
         via: None,
+        line: None,
     });
     urls.chain(files).collect()
 }
@@ -53,9 +56,20 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
 /// Runs `drift snapshot`.
 pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     if !valid_env_name(&args.env) {
+        // Not shown back: it may be anything pasted in the wrong place.
         bail!(
-            "`{}` is not a valid environment name: use letters, digits, `-`, `_` and `.`",
-            args.env
+            "the `--env` name is not a valid environment name: use letters, digits, `-`, `_` and `.`"
+        );
+    }
+    // `--dotenv API_TOKEN=…`: a variable where a file is expected; never
+    // shown back, nor carried into the manifest's errors.
+    if args
+        .dotenv
+        .iter()
+        .any(|p| p.as_os_str().as_encoded_bytes().contains(&b'='))
+    {
+        bail!(
+            "a `--dotenv` value holds `=`: `--dotenv` takes a file path, not NAME=value (the value given is not shown)"
         );
     }
     let sources = Sources {
@@ -90,7 +104,8 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     if let Some(host) = &args.host {
         check_target(host)?;
     }
-    let schema = resolve_schema(&sources.schema)?;
+    // Sources given by flags are the user's own: nothing to allow.
+    let schema = resolve_schema(&sources.schema, &SecretAllow::default())?;
     let ssh = crate::targets::merge(&crate::settings::SshSettings::default(), &args.ssh);
     let options = CollectOptions {
         max_file_size: args.max_file_size,

@@ -62,8 +62,10 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// Adds `; did you mean `x`?` to serde's unknown-field and unknown-variant
-/// messages.
+/// messages, after taking out every value they quote (see
+/// [`without_values`]).
 pub fn with_suggestion(message: &str) -> String {
+    let message = &without_values(message);
     let ticks: Vec<&str> = message.split('`').collect();
     // "unknown field `x`, expected one of `a`, `b`" → ["unknown field ", "x", ", expected one of ", "a", ", ", "b", ""]
     if (message.starts_with("unknown field") || message.starts_with("unknown variant"))
@@ -76,6 +78,71 @@ pub fn with_suggestion(message: &str) -> String {
         }
     }
     message.to_owned()
+}
+
+/// serde's and toml's messages without the values they quote: a secret
+/// written where a name or a setting is expected (`jobs = "<token>"`) must
+/// not come back in the error. `invalid type: string "…"` becomes
+/// `invalid type: a string`, an unknown variant loses its word, and an
+/// unknown field keeps its name only when it is a plain identifier. The
+/// message is rebuilt by hand: serde's errors carry only text.
+pub fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("string \"") {
+            out.push_str("a string");
+            rest = skip_quoted(after);
+        } else if let Some(after) = rest.strip_prefix("character `") {
+            out.push_str("a character");
+            rest = after.split_once('`').map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("unknown variant `") {
+            out.push_str("unknown value");
+            rest = after.split_once('`').map_or("", |(_, r)| r);
+        } else if let Some(after) = rest.strip_prefix("unknown field `") {
+            let (name, r) = after.split_once('`').unwrap_or((after, ""));
+            if is_identifier(name) {
+                out.push_str("unknown field `");
+                out.push_str(name);
+                out.push('`');
+            } else {
+                out.push_str("unknown field");
+            }
+            rest = r;
+        } else {
+            let mut chars = rest.chars();
+            if let Some(c) = chars.next() {
+                out.push(c);
+            }
+            rest = chars.as_str();
+        }
+    }
+    out
+}
+
+/// What follows a Rust-debug-quoted string whose opening quote is already
+/// consumed (`\"` and `\\` escaped inside).
+fn skip_quoted(text: &str) -> &str {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return &text[i + 1..],
+            _ => {}
+        }
+    }
+    ""
+}
+
+/// Whether a field name is a plain identifier (`config_dirs`), safe to
+/// show back.
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]
@@ -101,5 +168,20 @@ mod tests {
             closest("warn", ["info", "warning", "error"]),
             Some("warning")
         );
+    }
+
+    #[test]
+    fn serde_messages_lose_their_values() {
+        let m = without_values(r#"invalid type: string "hunter2\"x", expected u64"#);
+        assert_eq!(m, "invalid type: a string, expected u64");
+        let m = without_values("unknown variant `s3cr3t`, expected `a` or `b`");
+        assert_eq!(m, "unknown value, expected `a` or `b`");
+        let m = without_values("unknown field `pass word!`, expected `a`");
+        assert_eq!(m, "unknown field, expected `a`");
+        let m = without_values("invalid value: character `x`, expected a digit");
+        assert_eq!(m, "invalid value: a character, expected a digit");
+        let m = with_suggestion("unknown field `confg_dirs`, expected `config_dirs`");
+        assert!(m.ends_with("did you mean `config_dirs`?"), "{m}");
+        assert_eq!(without_values("été `x` \"y\""), "été `x` \"y\"");
     }
 }

@@ -59,21 +59,28 @@ impl Ctx<'_> {
         }
     }
 
+    /// One of a few words; the error names the field and the choices,
+    /// never what was written (it may be a secret pasted in the wrong
+    /// place).
     fn parse_word<T: FromStr>(
         &self,
+        field: &str,
         value: &Spanned<String>,
         choices: &[&str],
-    ) -> Result<T, ConfigError>
-    where
-        T::Err: std::fmt::Display,
-    {
-        value.get_ref().parse::<T>().or_else(|e| {
-            let mut message = e.to_string();
+    ) -> Result<T, ConfigError> {
+        value.get_ref().parse::<T>().or_else(|_| {
+            let list: Vec<String> = choices.iter().map(|c| format!("`{c}`")).collect();
+            let mut message = format!("`{field}` must be one of {}", list.join(", "));
             if let Some(s) = closest(value.get_ref(), choices.iter().copied()) {
                 message.push_str(&format!("; did you mean `{s}`?"));
             }
             self.err(Some(value.span()), message)
         })
+    }
+
+    /// The 1-based line of a span.
+    fn line(&self, span: std::ops::Range<usize>) -> usize {
+        super::error::line_of(self.text, span.start)
     }
 
     fn globs(&self, globs: &Spanned<Globs>) -> Result<Vec<KeyPattern>, ConfigError> {
@@ -87,7 +94,7 @@ impl Ctx<'_> {
             .get_ref()
             .0
             .iter()
-            .map(|g| KeyPattern::new(g).or_else(|e| self.err(Some(globs.span()), e.to_string())))
+            .map(|g| KeyPattern::new(g).or_else(|e| self.err(Some(globs.span()), glob_error(&e))))
             .collect()
     }
 
@@ -111,8 +118,14 @@ impl Ctx<'_> {
         if known.iter().any(|k| k == name) {
             return Ok(());
         }
+        // A name that could not be an environment's is not shown back.
+        let shown = if valid_env_name(name) {
+            format!(" `{name}`")
+        } else {
+            String::new()
+        };
         let mut message = format!(
-            "there is no environment `{name}` (declared: {})",
+            "there is no environment{shown} (declared: {})",
             known.join(", ")
         );
         if let Some(s) = closest(name, known.iter().map(String::as_str)) {
@@ -141,7 +154,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         if !valid_env_name(name) {
             return ctx.err(
                 Some(env.span()),
-                format!("`{name}` is not a valid environment name: use letters, digits, `-`, `_` and `.`"),
+                "this environment's name is not valid: use letters, digits, `-`, `_` and `.`",
             );
         }
         let env = env.get_ref();
@@ -185,18 +198,31 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let s = &raw.settings;
     let settings = Settings {
         fail_on: match &s.fail_on {
-            Some(v) => Some(ctx.parse_word::<Severity>(v, &["info", "warning", "error"])?),
-            None => None,
-        },
-        fingerprint_key_file: s.fingerprint_key_file.as_deref().map(|p| ctx.resolve(p)),
-        max_file_size: s.max_file_size,
-        jobs: match &s.jobs {
-            Some(j) if *j.get_ref() == 0 => {
-                return ctx.err(Some(j.span()), "`jobs` must be at least 1");
+            Some(v) => {
+                Some(ctx.parse_word::<Severity>("fail_on", v, &["info", "warning", "error"])?)
             }
-            Some(j) => Some(*j.get_ref() as usize),
             None => None,
         },
+        fingerprint_key_file: s
+            .fingerprint_key_file
+            .as_ref()
+            .map(|p| ctx.resolve(p.get_ref())),
+        fingerprint_key_line: s.fingerprint_key_file.as_ref().map(|p| ctx.line(p.span())),
+        max_file_size: bounded(
+            &ctx,
+            s.max_file_size.as_ref(),
+            "max_file_size",
+            super::MAX_FILE_SIZE,
+            "bytes",
+        )?,
+        jobs: bounded(
+            &ctx,
+            s.jobs.as_ref(),
+            "jobs",
+            super::MAX_JOBS,
+            "hosts at once",
+        )?
+        .map(|j| j as usize),
         follow_symlinks: s.follow_symlinks.unwrap_or(false),
     };
 
@@ -206,7 +232,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         (&raw.secrets.public, &mut secrets.public),
     ] {
         for g in list {
-            KeyPattern::new(g.get_ref()).or_else(|e| ctx.err(Some(g.span()), e.to_string()))?;
+            KeyPattern::new(g.get_ref()).or_else(|e| ctx.err(Some(g.span()), glob_error(&e)))?;
             out.push(g.get_ref().clone());
         }
     }
@@ -232,11 +258,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         known_hosts: raw.ssh.known_hosts.as_deref().map(|p| ctx.resolve(p)),
         accept_new_host_keys: raw.ssh.accept_new_host_keys,
         config_file: raw.ssh.config_file.as_deref().map(|p| ctx.resolve(p)),
-        connect_timeout: positive(&ctx, raw.ssh.connect_timeout.as_ref(), "connect_timeout")?,
-        operation_timeout: positive(
+        connect_timeout: bounded(
+            &ctx,
+            raw.ssh.connect_timeout.as_ref(),
+            "connect_timeout",
+            super::MAX_SECONDS,
+            "seconds",
+        )?,
+        operation_timeout: bounded(
             &ctx,
             raw.ssh.operation_timeout.as_ref(),
             "operation_timeout",
+            super::MAX_SECONDS,
+            "seconds",
         )?,
     };
     Ok(Config {
@@ -249,41 +283,64 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     })
 }
 
-fn positive(
+/// A number setting from 1 to `max` (`unit` names what it counts).
+fn bounded(
     ctx: &Ctx<'_>,
     v: Option<&Spanned<u64>>,
     name: &str,
+    max: u64,
+    unit: &str,
 ) -> Result<Option<u64>, ConfigError> {
     match v {
-        Some(v) if *v.get_ref() == 0 => ctx.err(
+        Some(v) if !(1..=max).contains(v.get_ref()) => ctx.err(
             Some(v.span()),
-            format!("`{name}` must be at least 1 (seconds)"),
+            format!("`{name}` must be from 1 to {max} ({unit})"),
         ),
         Some(v) => Ok(Some(*v.get_ref())),
         None => Ok(None),
     }
 }
 
+/// A key glob's error without the glob (it may be anything pasted there).
+fn glob_error(e: &drift_core::pattern::PatternError) -> String {
+    use drift_core::pattern::PatternError as P;
+    match e {
+        P::UnclosedBrace(_) => "a key glob has a `{` without its `}`".to_owned(),
+        P::NestedBrace(_) => {
+            "a key glob nests `{…}` groups; write the alternatives out instead".to_owned()
+        }
+        P::TooMany(_) => "a key glob expands to more than 256 alternatives".to_owned(),
+        _ => "a key glob is empty; use `*` to match every key".to_owned(),
+    }
+}
+
+/// A word setting's error without the word.
+fn setting_error(field: &str, e: &drift_core::policy::ParseSettingError) -> String {
+    format!(
+        "`{field}` is not a valid {}: expected one of {}",
+        e.what, e.expected
+    )
+}
+
 fn hosts(ctx: &Ctx<'_>, hosts: &[Spanned<String>]) -> Result<Vec<String>, ConfigError> {
     let mut out: Vec<String> = Vec::new();
     for h in hosts {
+        // The entry is not shown back: a token pasted here (or in the
+        // user part) must not reach a log.
         if !h.get_ref().starts_with("ssh://") {
             return ctx.err(
                 Some(h.span()),
-                format!(
-                    "`{}` is not a host target: write `ssh://[user@]host[:port]`",
-                    h.get_ref()
-                ),
+                "a `hosts` entry is not a host target: write `ssh://[user@]host[:port]`",
             );
         }
-        if let Err(e) = crate::targets::check_target(h.get_ref()) {
-            return ctx.err(Some(h.span()), e.to_string());
-        }
-        if out.contains(h.get_ref()) {
+        if crate::targets::check_target(h.get_ref()).is_err() {
             return ctx.err(
                 Some(h.span()),
-                format!("the host `{}` is listed twice", h.get_ref()),
+                "a `hosts` entry is not a valid host target: write `ssh://[user@]host[:port]`",
             );
+        }
+        if out.contains(h.get_ref()) {
+            return ctx.err(Some(h.span()), "a host is listed twice in `hosts`");
         }
         out.push(h.get_ref().clone());
     }
@@ -298,6 +355,16 @@ fn schema_spec(ctx: &Ctx<'_>, spanned: &Spanned<RawSchema>) -> Result<SchemaSpec
                 return ctx.err(
                     Some(spanned.span()),
                     "`dialect` is for schema files; a URL names its engine",
+                );
+            }
+            // A user or password in an SQLite URL would be taken for the
+            // path, and the path is shown in errors.
+            if let Some(p) = url.strip_prefix("sqlite://")
+                && p.split('/').next().is_some_and(|first| first.contains('@'))
+            {
+                return ctx.err(
+                    Some(spanned.span()),
+                    "an `sqlite://` URL takes a file path, not a user or password: write `sqlite://PATH` (`sqlite://./NAME` for a file whose name holds `@`)",
                 );
             }
             // sqlite:// paths are relative to the drift.toml too.
@@ -317,7 +384,7 @@ fn schema_spec(ctx: &Ctx<'_>, spanned: &Spanned<RawSchema>) -> Result<SchemaSpec
                     .unwrap_or_default();
                 return ctx.err(
                     Some(spanned.span()),
-                    format!("`{d}` is not a dialect: use `postgres`, `mysql` or `sqlite`{hint}"),
+                    format!("`dialect` must be `postgres`, `mysql` or `sqlite`{hint}"),
                 );
             }
             SchemaTarget::File(ctx.resolve(file), s.dialect.clone())
@@ -340,7 +407,16 @@ fn schema_spec(ctx: &Ctx<'_>, spanned: &Spanned<RawSchema>) -> Result<SchemaSpec
     {
         return ctx.err(
             Some(spanned.span()),
-            format!("`via = \"{via}\"` is not a host target: write `ssh://[user@]host[:port]`"),
+            "`via` is not a host target: write `ssh://[user@]host[:port]`",
+        );
+    }
+    if let Some(var) = &s.password_env
+        && !super::valid_var_name(var)
+    {
+        // Not shown back: this is where a password is pasted by mistake.
+        return ctx.err(
+            Some(spanned.span()),
+            "`password_env` is not a variable name: give the name of the variable that holds the password (letters, digits and `_`)",
         );
     }
     Ok(SchemaSpec {
@@ -349,6 +425,7 @@ fn schema_spec(ctx: &Ctx<'_>, spanned: &Spanned<RawSchema>) -> Result<SchemaSpec
         password_env: s.password_env.clone(),
         password_file: s.password_file.as_deref().map(|p| ctx.resolve(p)),
         via: s.via.clone(),
+        line: Some(ctx.line(spanned.span())),
     })
 }
 
@@ -370,10 +447,15 @@ fn rule(ctx: &Ctx<'_>, spanned: &Spanned<RawRule>, envs: &[String]) -> Result<Ru
         ..Rule::default()
     };
     if let Some(e) = &r.expect {
-        out.expect = Some(ctx.parse_word::<Expect>(e, &["equal", "differ", "present", "ignore"])?);
+        out.expect = Some(ctx.parse_word::<Expect>(
+            "expect",
+            e,
+            &["equal", "differ", "present", "ignore"],
+        )?);
     }
     if let Some(s) = &r.severity {
-        out.severity = Some(ctx.parse_word::<Severity>(s, &["info", "warning", "error"])?);
+        out.severity =
+            Some(ctx.parse_word::<Severity>("severity", s, &["info", "warning", "error"])?);
     }
     if let Some(e) = &r.environments {
         if e.get_ref().is_empty() {
@@ -385,13 +467,15 @@ fn rule(ctx: &Ctx<'_>, spanned: &Spanned<RawRule>, envs: &[String]) -> Result<Ru
         out.environments = Some(ctx.envs(e, envs)?);
     }
     if let Some(t) = &r.tolerate {
-        out.tolerate =
-            Some(parse_tolerate(t.get_ref()).or_else(|e| ctx.err(Some(t.span()), e.to_string()))?);
+        out.tolerate = Some(
+            parse_tolerate(t.get_ref())
+                .or_else(|e| ctx.err(Some(t.span()), setting_error("tolerate", &e)))?,
+        );
     }
     if let Some(t) = &r.tolerance {
         out.tolerance = Some(
             Tolerance::from_str(&t.get_ref().0)
-                .or_else(|e| ctx.err(Some(t.span()), e.to_string()))?,
+                .or_else(|e| ctx.err(Some(t.span()), setting_error("tolerance", &e)))?,
         );
     }
     if let Some(n) = &r.not_older_than {
@@ -432,9 +516,12 @@ fn waiver(
         );
     }
     let expires = match &w.expires {
-        Some(d) => Some(
-            Date::from_str(&d.get_ref().0).or_else(|e| ctx.err(Some(d.span()), e.to_string()))?,
-        ),
+        Some(d) => Some(Date::from_str(&d.get_ref().0).or_else(|_| {
+            ctx.err(
+                Some(d.span()),
+                "`expires` is not a date: write it as YYYY-MM-DD, for example 2026-12-31",
+            )
+        })?),
         None => None,
     };
     let environments = match &w.environments {

@@ -64,6 +64,10 @@ pub struct SchemaSpec {
     pub password_file: Option<PathBuf>,
     /// Reach the database through this SSH host.
     pub via: Option<String>,
+    /// Where it was written: the drift.toml line, or `None` for flags. A
+    /// source given by flags is the user's own: its password variable needs
+    /// no allowing (see [`crate::allow`]).
+    pub line: Option<usize>,
 }
 
 /// Where a schema comes from.
@@ -82,6 +86,8 @@ pub struct Settings {
     pub fail_on: Option<Severity>,
     /// A file holding the fingerprint key.
     pub fingerprint_key_file: Option<PathBuf>,
+    /// The drift.toml line of `fingerprint_key_file`.
+    pub fingerprint_key_line: Option<usize>,
     /// Files larger than this are not read.
     pub max_file_size: Option<u64>,
     /// Hosts collected at once.
@@ -159,6 +165,25 @@ pub struct ConfigDir {
     pub path: PathBuf,
     /// The prefix of its keys.
     pub name: Option<String>,
+}
+
+/// The longest duration setting, in seconds (a day): longer is a typo,
+/// and larger numbers overflow clocks.
+pub const MAX_SECONDS: u64 = 86_400;
+
+/// The most hosts collected at once.
+pub const MAX_JOBS: u64 = 1024;
+
+/// The largest `max_file_size`: 1 GiB (each file is read whole into memory).
+pub const MAX_FILE_SIZE: u64 = 1 << 30;
+
+/// Checks a variable name: `[A-Za-z_][A-Za-z0-9_]*`, at most 256 bytes.
+pub fn valid_var_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 256
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
 /// Checks an environment name: letters, digits, `-`, `_`, `.`.

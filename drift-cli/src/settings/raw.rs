@@ -42,8 +42,8 @@ pub struct RawSsh {
 #[serde(deny_unknown_fields)]
 pub struct RawSettings {
     pub fail_on: Option<Spanned<String>>,
-    pub fingerprint_key_file: Option<String>,
-    pub max_file_size: Option<u64>,
+    pub fingerprint_key_file: Option<Spanned<String>>,
+    pub max_file_size: Option<Spanned<u64>>,
     pub jobs: Option<Spanned<u64>>,
     pub follow_symlinks: Option<bool>,
 }

@@ -81,7 +81,8 @@ fn invalid_values_name_the_line_and_suggest() {
         "[environments.a]\n[environments.b]\n[[rules]]\nkeys = \"env:*\"\nseverity = \"warn\"\n",
     );
     assert!(e.contains("line 5"), "{e}");
-    assert!(e.contains("`warn` is not a valid severity"), "{e}");
+    assert!(e.contains("`severity` must be one of"), "{e}");
+    assert!(!e.contains("`warn`"), "{e}");
     assert!(e.contains("did you mean `warning`?"), "{e}");
 }
 
@@ -113,4 +114,100 @@ fn rules_must_set_something() {
 fn malformed_toml_names_the_line() {
     let e = parse_err("[environments.dev\ndotenv = []\n");
     assert!(e.contains("line 1"), "{e}");
+}
+
+#[test]
+fn durations_jobs_and_sizes_are_bounded() {
+    for (text, field, line) in [
+        (
+            "[ssh]\nconnect_timeout = 18446744073709551615\n",
+            "connect_timeout",
+            2,
+        ),
+        (
+            "[ssh]\n\noperation_timeout = 86401\n",
+            "operation_timeout",
+            3,
+        ),
+        ("[ssh]\nconnect_timeout = 0\n", "connect_timeout", 2),
+        ("[settings]\njobs = 1025\n", "jobs", 2),
+        ("[settings]\njobs = 0\n", "jobs", 2),
+        (
+            "[settings]\nmax_file_size = 1073741825\n",
+            "max_file_size",
+            2,
+        ),
+    ] {
+        let e = parse(Path::new("conf/drift.toml"), text);
+        let e = e.unwrap_err().to_string();
+        assert!(e.contains(&format!("line {line}")), "{e}");
+        assert!(e.contains(&format!("`{field}` must be from 1 to")), "{e}");
+    }
+    let c = parse(
+        Path::new("conf/drift.toml"),
+        "[ssh]\nconnect_timeout = 86400\n[settings]\njobs = 1024\nmax_file_size = 1073741824\n",
+    )
+    .unwrap();
+    assert_eq!(c.ssh.connect_timeout, Some(86_400));
+    assert_eq!(c.settings.jobs, Some(1024));
+}
+
+/// A secret where a name, path or setting is expected is never shown back.
+#[test]
+fn values_in_the_wrong_place_are_not_echoed() {
+    const PW: &str = "Xk9#mQ2$vL7pZr4w";
+    for (text, line) in [
+        (format!("[settings]\njobs = \"{PW}\"\n"), 2),
+        (format!("[settings]\nfail_on = \"{PW}\"\n"), 2),
+        (format!("[environments.a]\nprocess_env = \"{PW}\"\n"), 2),
+        (format!("[ssh]\nconnect_timeout = \"{PW}\"\n"), 2),
+        (
+            format!(
+                "[environments.a]\nschema = [{{ url = \"postgres://h/x\", password_env = \"{PW}\" }}]\n"
+            ),
+            2,
+        ),
+        (
+            format!("[environments.a]\nschema = [\"sqlite://u:{PW}@/x.db\"]\n"),
+            2,
+        ),
+        (format!("[environments.a]\nhosts = [\"{PW}\"]\n"), 2),
+        (
+            format!("[environments.a]\nhosts = [\"ssh://{PW}@h:x\"]\n"),
+            2,
+        ),
+        (
+            format!(
+                "[environments.a]\nschema = [{{ url = \"postgres://h/x\", via = \"{PW}\" }}]\n"
+            ),
+            2,
+        ),
+        (
+            format!(
+                "[environments.a]\n[environments.b]\n[[rules]]\nkeys = \"env:*\"\nexpect = \"{PW}\"\n"
+            ),
+            5,
+        ),
+        (
+            format!("[[waivers]]\nkeys = \"env:*\"\nreason = \"r\"\nexpires = \"{PW}\"\n"),
+            4,
+        ),
+        (
+            format!("[[rules]]\nkeys = \"env:{{{PW}\"\nexpect = \"equal\"\n"),
+            2,
+        ),
+        (format!("[environments.\"{PW}\"]\n"), 1),
+        (format!("[settings]\n\"{PW}\" = 1\n"), 2),
+    ] {
+        let e = parse_err(&text);
+        assert!(e.contains(&format!("line {line}")), "{e}");
+        for w in PW.as_bytes().windows(8) {
+            let w = std::str::from_utf8(w).unwrap();
+            assert!(!e.contains(w), "{w} in {e}");
+        }
+    }
+    let e = parse_err(&format!(
+        "[environments.a]\nschema = [{{ url = \"postgres://h/x\", password_env = \"{PW}\" }}]\n"
+    ));
+    assert!(e.contains("`password_env` is not a variable name"), "{e}");
 }

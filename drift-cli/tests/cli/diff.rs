@@ -268,7 +268,9 @@ fn malformed_policy_exits_2_naming_the_line() {
         .args(["diff", "--policy"])
         .args([&policy, &a, &b])
         .status(2)
-        .stderr_has("drift.toml` line 3: `same` is not a valid expectation");
+        .stderr_has(
+            "drift.toml` line 3: `expect` must be one of `equal`, `differ`, `present`, `ignore`",
+        );
 }
 
 #[test]

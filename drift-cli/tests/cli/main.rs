@@ -2,7 +2,9 @@
 
 mod check;
 mod diff;
+mod echoes;
 mod fleet;
+mod hostile;
 mod schema;
 mod snapshot;
 #[path = "../../../collectors/tests/it/sshd.rs"]

@@ -55,14 +55,28 @@ pub(crate) fn read_file(
     options: &SchemaOptions,
 ) -> Result<(Model, Vec<SchemaError>), SchemaError> {
     let conn = if transport.target() == "local" {
-        // Refuse a missing file rather than let SQLite create an empty one.
-        transport
+        // Refuse a missing file rather than let SQLite create an empty one,
+        // and anything but a regular file outside /proc, /sys and /dev (a
+        // FIFO would hang the open; issue 17).
+        let meta = transport
             .metadata(path, true)
             .map_err(|e| SchemaError::Read {
                 source_name: shown.to_owned(),
                 message: e.to_string(),
                 kind: e.kind(),
             })?;
+        let special = std::fs::canonicalize(path)
+            .ok()
+            .and_then(|p| crate::transport::is_special_path(&p));
+        if meta.kind != crate::transport::FileKind::File || special.is_some() {
+            return Err(SchemaError::Read {
+                source_name: shown.to_owned(),
+                message: "not a regular file outside /proc, /sys and /dev; only regular files \
+                          are read as sources"
+                    .to_owned(),
+                kind: drift_core::ErrorKind::Read,
+            });
+        }
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
