@@ -451,3 +451,58 @@ fn smoke_on_this_machine() {
         );
     }
 }
+
+#[test]
+fn old_lockfile_formats_are_read() {
+    // Pipfile.lock of 2017 (`"name": "==1.0"`), composer.lock of 2012
+    // (`package` instead of `name`, `"packages-dev": null`).
+    let c = collect(&["old-formats/pipenv-2017", "old-formats/composer-2012"]);
+    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    let v = |key: &str| {
+        let (text, dev, scheme) = version(&c, key);
+        (text, dev, scheme)
+    };
+    let s = |t: &str, dev: bool, scheme: &str| (t.to_owned(), dev, scheme.to_owned());
+    assert_eq!(v("package:pypi:flask"), s("0.12", false, "pep440"));
+    assert_eq!(v("package:pypi:werkzeug"), s("0.11.15", false, "pep440"));
+    assert_eq!(v("package:pypi:pytest"), s("3.0.6", true, "pep440"));
+    assert_eq!(
+        v("package:composer:symfony/console"),
+        s("v2.1.0", false, "composer")
+    );
+    assert_eq!(
+        v("package:composer:twig/twig"),
+        s("dev-master", false, "composer")
+    );
+    assert_eq!(c.entries.len(), 7);
+}
+
+#[test]
+fn an_old_pipfile_lock_of_ranges_is_refused_with_what_to_do() {
+    let c = collect(&[
+        "old-formats/pipenv-2017-ranges",
+        "old-formats/composer-2012",
+    ]);
+    assert_eq!(c.errors.len(), 1, "{:#?}", c.errors);
+    let e = &c.errors[0];
+    assert_eq!(e.kind, ErrorKind::Parse);
+    assert!(
+        e.source.ends_with("pipenv-2017-ranges/Pipfile.lock"),
+        "{}",
+        e.source
+    );
+    assert_eq!(e.line, Some(13));
+    assert!(
+        e.message.contains("`requests` in `default`"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains("first Pipfile.lock format"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("run `pipenv lock`"), "{}", e.message);
+    // The rest is still collected.
+    assert!(get(&c, "package:composer:monolog/monolog").is_some());
+}
