@@ -99,6 +99,16 @@ impl Manifest {
         if let Some(raw) = super::read_parallel::parse(bytes) {
             return raw.into_manifest(origin, canonical_region(bytes).map(region_digest));
         }
+        Manifest::from_slice_sequential(bytes, origin)
+    }
+
+    /// [`Manifest::from_slice`] by the sequential reader alone: the
+    /// reference path that the parallel and streaming readers must agree
+    /// with, and the one that names errors.
+    pub(super) fn from_slice_sequential(
+        bytes: &[u8],
+        origin: &str,
+    ) -> Result<Manifest, ManifestError> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let raw = de
             .deserialize_map(TopVisitor)
