@@ -308,3 +308,43 @@ fn streamed_and_whole_writing_agree() {
     write.assert_accepts("stream", inputs.len(), false);
     write.assert_accepts("stream pieces", inputs.len(), false);
 }
+
+/// Found by the reference-paths run: a directory given as a manifest seeks
+/// to `i64::MAX`, and the whole-file reader (taken when the streaming
+/// reader is off, or on one thread) reserved that much and aborted.
+#[test]
+fn a_huge_claimed_length_is_an_unreadable_error_not_an_abort() {
+    struct Directory;
+    impl std::io::Read for Directory {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::from_raw_os_error(21))
+        }
+    }
+    impl std::io::Seek for Directory {
+        fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+            Ok(match to {
+                std::io::SeekFrom::End(_) => i64::MAX as u64,
+                _ => 0,
+            })
+        }
+    }
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    for read in [
+        || Manifest::from_reader(Directory, "dir"),
+        || {
+            rayon::ThreadPoolBuilder::new()
+                .build()
+                .unwrap()
+                .install(|| Manifest::from_reader(Directory, "dir"))
+        },
+    ] {
+        let err = one_thread.install(read).unwrap_err();
+        assert!(
+            matches!(err, super::ManifestError::Unreadable { .. }),
+            "{err:?}"
+        );
+    }
+}
