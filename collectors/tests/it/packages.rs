@@ -506,3 +506,52 @@ fn an_old_pipfile_lock_of_ranges_is_refused_with_what_to_do() {
     // The rest is still collected.
     assert!(get(&c, "package:composer:monolog/monolog").is_some());
 }
+
+/// A package the collector records at several versions (nested npm copies)
+/// is diffed as a version: its newest member decides, never a type
+/// mismatch.
+#[test]
+fn a_collected_version_set_diffs_as_a_version() {
+    use drift_core::report::{Detail, FindingKind};
+    use drift_core::value::Version;
+    use drift_core::{DiffOptions, KeyPath, ManifestBuilder, Policy, Sanitizer, diff_manifests};
+
+    let manifest = |env: &str, change: bool| {
+        let mut c = collect(&["apps/web"]);
+        if change {
+            for (key, value) in &mut c.entries {
+                if key.as_str() == "package:npm:debug" {
+                    *value = Value::from(Version {
+                        scheme: "semver".into(),
+                        text: "4.3.5".into(),
+                        dev: false,
+                    });
+                }
+            }
+        }
+        let mut b = ManifestBuilder::new(env, "local", Sanitizer::default());
+        b.add("packages", "1", c);
+        b.finish(None)
+    };
+    let (staging, prod) = (manifest("staging", false), manifest("prod", true));
+    assert!(matches!(
+        staging.get("package:npm:debug"),
+        Some(Value::List(_))
+    ));
+    let report = diff_manifests(
+        &[staging, prod],
+        &Policy::default(),
+        &DiffOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!(f.key, KeyPath::new("package:npm:debug").unwrap());
+    assert_eq!(f.kind, FindingKind::Changed);
+    let Some(Detail::Version(v)) = f.detail.as_deref() else {
+        panic!("{f:#?}")
+    };
+    assert_eq!(v.skew, Skew::Patch);
+    assert_eq!(v.newest, ["prod"]);
+    assert_eq!(v.behind, ["staging"]);
+}
