@@ -136,7 +136,7 @@ pub(super) fn judge(
                 return None;
             }
             let mut skew = None;
-            let detail = if versions::view(first).is_some()
+            let detail = if versions::is_versions(first)
                 || matches!(first, Value::Object(_) | Value::File(_))
             {
                 let scoped_names: Small<&str> = scoped.iter().map(|&i| names[i]).collect();

@@ -6,7 +6,8 @@
 //! member: that member decides the skew class and the direction, and it is
 //! what `tolerate` and `not_older_than` see; the report still shows the
 //! whole sets. A set is development-only when every member is. A version and
-//! a set of one scheme are never a type mismatch.
+//! a set are never a type mismatch (of two schemes, they are `changed`
+//! without a version detail, as two versions of two schemes are).
 //!
 //! When every environment's newest member is the same and the sets differ
 //! only in older copies, the skew is the largest between an older copy
@@ -27,8 +28,6 @@ pub(super) struct View<'v> {
     pub scheme: &'v str,
     /// The version, or the newest member of a set.
     pub newest: &'v str,
-    /// Every member is a development-only package.
-    pub dev: bool,
     /// The members (one for a single version).
     members: &'v [Value],
 }
@@ -50,7 +49,6 @@ pub(super) fn view(v: &Value) -> Option<View<'_>> {
         Value::Version(ver) => Some(View {
             scheme: &ver.scheme,
             newest: &ver.text,
-            dev: ver.dev,
             members: std::slice::from_ref(v),
         }),
         Value::List(items) => {
@@ -64,13 +62,11 @@ pub(super) fn view(v: &Value) -> Option<View<'_>> {
                         out = Some(View {
                             scheme: &ver.scheme,
                             newest: &ver.text,
-                            dev: ver.dev,
                             members: items,
                         })
                     }
                     Some(o) if o.scheme != ver.scheme => return None,
                     Some(o) => {
-                        o.dev &= ver.dev;
                         if version::compare(o.scheme, &ver.text, o.newest)
                             == Some(Ordering::Greater)
                         {
@@ -85,15 +81,36 @@ pub(super) fn view(v: &Value) -> Option<View<'_>> {
     }
 }
 
+/// The versions of `v`: itself, or the members of a non-empty list of
+/// versions (`None` for anything else).
+fn members(v: &Value) -> Option<&[Value]> {
+    match v {
+        Value::Version(_) => Some(std::slice::from_ref(v)),
+        Value::List(items)
+            if !items.is_empty() && items.iter().all(|i| matches!(i, Value::Version(_))) =>
+        {
+            Some(items)
+        }
+        _ => None,
+    }
+}
+
 /// Whether `v` is a development-only package (a version or a set whose
 /// members all are).
 pub(super) fn is_dev(v: &Value) -> bool {
-    view(v).is_some_and(|w| w.dev)
+    members(v).is_some_and(|m| m.iter().all(|i| matches!(i, Value::Version(x) if x.dev)))
 }
 
-/// Whether `a` and `b` are versions or version sets of one scheme.
+/// Whether `v` is a version or a version set.
+pub(super) fn is_versions(v: &Value) -> bool {
+    members(v).is_some()
+}
+
+/// Whether `a` and `b` are both versions or version sets: never a type
+/// mismatch, whatever their schemes (as two versions of two schemes are
+/// not).
 pub(super) fn both_versions(a: &Value, b: &Value) -> bool {
-    matches!((view(a), view(b)), (Some(x), Some(y)) if x.scheme == y.scheme)
+    is_versions(a) && is_versions(b)
 }
 
 /// The views of all values, when each is a version or a set of one scheme.
@@ -228,7 +245,7 @@ mod tests {
         let w = view(&set).unwrap();
         assert_eq!(w.newest, "10.0.0");
         assert_eq!(w.scheme, "semver");
-        assert!(!w.dev);
+        assert!(!is_dev(&set));
         assert!(is_dev(&Value::List(vec![
             v("1.0.0", true),
             v("2.0.0", true)
@@ -237,6 +254,7 @@ mod tests {
         assert!(view(&Value::List(vec![v("1.0.0", false), Value::from("x")])).is_none());
         assert!(both_versions(&set, &v("1.0.0", false)));
         assert!(!both_versions(&set, &Value::from("1.0.0")));
+        assert!(!both_versions(&Value::List(vec![]), &v("1.0.0", false)));
     }
 
     #[test]
