@@ -1,7 +1,8 @@
 //! The config readers' twins, through the one twin tester
 //! ([`drift_core::testing::twins`]): each fast reader (JSON, YAML, TOML, the
-//! one-pass `.env` reader) against its full reader, over every fixture of
-//! its shape in `testdata/` and generated texts. Each fast reader must give
+//! one-pass `.env` reader), and the dispatch the collector calls (the fast
+//! reader, else the full one), against the full reader, over every fixture
+//! of its shape in `testdata/` and generated texts. Each fast reader must give
 //! exactly what the full reader gives where it answers, and must answer a
 //! fair share of the fixtures (none under the `reference-paths` feature,
 //! which turns the fast readers off).
@@ -14,6 +15,7 @@ use drift_core::key::KeyBuilder;
 use drift_core::manifest::KeyedValues;
 use drift_core::testing::twins::{Twins, fixtures, named, testdata};
 
+use super::format::Format;
 use super::sink::Sink;
 use super::sink::testing::{fast_path, lines, xorshift};
 use super::{json, json_fast, toml, toml_fast, yaml, yaml_fast};
@@ -43,6 +45,9 @@ fn json_twins() -> Twins<'static, str, Read> {
     .fast("fast", |t: &str| {
         fast_path("f", t, json_fast::parse_into).map(Ok)
     })
+    .fast("dispatch", |t: &str| {
+        Some(full(|sink| Format::Json.parse_into(t, sink)))
+    })
 }
 
 fn yaml_twins() -> Twins<'static, str, Read> {
@@ -55,6 +60,9 @@ fn yaml_twins() -> Twins<'static, str, Read> {
     .fast("fast", |t: &str| {
         fast_path("f", t, yaml_fast::parse_into).map(Ok)
     })
+    .fast("dispatch", |t: &str| {
+        Some(full(|sink| Format::Yaml.parse_into(t, sink)))
+    })
 }
 
 fn toml_twins() -> Twins<'static, str, Read> {
@@ -66,6 +74,9 @@ fn toml_twins() -> Twins<'static, str, Read> {
     })
     .fast("fast", |t: &str| {
         fast_path("f", t, toml_fast::parse_into).map(Ok)
+    })
+    .fast("dispatch", |t: &str| {
+        Some(full(|sink| Format::Toml.parse_into(t, sink)))
     })
 }
 
@@ -82,6 +93,9 @@ fn dotenv_twins() -> Twins<'static, str, Vars> {
     })
     .fast("one pass", |t: &str| {
         dotenv::simple_vars(t).map(|v| Ok(owned(v)))
+    })
+    .fast("dispatch", |t: &str| {
+        Some(dotenv::parse_vars(t).map(owned).map_err(|e| e.to_string()))
     })
 }
 
@@ -265,11 +279,15 @@ fn run<O: PartialEq + std::fmt::Debug>(
     }
     assert_eq!(twins.inputs(), fixtures.len());
     twins.assert_accepts(fast, fixtures_accepted, REFERENCE_PATHS);
+    // What the collector calls (the fast path, else the full one) answers
+    // everything, as the full reader does.
+    twins.assert_accepts("dispatch", fixtures.len(), false);
     let mut twins = make();
     for (i, text) in generated.iter().enumerate() {
         twins.check(format_args!("generated text {i}: {text:?}"), text);
     }
     twins.assert_accepts(fast, generated_accepted, REFERENCE_PATHS);
+    twins.assert_accepts("dispatch", generated.len(), false);
 }
 
 #[test]
