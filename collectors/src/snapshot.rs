@@ -36,7 +36,9 @@ pub fn snapshot(
 /// The collectors that do not stream run first, in parallel; then the first
 /// one that streams (see [`Collector::streams`]) pushes its entries as it
 /// reads them. Collection errors are in the returned summary; an `Err` is
-/// a failure to write.
+/// a failure to write. With the `reference-paths` feature the manifest is
+/// built whole and then written (the reference the stream is tested
+/// against).
 pub fn snapshot_to(
     environment: &str,
     transport: &dyn Transport,
@@ -45,6 +47,23 @@ pub fn snapshot_to(
     created_at: Option<&str>,
     out: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<StreamSummary> {
+    if cfg!(feature = "reference-paths") {
+        // The reference path: the whole manifest in memory, then written.
+        let m = snapshot(
+            environment,
+            transport,
+            collectors,
+            sanitizer,
+            created_at.map(str::to_owned),
+        );
+        m.write_to(&mut *out)?;
+        return Ok(StreamSummary {
+            entries: m.len() as u64,
+            coverage: m.coverage.clone(),
+            errors: m.errors.clone(),
+            digest: m.digest(),
+        });
+    }
     let streamer = collectors.iter().position(|c| c.streams());
     let names = collectors
         .iter()

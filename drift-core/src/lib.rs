@@ -33,8 +33,8 @@ pub mod secret;
 pub mod value;
 pub mod version;
 
-#[cfg(test)]
-mod testing;
+#[cfg(any(test, feature = "twin-tests"))]
+pub mod testing;
 
 pub use date::Date;
 pub use diff::{DiffOptions, diff, diff_manifests};

@@ -1,7 +1,12 @@
-//! Helpers for the tests.
+//! Helpers for the tests, in this crate and (with the `twin-tests`
+//! feature) in the others. Test support only: unlike the rest of the crate,
+//! [`twins::fixtures`] reads files.
+
+pub mod twins;
 
 /// A small deterministic generator for generated inputs: each call gives a
 /// number below `n`.
+#[cfg(test)]
 pub(crate) fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
     move |n| {
         seed ^= seed << 13;

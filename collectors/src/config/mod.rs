@@ -44,6 +44,8 @@ pub(crate) use sink::testing;
 mod toml;
 mod toml_fast;
 mod tree;
+#[cfg(test)]
+mod twins;
 mod yaml;
 mod yaml_fast;
 

@@ -117,26 +117,63 @@ struct PipfileLock {
     develop: BTreeMap<String, PipfileEntry>,
 }
 
+/// One entry of a `Pipfile.lock` section.
 #[derive(Deserialize)]
-struct PipfileEntry {
-    version: Option<String>,
+#[serde(untagged)]
+enum PipfileEntry {
+    /// The first format (2017, `_meta.Pipfile-sha256`): the Pipfile's own
+    /// requirement, `"==1.0"` or `"*"`.
+    Spec(String),
+    /// Every later format: a table whose `version` is `"==1.0"`.
+    Table { version: Option<String> },
+}
+
+/// The version pinned by `spec` (`==1.0`, `===1.0`), `None` for a range.
+fn pinned(spec: &str) -> Option<&str> {
+    let v = spec.trim().strip_prefix("==")?;
+    let v = v.strip_prefix('=').unwrap_or(v).trim();
+    (!v.is_empty() && !v.contains(['*', ',', ' '])).then_some(v)
 }
 
 /// The `default` and `develop` (dev) sections of a `Pipfile.lock`; entries
 /// without a version (VCS or path installs) are left out.
+///
+/// The first format (2017) wrote each entry as the Pipfile's requirement
+/// (`"requests": "==2.13.0"`): an exact pin is read as the version; a range
+/// (`"*"`, `">=2"`) locks nothing, and the file is refused with what to do.
 pub(super) fn parse_pipfile_lock(text: &str) -> Result<Vec<Package>, ParseError> {
     let lock: PipfileLock =
         serde_json::from_str(text).map_err(|e| ParseError::json(&e, "Pipfile.lock"))?;
-    let section = |m: BTreeMap<String, PipfileEntry>, dev: bool| {
-        m.into_iter().filter_map(move |(name, e)| {
-            let v = e.version?;
-            let v = v.trim_start_matches('=').trim().to_owned();
-            Some(Package::new(Ecosystem::Pypi, pep503(&name), v).dev(dev))
-        })
-    };
-    Ok(section(lock.default, false)
-        .chain(section(lock.develop, true))
-        .collect())
+    let mut out = Vec::with_capacity(lock.default.len() + lock.develop.len());
+    for (section, entries, dev) in [
+        ("default", lock.default, false),
+        ("develop", lock.develop, true),
+    ] {
+        for (name, e) in entries {
+            let spec = match e {
+                PipfileEntry::Spec(s) => s,
+                PipfileEntry::Table { version: Some(v) } => v,
+                PipfileEntry::Table { version: None } => continue,
+            };
+            let Some(v) = pinned(&spec) else {
+                // The entry's line: where its quoted name first appears.
+                let line = text
+                    .find(&format!("\"{name}\""))
+                    .map(|at| text[..at].matches('\n').count() as u64 + 1);
+                return Err(ParseError {
+                    line,
+                    ..ParseError::new(format!(
+                        "`{name}` in `{section}` is a range, not a locked version: this is the \
+                     first Pipfile.lock format (pipenv, 2017, `_meta.Pipfile-sha256`), which \
+                     copied the Pipfile's requirements; run `pipenv lock` to write a current \
+                     Pipfile.lock"
+                    ))
+                });
+            };
+            out.push(Package::new(Ecosystem::Pypi, pep503(&name), v).dev(dev));
+        }
+    }
+    Ok(out)
 }
 
 /// `Name` and `Version` of an installed distribution's `METADATA` (an
@@ -199,6 +236,35 @@ mod tests {
         assert!(is_dev_requirements_name("test-requirements.txt"));
         assert!(!is_dev_requirements_name("requirements.txt"));
         assert!(!is_dev_requirements_name("requirements-prod.txt"));
+    }
+
+    #[test]
+    fn pipfile_lock_pins_of_every_format() {
+        // 2017: the requirement itself; later: a table with `version`.
+        let text = r#"{"_meta": {"Pipfile-sha256": "ab"},
+            "default": {"Requests": "==2.13.0", "six": {"version": "==1.10.0"},
+                        "pinax": {"git": "git://x/pinax.git"}},
+            "develop": {"nose": "===1.3.7"}}"#;
+        let p = parse_pipfile_lock(text).unwrap();
+        let got: Vec<_> = p
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.dev))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("requests", "2.13.0", false),
+                ("six", "1.10.0", false),
+                ("nose", "1.3.7", true)
+            ]
+        );
+        for range in ["*", ">=2.0", "==2.*", "==1.0,!=1.0.1", "=="] {
+            let text = format!(r#"{{"default": {{"requests": "{range}"}}}}"#);
+            let e = parse_pipfile_lock(&text).unwrap_err();
+            assert!(e.message.contains("`requests` in `default`"), "{e}");
+            assert!(e.message.contains("run `pipenv lock`"), "{e}");
+            assert!(!e.message.contains(range), "{e}");
+        }
     }
 
     #[test]

@@ -25,3 +25,5 @@ mod ssh;
 #[cfg(feature = "ssh")]
 mod sshd;
 mod stream;
+#[cfg(feature = "ssh")]
+mod twins;

@@ -451,3 +451,107 @@ fn smoke_on_this_machine() {
         );
     }
 }
+
+#[test]
+fn old_lockfile_formats_are_read() {
+    // Pipfile.lock of 2017 (`"name": "==1.0"`), composer.lock of 2012
+    // (`package` instead of `name`, `"packages-dev": null`).
+    let c = collect(&["old-formats/pipenv-2017", "old-formats/composer-2012"]);
+    assert!(c.errors.is_empty(), "{:#?}", c.errors);
+    let v = |key: &str| {
+        let (text, dev, scheme) = version(&c, key);
+        (text, dev, scheme)
+    };
+    let s = |t: &str, dev: bool, scheme: &str| (t.to_owned(), dev, scheme.to_owned());
+    assert_eq!(v("package:pypi:flask"), s("0.12", false, "pep440"));
+    assert_eq!(v("package:pypi:werkzeug"), s("0.11.15", false, "pep440"));
+    assert_eq!(v("package:pypi:pytest"), s("3.0.6", true, "pep440"));
+    assert_eq!(
+        v("package:composer:symfony/console"),
+        s("v2.1.0", false, "composer")
+    );
+    assert_eq!(
+        v("package:composer:twig/twig"),
+        s("dev-master", false, "composer")
+    );
+    assert_eq!(c.entries.len(), 7);
+}
+
+#[test]
+fn an_old_pipfile_lock_of_ranges_is_refused_with_what_to_do() {
+    let c = collect(&[
+        "old-formats/pipenv-2017-ranges",
+        "old-formats/composer-2012",
+    ]);
+    assert_eq!(c.errors.len(), 1, "{:#?}", c.errors);
+    let e = &c.errors[0];
+    assert_eq!(e.kind, ErrorKind::Parse);
+    assert!(
+        e.source.ends_with("pipenv-2017-ranges/Pipfile.lock"),
+        "{}",
+        e.source
+    );
+    assert_eq!(e.line, Some(13));
+    assert!(
+        e.message.contains("`requests` in `default`"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains("first Pipfile.lock format"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("run `pipenv lock`"), "{}", e.message);
+    // The rest is still collected.
+    assert!(get(&c, "package:composer:monolog/monolog").is_some());
+}
+
+/// A package the collector records at several versions (nested npm copies)
+/// is diffed as a version: its newest member decides, never a type
+/// mismatch.
+#[test]
+fn a_collected_version_set_diffs_as_a_version() {
+    use drift_core::report::{Detail, FindingKind};
+    use drift_core::value::Version;
+    use drift_core::{DiffOptions, KeyPath, ManifestBuilder, Policy, Sanitizer, diff_manifests};
+
+    let manifest = |env: &str, change: bool| {
+        let mut c = collect(&["apps/web"]);
+        if change {
+            for (key, value) in &mut c.entries {
+                if key.as_str() == "package:npm:debug" {
+                    *value = Value::from(Version {
+                        scheme: "semver".into(),
+                        text: "4.3.5".into(),
+                        dev: false,
+                    });
+                }
+            }
+        }
+        let mut b = ManifestBuilder::new(env, "local", Sanitizer::default());
+        b.add("packages", "1", c);
+        b.finish(None)
+    };
+    let (staging, prod) = (manifest("staging", false), manifest("prod", true));
+    assert!(matches!(
+        staging.get("package:npm:debug"),
+        Some(Value::List(_))
+    ));
+    let report = diff_manifests(
+        &[staging, prod],
+        &Policy::default(),
+        &DiffOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!(f.key, KeyPath::new("package:npm:debug").unwrap());
+    assert_eq!(f.kind, FindingKind::Changed);
+    let Some(Detail::Version(v)) = f.detail.as_deref() else {
+        panic!("{f:#?}")
+    };
+    assert_eq!(v.skew, Skew::Patch);
+    assert_eq!(v.newest, ["prod"]);
+    assert_eq!(v.behind, ["staging"]);
+}

@@ -1,14 +1,13 @@
 //! Judging one key's values: is it drift, and of what kind.
 
-use std::cmp::Ordering;
-
 use crate::policy::{Expect, Resolved, Tolerance};
 use crate::report::{Detail, FindingKind, VersionDetail};
 use crate::value::Value;
-use crate::version::{self, Skew};
+use crate::version::Skew;
 
 use super::detail;
 use super::group;
+use super::versions::{self, is_dev};
 
 /// What a comparison is asked to check.
 pub(super) struct Check<'r> {
@@ -57,10 +56,6 @@ pub(super) struct Verdict {
     pub skew: Option<Skew>,
     /// Every present value is a development-only package.
     pub dev: bool,
-}
-
-fn is_dev(v: &Value) -> bool {
-    matches!(v, Value::Version(ver) if ver.dev)
 }
 
 /// Judges the values (one per environment or host, `None` when absent).
@@ -124,7 +119,10 @@ pub(super) fn judge(
                 return None;
             }
             let first = vals[0];
-            if vals.iter().any(|v| !v.same_type(first)) {
+            if vals
+                .iter()
+                .any(|v| !v.same_type(first) && !versions::both_versions(v, first))
+            {
                 return Some(Verdict {
                     kind: FindingKind::TypeMismatch,
                     detail: None,
@@ -138,14 +136,14 @@ pub(super) fn judge(
                 return None;
             }
             let mut skew = None;
-            let detail = if matches!(first, Value::Version(_))
+            let detail = if versions::is_versions(first)
                 || matches!(first, Value::Object(_) | Value::File(_))
             {
                 let scoped_names: Small<&str> = scoped.iter().map(|&i| names[i]).collect();
-                if let Some(vd) = version_detail(&scoped_names, &vals) {
+                if let Some((vd, tied)) = versions::detail(&scoped_names, &vals) {
+                    // A tie of the newest versions is within any tolerance.
                     if let Some(t) = check.tolerate
-                        && vd.skew <= t
-                        && vd.skew != Skew::Other
+                        && (tied || (vd.skew <= t && vd.skew != Skew::Other))
                     {
                         return None;
                     }
@@ -180,96 +178,11 @@ fn within_tolerance(t: Tolerance, vals: &[&Value]) -> bool {
     t.accepts(min, max)
 }
 
-/// The versions of all values, when every value is a version of one scheme.
-fn versions<'v>(vals: &[&'v Value]) -> Option<(&'v str, Vec<&'v str>)> {
-    let mut scheme = None;
-    let mut texts = Vec::with_capacity(vals.len());
-    for v in vals {
-        let Value::Version(ver) = v else {
-            return None;
-        };
-        match scheme {
-            None => scheme = Some(ver.scheme.as_str()),
-            Some(s) if s != ver.scheme => return None,
-            Some(_) => {}
-        }
-        texts.push(ver.text.as_str());
-    }
-    scheme.map(|s| (s, texts))
-}
-
-/// Skew class and direction between versions.
-fn version_detail(names: &[&str], vals: &[&Value]) -> Option<VersionDetail> {
-    let (scheme, texts) = versions(vals)?;
-    let mut skew: Option<Skew> = None;
-    for (i, a) in texts.iter().enumerate() {
-        for b in &texts[i + 1..] {
-            if a != b {
-                let s = version::skew(scheme, a, b);
-                skew = Some(skew.map_or(s, |k| k.max(s)));
-            }
-        }
-    }
-    // Only the dev flag differs: not a version skew.
-    let skew = skew?;
-    let mut newest: Option<&str> = None;
-    let mut orderable = true;
-    for t in &texts {
-        match newest {
-            None => newest = Some(t),
-            Some(n) => match version::compare(scheme, t, n) {
-                Some(Ordering::Greater) => newest = Some(t),
-                Some(_) => {}
-                None => orderable = false,
-            },
-        }
-    }
-    let (newest_envs, behind) = match (orderable, newest) {
-        (true, Some(n)) => {
-            let mut up = Vec::new();
-            let mut down = Vec::new();
-            for (i, t) in texts.iter().enumerate() {
-                if version::compare(scheme, t, n) == Some(Ordering::Equal) {
-                    up.push(names[i].to_owned());
-                } else {
-                    down.push(names[i].to_owned());
-                }
-            }
-            (up, down)
-        }
-        _ => (Vec::new(), Vec::new()),
-    };
-    Some(VersionDetail {
-        skew,
-        newest: newest_envs,
-        behind,
-        reference: None,
-    })
-}
-
 /// A `not_older_than` violation: some value is an older version than the
-/// reference's.
+/// reference's (a version set's newest member on either side).
 fn behind(check: &Check<'_>, names: &[&str], values: &[Option<&Value>]) -> Option<Verdict> {
     let r = check.reference?;
-    let Some(Value::Version(reference)) = values.get(r).copied().flatten() else {
-        return None;
-    };
-    let mut older = Vec::new();
-    let mut worst: Option<Skew> = None;
-    for (i, v) in values.iter().enumerate() {
-        if i == r {
-            continue;
-        }
-        if let Some(Value::Version(ver)) = v
-            && ver.scheme == reference.scheme
-            && version::compare(&ver.scheme, &ver.text, &reference.text) == Some(Ordering::Less)
-        {
-            older.push(names[i].to_owned());
-            let s = version::skew(&ver.scheme, &ver.text, &reference.text);
-            worst = Some(worst.map_or(s, |w| w.max(s)));
-        }
-    }
-    let skew = worst?;
+    let (older, skew) = versions::older_than(names, values, r)?;
     let newest: Vec<String> = values
         .iter()
         .enumerate()

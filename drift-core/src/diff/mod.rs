@@ -15,6 +15,7 @@ mod classify;
 mod detail;
 mod engine;
 mod group;
+mod versions;
 
 use crate::date::Date;
 use crate::manifest::Manifest;
@@ -144,3 +145,5 @@ pub fn diff_manifests(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod version_set_tests;

@@ -13,6 +13,8 @@ mod read_lines;
 mod read_parallel;
 mod read_stream;
 mod stream;
+#[cfg(test)]
+mod twins;
 mod write;
 
 use std::collections::BTreeMap;

@@ -99,6 +99,16 @@ impl Manifest {
         if let Some(raw) = super::read_parallel::parse(bytes) {
             return raw.into_manifest(origin, canonical_region(bytes).map(region_digest));
         }
+        Manifest::from_slice_sequential(bytes, origin)
+    }
+
+    /// [`Manifest::from_slice`] by the sequential reader alone: the
+    /// reference path that the parallel and streaming readers must agree
+    /// with, and the one that names errors.
+    pub(super) fn from_slice_sequential(
+        bytes: &[u8],
+        origin: &str,
+    ) -> Result<Manifest, ManifestError> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let raw = de
             .deserialize_map(TopVisitor)
@@ -151,12 +161,20 @@ impl Manifest {
             }
             reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
         }
-        let capacity = len.and_then(|l| usize::try_from(l).ok()).unwrap_or(0);
+        // A length is a hint only: a directory opened as a file seeks to
+        // i64::MAX, which must not become an allocation.
+        let capacity = len
+            .and_then(|l| usize::try_from(l).ok())
+            .unwrap_or(0)
+            .min(PREALLOCATE_MAX);
         let mut bytes = Vec::with_capacity(capacity);
         reader.read_to_end(&mut bytes).map_err(unreadable)?;
         Manifest::from_slice(&bytes, origin)
     }
 }
+
+/// The most [`Manifest::from_reader`] reserves ahead of reading.
+const PREALLOCATE_MAX: usize = 256 << 20;
 
 /// The canonical region of a manifest as drift writes it: from
 /// `"format_minor"` to the end of `entries`. When the file is untouched its

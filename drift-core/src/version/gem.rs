@@ -48,13 +48,10 @@ impl<'a> GemVersion<'a> {
                 return None;
             }
         }
-        // `-` stands for `.pre.`; `scan(/[0-9]+|[a-z]+/i)` splits the rest.
+        // Every `-` stands for `.pre.` (RubyGems rewrites them all before
+        // splitting), and `scan(/[0-9]+|[a-z]+/i)` splits the rest.
         let mut segments = Vec::new();
-        scan(main, &mut segments);
-        if let Some(p) = pre {
-            segments.push(GemSegment::Text("pre"));
-            scan(p, &mut segments);
-        }
+        scan(t, &mut segments);
         Some(GemVersion { segments })
     }
 
@@ -95,6 +92,7 @@ impl<'a> GemVersion<'a> {
     }
 }
 
+/// Splits `s` into digit and letter runs; each `-` is a `pre` segment.
 fn scan<'a>(s: &'a str, out: &mut Vec<GemSegment<'a>>) {
     let b = s.as_bytes();
     let mut i = 0;
@@ -111,6 +109,9 @@ fn scan<'a>(s: &'a str, out: &mut Vec<GemSegment<'a>>) {
             }
             out.push(GemSegment::Text(&s[start..i]));
         } else {
+            if b[i] == b'-' {
+                out.push(GemSegment::Text("pre"));
+            }
             i += 1;
         }
     }
@@ -184,6 +185,29 @@ mod tests {
         assert_eq!(compare("gem", "7.1.2", "7.0.8.4"), Some(Greater));
         assert_eq!(compare("gem", "x.1", "1"), None);
         assert_eq!(compare("gem", "1..2", "1"), None);
+    }
+
+    /// Every `-` is `.pre.`, not only the first: pairs as `Gem::Version#<=>`
+    /// orders them (`Gem::Version.new(a) <=> Gem::Version.new(b)`).
+    #[test]
+    fn every_dash_is_a_pre_release_marker() {
+        let table = [
+            ("2.0.0-rc-1", "2.0.0-rc.1", Less),
+            ("1.0-a-b", "1.0-a.c", Greater),
+            ("1.0-a-b", "1.0.pre.a.pre.b", Equal),
+            ("2.0.0-rc-1", "2.0.0.pre.rc.pre.1", Equal),
+            ("1.0-a-1", "1.0-a1", Less),
+            ("1.0-rc1", "1.0.pre.rc1", Equal),
+            ("1.0-rc1-2", "1.0-rc1", Less),
+            ("1-a-b-c", "1-a-b", Less),
+            ("1.0--a", "1.0.pre.pre.a", Equal),
+            ("1.0-1-1", "1.0-1.1", Less),
+            ("1.0-1", "1.0", Less),
+        ];
+        for (a, b, want) in table {
+            assert_eq!(compare("gem", a, b), Some(want), "{a} <=> {b}");
+            assert_eq!(compare("gem", b, a), Some(want.reverse()), "{b} <=> {a}");
+        }
     }
 
     #[test]

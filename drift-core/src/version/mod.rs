@@ -10,7 +10,7 @@
 //! | `deb` | dpkg | `[epoch:]upstream[-revision]` compared with dpkg's own algorithm (`~` sorts before everything, even the end) |
 //! | `rpm` | rpm | `[epoch:]version[-release]` compared with `rpmvercmp` (`~` sorts before everything, `^` after the end) |
 //! | `apk` | Alpine | apk-tools' rules: numbers, one letter, `_alpha`…`_p` suffixes, `-rN` revision |
-//! | `gem` | RubyGems | `Gem::Version`: a letter makes a pre-release, trailing zeros do not count |
+//! | `gem` | RubyGems | `Gem::Version`: every `-` stands for `.pre.`, a letter makes a pre-release, trailing zeros do not count |
 //! | `go` | Go modules | SemVer with a mandatory-in-practice `v`, `+incompatible`, pseudo-versions ordered by base and commit time |
 //! | `composer` | Composer | PEP 440-like stability order (`dev` < `alpha` < `beta` < `RC` < stable < `patch`) |
 //! | `generic` | everything else | dotted numbers, then a suffix: pre-release words and `~` before the release, anything else after |

@@ -1,0 +1,329 @@
+//! The config readers' twins, through the one twin tester
+//! ([`drift_core::testing::twins`]): each fast reader (JSON, YAML, TOML, the
+//! one-pass `.env` reader), and the dispatch the collector calls (the fast
+//! reader, else the full one), against the full reader, over every fixture
+//! of its shape in `testdata/` and generated texts. Each fast reader must give
+//! exactly what the full reader gives where it answers, and must answer a
+//! fair share of the fixtures (none under the `reference-paths` feature,
+//! which turns the fast readers off).
+//!
+//! Of the repository's own fixtures, most are edge cases the fast readers
+//! decline (lists, quotes, errors); `testdata/twins` holds files of the
+//! common shapes, so that each fast reader is seen to take real files.
+
+use drift_core::key::KeyBuilder;
+use drift_core::manifest::KeyedValues;
+use drift_core::testing::twins::{Twins, fixtures, named, testdata};
+
+use super::format::Format;
+use super::sink::Sink;
+use super::sink::testing::{fast_path, lines, xorshift};
+use super::{json, json_fast, toml, toml_fast, yaml, yaml_fast};
+use crate::env::dotenv;
+
+const REFERENCE_PATHS: bool = cfg!(feature = "reference-paths");
+
+/// Entries as sorted `KEY VALUE` lines, or the error.
+type Read = Result<Vec<String>, String>;
+
+/// What a full reader puts into a sink at `config:f`.
+fn full(parse: impl FnOnce(&mut Sink<'_>) -> Result<(), super::error::ParseError>) -> Read {
+    let mut key = KeyBuilder::new("config").path("f");
+    let mut out = KeyedValues::default();
+    parse(&mut Sink {
+        key: &mut key,
+        out: &mut out,
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(lines(&out))
+}
+
+fn json_twins() -> Twins<'static, str, Read> {
+    Twins::new("json config", "full", |t: &str| {
+        full(|sink| json::parse_into(t, sink))
+    })
+    .fast("fast", |t: &str| {
+        fast_path("f", t, json_fast::parse_into).map(Ok)
+    })
+    .fast("dispatch", |t: &str| {
+        Some(full(|sink| Format::Json.parse_into(t, sink)))
+    })
+}
+
+fn yaml_twins() -> Twins<'static, str, Read> {
+    Twins::new("yaml config", "full", |t: &str| {
+        full(|sink| {
+            super::format::yaml_docs_into(yaml::parse_full(t)?, sink);
+            Ok(())
+        })
+    })
+    .fast("fast", |t: &str| {
+        fast_path("f", t, yaml_fast::parse_into).map(Ok)
+    })
+    .fast("dispatch", |t: &str| {
+        Some(full(|sink| Format::Yaml.parse_into(t, sink)))
+    })
+}
+
+fn toml_twins() -> Twins<'static, str, Read> {
+    Twins::new("toml config", "full", |t: &str| {
+        full(|sink| {
+            sink.node(toml::parse(t)?);
+            Ok(())
+        })
+    })
+    .fast("fast", |t: &str| {
+        fast_path("f", t, toml_fast::parse_into).map(Ok)
+    })
+    .fast("dispatch", |t: &str| {
+        Some(full(|sink| Format::Toml.parse_into(t, sink)))
+    })
+}
+
+/// `.env` pairs, or the error.
+type Vars = Result<Vec<(String, String)>, String>;
+
+fn owned(vars: Vec<(&str, String)>) -> Vec<(String, String)> {
+    vars.into_iter().map(|(n, v)| (n.to_owned(), v)).collect()
+}
+
+fn dotenv_twins() -> Twins<'static, str, Vars> {
+    Twins::new("dotenv", "full", |t: &str| {
+        dotenv::parse_any(t).map(owned).map_err(|e| e.to_string())
+    })
+    .fast("one pass", |t: &str| {
+        dotenv::simple_vars(t).map(|v| Ok(owned(v)))
+    })
+    .fast("dispatch", |t: &str| {
+        Some(dotenv::parse_vars(t).map(owned).map_err(|e| e.to_string()))
+    })
+}
+
+/// The UTF-8 fixtures in `testdata/` whose name ends with one of
+/// `suffixes`.
+fn texts(suffixes: &[&str]) -> Vec<(String, String)> {
+    let root = testdata();
+    fixtures(&root, |p| named(p, suffixes))
+        .into_iter()
+        .filter_map(|(path, bytes)| {
+            let rel = path.strip_prefix(&root).ok()?.display().to_string();
+            Some((rel, String::from_utf8(bytes).ok()?))
+        })
+        .collect()
+}
+
+/// `count` texts of 1 to `max` lines drawn from `vocabulary`.
+fn generated(vocabulary: &[&str], seed: u64, count: usize, max: u64) -> Vec<String> {
+    let mut next = xorshift(seed);
+    (0..count)
+        .map(|_| {
+            let n = 1 + next(max);
+            let mut text: Vec<&str> = Vec::new();
+            for _ in 0..n {
+                text.push(vocabulary[next(vocabulary.len() as u64) as usize]);
+            }
+            text.join("\n") + ["", "\n"][next(2) as usize]
+        })
+        .collect()
+}
+
+/// A JSON object of `depth` levels with values drawn from `scalars`.
+fn json_text(next: &mut impl FnMut(u64) -> u64, depth: u32) -> String {
+    const SCALARS: &[&str] = &[
+        "1",
+        "-7",
+        "0",
+        "-0",
+        "1.5",
+        "2e3",
+        "1E-2",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775809",
+        "true",
+        "false",
+        "null",
+        r#""s""#,
+        r#""""#,
+        r#""a b/c""#,
+        r#""esc \" \\ \n""#,
+        r#""\u00e9""#,
+        r#""é""#,
+        "[]",
+        "[1, \"x\"]",
+        "{}",
+    ];
+    const NAMES: &[&str] = &["a", "b", "c.d", "", "é", "a b", "k\\\"q"];
+    let n = next(4);
+    let mut fields = Vec::new();
+    for _ in 0..n {
+        let name = NAMES[next(NAMES.len() as u64) as usize];
+        let value = if depth > 0 && next(3) == 0 {
+            json_text(next, depth - 1)
+        } else {
+            SCALARS[next(SCALARS.len() as u64) as usize].to_owned()
+        };
+        let space = [" ", "", "\n  "][next(3) as usize];
+        fields.push(format!("\"{name}\":{space}{value}"));
+    }
+    format!("{{{}}}", fields.join(","))
+}
+
+const YAML_LINES: &[&str] = &[
+    "a: 1",
+    "b: text",
+    "c:",
+    "  d: true",
+    "  e: 2.5",
+    "  f: ~",
+    "    g: deep",
+    "# comment",
+    "",
+    "h: 'quoted'",
+    "i: \"dq\"",
+    "j: [1, 2]",
+    "k: - x",
+    "- item",
+    "l: &anchor 1",
+    "m: 0x1F",
+    "n: 0o17",
+    "o: .inf",
+    "p: yes",
+    "q: 1_000",
+    "r: a # tail",
+    "s: |",
+    "  block",
+    "t: -1",
+    "u: +1",
+    "---",
+    "v: 2024-01-01",
+    "a: again",
+    "w:    spaced",
+    "x: null",
+    "y: 1e3",
+    "z: é",
+];
+
+const TOML_LINES: &[&str] = &[
+    "a = 1",
+    "b = \"text\"",
+    "c = true",
+    "[t]",
+    "d = -7",
+    "e = 'lit'",
+    "[t.u]",
+    "f = 1.5",
+    "# comment",
+    "",
+    "g = [1, 2]",
+    "h = { x = 1 }",
+    "[[arr]]",
+    "i = 0x1F",
+    "j = 1_000",
+    "k = \"esc \\\" q\"",
+    "l = 2024-01-01",
+    "m.n = 1",
+    "\"q k\" = 2",
+    "[t]",
+    "a = 2",
+    "o = +3",
+    "p = 9223372036854775807",
+    "r = \"\"\"multi\"\"\"",
+    "s = \"é\"",
+    "t = 1 # tail",
+    "[ sp ]",
+    "u=1",
+];
+
+const DOTENV_LINES: &[&str] = &[
+    "A=1",
+    "B_2.x-y=some/path:8080",
+    "C=",
+    "D=a=b",
+    "# note",
+    "",
+    "E=${HOME}/x",
+    "F=a b",
+    "G='q'",
+    "H=\"q\"",
+    "I=x #c",
+    "export J=1",
+    " K=1",
+    "L =1",
+    "M=1 ",
+    "N=a\\b",
+    "=1",
+    "O",
+    "P=\t1",
+    "# x=\"",
+    "Q=é",
+    "R=1\r",
+    "S=_-./:@%+,=~^*?!&()[]{}$<>;|",
+    "T=\"multi",
+    "line\"",
+];
+
+/// Runs the fixtures, then the generated texts, through `twins`, and
+/// asserts how much the fast path took of each.
+fn run<O: PartialEq + std::fmt::Debug>(
+    make: impl Fn() -> Twins<'static, str, O>,
+    fast: &str,
+    fixtures: &[(String, String)],
+    fixtures_accepted: usize,
+    generated: &[String],
+    generated_accepted: usize,
+) {
+    let mut twins = make();
+    for (path, text) in fixtures {
+        twins.check(path, text);
+    }
+    assert_eq!(twins.inputs(), fixtures.len());
+    twins.assert_accepts(fast, fixtures_accepted, REFERENCE_PATHS);
+    // What the collector calls (the fast path, else the full one) answers
+    // everything, as the full reader does.
+    twins.assert_accepts("dispatch", fixtures.len(), false);
+    let mut twins = make();
+    for (i, text) in generated.iter().enumerate() {
+        twins.check(format_args!("generated text {i}: {text:?}"), text);
+    }
+    twins.assert_accepts(fast, generated_accepted, REFERENCE_PATHS);
+    twins.assert_accepts("dispatch", generated.len(), false);
+}
+
+#[test]
+fn json_readers_agree() {
+    let fixtures = texts(&[".json", ".lock"]);
+    let fixtures: Vec<_> = fixtures
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with("yarn.lock") && !p.ends_with("Gemfile.lock"))
+        .filter(|(_, t)| t.trim_start().starts_with('{'))
+        .collect();
+    assert!(fixtures.len() >= 15, "{} JSON fixtures", fixtures.len());
+    let mut next = xorshift(0x15_0f);
+    let generated: Vec<String> = (0..3_000).map(|_| json_text(&mut next, 3)).collect();
+    run(json_twins, "fast", &fixtures, 11, &generated, 1_200);
+}
+
+#[test]
+fn yaml_readers_agree() {
+    let fixtures = texts(&[".yaml", ".yml"]);
+    assert!(fixtures.len() >= 12, "{} YAML fixtures", fixtures.len());
+    let generated = generated(YAML_LINES, 0x9a_31, 3_000, 6);
+    run(yaml_twins, "fast", &fixtures, 4, &generated, 500);
+}
+
+#[test]
+fn toml_readers_agree() {
+    let fixtures = texts(&[".toml", "Cargo.lock", "poetry.lock", "uv.lock"]);
+    assert!(fixtures.len() >= 6, "{} TOML fixtures", fixtures.len());
+    let generated = generated(TOML_LINES, 0x70_41, 3_000, 6);
+    run(toml_twins, "fast", &fixtures, 2, &generated, 300);
+}
+
+#[test]
+fn dotenv_readers_agree() {
+    let fixtures = texts(&[".env"]);
+    assert!(fixtures.len() >= 9, "{} .env fixtures", fixtures.len());
+    let generated = generated(DOTENV_LINES, 0x0e_11, 3_000, 5);
+    run(dotenv_twins, "one pass", &fixtures, 3, &generated, 300);
+}
