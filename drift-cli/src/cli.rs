@@ -180,12 +180,9 @@ pub struct SnapshotArgs {
     /// Write the manifest to FILE (atomically) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Treat keys matching GLOB as secret (repeatable).
-    #[arg(long = "secret", value_name = "GLOB")]
-    pub secrets: Vec<String>,
-    /// Do not treat keys matching GLOB as secret by name (repeatable).
-    #[arg(long = "public", value_name = "GLOB")]
-    pub public: Vec<String>,
+    /// Which keys are secret, beyond drift's own judgement.
+    #[command(flatten)]
+    pub secret_globs: SecretArgs,
     /// Files larger than this many bytes are not read (at most 1 GiB).
     #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..=1 << 30))]
     pub max_file_size: Option<u64>,
@@ -235,9 +232,25 @@ pub struct CheckArgs {
     /// How remote hosts are reached.
     #[command(flatten)]
     pub ssh: SshArgs,
+    /// Which keys are secret, beyond drift's own judgement and drift.toml's.
+    #[command(flatten)]
+    pub secret_globs: SecretArgs,
     /// How the report is shown.
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// `--secret` and `--public`: the person running drift decides, over every
+/// judgement (a drift.toml's `[secrets] public` can only un-hide what a
+/// name hid).
+#[derive(Debug, Clone, Default, Args)]
+pub struct SecretArgs {
+    /// Treat keys matching GLOB as secret (repeatable).
+    #[arg(long = "secret", value_name = "GLOB")]
+    pub secrets: Vec<String>,
+    /// Never hide keys matching GLOB, whatever their name or value looks like (repeatable).
+    #[arg(long = "public", value_name = "GLOB")]
+    pub public: Vec<String>,
 }
 
 /// SSH settings (they add to drift.toml's `[ssh]`).

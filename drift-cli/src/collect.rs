@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use drift_collectors::transport::Transport;
 use drift_collectors::{Collector, snapshot, snapshot_to};
+use drift_core::manifest::Coverage;
 use drift_core::{Collection, CollectionError, Manifest, ManifestBuilder, Sanitizer};
 
 use crate::settings::Sources;
@@ -49,7 +50,8 @@ pub fn collect_target(
 }
 
 /// Snapshots `env` on `host` (`None`: this machine) into `out` while it is
-/// collected (see [`snapshot_to`]); returns the collection errors.
+/// collected (see [`snapshot_to`]); returns the collection errors and the
+/// manifest's coverage.
 #[allow(clippy::too_many_arguments)]
 pub fn stream_target(
     env: &str,
@@ -60,7 +62,7 @@ pub fn stream_target(
     sanitizer: Sanitizer,
     created_at: &str,
     out: &mut (dyn Write + Send),
-) -> io::Result<Vec<CollectionError>> {
+) -> io::Result<(Vec<CollectionError>, Vec<Coverage>)> {
     match open(host, sources, schema, options) {
         Ok((transport, collectors)) => {
             let summary = snapshot_to(
@@ -71,12 +73,12 @@ pub fn stream_target(
                 Some(created_at),
                 out,
             )?;
-            Ok(summary.errors)
+            Ok((summary.errors, summary.coverage))
         }
         Err(e) => {
             let manifest = unreached(env, host, sanitizer, created_at, e);
             manifest.write_to(&mut *out)?;
-            Ok(manifest.errors)
+            Ok((manifest.errors, manifest.coverage))
         }
     }
 }

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use anyhow::bail;
 use drift_collectors::transport::{Local, Transport};
+use drift_core::manifest::Coverage;
 use drift_core::{Fingerprinter, Sanitizer};
 
 use crate::settings::SecretGlobs;
@@ -45,5 +46,35 @@ pub fn sanitizer(
     };
     Ok(Sanitizer::new(fingerprinter)
         .with_secret_globs(&globs.keys)?
-        .with_public_globs(&globs.public)?)
+        .with_public_globs(&globs.public)?
+        .with_overriding_public_globs(&globs.overriding_public)?)
+}
+
+/// What the judge hid, by layer (counts only, from a manifest's coverage),
+/// and a warning when it fingerprinted without a key: notes for standard
+/// error after a snapshot.
+pub fn hidden_notes(coverage: &[Coverage], unkeyed: bool) -> Vec<String> {
+    let counts: Vec<(&str, u64)> = coverage
+        .iter()
+        .filter(|c| c.collector == drift_core::secret::HIDDEN_COVERAGE)
+        .map(|c| (c.source.as_str(), c.items))
+        .collect();
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return Vec::new();
+    }
+    let by: Vec<String> = counts
+        .iter()
+        .map(|(layer, n)| format!("{n} by {layer}"))
+        .collect();
+    let mut notes = vec![format!(
+        "{total} value(s) hidden as secret ({}); see docs/secrets.md",
+        by.join(", ")
+    )];
+    if unkeyed {
+        notes.push(format!(
+            "they were fingerprinted without a key, so a short one could be guessed offline from the manifest; set {KEY_VAR} to a long random key"
+        ));
+    }
+    notes
 }

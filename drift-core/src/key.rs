@@ -279,9 +279,13 @@ impl KeyBuilder {
     }
 
     /// In-place variant of [`KeyBuilder::field`].
+    ///
+    /// A name that is itself a credential (a map keyed by tokens) is
+    /// written as `hidden-HEX`, a digest of it: a key path is shown in every
+    /// report.
     pub fn push_field(&mut self, name: &str) {
         self.text.push(if self.in_fields { '.' } else { ':' });
-        push_quoted_if_needed(&mut self.text, name, &PLAIN_NAME);
+        push_segment(&mut self.text, name);
         self.in_fields = true;
     }
 
@@ -317,7 +321,7 @@ impl KeyBuilder {
         self.text.push('[');
         push_quoted_if_needed(&mut self.text, field, &PLAIN_NAME);
         self.text.push('=');
-        push_quoted_if_needed(&mut self.text, value, &PLAIN_NAME);
+        push_segment(&mut self.text, value);
         self.text.push(']');
     }
 
@@ -346,6 +350,20 @@ impl KeyBuilder {
     pub fn finish(self) -> KeyPath {
         KeyPath(self.text.into_boxed_str())
     }
+}
+
+/// Appends a field name or an identity's value: quoted when it holds a
+/// character of the grammar, replaced by `hidden-HEX` when it is a
+/// credential ([`crate::secret::is_credential_segment`]). Credentials are
+/// long: shorter names are not looked at.
+fn push_segment(out: &mut String, text: &str) {
+    if text.len() >= crate::secret::MIN_CREDENTIAL_SEGMENT
+        && crate::secret::is_credential_segment(text)
+    {
+        out.push_str(&crate::secret::hidden_segment(text));
+        return;
+    }
+    push_quoted_if_needed(out, text, &PLAIN_NAME);
 }
 
 /// Whether UTF-8 text holds a control character (C0, DEL, or C1 — encoded

@@ -214,8 +214,18 @@ impl fmt::Display for Value {
             Value::Url(u) => write!(f, "{:?} (password {})", u.url, u.password.short()),
             Value::Version(v) => f.write_str(&v.text),
             Value::File(file) => {
-                let hash = file.blake3.get(..SHORT_HASH).unwrap_or(&file.blake3);
-                write!(f, "blake3:{hash}… {} bytes", file.size)?;
+                // A file whose text had a secret hidden has a keyed hash,
+                // written as a fingerprint (`blake3k:ID:HEX`).
+                match file.blake3.rsplit_once(':') {
+                    Some((prefix, hex)) => {
+                        let hash = hex.get(..SHORT_HASH).unwrap_or(hex);
+                        write!(f, "{prefix}:{hash}… {} bytes", file.size)?;
+                    }
+                    None => {
+                        let hash = file.blake3.get(..SHORT_HASH).unwrap_or(&file.blake3);
+                        write!(f, "blake3:{hash}… {} bytes", file.size)?;
+                    }
+                }
                 if let Some(mode) = file.mode {
                     write!(f, " mode {mode:04o}")?;
                 }

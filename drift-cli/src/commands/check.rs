@@ -78,6 +78,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let config = settings::load(&args.config)?;
     let selected = select(&config, &args.envs)?;
     let key = std::env::var(crate::sanitizer::KEY_VAR).ok();
+    let mut globs = config.secrets.clone();
+    globs.keys.extend(args.secret_globs.secrets.iter().cloned());
+    globs.overriding_public = args.secret_globs.public.clone();
     let sanitizer = crate::sanitizer::sanitizer(
         key.as_deref(),
         config
@@ -85,7 +88,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
             .fingerprint_key_file
             .as_deref()
             .map(|f| (f, config.settings.fingerprint_key_line)),
-        &config.secrets,
+        &globs,
     )?;
     let allow = SecretAllow::new(
         &config.path,

@@ -96,8 +96,9 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         );
     }
     let globs = SecretGlobs {
-        keys: args.secrets.clone(),
-        public: args.public.clone(),
+        keys: args.secret_globs.secrets.clone(),
+        public: Vec::new(),
+        overriding_public: args.secret_globs.public.clone(),
     };
     let key = std::env::var(crate::sanitizer::KEY_VAR).ok();
     let sanitizer = crate::sanitizer::sanitizer(key.as_deref(), None, &globs)?;
@@ -119,6 +120,7 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         ssh: ssh_options(&ssh, &LoginEnv::from_process()),
     };
     let created_at = now_rfc3339();
+    let unkeyed = sanitizer.fingerprinter().key_id().is_none();
     let stream = |out: &mut (dyn std::io::Write + Send)| {
         crate::collect::stream_target(
             &args.env,
@@ -131,9 +133,12 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
             out,
         )
     };
-    let errors = write_streamed(args.output.as_deref(), stream)?;
+    let (errors, coverage) = write_streamed(args.output.as_deref(), stream)?;
     for e in &errors {
         eprintln!("drift: {}: {e}", args.env);
+    }
+    for note in crate::sanitizer::hidden_notes(&coverage, unkeyed) {
+        eprintln!("drift: {}: note: {note}", args.env);
     }
     let exit = if errors.is_empty() {
         Exit::Clean

@@ -101,8 +101,11 @@ pub struct Settings {
 pub struct SecretGlobs {
     /// Also secret.
     pub keys: Vec<String>,
-    /// Not secret by name.
+    /// Not secret by name (a drift.toml's `[secrets] public`).
     pub public: Vec<String>,
+    /// Not secret, whatever any judgement says (the command line's
+    /// `--public`: only the person running drift may say so).
+    pub overriding_public: Vec<String>,
 }
 
 /// One environment's sources.

@@ -6,6 +6,7 @@ mod echoes;
 mod fleet;
 mod hostile;
 mod schema;
+mod secrets;
 mod snapshot;
 #[path = "../../../collectors/tests/it/sshd.rs"]
 mod sshd;

@@ -20,6 +20,10 @@ pub(super) struct Check<'r> {
     pub secrets_comparable: bool,
     /// Whether a rule set the expectation (secrets then compare by value).
     pub expect_explicit: bool,
+    /// Whether the key's own name says secret: such values differ between
+    /// environments by design and need only be present; values hidden for
+    /// what they hold are compared by fingerprint.
+    pub secret_by_name: bool,
     /// Leave development-only packages out.
     pub ignore_dev: bool,
     /// The most lines of a text diff.
@@ -41,6 +45,7 @@ impl<'r> Check<'r> {
             reference: None,
             secrets_comparable,
             expect_explicit: r.expect_explicit,
+            secret_by_name: false,
             ignore_dev: r.ignore_dev,
             max_diff_lines,
             scope: None,
@@ -83,11 +88,17 @@ pub(super) fn judge(
         None => (0..values.len()).collect(),
     };
     let vals: Small<&Value> = scoped.iter().filter_map(|&i| values[i]).collect();
-    // Secrets differ between environments by design unless a rule says
-    // they must match; with mismatched fingerprint keys they cannot be
-    // compared at all.
-    let secret = vals.iter().any(|v| v.is_secret());
-    if secret && !(check.secrets_comparable && check.expect_explicit) {
+    // Secrets named so differ between environments by design unless a
+    // rule says they must match; with mismatched fingerprint keys they
+    // cannot be compared at all; a value hidden in one manifest and plain
+    // in another (manifests of drift before and after a change of its
+    // judge) is never shown, nor a finding by itself (the engine notes it).
+    let secrets = vals.iter().filter(|v| v.is_secret()).count();
+    if secrets > 0
+        && (secrets < vals.len()
+            || !check.secrets_comparable
+            || (check.secret_by_name && !check.expect_explicit))
+    {
         return None;
     }
     if let Some(verdict) = behind(check, names, values) {

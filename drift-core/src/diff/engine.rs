@@ -51,6 +51,8 @@ struct ChunkOut {
     keys: usize,
     waiver_hits: Vec<usize>,
     secrets_skipped: bool,
+    /// Keys whose value is hidden in some manifests and plain in others.
+    partly_hidden: Vec<KeyPath>,
 }
 
 pub(super) fn run(
@@ -122,6 +124,7 @@ pub(super) fn run(
         keys: 0,
         hits: vec![0usize; policy.waivers.len()],
         secrets_skipped: false,
+        partly_hidden: Vec::new(),
         groups: chunks.len().div_ceil(group),
     };
     let mut previous: Vec<ChunkOut> = Vec::new();
@@ -143,12 +146,35 @@ pub(super) fn run(
         keys,
         hits,
         secrets_skipped,
+        partly_hidden,
         ..
     } = gathered;
 
     let mut notes = Vec::new();
     if !secrets_comparable {
         notes.push(Note::FingerprintKeysDiffer { keys: fp_keys });
+    }
+    let unkeyed: Vec<String> = envs
+        .iter()
+        .flat_map(|e| e.hosts.iter())
+        .filter(|h| {
+            h.manifest.fingerprint_key.is_none()
+                && h.manifest.entries().iter().any(|e| e.value.is_secret())
+        })
+        .map(|h| h.name.to_owned())
+        .collect();
+    if !unkeyed.is_empty() {
+        notes.push(Note::UnkeyedFingerprints {
+            environments: unkeyed,
+        });
+    }
+    if !partly_hidden.is_empty() {
+        notes.push(Note::HiddenInSome {
+            keys: partly_hidden
+                .iter()
+                .map(|k| k.as_str().to_owned())
+                .collect(),
+        });
     }
     for (w, &n) in policy.waivers.iter().zip(&hits) {
         let note = waiver_note(w);
@@ -206,6 +232,7 @@ struct Gathered {
     keys: usize,
     hits: Vec<usize>,
     secrets_skipped: bool,
+    partly_hidden: Vec<KeyPath>,
     /// The number of groups of chunks.
     groups: usize,
 }
@@ -230,6 +257,7 @@ impl Gathered {
                 *h += n;
             }
             self.secrets_skipped |= out.secrets_skipped;
+            self.partly_hidden.extend(out.partly_hidden);
         }
     }
 }
@@ -349,6 +377,8 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
         ctx.options.max_diff_lines,
     );
     check.expect = expect;
+    check.secret_by_name = crate::secret::is_secret_by_name(key);
+    note_partly_hidden(key, cols, out);
 
     // Hosts of one environment first, then each environment's consensus.
     let mut env_idx: Small<usize> = Small::new();
@@ -370,6 +400,7 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
                 } else {
                     expect
                 },
+                secret_by_name: check.secret_by_name,
                 ..Check::from_resolved(
                     &resolved,
                     ctx.secrets_comparable,
@@ -430,6 +461,16 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
             push(ctx, f, out);
         }
         None => note_skipped_secret(ctx, &resolved, &env_vals, out),
+    }
+}
+
+/// Remembers a key whose value is hidden in some manifests and plain in
+/// others, for a note that asks for fresh snapshots.
+fn note_partly_hidden(key: &KeyPath, cols: &[Option<&Value>], out: &mut ChunkOut) {
+    let present = cols.iter().flatten();
+    let hidden = present.clone().filter(|v| v.is_secret()).count();
+    if hidden > 0 && hidden < present.count() {
+        out.partly_hidden.push(key.clone());
     }
 }
 

@@ -157,12 +157,55 @@ fn environment_specific_keys_need_presence_only() {
 }
 
 #[test]
-fn urls_with_passwords_compare_for_presence_by_default() {
+fn values_hidden_for_what_they_hold_are_compared_by_fingerprint() {
+    // A password in a URL under an innocent name: hidden by content, and
+    // still compared (a rotated password in one environment is drift).
     let ms = [
         manifest("staging", &[("env:CACHE", s("redis://:pw1@cache:6379"))]),
         manifest("prod", &[("env:CACHE", s("redis://:pw2@cache:6379"))]),
     ];
+    let r = run(&ms, &Policy::default());
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.findings[0].kind, FindingKind::Changed);
+    assert!(!format!("{:?}", r.findings[0]).contains("pw1"));
+    let ms = [
+        manifest("staging", &[("env:CACHE", s("redis://:pw1@cache:6379"))]),
+        manifest("prod", &[("env:CACHE", s("redis://:pw1@cache:6379"))]),
+    ];
     assert!(run(&ms, &Policy::default()).findings.is_empty());
+    // Named secret: differs by design, presence is enough.
+    let ms = [
+        manifest(
+            "staging",
+            &[("env:CACHE_PASSWORD", s("redis://:pw1@cache:6379"))],
+        ),
+        manifest(
+            "prod",
+            &[("env:CACHE_PASSWORD", s("redis://:pw2@cache:6379"))],
+        ),
+    ];
+    assert!(run(&ms, &Policy::default()).findings.is_empty());
+}
+
+#[test]
+fn a_value_hidden_in_one_manifest_and_plain_in_another_is_noted_not_shown() {
+    let hidden = Value::Secret(
+        crate::Fingerprinter::unkeyed().fingerprint(&KeyPath::new("env:SIGNING").unwrap(), b"tok"),
+    );
+    let ms = [
+        manifest("staging", &[("env:SIGNING", hidden)]),
+        manifest("prod", &[("env:SIGNING", s("plain-old-value"))]),
+    ];
+    let r = run(&ms, &Policy::default());
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    assert!(
+        r.notes.iter().any(
+            |n| matches!(n, crate::report::Note::HiddenInSome { keys } if keys == &["env:SIGNING"])
+        ),
+        "{:?}",
+        r.notes
+    );
+    assert!(!format!("{:?}", r.notes).contains("plain-old-value"));
 }
 
 #[test]

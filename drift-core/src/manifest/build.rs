@@ -108,7 +108,7 @@ impl ManifestBuilder {
         ManifestBuilder {
             environment: environment.into(),
             target: crate::secret::scrub(&target.into()),
-            sanitizer,
+            sanitizer: sanitizer.counting_apart(),
             collectors: BTreeMap::new(),
             collection: Collection::new(),
         }
@@ -148,10 +148,11 @@ impl ManifestBuilder {
         // their shared prefix is judged once. Collectors mostly hand over
         // sorted entries, each key once: each chunk is checked for that
         // while its keys are at hand, and the chunks' boundaries after.
+        let secret_docs = crate::secret::secret_documents(&entries);
         let chunks_in_order = entries
             .par_chunks_mut(SANITIZE_CHUNK)
             .map(|chunk| {
-                sanitizer.sanitize_entries(chunk);
+                sanitizer.sanitize_entries_in(chunk, &secret_docs);
                 chunk.windows(2).all(|w| w[0].0 < w[1].0)
             })
             .reduce(|| true, |a, b| a && b);
@@ -169,6 +170,7 @@ impl ManifestBuilder {
             entries.par_sort_by(|a, b| a.key.cmp(&b.key));
             entries = dedup(entries, &mut errors);
         }
+        coverage.extend(sanitizer.hidden_coverage());
         coverage.sort_by(|a, b| {
             (&a.collector, &a.source, a.items).cmp(&(&b.collector, &b.source, b.items))
         });

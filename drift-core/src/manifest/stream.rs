@@ -244,7 +244,9 @@ impl Preparer {
         let mut errors = Vec::new();
         values.sort(&mut errors);
         let shared = values.shared_prefix_len();
-        self.sanitizer.sanitize_each(shared, values.iter_mut());
+        let secret_docs = crate::secret::kube_secret_documents(values.iter());
+        self.sanitizer
+            .sanitize_each(shared, &secret_docs, values.iter_mut());
         let mut text = self.spare_buffer();
         text.reserve(values.key_text().len() + 24 * values.len());
         // Keys are looked at for escapes all at once (most need none), else
@@ -384,7 +386,7 @@ impl<'w> ManifestStream<'w> {
         Ok(ManifestStream {
             out,
             preparer: Preparer {
-                sanitizer: Arc::new(sanitizer),
+                sanitizer: Arc::new(sanitizer.counting_apart()),
                 spare: Arc::default(),
             },
             pending: Vec::new(),
@@ -455,6 +457,8 @@ impl<'w> ManifestStream<'w> {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
+        self.coverage
+            .extend(self.preparer.sanitizer.hidden_coverage());
         self.coverage.sort_by(|a, b| {
             (&a.collector, &a.source, a.items).cmp(&(&b.collector, &b.source, b.items))
         });

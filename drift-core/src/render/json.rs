@@ -177,6 +177,8 @@ fn note_kind(n: &Note) -> &'static str {
         Note::WaiverExpired { .. } => "waiver_expired",
         Note::WaiverUnused { .. } => "waiver_unused",
         Note::FingerprintKeysDiffer { .. } => "fingerprint_keys_differ",
+        Note::HiddenInSome { .. } => "hidden_in_some",
+        Note::UnkeyedFingerprints { .. } => "unkeyed_fingerprints",
     }
 }
 

@@ -196,6 +196,19 @@ pub enum Note {
         /// Environment → key id (`unkeyed` when none).
         keys: Vec<(String, String)>,
     },
+    /// These keys' values were hidden in some manifests and not in others
+    /// (manifests written by drifts that judged secrets differently): they
+    /// were neither shown nor compared.
+    HiddenInSome {
+        /// The keys.
+        keys: Vec<String>,
+    },
+    /// These environments' secrets were fingerprinted without a key: a
+    /// short secret could be guessed offline from their manifests.
+    UnkeyedFingerprints {
+        /// The environments (or hosts) whose manifests are unkeyed.
+        environments: Vec<String>,
+    },
 }
 
 impl fmt::Display for Note {
@@ -234,6 +247,29 @@ impl fmt::Display for Note {
                     "), so they were compared for presence only; snapshot every environment with the same DRIFT_FINGERPRINT_KEY"
                 )
             }
+            Note::HiddenInSome { keys } => {
+                const SHOWN: usize = 5;
+                write!(
+                    f,
+                    "{} key(s) hidden as secret in some manifests and not in others were not compared: ",
+                    keys.len()
+                )?;
+                for (i, k) in keys.iter().take(SHOWN).enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(k)?;
+                }
+                if keys.len() > SHOWN {
+                    write!(f, " and {} more", keys.len() - SHOWN)?;
+                }
+                f.write_str("; take fresh snapshots of every environment with this drift")
+            }
+            Note::UnkeyedFingerprints { environments } => write!(
+                f,
+                "secrets of {} were fingerprinted without a key, so a short one could be guessed offline from the manifest; set DRIFT_FINGERPRINT_KEY (or `fingerprint_key_file`) to a long random key when snapshotting",
+                environments.join(", ")
+            ),
         }
     }
 }

@@ -7,14 +7,22 @@
 //! entry a collector records; [`scrub`] hides URL passwords in free text such
 //! as error messages.
 
+mod content;
+mod judge;
+mod kube;
+mod lines;
 mod names;
 mod own_name;
+#[cfg(test)]
+mod placements;
+mod shape;
 
 use crate::fingerprint::Fingerprinter;
 use crate::key::KeyPath;
 use crate::pattern::{KeyPattern, PatternError};
 use crate::value::{SecretUrl, Value};
 
+pub use judge::HiddenBy;
 use names::NameJudge;
 pub use names::{is_env_specific_name, is_secret_name, words};
 
@@ -156,11 +164,37 @@ pub fn scrub_lines(text: &str) -> String {
 }
 
 /// Applies the secret judgements to entries before they enter a manifest.
+///
+/// The layers, in order: policy globs (`with_secret_globs`), the entry's own
+/// name, then — whatever the name — the value's content, structure and
+/// shape (see [`HiddenBy`]). Booleans and null are never hidden; a number
+/// only by name or glob. Globs given with [`Sanitizer::with_public_globs`]
+/// (a drift.toml's `[secrets] public`, which may come from an untrusted
+/// change) un-hide only what the name layer hid; those given with
+/// [`Sanitizer::with_overriding_public_globs`] (the command line) win over
+/// every judgement.
 #[derive(Debug, Clone, Default)]
 pub struct Sanitizer {
     fingerprinter: Fingerprinter,
     extra: Vec<KeyPattern>,
     public: Vec<KeyPattern>,
+    overriding_public: Vec<KeyPattern>,
+    counts: std::sync::Arc<HiddenCounts>,
+}
+
+/// The collector name under which a manifest's coverage counts what the
+/// secret judge hid, by layer.
+pub const HIDDEN_COVERAGE: &str = "secrets";
+
+/// How many values each layer hid, counted across the clones of one
+/// sanitizer (collectors run on many threads).
+#[derive(Debug, Default)]
+struct HiddenCounts([std::sync::atomic::AtomicU64; HiddenBy::ALL.len()]);
+
+impl HiddenCounts {
+    fn add(&self, by: HiddenBy) {
+        self.0[by as usize].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Sanitizer {
@@ -168,8 +202,7 @@ impl Sanitizer {
     pub fn new(fingerprinter: Fingerprinter) -> Sanitizer {
         Sanitizer {
             fingerprinter,
-            extra: Vec::new(),
-            public: Vec::new(),
+            ..Sanitizer::default()
         }
     }
 
@@ -186,8 +219,9 @@ impl Sanitizer {
     }
 
     /// Treats keys matching these globs as not secret by name, even when
-    /// their name says so (`env:TOKEN_TTL_SECONDS`). URL passwords and private
-    /// keys are hidden regardless.
+    /// their name says so (`env:TOKEN_TTL_SECONDS`). What the content,
+    /// structure or shape of a value shows to be secret stays hidden: a
+    /// drift.toml may come from an untrusted change.
     pub fn with_public_globs<I, S>(mut self, globs: I) -> Result<Sanitizer, PatternError>
     where
         I: IntoIterator<Item = S>,
@@ -199,34 +233,90 @@ impl Sanitizer {
         Ok(self)
     }
 
+    /// Treats keys matching these globs as not secret at all, whatever any
+    /// judgement says: for the person running drift (`--public`), never
+    /// for a file that may come from someone else. Secret globs still win.
+    pub fn with_overriding_public_globs<I, S>(mut self, globs: I) -> Result<Sanitizer, PatternError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        for g in globs {
+            self.overriding_public.push(KeyPattern::new(g.as_ref())?);
+        }
+        Ok(self)
+    }
+
     /// The fingerprinter in use.
     pub fn fingerprinter(&self) -> &Fingerprinter {
         &self.fingerprinter
     }
 
-    /// Whether `key` is secret by its name or a policy glob.
+    /// How many values each layer has hidden so far, in this sanitizer and
+    /// its clones: for a report's counts (never the values).
+    pub fn hidden_counts(&self) -> Vec<(HiddenBy, u64)> {
+        HiddenBy::ALL
+            .iter()
+            .map(|&by| {
+                let n = self.counts.0[by as usize].load(std::sync::atomic::Ordering::Relaxed);
+                (by, n)
+            })
+            .collect()
+    }
+
+    /// The same judgements with counts of their own: a manifest records
+    /// how many values it had hidden, not those of other manifests judged
+    /// by clones of one sanitizer.
+    pub(crate) fn counting_apart(mut self) -> Sanitizer {
+        self.counts = std::sync::Arc::default();
+        self
+    }
+
+    /// The counts as a manifest's coverage: `secrets` hid N values by a
+    /// layer (`name`, `content`…), for each layer that hid any.
+    pub(crate) fn hidden_coverage(&self) -> Vec<crate::manifest::Coverage> {
+        self.hidden_counts()
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(by, n)| crate::manifest::Coverage {
+                collector: HIDDEN_COVERAGE.to_owned(),
+                source: by.as_str().to_owned(),
+                items: n,
+            })
+            .collect()
+    }
+
+    /// Whether `key` is secret by its own name or a policy glob.
     ///
     /// Names are judged only in the layers that hold values an application
     /// reads (`env`, `config`, `file`): a package called `csrf-token` or a
     /// column called `password_hash` is a name, not a secret.
     pub fn is_secret_key(&self, key: &KeyPath) -> bool {
-        self.is_secret_key_with(key.as_str(), None)
+        self.judge_key(key.as_str(), None).is_some()
     }
 
-    /// Names judged by `names` when keys come in runs, else one by one.
-    fn is_secret_key_with(&self, key: &str, names: Option<&mut NameJudge>) -> bool {
+    /// The layer that hides every value of `key` whatever it holds, if any.
+    fn judge_key(&self, key: &str, names: Option<&mut NameJudge>) -> Option<HiddenBy> {
         if self.extra.iter().any(|p| p.matches(key)) {
-            return true;
+            return Some(HiddenBy::Policy);
+        }
+        if self.is_overridden(key) {
+            return None;
         }
         let by_name = match names {
             Some(names) => names.is_secret(key),
             None => names::is_secret_key(key),
         };
-        by_name && !self.public.iter().any(|p| p.matches(key))
+        (by_name && !self.public.iter().any(|p| p.matches(key))).then_some(HiddenBy::Name)
     }
 
-    /// The value to store for `key`: a fingerprint when secret, the URL
-    /// without its password, or the value unchanged.
+    /// Whether the command line said this key is not secret.
+    fn is_overridden(&self, key: &str) -> bool {
+        !self.overriding_public.is_empty() && self.overriding_public.iter().any(|p| p.matches(key))
+    }
+
+    /// The value to store for `key`: a fingerprint when secret, the text
+    /// with its secret parts hidden, or the value unchanged.
     pub fn sanitize(&self, key: &KeyPath, mut value: Value) -> Value {
         self.sanitize_in_place(key.as_str(), &mut value, None);
         value
@@ -236,18 +326,40 @@ impl Sanitizer {
     /// prefix with the key before them (the keys of one file, in order) are
     /// judged faster.
     pub fn sanitize_entries(&self, entries: &mut [(KeyPath, Value)]) {
-        self.sanitize_each(0, entries.iter_mut().map(|(k, v)| (k.as_str(), v)));
+        let secret_docs = secret_documents(entries);
+        self.sanitize_entries_in(entries, &secret_docs);
+    }
+
+    /// [`Sanitizer::sanitize_entries`] for a part of the entries, given the
+    /// Kubernetes Secrets found among all of them ([`secret_documents`]).
+    pub(crate) fn sanitize_entries_in(
+        &self,
+        entries: &mut [(KeyPath, Value)],
+        secret_docs: &[String],
+    ) {
+        self.sanitize_each(
+            0,
+            secret_docs,
+            entries.iter_mut().map(|(k, v)| (k.as_str(), v)),
+        );
     }
 
     /// [`Sanitizer::sanitize_entries`] for keys held as text (which must be
-    /// valid key paths), whose first `shared` bytes are the same in all.
+    /// valid key paths), whose first `shared` bytes are the same in all;
+    /// `secret_docs` are the prefixes of Kubernetes Secrets among them
+    /// ([`kube::secret_documents`]).
     pub(crate) fn sanitize_each<'k>(
         &self,
         shared: usize,
+        secret_docs: &[String],
         entries: impl Iterator<Item = (&'k str, &'k mut Value)>,
     ) {
         let mut names = NameJudge::sharing(shared);
         for (key, value) in entries {
+            if !secret_docs.is_empty() && kube::is_secret_data(secret_docs, key) {
+                self.hide_in_place(key, value, HiddenBy::Structure);
+                continue;
+            }
             self.sanitize_in_place(key, value, Some(&mut names));
         }
     }
@@ -256,69 +368,165 @@ impl Sanitizer {
     /// flags, plain words under names that are not secret) are left as
     /// they are without being moved.
     fn sanitize_in_place(&self, key: &str, value: &mut Value, names: Option<&mut NameJudge>) {
-        if matches!(value, Value::Secret(_) | Value::Url(_)) {
-            return;
-        }
-        if self.is_secret_key_with(key, names) {
-            let plain = std::mem::replace(value, Value::Null);
-            *value = self.hide_whole(key, plain);
-            return;
-        }
-        let holds_text = match value {
-            Value::String(s) => may_hide_text(s),
-            Value::File(_) | Value::Object(_) => true,
-            _ => false,
-        };
-        if holds_text {
-            let plain = std::mem::replace(value, Value::Null);
-            *value = self.sanitize_text_of(key, plain);
-        }
-    }
-
-    /// The text of a value judged: private keys, URL passwords, secret
-    /// lines of a file.
-    fn sanitize_text_of(&self, key: &str, value: Value) -> Value {
         match value {
-            Value::String(s) => self.sanitize_text(key, s),
-            Value::File(mut f) => {
-                if f.text.as_deref().is_some_and(looks_like_private_key) {
-                    let fp = self
-                        .fingerprinter
-                        .fingerprint_text(key, f.blake3.as_bytes());
-                    return Value::Secret(fp);
+            Value::Secret(_) | Value::Url(_) | Value::Null | Value::Bool(_) => return,
+            Value::Int(_) | Value::Float(_) | Value::Version(_) => {
+                if let Some(by) = self.judge_key(key, names) {
+                    self.hide_in_place(key, value, by);
                 }
-                if let Some(t) = f.text.take() {
-                    f.text = Some(scrub_lines(&t));
-                }
-                Value::File(f)
+                return;
             }
-            Value::Object(mut map) => {
+            _ => {}
+        }
+        if let Some(by) = self.judge_key(key, names) {
+            self.hide_in_place(key, value, by);
+            return;
+        }
+        if self.is_overridden(key) {
+            return;
+        }
+        match value {
+            Value::String(s) => {
+                if let Some(v) = self.judged_string(key, s) {
+                    *value = v;
+                }
+            }
+            Value::List(items) => self.judge_list(key, items),
+            Value::File(f) => self.judge_file(key, f),
+            Value::Object(map) => {
                 for v in map.values_mut() {
-                    if let Value::String(s) = v {
-                        let s = std::mem::take(s);
-                        *v = self.sanitize_text(key, s);
+                    if let Value::String(s) = v
+                        && let Some(judged) = self.judged_string(key, s)
+                    {
+                        *v = judged;
                     }
                 }
-                Value::Object(map)
             }
-            other => other,
+            _ => {}
         }
     }
 
-    fn sanitize_text(&self, key: &str, s: String) -> Value {
-        if !may_hide_text(&s) {
-            return Value::String(s);
+    /// Replaces a value by its fingerprint, counting the layer that hid it.
+    fn hide_in_place(&self, key: &str, value: &mut Value, by: HiddenBy) {
+        if matches!(value, Value::Null | Value::Secret(_)) {
+            return;
         }
-        if looks_like_private_key(&s) {
-            return Value::Secret(self.fingerprinter.fingerprint_text(key, s.as_bytes()));
+        let plain = std::mem::replace(value, Value::Null);
+        *value = self.hide_whole(key, plain);
+        self.counts.add(by);
+    }
+
+    /// The value a string becomes when anything in it is secret.
+    fn judged_string(&self, key: &str, s: &str) -> Option<Value> {
+        if may_hide_text(s) && looks_like_private_key(s) {
+            self.counts.add(HiddenBy::Content);
+            return Some(Value::Secret(
+                self.fingerprinter.fingerprint_text(key, s.as_bytes()),
+            ));
         }
-        if let Some((url, hidden)) = hide_url_secrets(&s, None) {
-            let password = self
+        // A URL's password alone is hidden, the URL kept: the form
+        // manifests have always had.
+        let (text, mut hidden) = match hide_url_secrets(s, None) {
+            Some((url, hidden)) if may_hide_text(s) => (url, hidden),
+            _ => (s.to_owned(), Vec::new()),
+        };
+        let by = match judge::judge_string(&text) {
+            judge::Verdict::Plain if hidden.is_empty() => return None,
+            judge::Verdict::Plain => HiddenBy::Content,
+            judge::Verdict::Whole(by) => {
+                self.counts.add(by);
+                return Some(Value::Secret(
+                    self.fingerprinter.fingerprint_text(key, s.as_bytes()),
+                ));
+            }
+            judge::Verdict::Parts {
+                shown,
+                hidden: parts,
+                by,
+            } => {
+                hidden.extend(parts);
+                return Some(self.partly_hidden(key, shown, &hidden, by));
+            }
+        };
+        Some(self.partly_hidden(key, text, &hidden, by))
+    }
+
+    /// A text with its secret parts removed, and their fingerprint.
+    fn partly_hidden(&self, key: &str, shown: String, hidden: &[String], by: HiddenBy) -> Value {
+        self.counts.add(by);
+        let password = self
+            .fingerprinter
+            .fingerprint_text(key, hidden.join("\0").as_bytes());
+        Value::from(SecretUrl {
+            url: shown,
+            password,
+        })
+    }
+
+    /// Judges each item of a list: strings by content, `NAME=value` and
+    /// `--flag=value` items by their name, and the item after a secret
+    /// `--flag` (`["--token", "…"]`).
+    fn judge_list(&self, key: &str, items: &mut [Value]) {
+        let mut after_secret_flag = false;
+        for item in items.iter_mut() {
+            let flag_before = std::mem::take(&mut after_secret_flag);
+            let Value::String(s) = item else {
+                if let Value::List(inner) = item {
+                    self.judge_list(key, inner);
+                }
+                continue;
+            };
+            if flag_before && !s.starts_with('-') {
+                self.hide_in_place(key, item, HiddenBy::Structure);
+                continue;
+            }
+            if s.starts_with('-') && !s.contains('=') {
+                after_secret_flag = names::is_secret_word_text(s.trim_start_matches('-'));
+                continue;
+            }
+            if let Some(v) = self.judged_string(key, s) {
+                // A list item partly hidden is hidden whole: lists are
+                // compared as wholes.
+                *item = match v {
+                    Value::Url(_) => self.hide_whole(key, std::mem::replace(item, Value::Null)),
+                    other => other,
+                };
+            }
+        }
+    }
+
+    /// Judges the text a file keeps for line diffs. When anything was
+    /// hidden, the file's hash is no longer the plain BLAKE3 of its
+    /// content, from which a short secret could be guessed offline: it is
+    /// keyed when a fingerprint key is configured (`blake3k:ID:HEX`, so
+    /// changes still show), else the hash and size of the text as shown.
+    fn judge_file(&self, key: &str, f: &mut crate::value::FileInfo) {
+        if f.text.as_deref().is_some_and(looks_like_private_key) {
+            let fp = self
                 .fingerprinter
-                .fingerprint_text(key, hidden.join("\0").as_bytes());
-            return Value::from(SecretUrl { url, password });
+                .fingerprint_text(key, f.blake3.as_bytes());
+            self.counts.add(HiddenBy::Content);
+            f.text = None;
+            f.blake3 = fp.as_str().to_owned();
+            return;
         }
-        Value::String(s)
+        let Some(text) = f.text.take() else {
+            return;
+        };
+        let (shown, hid) = lines::scrub_text(&text);
+        if hid {
+            self.counts.add(HiddenBy::Content);
+            if self.fingerprinter.key_id().is_some() {
+                let fp = self.fingerprinter.fingerprint_text(key, text.as_bytes());
+                f.blake3 = fp.as_str().to_owned();
+            } else {
+                f.blake3 = blake3::hash(shown.as_bytes()).to_hex().to_string();
+                f.size = shown.len() as u64;
+            }
+            f.text = Some(shown);
+        } else {
+            f.text = Some(text);
+        }
     }
 
     /// Whether [`Sanitizer::sanitize`] leaves an object of these strings
@@ -329,7 +537,7 @@ impl Sanitizer {
         key: &KeyPath,
         mut strings: impl Iterator<Item = &'s str>,
     ) -> bool {
-        !self.is_secret_key(key) && !strings.any(may_hide_text)
+        !self.is_secret_key(key) && !strings.any(|s| self.judged_string(key.as_str(), s).is_some())
     }
 
     fn hide_whole(&self, key: &str, value: Value) -> Value {
@@ -341,6 +549,53 @@ impl Sanitizer {
         };
         Value::Secret(self.fingerprinter.fingerprint_text(key, &bytes))
     }
+}
+
+/// The shortest key segment judged as a possible credential: tokens are
+/// long, names mostly short.
+pub(crate) const MIN_CREDENTIAL_SEGMENT: usize = 16;
+
+/// Whether a key segment (a map's key, a list item's identity) is itself a
+/// credential, by its content or shape: such a segment would print the
+/// credential in every finding on its key.
+pub(crate) fn is_credential_segment(text: &str) -> bool {
+    (content::may_hold(text) && !content::find(text).is_empty()) || shape::is_opaque_token(text)
+}
+
+/// The segment written instead of a credential: `hidden-` and 16 hex digits
+/// of a digest of it (the same credential gives the same segment, so
+/// environments still compare; a high-entropy token cannot be guessed back
+/// from it).
+pub(crate) fn hidden_segment(text: &str) -> String {
+    let digest = blake3::derive_key(
+        "drift-manifest/1 2026-12 hidden key segment",
+        text.as_bytes(),
+    );
+    let mut out = String::from("hidden-");
+    for b in &digest[..8] {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Whether a key's own name says secret in a layer of values an
+/// application reads: such values need only be present by default (they
+/// differ between environments by design).
+pub(crate) fn is_secret_by_name(key: &KeyPath) -> bool {
+    names::is_secret_key(key.as_str())
+}
+
+/// The prefixes of the Kubernetes Secret documents among `entries`, whose
+/// `data` and `stringData` are hidden whatever their names.
+pub(crate) fn secret_documents(entries: &[(KeyPath, Value)]) -> Vec<String> {
+    kube::secret_documents(entries.iter().map(|(k, v)| (k.as_str(), v)))
+}
+
+/// [`secret_documents`] for entries with their keys as text.
+pub(crate) fn kube_secret_documents<'k>(
+    entries: impl Iterator<Item = (&'k str, &'k Value)>,
+) -> Vec<String> {
+    kube::secret_documents(entries)
 }
 
 /// Whether text may hold a private key or a URL with a password: both are

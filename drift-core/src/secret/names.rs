@@ -80,6 +80,11 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
     ("shared", "keys"),
 ];
 
+/// Words after which `pass` is a directive, not a password: nginx's
+/// `proxy_pass`, `fastcgi_pass`, `uwsgi_pass`, `scgi_pass`, `grpc_pass`,
+/// `memcached_pass`.
+const PASS_SHIELDS: &[&str] = &["proxy", "fastcgi", "uwsgi", "scgi", "grpc", "memcached"];
+
 /// Last words that make a key environment-specific (hosts, addresses).
 const ENV_SPECIFIC_WORDS: &[&str] = &[
     "host",
@@ -141,6 +146,7 @@ struct Candidates {
     secret: u64,
     pair_start: u64,
     pair_end: u64,
+    shield: u64,
 }
 
 /// For each word length up to [`MAX_WORD`] and first letter `a`–`z`, the
@@ -153,8 +159,15 @@ static INDEX: [[Candidates; 26]; MAX_WORD + 1] = {
         secret: 0,
         pair_start: 0,
         pair_end: 0,
+        shield: 0,
     };
     let mut t = [[none; 26]; MAX_WORD + 1];
+    let mut i = 0;
+    while i < PASS_SHIELDS.len() {
+        let (len, first) = slot(PASS_SHIELDS[i]);
+        t[len][first].shield |= 1 << i;
+        i += 1;
+    }
     let mut i = 0;
     while i < SECRET_WORDS.len() {
         let (len, first) = slot(SECRET_WORDS[i]);
@@ -216,6 +229,9 @@ const fn packed_list<const N: usize>(list: &[&str]) -> [u128; N] {
 }
 
 static SECRET_PACKED: [u128; SECRET_WORDS.len()] = packed_list(SECRET_WORDS);
+static SHIELD_PACKED: [u128; PASS_SHIELDS.len()] = packed_list(PASS_SHIELDS);
+/// `pass`, which a [`PASS_SHIELDS`] word before it makes no secret.
+const PASS: u128 = packed(b"pass");
 static PAIR_START_PACKED: [u128; SECRET_PAIRS.len()] = packed_list(&pair_words(true));
 static PAIR_END_PACKED: [u128; SECRET_PAIRS.len()] = packed_list(&pair_words(false));
 
@@ -284,6 +300,8 @@ static BYTE_CLASS: [u8; 256] = {
 pub(super) struct NameScan {
     pub(super) secret: bool,
     pairs: u64,
+    /// Whether the last word was one of [`PASS_SHIELDS`].
+    shielded: bool,
 }
 
 impl NameScan {
@@ -305,15 +323,21 @@ impl NameScan {
         let first = word.first().map_or(0, u8::to_ascii_lowercase);
         if word.len() > MAX_WORD || !first.is_ascii_lowercase() {
             self.pairs = 0;
+            self.shielded = false;
             return self;
         }
         let c = INDEX[word.len()][usize::from(first - b'a')];
-        if c.secret | c.pair_start | c.pair_end == 0 {
+        if c.secret | c.pair_start | c.pair_end | c.shield == 0 {
             self.pairs = 0;
+            self.shielded = false;
             return self;
         }
         let w = packed(word);
-        let secret_word = matching(c.secret, w, &SECRET_PACKED) != 0;
+        let shielded = std::mem::replace(
+            &mut self.shielded,
+            matching(c.shield, w, &SHIELD_PACKED) != 0,
+        );
+        let secret_word = matching(c.secret, w, &SECRET_PACKED) != 0 && !(shielded && w == PASS);
         let secret_pair = matching(self.pairs & c.pair_end, w, &PAIR_END_PACKED) != 0;
         self.secret = secret_word || secret_pair;
         self.pairs = matching(c.pair_start, w, &PAIR_START_PACKED);
@@ -323,7 +347,7 @@ impl NameScan {
 
 /// Whether a key path's own name marks it as secret: the name of an
 /// environment variable, the leaf of a configuration field with its parent
-/// where that names it (see [`own_name`](super::own_name)), the base name of
+/// where that names it (see the `own_name` module), the base name of
 /// a file; never words of a file path (`config:secrets/app.yaml:replicas`).
 pub fn is_secret_name(key: &KeyPath) -> bool {
     let body = key.body();
@@ -670,7 +694,10 @@ mod tests {
     fn judged_by_the_lists(name: &str) -> bool {
         let mut previous: Option<&str> = None;
         for word in words(name) {
-            let secret_word = SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w));
+            let shielded =
+                previous.is_some_and(|p| PASS_SHIELDS.iter().any(|s| p.eq_ignore_ascii_case(s)));
+            let secret_word = SECRET_WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
+                && !(shielded && word.eq_ignore_ascii_case("pass"));
             let secret_pair = previous.is_some_and(|p| {
                 SECRET_PAIRS
                     .iter()
@@ -687,6 +714,8 @@ mod tests {
     #[test]
     fn the_one_pass_scan_judges_as_the_lists_say() {
         let parts = [
+            "proxy",
+            "Fastcgi",
             "api",
             "API",
             "Api",

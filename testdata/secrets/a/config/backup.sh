@@ -1,0 +1,2 @@
+#!/bin/sh
+mysqldump -u backup -pmonkeyCorrect958% shop > /backup/shop.sql

@@ -1,0 +1,2 @@
+#!/bin/sh
+mysqldump -u backup -pcorrectStaple7205& shop > /backup/shop.sql
