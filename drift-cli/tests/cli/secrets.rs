@@ -110,6 +110,27 @@ fn no_secret_of_the_corpus_reaches_a_manifest_a_report_or_stderr() {
             .arg_path(&a)
             .arg_path(&b)
             .status(1);
+        if format == "json" {
+            // Each snapshot says how many values each layer hid.
+            let report: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+            for env in report["environments"].as_array().unwrap() {
+                let hidden = &env["hosts"][0]["hidden"];
+                for layer in ["name", "content", "shape", "structure"] {
+                    assert!(
+                        hidden[layer].as_u64().is_some_and(|n| n > 0),
+                        "{}: {hidden}",
+                        env["name"]
+                    );
+                }
+                assert!(hidden.get("policy").is_none(), "{hidden}");
+            }
+        } else {
+            assert!(
+                run.stdout().contains("secrets hidden: a "),
+                "{}",
+                run.stdout()
+            );
+        }
         outputs.push((format!("diff --format {format}"), run.stdout()));
         outputs.push((format!("diff --format {format} stderr"), run.stderr()));
     }

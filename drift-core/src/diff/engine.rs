@@ -13,6 +13,7 @@ use crate::report::{
     EnvironmentSummary, Finding, FindingKind, HostSummary, Name, Note, Report, ReportError,
     Summary, WaiverNote,
 };
+use crate::secret::HiddenBy;
 use crate::value::Value;
 
 use super::classify::{Check, Verdict, judge};
@@ -214,6 +215,7 @@ pub(super) fn run(
                         created_at: h.manifest.created_at.clone(),
                         entries: h.manifest.len(),
                         errors: h.manifest.errors.len(),
+                        hidden: hidden_counts(&h.manifest.coverage),
                     })
                     .collect(),
             })
@@ -661,4 +663,24 @@ fn summarize(findings: &[Finding], keys: usize, complete: bool) -> Summary {
         }
     }
     s
+}
+
+/// The hidden-value counts a manifest's coverage records, by layer, in the
+/// order reports list them; entries of unknown layers (a newer or forged
+/// manifest) are left out rather than shown.
+fn hidden_counts(coverage: &[crate::manifest::Coverage]) -> Vec<(HiddenBy, u64)> {
+    let mut counts = [0u64; HiddenBy::ALL.len()];
+    for c in coverage
+        .iter()
+        .filter(|c| c.collector == crate::secret::HIDDEN_COVERAGE)
+    {
+        if let Ok(by) = c.source.parse::<HiddenBy>() {
+            counts[by as usize] = counts[by as usize].saturating_add(c.items);
+        }
+    }
+    HiddenBy::ALL
+        .into_iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .collect()
 }

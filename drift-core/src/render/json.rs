@@ -211,9 +211,14 @@ impl Renderer for JsonRenderer {
                 opt_s(out, h.created_at.as_deref())?;
                 write!(
                     out,
-                    ", \"entries\": {}, \"errors\": {}}}",
+                    ", \"entries\": {}, \"errors\": {}, \"hidden\": {{",
                     h.entries, h.errors
                 )?;
+                for (k, (by, n)) in h.hidden.iter().enumerate() {
+                    let sep = if k == 0 { "" } else { ", " };
+                    write!(out, "{sep}\"{by}\": {n}")?;
+                }
+                out.write_all(b"}}")?;
             }
             out.write_all(b"]}")?;
         }

@@ -70,7 +70,7 @@ pub(crate) fn write_parallel<T: Sync>(
 }
 
 /// Formats a count with thousands separators: `1,234,567`.
-pub(crate) fn thousands(n: usize) -> String {
+pub(crate) fn thousands(n: impl std::fmt::Display) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

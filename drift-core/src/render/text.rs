@@ -446,6 +446,9 @@ impl Renderer for TextRenderer {
                 writeln!(out, "  {n}")?;
             }
         }
+        if let Some(line) = hidden_line(report) {
+            writeln!(out, "\n{}", p.paint(Style::Dim, &line))?;
+        }
         let sm = &report.summary;
         let mut counts = format!(
             "{} finding{}",
@@ -489,4 +492,29 @@ impl Renderer for TextRenderer {
         };
         writeln!(out, "\n{counts} · result: {result}")
     }
+}
+
+/// `secrets hidden: dev 3 (name 3) · prod 4 (name 3, content 1)`: how many
+/// values each snapshot's secret judgement hid, by layer, when any was.
+fn hidden_line(report: &Report) -> Option<String> {
+    let hosts: Vec<String> = report
+        .environments
+        .iter()
+        .flat_map(|e| &e.hosts)
+        .filter(|h| h.hidden_total() > 0)
+        .map(|h| {
+            let layers: Vec<String> = h
+                .hidden
+                .iter()
+                .map(|(by, n)| format!("{by} {}", thousands(*n)))
+                .collect();
+            format!(
+                "{} {} ({})",
+                h.name,
+                thousands(h.hidden_total()),
+                layers.join(", ")
+            )
+        })
+        .collect();
+    (!hosts.is_empty()).then(|| format!("secrets hidden: {}", hosts.join(" · ")))
 }

@@ -8,6 +8,7 @@ use crate::date::Date;
 use crate::key::KeyPath;
 use crate::manifest::CollectionError;
 use crate::policy::Severity;
+use crate::secret::HiddenBy;
 use crate::value::Value;
 use crate::version::Skew;
 
@@ -287,6 +288,17 @@ pub struct HostSummary {
     pub entries: usize,
     /// How many collection errors it recorded.
     pub errors: usize,
+    /// How many values each layer of the secret judgement hid, in the
+    /// order of [`HiddenBy::ALL`], layers that hid nothing left out
+    /// (counts only, never which values).
+    pub hidden: Vec<(HiddenBy, u64)>,
+}
+
+impl HostSummary {
+    /// How many values were hidden in all.
+    pub fn hidden_total(&self) -> u64 {
+        self.hidden.iter().map(|(_, n)| n).sum()
+    }
 }
 
 /// One environment that took part.

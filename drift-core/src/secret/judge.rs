@@ -50,6 +50,22 @@ impl HiddenBy {
     }
 }
 
+impl std::str::FromStr for HiddenBy {
+    type Err = UnknownLayer;
+
+    fn from_str(s: &str) -> Result<HiddenBy, UnknownLayer> {
+        HiddenBy::ALL
+            .into_iter()
+            .find(|by| by.as_str() == s)
+            .ok_or(UnknownLayer)
+    }
+}
+
+/// A name that is not one of [`HiddenBy`]'s layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a layer of the secret judgement")]
+pub struct UnknownLayer;
+
 impl std::fmt::Display for HiddenBy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

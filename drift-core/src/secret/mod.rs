@@ -22,7 +22,7 @@ use crate::key::KeyPath;
 use crate::pattern::{KeyPattern, PatternError};
 use crate::value::{SecretUrl, Value};
 
-pub use judge::HiddenBy;
+pub use judge::{HiddenBy, UnknownLayer};
 use names::NameJudge;
 pub use names::{is_env_specific_name, is_secret_name, words};
 
