@@ -102,6 +102,39 @@ fn no_secret_of_the_corpus_reaches_a_manifest_a_report_or_stderr() {
         "schema manifest".into(),
         std::fs::read_to_string(&schema_out).unwrap(),
     ));
+    // Secrets in drift.toml fields and flags, one run each: refused or
+    // failed, never echoed.
+    for env in ["a", "b"] {
+        let tomls = std::fs::read_dir(corpus.join(env).join("drift")).unwrap();
+        for toml in tomls {
+            let toml = toml.unwrap().path();
+            let run = Drift::new()
+                .args(["check", "--format", "json", "--config"])
+                .arg_path(&toml)
+                .run();
+            assert!(
+                matches!(run.code(), Some(2 | 3)),
+                "{}: {:?}",
+                toml.display(),
+                run.code()
+            );
+            placements += 1;
+            outputs.push((format!("{} stderr", toml.display()), run.stderr()));
+            outputs.push((format!("{} stdout", toml.display()), run.stdout()));
+        }
+        let flags = std::fs::read_to_string(corpus.join(env).join("flags.txt")).unwrap();
+        for line in flags.lines() {
+            let run = Drift::new().args(line.split('\t')).run();
+            assert!(
+                matches!(run.code(), Some(2 | 3)),
+                "{line:?}: {:?}",
+                run.code()
+            );
+            placements += 1;
+            outputs.push((format!("flags {line:.20}… stderr"), run.stderr()));
+            outputs.push((format!("flags {line:.20}… stdout"), run.stdout()));
+        }
+    }
     let a = dir.path().join("a.json");
     let b = dir.path().join("b.json");
     for format in ["text", "json"] {
@@ -141,10 +174,14 @@ fn no_secret_of_the_corpus_reaches_a_manifest_a_report_or_stderr() {
         .filter(|e| e.as_ref().is_ok_and(|e| e.file_type().is_file()))
         .count();
     let secrets = secrets();
+    let in_files: usize = std::fs::read_to_string(corpus.join("placements.txt"))
+        .unwrap()
+        .lines()
+        .map(|l| l.split(' ').nth(1).unwrap().parse::<usize>().unwrap())
+        .sum();
     assert!(
-        secrets.len() + placements >= 150,
-        "{} secrets, {placements} process variables",
-        secrets.len()
+        in_files / 2 + placements / 2 >= 150,
+        "{in_files} placements in files, {placements} in variables, drift.toml and flags"
     );
     assert!(files >= 15, "{files} files");
     // Every 8-character window of every output, to look secrets up in.

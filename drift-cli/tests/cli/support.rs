@@ -47,6 +47,11 @@ impl Drift {
         self
     }
 
+    /// Runs, whatever the exit code.
+    pub fn run(mut self) -> Run {
+        Run(self.cmd.output().unwrap())
+    }
+
     /// Runs and checks the exit code.
     pub fn status(mut self, code: i32) -> Run {
         let out = self.cmd.output().unwrap();
@@ -66,6 +71,10 @@ impl Drift {
 pub struct Run(Output);
 
 impl Run {
+    pub fn code(&self) -> Option<i32> {
+        self.0.status.code()
+    }
+
     pub fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.0.stdout).into_owned()
     }

@@ -91,6 +91,8 @@ enum Rule {
     UserOption,
     /// `mysql`/`mariadb`: what follows may hold `-pPASSWORD`.
     Mysql,
+    /// `docker login` and its kin: what follows may hold `-p PASSWORD`.
+    Login,
 }
 
 /// An alphabet of token bytes.
@@ -157,6 +159,16 @@ const TRIGGERS: &[(&str, Rule)] = &[
     ("npm_", prefixed(30, Set::Alnum)),
     ("pypi-", prefixed(16, Set::Base64Url)),
     ("SG.", Rule::SendGrid),
+    ("shpat_", prefixed(32, Set::Alnum)),
+    ("shpss_", prefixed(32, Set::Alnum)),
+    ("shpca_", prefixed(32, Set::Alnum)),
+    ("shppa_", prefixed(32, Set::Alnum)),
+    ("hvs.", prefixed(24, Set::Base64Url)),
+    ("hvb.", prefixed(24, Set::Base64Url)),
+    ("hf_", prefixed(30, Set::Alnum)),
+    ("dp.st.", prefixed(30, Set::Dotted)),
+    ("dp.pt.", prefixed(30, Set::Dotted)),
+    ("lin_api_", prefixed(30, Set::Alnum)),
     ("hooks.slack.com/", Rule::SlackHook),
     ("discord.com/api/webhooks/", Rule::DiscordHook),
     ("discordapp.com/api/webhooks/", Rule::DiscordHook),
@@ -172,6 +184,7 @@ const TRIGGERS: &[(&str, Rule)] = &[
     ("-u ", Rule::UserOption),
     ("mysql", Rule::Mysql),
     ("mariadb", Rule::Mysql),
+    ("login ", Rule::Login),
 ];
 
 const fn prefixed(min: usize, set: Set) -> Rule {
@@ -379,6 +392,7 @@ fn apply(rule: Rule, text: &str, start: usize, end: usize, out: &mut Vec<Span>) 
             user_password_arg(b, end, out);
         }
         Rule::Mysql => mysql_password(b, end, out),
+        Rule::Login => login_password(b, end, out),
     }
 }
 
@@ -602,6 +616,26 @@ fn mysql_password(b: &[u8], from: usize, out: &mut Vec<Span>) {
         let at = from + at;
         let boundary = b[at - 1].is_ascii_whitespace() || is_quote(b[at - 1]);
         if boundary && let Some(value) = arg_value(b, at + 2) {
+            push(out, value, ContentKind::CommandLine);
+        }
+    }
+}
+
+/// `-p PASSWORD` or `-pPASSWORD` after a `login` command (`docker login -u
+/// ci -p …`, `helm registry login`), where `-p` always takes the password.
+fn login_password(b: &[u8], from: usize, out: &mut Vec<Span>) {
+    let line_end = from + memchr::memchr(b'\n', &b[from..]).unwrap_or(b.len() - from);
+    for at in memchr::memmem::find_iter(&b[from..line_end], b"-p") {
+        let at = from + at;
+        let boundary = b[at - 1].is_ascii_whitespace() || is_quote(b[at - 1]);
+        if !boundary {
+            continue;
+        }
+        let value_from = match b.get(at + 2) {
+            Some(b' ' | b'\t') => run_end(b, at + 2, |c| c == b' ' || c == b'\t'),
+            _ => at + 2,
+        };
+        if let Some(value) = arg_value(b, value_from) {
             push(out, value, ContentKind::CommandLine);
         }
     }

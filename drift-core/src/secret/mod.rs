@@ -1,11 +1,17 @@
 //! Judging what is secret, and hiding it before it reaches a manifest.
 //!
-//! A value is secret when its key's name says so (`DB_PASSWORD`,
-//! `stripe.apiKey`, `credentials.json:…`), when it is a URL with a password
-//! (only the password is hidden), when it looks like a private key, or when a
-//! policy glob names it. The [`Sanitizer`] applies these judgements to every
-//! entry a collector records; [`scrub`] hides URL passwords in free text such
-//! as error messages.
+//! One judge decides for every collector, erring toward hiding, in layers
+//! ([`HiddenBy`]): a policy glob; the entry's own name (`DB_PASSWORD`,
+//! `stripe.apiKey`, never words of a file path); content, whatever the
+//! name (private key blocks, JWTs, provider token formats, URL userinfo,
+//! connection strings, `Authorization` headers, command-line options —
+//! `content`); shape (opaque high-entropy tokens — `shape`); structure
+//! (list items and command lines, documents and base64 inside strings,
+//! Kubernetes Secrets — `judge`, `kube`). Text kept for line diffs is
+//! judged line by line (`lines`). The [`Sanitizer`] applies the layers to
+//! every entry a collector records and counts what each hid; [`scrub`]
+//! hides URL passwords in free text such as error messages. docs/secrets.md
+//! is the user's account of all this.
 
 mod content;
 mod judge;
@@ -125,10 +131,25 @@ fn token_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
         .filter(|(_, t)| !t.is_empty())
 }
 
-/// Hides URL passwords and secret query parameters in free text, for error
-/// messages and logs: `postgres://app:hunter2@db/x` → `postgres://app:***@db/x`.
+/// Hides URL passwords, secret query parameters and whatever the content
+/// rules find (tokens of known formats, key blocks, connection-string
+/// passwords) in free text, for error messages, sources and logs:
+/// `postgres://app:hunter2@db/x` → `postgres://app:***@db/x`.
 pub fn scrub(text: &str) -> String {
-    hide_url_secrets(text, Some("***")).map_or_else(|| text.to_owned(), |(s, _)| s)
+    let text = hide_url_secrets(text, Some("***")).map_or_else(|| text.to_owned(), |(s, _)| s);
+    let spans = content::find(&text);
+    if spans.is_empty() {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for span in spans {
+        out.push_str(&text[last..span.range.start]);
+        out.push_str("***");
+        last = span.range.end;
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// Hides, line by line, what follows `NAME=` or `NAME:` when NAME is a
@@ -467,6 +488,7 @@ impl Sanitizer {
     /// `--flag=value` items by their name, and the item after a secret
     /// `--flag` (`["--token", "…"]`).
     fn judge_list(&self, key: &str, items: &mut [Value]) {
+        self.judge_list_as_command(key, items);
         let mut after_secret_flag = false;
         for item in items.iter_mut() {
             let flag_before = std::mem::take(&mut after_secret_flag);
@@ -480,7 +502,7 @@ impl Sanitizer {
                 self.hide_in_place(key, item, HiddenBy::Structure);
                 continue;
             }
-            if s.starts_with('-') && !s.contains('=') {
+            if is_option(s) {
                 after_secret_flag = names::is_secret_word_text(s.trim_start_matches('-'));
                 continue;
             }
@@ -491,6 +513,46 @@ impl Sanitizer {
                     Value::Url(_) => self.hide_whole(key, std::mem::replace(item, Value::Null)),
                     other => other,
                 };
+            }
+        }
+    }
+
+    /// Judges a list of strings read as one command line (`["curl", "-u",
+    /// "probe:PW", …]`): an item holding any part of what the content
+    /// rules find in the joined words is hidden whole.
+    fn judge_list_as_command(&self, key: &str, items: &mut [Value]) {
+        let words = items
+            .iter()
+            .filter(|v| matches!(v, Value::String(_)))
+            .count();
+        if words < 2 {
+            return;
+        }
+        let mut joined = String::new();
+        let mut ranges = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            match item {
+                Value::String(s) if !s.contains('\n') => {
+                    if !joined.is_empty() {
+                        joined.push(' ');
+                    }
+                    ranges.push(Some(joined.len()..joined.len() + s.len()));
+                    joined.push_str(s);
+                }
+                _ => ranges.push(None),
+            }
+        }
+        let spans = content::find(&joined);
+        if spans.is_empty() {
+            return;
+        }
+        for (item, range) in items.iter_mut().zip(ranges) {
+            let Some(range) = range else { continue };
+            if spans
+                .iter()
+                .any(|s| s.range.start < range.end && range.start < s.range.end)
+            {
+                self.hide_in_place(key, item, HiddenBy::Structure);
             }
         }
     }
@@ -600,6 +662,17 @@ pub(crate) fn kube_secret_documents<'k>(
 
 /// Whether text may hold a private key or a URL with a password: both are
 /// written with `-` or `:`, and most values have neither.
+/// Whether a list item is a command-line option name (`--token`, `-p`),
+/// not a value that starts with a dash (a key block's `-----BEGIN`).
+fn is_option(s: &str) -> bool {
+    let name = s.strip_prefix("--").or_else(|| s.strip_prefix('-'));
+    name.is_some_and(|n| {
+        n.bytes().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && !n.contains('=')
+            && !n.bytes().any(|c| c.is_ascii_whitespace())
+    })
+}
+
 fn may_hide_text(s: &str) -> bool {
     s.bytes().any(|b| b == b'-' || b == b':')
 }
@@ -752,5 +825,14 @@ mod tests {
             "could not connect to `mysql://root:***@10.0.0.1:3306/app`: refused"
         );
         assert_eq!(scrub("nothing to hide"), "nothing to hide");
+        let token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+        for text in [
+            format!("`/srv/{token}/x` does not exist"),
+            format!("`https://{token}@npm.example/l.json` does not exist"),
+        ] {
+            let m = scrub(&text);
+            assert!(!m.contains("16C7e42F"), "{m}");
+            assert!(m.contains("does not exist"), "{m}");
+        }
     }
 }

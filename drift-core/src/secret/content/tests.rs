@@ -89,6 +89,10 @@ fn provider_tokens() {
         "SK0123456789abcdef0123456789abcdef",
         "AC0123456789abcdef0123456789abcdef",
         "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",
+        "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",
+        "hvs.CAESIJbx7xZ2k9vQ3pLm8nRt5wYu",
+        "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh",
+        "dp.st.prd.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCd",
     ] {
         assert_eq!(found(t), [t], "{t}");
         assert_eq!(found(&format!("export INNOCENT=\"{t}\"")), [t], "{t}");
@@ -119,6 +123,9 @@ fn provider_tokens() {
         "npm_config_cache",
         "SG.example",
         "ASIAN",
+        "shpat_",
+        "hf_hub_cache",
+        "hvs.example",
     ] {
         assert!(find(t).is_empty(), "{t}");
     }
@@ -298,6 +305,11 @@ fn command_lines() {
         ("docker run -e PASSWORD=hunter2 img", "hunter2"),
         ("curl -u admin:hunter2 https://x", "hunter2"),
         ("[\"--db-password\", \"hunter2\"]", "hunter2"),
+        ("docker login -u ci -p hunter2 registry.example", "hunter2"),
+        (
+            "echo x | helm registry login r.example -u ci -phunter2",
+            "hunter2",
+        ),
     ];
     for (text, pw) in cases {
         assert_eq!(found(text), [pw], "{text}");
@@ -306,6 +318,7 @@ fn command_lines() {
         "ls -p /tmp",
         "app --password-file /run/pw",
         "docker login --password-stdin",
+        "docker login -u ci --password-stdin registry.example",
         "pg_dump -p 5432 shop",
         "app --port 80 --token-ttl 60",
     ] {

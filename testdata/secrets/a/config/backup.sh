@@ -1,2 +1,2 @@
 #!/bin/sh
-mysqldump -u backup -pmonkeyCorrect958% shop > /backup/shop.sql
+mysqldump -u backup -pSummerStaple112! shop > /backup/shop.sql

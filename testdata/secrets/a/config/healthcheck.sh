@@ -1,2 +1,2 @@
 #!/bin/sh
-curl -fsS -H "Authorization: Bearer g8AT4oROWXLkD4S233IxtgQTWiOwsoA9DTuAMvrZ2-S" https://api.example/health
+curl -fsS -H "Authorization: Bearer e6KCojtzwd3uv4Pg5TKqgFo5-DOoNtI1HocaVxhPufe" https://api.example/health

@@ -1,2 +1,2 @@
 #!/bin/sh
-mysqldump -u backup -pcorrectStaple7205& shop > /backup/shop.sql
+mysqldump -u backup -pbatteryBattery5111% shop > /backup/shop.sql

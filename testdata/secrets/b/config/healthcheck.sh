@@ -1,2 +1,2 @@
 #!/bin/sh
-curl -fsS -H "Authorization: Bearer kcD4jU4INMjrewi3ydG5Hdvwp3pcb4KnQoI6VxHtKbC" https://api.example/health
+curl -fsS -H "Authorization: Bearer yWmbg4TsMRKzKvNjBO2rAPfkaFZLvIzIghYklESWhSV" https://api.example/health
