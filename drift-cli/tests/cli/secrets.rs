@@ -313,3 +313,53 @@ fn the_repository_fixtures_are_not_masked_beyond_their_secrets() {
         ]
     );
 }
+
+#[test]
+fn only_the_command_line_unhides_what_content_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = [
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        "ghp_27D8f53A303d7023F8821d949458Bf289C5b",
+    ];
+    for (env, token) in ["a", "b"].iter().zip(tokens) {
+        std::fs::write(
+            dir.path().join(format!("{env}.env")),
+            format!("GREETING={token}\nAPI_TOKEN=plain-{env}\n"),
+        )
+        .unwrap();
+    }
+    let config = dir.path().join("drift.toml");
+    std::fs::write(
+        &config,
+        "[secrets]\npublic = [\"env:*\"]\n[environments.a]\ndotenv = [\"a.env\"]\n[environments.b]\ndotenv = [\"b.env\"]\n",
+    )
+    .unwrap();
+    let check = |extra: &[&str]| {
+        Drift::new()
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--fail-on",
+                "warning",
+                "--config",
+            ])
+            .arg_path(&config)
+            .args(extra)
+            .status(1)
+            .stdout()
+    };
+    // The drift.toml un-hides what the name layer hid, not the tokens.
+    let out = check(&[]);
+    assert!(out.contains("plain-a"), "{out}");
+    for token in tokens {
+        assert!(!out.contains(&token[..12]), "{out}");
+    }
+    // The person running drift decides over every judgement.
+    let out = check(&["--public", "env:GREETING"]);
+    for token in tokens {
+        assert!(out.contains(token), "{out}");
+    }
+    let out = check(&["--secret", "env:API_TOKEN"]);
+    assert!(!out.contains("plain-a"), "{out}");
+}

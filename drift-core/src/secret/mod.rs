@@ -803,6 +803,41 @@ mod tests {
     }
 
     #[test]
+    fn a_drift_toml_can_only_unhide_names_the_command_line_anything() {
+        let token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+        let name_only = "plain-value";
+        let toml = Sanitizer::default().with_public_globs(["env:*"]).unwrap();
+        let cli = Sanitizer::default()
+            .with_overriding_public_globs(["env:*"])
+            .unwrap();
+        // A drift.toml's public glob un-hides what the name layer hid…
+        let v = toml.sanitize(&key("env:API_TOKEN"), Value::from(name_only));
+        assert_eq!(v, Value::from(name_only));
+        // …never what the content layer found, under any name.
+        for k in ["env:API_TOKEN", "env:GREETING"] {
+            assert!(
+                toml.sanitize(&key(k), Value::from(token)).is_secret(),
+                "{k}"
+            );
+            // The command line wins over every judgement.
+            assert_eq!(
+                cli.sanitize(&key(k), Value::from(token)),
+                Value::from(token)
+            );
+        }
+        // And --secret hides what no layer would.
+        let hide = Sanitizer::default()
+            .with_overriding_public_globs(["env:*"])
+            .unwrap()
+            .with_secret_globs(["env:GREETING"])
+            .unwrap();
+        assert!(
+            hide.sanitize(&key("env:GREETING"), Value::from("hello"))
+                .is_secret()
+        );
+    }
+
+    #[test]
     fn scrub_lines_hides_secret_assignments() {
         let t = "host = db\npassword = hunter2\nurl: http://u:pw@h/\n";
         let s = scrub_lines(t);
