@@ -419,3 +419,60 @@ fn the_json_report_escapes_them_and_keeps_them_whole() {
     assert_eq!(v["errors"][0]["message"], "bad \x1b[31mthing\u{9b}2J");
     assert_eq!(v["errors"][0]["source"], "config/\x1b]0;owned\x07.yaml");
 }
+
+#[test]
+fn long_keys_and_values_are_cut_in_text_and_whole_in_json() {
+    // A key of a mebibyte (the issue's was 64 MiB), a value as long, a
+    // diff line and a reason as long.
+    let long = "k".repeat(1 << 20);
+    let key = format!("config:app.yaml:{long}");
+    let value = "v".repeat(1 << 20);
+    let ms: Vec<Manifest> = ["dev", "prod"]
+        .iter()
+        .map(|env| {
+            manifest(
+                env,
+                vec![
+                    (key.as_str(), Value::from(format!("{env}{value}"))),
+                    ("file:big.txt", file(&format!("{env}{value}\n"))),
+                ],
+            )
+        })
+        .collect();
+    let mut rule = Rule::new("config:*").unwrap();
+    rule.reason = Some("r".repeat(1 << 20));
+    let policy = Policy {
+        rules: vec![rule],
+        waivers: vec![],
+    };
+    let report = diff_manifests(&ms, &policy, &DiffOptions::default()).unwrap();
+    let mut out = Vec::new();
+    TextRenderer::default().render(&report, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.len() < 20_000, "{} bytes of text", text.len());
+    for l in text.lines() {
+        assert!(l.chars().count() < 1100, "a line of {}", l.len());
+    }
+    // The key: 200 characters, then what was cut.
+    let cut = format!("{}… [1,048,392 bytes cut]", &key[..200]);
+    assert!(text.contains(&cut), "{text}");
+    // A value: 100 characters, the bytes cut counted on the value as shown
+    // (quoted).
+    assert!(
+        text.contains(&format!("\"dev{}… [", &value[..96])),
+        "{text}"
+    );
+    assert!(text.contains("bytes cut]"));
+    // JSON is data: whole.
+    let mut out = Vec::new();
+    JsonRenderer::default().render(&report, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"].as_str().is_some_and(|k| k.starts_with("config:")))
+        .unwrap();
+    assert_eq!(f["key"], key.as_str());
+    assert_eq!(f["values"]["prod"], format!("prod{value}").as_str());
+}
