@@ -18,6 +18,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use drift_core::Severity;
+use drift_core::display::Escaped;
 
 use crate::cli::{Cli, Command, FailOn};
 use crate::exit::Exit;
@@ -55,6 +56,9 @@ pub fn fail_on(f: FailOn) -> Severity {
     }
 }
 
+/// The longest an error message is shown before it is cut.
+const MAX_ERROR_CHARS: usize = 2000;
+
 fn main() -> ExitCode {
     no_huge_pages();
     let cli = match Cli::try_parse() {
@@ -67,7 +71,7 @@ fn main() -> ExitCode {
                 Exit::Clean
             };
             match cli::usage_error_without_values(&e) {
-                Some(message) => eprintln!("{message}"),
+                Some(message) => eprintln!("{}", Escaped(message)),
                 None => {
                     let _ = e.print();
                 }
@@ -83,9 +87,12 @@ fn main() -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {
+            // The message may name what a host, a manifest or a drift.toml
+            // holds (a file's name, a key): shown escaped, and cut when huge.
+            let message = drift_core::secret::scrub(&format!("{e:#}"));
             eprintln!(
                 "drift: error: {}",
-                drift_core::secret::scrub(&format!("{e:#}"))
+                drift_core::display::escape_cut(&message, MAX_ERROR_CHARS)
             );
             Exit::Input.into()
         }

@@ -239,11 +239,11 @@ impl Progress {
         }
     }
 
-    /// Prints one line.
+    /// Prints one line, escaped: it names hosts and what they answered.
     pub fn line(&self, text: &str) {
         if self.enabled {
             let mut e = io::stderr().lock();
-            let _ = writeln!(e, "{text}");
+            let _ = writeln!(e, "{}", drift_core::display::Escaped(text));
         }
     }
 }

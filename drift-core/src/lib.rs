@@ -22,6 +22,7 @@
 
 pub mod date;
 pub mod diff;
+pub mod display;
 pub mod fingerprint;
 pub mod key;
 pub mod manifest;

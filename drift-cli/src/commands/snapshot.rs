@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::bail;
+use drift_core::display::Escaped;
 
 use crate::allow::SecretAllow;
 use crate::cli::SnapshotArgs;
@@ -134,11 +135,13 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         )
     };
     let (errors, coverage) = write_streamed(args.output.as_deref(), stream)?;
+    // What a host holds (file names, parser messages) is shown escaped.
+    let env = Escaped(&args.env);
     for e in &errors {
-        eprintln!("drift: {}: {e}", args.env);
+        eprintln!("drift: {env}: {}", Escaped(e));
     }
     for note in crate::sanitizer::hidden_notes(&coverage, unkeyed) {
-        eprintln!("drift: {}: note: {note}", args.env);
+        eprintln!("drift: {env}: note: {}", Escaped(note));
     }
     let exit = if errors.is_empty() {
         Exit::Clean

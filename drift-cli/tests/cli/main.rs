@@ -11,3 +11,4 @@ mod snapshot;
 #[path = "../../../collectors/tests/it/sshd.rs"]
 mod sshd;
 mod support;
+mod terminal;

@@ -79,6 +79,16 @@ impl Run {
         String::from_utf8_lossy(&self.0.stdout).into_owned()
     }
 
+    /// What the run wrote on standard output, as it wrote it.
+    pub fn stdout_bytes(&self) -> &[u8] {
+        &self.0.stdout
+    }
+
+    /// What the run wrote on standard error, as it wrote it.
+    pub fn stderr_bytes(&self) -> &[u8] {
+        &self.0.stderr
+    }
+
     pub fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }

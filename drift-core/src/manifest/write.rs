@@ -202,7 +202,7 @@ pub(super) fn write_tail<W: Write + ?Sized>(
     out.write_all(b"},\n  \"coverage\": [")?;
     for (i, c) in coverage.iter().enumerate() {
         out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        serde_json::to_writer(&mut *out, c)?;
+        write_coverage(out, c)?;
     }
     if !coverage.is_empty() {
         out.write_all(b"\n  ")?;
@@ -210,12 +210,42 @@ pub(super) fn write_tail<W: Write + ?Sized>(
     out.write_all(b"],\n  \"errors\": [")?;
     for (i, e) in errors.iter().enumerate() {
         out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
-        serde_json::to_writer(&mut *out, e)?;
+        write_error(out, e)?;
     }
     if !errors.is_empty() {
         out.write_all(b"\n  ")?;
     }
     out.write_all(b"]")
+}
+
+/// One coverage record, as `serde_json` writes it compactly, its strings
+/// by [`write_str`] (which also escapes what a terminal would obey).
+fn write_coverage<W: Write + ?Sized>(out: &mut W, c: &Coverage) -> io::Result<()> {
+    out.write_all(b"{\"collector\":")?;
+    write_str(out, &c.collector)?;
+    out.write_all(b",\"source\":")?;
+    write_str(out, &c.source)?;
+    out.write_all(b",\"items\":")?;
+    out.write_all(itoa::Buffer::new().format(c.items).as_bytes())?;
+    out.write_all(b"}")
+}
+
+/// One collection error, as `serde_json` writes it compactly, its strings
+/// by [`write_str`].
+fn write_error<W: Write + ?Sized>(out: &mut W, e: &CollectionError) -> io::Result<()> {
+    out.write_all(b"{\"collector\":")?;
+    write_str(out, &e.collector)?;
+    out.write_all(b",\"source\":")?;
+    write_str(out, &e.source)?;
+    if let Some(line) = e.line {
+        out.write_all(b",\"line\":")?;
+        out.write_all(itoa::Buffer::new().format(line).as_bytes())?;
+    }
+    out.write_all(b",\"kind\":")?;
+    serde_json::to_writer(&mut *out, &e.kind)?;
+    out.write_all(b",\"message\":")?;
+    write_str(out, &e.message)?;
+    out.write_all(b"}")
 }
 
 /// The end of a manifest: the digest of the canonical region.
@@ -339,7 +369,7 @@ fn push_str_between(buf: &mut Vec<u8>, before: &[u8], s: &str, clean: usize, aft
     if needs_escape(s.as_bytes().get(clean..).unwrap_or_default()) {
         buf.extend_from_slice(before);
         // Writing into a vector cannot fail.
-        let _ = write_escaped(buf, s.as_bytes(), clean);
+        let _ = write_escaped(buf, s, clean);
         buf.extend_from_slice(after);
         return;
     }
@@ -362,7 +392,7 @@ fn needs_escape(bytes: &[u8]) -> bool {
             != 0;
     }
     bytes.iter().fold(false, |acc, &b| {
-        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\') | (b >= 0x7f)
     })
 }
 
@@ -390,45 +420,85 @@ fn write_str_after<W: Write + ?Sized>(out: &mut W, s: &str, clean: usize) -> io:
         out.write_all(s.as_bytes())?;
         return out.write_all(b"\"");
     }
-    write_escaped(out, s.as_bytes(), clean)
+    write_escaped(out, s, clean)
 }
 
-/// Writes `bytes` (UTF-8 whose first `clean` bytes need no escape) as a
-/// JSON string, the same bytes serde_json writes: the short escapes,
-/// `\u00XX` with lower-case digits for other controls, everything else as
-/// it is. (A function apart, so that the common case stays small.)
+/// Writes `text` (whose first `clean` bytes need no escape) as a JSON
+/// string, the same bytes serde_json writes for text a terminal shows as
+/// it is: the short escapes, `\u00XX` with lower-case digits for other
+/// controls, everything else as it is. Characters a terminal would obey
+/// or hide ([`crate::display::is_hidden`]: DEL, C1 controls, bidirectional
+/// overrides, zero-width characters…) are written `\uXXXX` as well (a
+/// surrogate pair above U+FFFF), which JSON readers decode to the same
+/// text. (A function apart, so that the common case stays small.)
 #[inline(never)]
-fn write_escaped<W: Write + ?Sized>(out: &mut W, bytes: &[u8], clean: usize) -> io::Result<()> {
+fn write_escaped<W: Write + ?Sized>(out: &mut W, text: &str, clean: usize) -> io::Result<()> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let u = |out: &mut W, unit: u16| {
+        let d = |shift: u16| HEX[usize::from((unit >> shift) & 0xf)];
+        out.write_all(&[b'\\', b'u', d(12), d(8), d(4), d(0)])
+    };
+    let bytes = text.as_bytes();
     out.write_all(b"\"")?;
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate().skip(clean) {
+    let mut i = clean;
+    while let Some(&b) = bytes.get(i) {
         let escape = ESCAPES[usize::from(b)];
         if escape == 0 {
+            i += 1;
+            continue;
+        }
+        if escape == MAYBE {
+            // The first byte of a character beyond ASCII.
+            let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
+                i += 1;
+                continue;
+            };
+            let len = c.len_utf8();
+            if crate::display::is_hidden(c) {
+                out.write_all(&bytes[start..i])?;
+                let mut units = [0u16; 2];
+                for &unit in c.encode_utf16(&mut units).iter() {
+                    u(out, unit)?;
+                }
+                start = i + len;
+            }
+            i += len;
             continue;
         }
         out.write_all(&bytes[start..i])?;
         if escape == b'u' {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            let hex = [HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]];
-            out.write_all(&[b'\\', b'u', b'0', b'0', hex[0], hex[1]])?;
+            u(out, u16::from(b))?;
         } else {
             out.write_all(&[b'\\', escape])?;
         }
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.write_all(&bytes[start..])?;
     out.write_all(b"\"")
 }
 
 /// Per byte, how it is escaped in a JSON string: 0 not at all, `u` as
-/// `\u00XX`, else a backslash and this character.
+/// `\u00XX`, [`MAYBE`] when the character it starts may need `\uXXXX`,
+/// else a backslash and this character.
 static ESCAPES: [u8; 256] = escapes();
+
+/// In [`ESCAPES`]: a byte beyond ASCII, whose character is escaped when
+/// [`crate::display::is_hidden`].
+const MAYBE: u8 = 1;
 
 const fn escapes() -> [u8; 256] {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 0x20 {
         t[b] = b'u';
+        b += 1;
+    }
+    t[0x7f] = b'u';
+    let mut b = 0x80;
+    while b < 0x100 {
+        t[b] = MAYBE;
         b += 1;
     }
     t[b'\n' as usize] = b'n';
@@ -584,7 +654,10 @@ mod tests {
 
     #[test]
     fn escapes_are_found_at_every_place_and_byte() {
-        let naive = |b: &[u8]| b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+        let naive = |b: &[u8]| {
+            b.iter()
+                .any(|&c| c < 0x20 || c == b'"' || c == b'\\' || c >= 0x7f)
+        };
         // Short texts and long ones, which are looked at differently.
         for len in (0..20).chain(30..36) {
             for at in 0..len {
@@ -602,7 +675,9 @@ mod tests {
         assert_eq!(clean_prefix_len(b"config:a.properties:\"x.y\""), 20);
         assert_eq!(clean_prefix_len(b"config:a.yaml:x"), 15);
         assert_eq!(clean_prefix_len(b"\n"), 0);
-        assert!(!needs_escape("config:app.yaml:clé.value".as_bytes()));
+        // Beyond ASCII, the character is looked at.
+        assert!(needs_escape("config:app.yaml:clé.value".as_bytes()));
+        assert_eq!(clean_prefix_len("config:app.yaml:clé".as_bytes()), 18);
         assert!(needs_escape(b"config:app.yaml:\"tab\tname\""));
     }
 
@@ -616,6 +691,8 @@ mod tests {
                 "config:app.properties:\"app.key_0\"",
                 "line 1\nline 2\r\n\ttab \\ back\\slash \"q\"",
                 "\u{1}\u{1f}\u{7f}\u{80}\u{9f}é✓",
+                "\u{9b}31m \u{202e}evil\u{2069} zero\u{200b}width \u{feff} \u{e0041}",
+                "é ü 漢 😀",
                 "\"",
                 "\\",
                 "end\n",
@@ -633,13 +710,50 @@ mod tests {
                 }
                 let mut ours = Vec::new();
                 write_str_after(&mut ours, s, clean).unwrap();
-                let theirs = serde_json::to_vec(s).unwrap();
-                assert_eq!(
-                    String::from_utf8(ours).unwrap(),
-                    String::from_utf8(theirs).unwrap(),
-                    "{s:?} after {clean}"
-                );
+                let ours = String::from_utf8(ours).unwrap();
+                // Read back as the same text.
+                assert_eq!(&serde_json::from_str::<String>(&ours).unwrap(), s);
+                // Nothing a terminal obeys or hides is left as it is.
+                assert!(!ours.chars().any(crate::display::is_hidden), "{ours}");
+                // serde_json's bytes, but for those characters.
+                let theirs = serde_json::to_string(s).unwrap();
+                if !s
+                    .chars()
+                    .any(|c| c as u32 >= 0x7f && crate::display::is_hidden(c))
+                {
+                    assert_eq!(ours, theirs, "{s:?} after {clean}");
+                }
             }
+        }
+        let mut out = Vec::new();
+        write_str(&mut out, "a\u{7f}\u{9b}\u{202e}\u{e0041}é").unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#""a\u007f\u009b\u202e\udb40\udc41é""#
+        );
+    }
+
+    #[test]
+    fn coverage_and_errors_are_written_as_serde_json_writes_them() {
+        let c = Coverage {
+            collector: "config".into(),
+            source: "/srv/app".into(),
+            items: 12,
+        };
+        let mut ours = Vec::new();
+        write_coverage(&mut ours, &c).unwrap();
+        assert_eq!(ours, serde_json::to_vec(&c).unwrap());
+        for line in [None, Some(3)] {
+            let mut e = CollectionError::new(
+                "config",
+                "a \"b\".yaml",
+                crate::ErrorKind::Parse,
+                "bad\tthing",
+            );
+            e.line = line;
+            let mut ours = Vec::new();
+            write_error(&mut ours, &e).unwrap();
+            assert_eq!(ours, serde_json::to_vec(&e).unwrap());
         }
     }
 

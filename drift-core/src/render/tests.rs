@@ -266,3 +266,213 @@ fn parallel_writing_stops_at_the_first_error() {
     .unwrap_err();
     assert_eq!(err.to_string(), "cannot format");
 }
+
+/// Terminal controls planted in every field a report shows: a prod
+/// `nginx.conf` line that erases the finding above it and draws a fake
+/// clean result, OSC 52 (clipboard) in an environment's name, OSC 8 (a
+/// link) in a package version, a CSI as one C1 character in a value, bidi
+/// overrides and zero-width characters in a key and a reason, a title
+/// sequence in a collection error.
+fn hostile_report() -> crate::report::Report {
+    let ver = |t: &str| {
+        Value::from(Version {
+            scheme: "generic".into(),
+            text: t.into(),
+            dev: false,
+        })
+    };
+    let fake = "worker_processes 8;\n\x1b[1A\x1b[2K\r\x1b[32m0 findings · result: clean\x1b[0m\n";
+    let build = |env: &str, nginx: &str, version: &str, value: &str| {
+        let mut c = Collection::new();
+        c.insert(KeyPath::new("file:nginx.conf").unwrap(), file(nginx));
+        c.insert(KeyPath::new("package:deb:openssl").unwrap(), ver(version));
+        c.insert(
+            KeyPath::new("env:ADMIN\u{202e}NIMDA\u{200b}").unwrap(),
+            Value::from(value),
+        );
+        c.error(crate::CollectionError::new(
+            "config",
+            "config/\x1b]0;owned\x07.yaml",
+            crate::ErrorKind::Parse,
+            "bad \x1b[31mthing\u{9b}2J",
+        ));
+        let mut b = ManifestBuilder::new(env, "local", Sanitizer::default());
+        b.add("test", "1", c);
+        b.finish(None)
+    };
+    let ms = [
+        build("dev", "worker_processes 2;\n", "3.0.19", "a"),
+        build(
+            "prod\x1b]52;c;ZWNobyBwd25lZA==\x07",
+            fake,
+            "3.0.11\x1b]8;;https://evil.example\x1b\\x\x1b]8;;\x1b\\",
+            "b\u{9b}2J",
+        ),
+    ];
+    let mut rule = Rule::new("env:*").unwrap();
+    rule.reason = Some("trusted\x1b[8m hidden \u{2066}text\u{2069}".into());
+    let policy = Policy {
+        rules: vec![rule],
+        waivers: vec![],
+    };
+    diff_manifests(&ms, &policy, &DiffOptions::default()).unwrap()
+}
+
+/// `text` without drift's own colours (`ESC [ digits ; m`).
+fn without_colours(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("\x1b[") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let end = after
+            .find(|c: char| !c.is_ascii_digit() && c != ';')
+            .unwrap_or(after.len());
+        assert_eq!(
+            after.get(end..end + 1),
+            Some("m"),
+            "not a colour: {after:?}"
+        );
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Asserts that `text` holds nothing a terminal would obey or hide but
+/// line ends.
+pub(crate) fn assert_inert(text: &str) {
+    for (i, c) in text.char_indices() {
+        assert!(
+            c == '\n' || !crate::display::is_hidden(c),
+            "U+{:04X} at {i} in:\n{text}",
+            u32::from(c)
+        );
+    }
+}
+
+#[test]
+fn the_text_report_escapes_every_text_from_outside() {
+    let report = hostile_report();
+    for color in [false, true] {
+        let mut out = Vec::new();
+        TextRenderer {
+            color,
+            fail_on: Severity::Error,
+        }
+        .render(&report, &mut out)
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\x07') && !text.contains('\u{9b}'), "{text}");
+        let plain = if color {
+            without_colours(&text)
+        } else {
+            assert!(!text.contains('\x1b'), "{text}");
+            text.clone()
+        };
+        assert_inert(&plain);
+        for shown in [
+            // The fake result, shown for what it is, in the diff.
+            "+\\u{1b}[1A\\u{1b}[2K\\r+\\u{1b}[32m0 findings · result: clean\\u{1b}[0m",
+            "prod\\u{1b}]52;c;ZWNobyBwd25lZA==\\u{7}",
+            "3.0.11\\u{1b}]8;;https://evil.example\\u{1b}\\x\\u{1b}]8;;\\u{1b}\\",
+            "env:ADMIN\\u{202e}NIMDA\\u{200b}",
+            "\"b\\u{9b}2J\"",
+            "why: trusted\\u{1b}[8m hidden \\u{2066}text\\u{2069}",
+            "config: `config/\\u{1b}]0;owned\\u{7}.yaml`: bad \\u{1b}[31mthing\\u{9b}2J",
+        ] {
+            assert!(plain.contains(shown), "`{shown}` not in:\n{plain}");
+        }
+        // The fake result stays inside its diff line; the real one ends
+        // the report.
+        for l in plain.lines().filter(|l| l.contains("0 findings")) {
+            assert!(l.starts_with("           +"), "{l}");
+        }
+        assert!(
+            plain
+                .trim_end()
+                .ends_with("result: incomplete: 2 sources could not be read")
+        );
+    }
+}
+
+#[test]
+fn the_json_report_escapes_them_and_keeps_them_whole() {
+    let report = hostile_report();
+    let mut out = Vec::new();
+    JsonRenderer::default().render(&report, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_inert(&text);
+    assert!(!text.contains('\x1b') && !text.contains('\u{202e}'));
+    assert!(text.contains(r"\u001b]52;c;") && text.contains(r"\u202e") && text.contains(r"\u009b"));
+    // Read back, every text is the one collected.
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let envs = &v["environments"];
+    assert_eq!(envs[1]["name"], "prod\x1b]52;c;ZWNobyBwd25lZA==\x07");
+    let keys: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"env:ADMIN\u{202e}NIMDA\u{200b}"), "{keys:?}");
+    assert_eq!(v["errors"][0]["message"], "bad \x1b[31mthing\u{9b}2J");
+    assert_eq!(v["errors"][0]["source"], "config/\x1b]0;owned\x07.yaml");
+}
+
+#[test]
+fn long_keys_and_values_are_cut_in_text_and_whole_in_json() {
+    // A key of a mebibyte (the issue's was 64 MiB), a value as long, a
+    // diff line and a reason as long.
+    let long = "k".repeat(1 << 20);
+    let key = format!("config:app.yaml:{long}");
+    let value = "v".repeat(1 << 20);
+    let ms: Vec<Manifest> = ["dev", "prod"]
+        .iter()
+        .map(|env| {
+            manifest(
+                env,
+                vec![
+                    (key.as_str(), Value::from(format!("{env}{value}"))),
+                    ("file:big.txt", file(&format!("{env}{value}\n"))),
+                ],
+            )
+        })
+        .collect();
+    let mut rule = Rule::new("config:*").unwrap();
+    rule.reason = Some("r".repeat(1 << 20));
+    let policy = Policy {
+        rules: vec![rule],
+        waivers: vec![],
+    };
+    let report = diff_manifests(&ms, &policy, &DiffOptions::default()).unwrap();
+    let mut out = Vec::new();
+    TextRenderer::default().render(&report, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.len() < 20_000, "{} bytes of text", text.len());
+    for l in text.lines() {
+        assert!(l.chars().count() < 1100, "a line of {}", l.len());
+    }
+    // The key: 200 characters, then what was cut.
+    let cut = format!("{}… [1,048,392 bytes cut]", &key[..200]);
+    assert!(text.contains(&cut), "{text}");
+    // A value: 100 characters, the bytes cut counted on the value as shown
+    // (quoted).
+    assert!(
+        text.contains(&format!("\"dev{}… [", &value[..96])),
+        "{text}"
+    );
+    assert!(text.contains("bytes cut]"));
+    // JSON is data: whole.
+    let mut out = Vec::new();
+    JsonRenderer::default().render(&report, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["key"].as_str().is_some_and(|k| k.starts_with("config:")))
+        .unwrap();
+    assert_eq!(f["key"], key.as_str());
+    assert_eq!(f["values"]["prod"], format!("prod{value}").as_str());
+}

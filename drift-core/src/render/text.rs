@@ -1,9 +1,16 @@
 //! The text report for people: grouped by layer and severity, the odd one
 //! out first, colour only when asked for.
+//!
+//! Every text that came from outside (keys, values, names, diffs, reasons,
+//! errors, notes) is written through [`crate::display`]: escaped, so that
+//! drift's own colours are the only escape sequences the report holds, and
+//! cut to a width, so that a huge key or value does not flood a terminal
+//! (the JSON report keeps them whole).
 
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use crate::display::{escape, escape_cut};
 use crate::key::Layer;
 use crate::policy::Severity;
 use crate::report::{Detail, Finding, FindingKind, Outcome, Report};
@@ -34,6 +41,12 @@ const INDENT: &str = "           ";
 
 /// The widest a value is shown before it is cut.
 const MAX_VALUE_CHARS: usize = 100;
+/// The widest a key is shown before it is cut.
+const MAX_KEY_CHARS: usize = 200;
+/// The widest an environment's or a host's name is shown.
+const MAX_NAME_CHARS: usize = 200;
+/// The widest a line of a text diff, a reason, an error or a note is shown.
+const MAX_LINE_CHARS: usize = 1000;
 /// How many names a group line lists before it counts the rest.
 const MAX_NAMES: usize = 4;
 
@@ -52,9 +65,12 @@ struct Painter {
 }
 
 impl Painter {
+    /// `text` in `style`; escaped, whatever it holds: the colour's are the
+    /// only escape sequences written.
     fn paint<'t>(&self, style: Style, text: &'t str) -> Cow<'t, str> {
+        let text = escape(text);
         if !self.color {
-            return Cow::Borrowed(text);
+            return text;
         }
         let code = match style {
             Style::Bold => "1",
@@ -76,19 +92,34 @@ impl Painter {
     }
 }
 
+/// A value as shown: escaped, and cut when long.
 fn shown(v: Option<&Value>) -> String {
     match v {
         None => "(absent)".to_owned(),
         Some(v) => {
             let text = v.to_string();
-            if text.len() > MAX_VALUE_CHARS && text.chars().count() > MAX_VALUE_CHARS {
-                let cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
-                format!("{cut}…")
-            } else {
-                text
+            match escape_cut(&text, MAX_VALUE_CHARS) {
+                Cow::Borrowed(_) => text,
+                Cow::Owned(shown) => shown,
             }
         }
     }
+}
+
+/// A key as shown: escaped, and cut when long.
+fn key(k: &str) -> Cow<'_, str> {
+    escape_cut(k, MAX_KEY_CHARS)
+}
+
+/// An environment's or a host's name as shown: escaped, and cut when long.
+fn name(n: &str) -> Cow<'_, str> {
+    escape_cut(n, MAX_NAME_CHARS)
+}
+
+/// A line of text from outside (a diff's, a reason, an error, a note):
+/// escaped, and cut when long.
+fn line(text: &str) -> Cow<'_, str> {
+    escape_cut(text, MAX_LINE_CHARS)
 }
 
 /// `text`, then spaces up to `width` characters (what `{:<width$}` does).
@@ -122,7 +153,8 @@ type Few<T> = smallvec::SmallVec<[T; 4]>;
 /// One line that shows a value: the names that have it (as [`list`] writes
 /// them), the value, and whether they are the odd ones out.
 struct ValueLine<'f> {
-    names: Few<&'f str>,
+    /// The names, as [`name`] shows them.
+    names: Few<Cow<'f, str>>,
     value: Option<&'f Value>,
     odd: bool,
 }
@@ -150,7 +182,8 @@ impl ValueLine<'_> {
     /// Writes the names as [`list`] does, padded to `width` characters.
     fn write_names(&self, out: &mut Vec<u8>, width: usize) {
         if self.names.len() > MAX_NAMES {
-            let _ = write_padded(out, &list(&self.names), width);
+            let names: Few<&str> = self.names.iter().map(|n| &**n).collect();
+            let _ = write_padded(out, &list(&names), width);
             return;
         }
         for (i, n) in self.names.iter().enumerate() {
@@ -186,7 +219,7 @@ fn value_lines(f: &Finding) -> Few<ValueLine<'_>> {
     for (name, v) in &f.values {
         if f.odd_one_out.contains(name) {
             lines.push(ValueLine {
-                names: [&**name].into_iter().collect(),
+                names: [self::name(name)].into_iter().collect(),
                 value: v.as_ref(),
                 odd: true,
             });
@@ -198,9 +231,9 @@ fn value_lines(f: &Finding) -> Few<ValueLine<'_>> {
             continue;
         }
         match lines[odd..].iter_mut().find(|l| l.value == v.as_ref()) {
-            Some(line) => line.names.push(&**name),
+            Some(line) => line.names.push(self::name(name)),
             None => lines.push(ValueLine {
-                names: [&**name].into_iter().collect(),
+                names: [self::name(name)].into_iter().collect(),
                 value: v.as_ref(),
                 odd: false,
             }),
@@ -219,9 +252,11 @@ impl TextRenderer {
         out.write_all(b"  ")?;
         write_padded(out, f.kind.as_str(), 13)?;
         out.write_all(b" ")?;
-        out.write_all(p.paint(Style::Bold, f.key.as_str()).as_bytes())?;
+        out.write_all(p.paint(Style::Bold, &key(f.key.as_str())).as_bytes())?;
         if let (FindingKind::Outlier, Some(env)) = (f.kind, &f.environment) {
-            let odd: Vec<&str> = f.odd_one_out.iter().map(|n| &**n).collect();
+            let env = name(env);
+            let odd: Vec<Cow<'_, str>> = f.odd_one_out.iter().map(|n| name(n)).collect();
+            let odd: Vec<&str> = odd.iter().map(|n| &**n).collect();
             let siblings = f.values.len() - odd.len();
             write!(
                 out,
@@ -242,7 +277,7 @@ impl TextRenderer {
             write!(
                 out,
                 "  {}",
-                p.paint(Style::Dim, &format!("(hosts of {env})"))
+                p.paint(Style::Dim, &format!("(hosts of {})", name(env)))
             )?;
         }
         writeln!(out)?;
@@ -270,15 +305,20 @@ impl TextRenderer {
         }
         match f.detail.as_deref() {
             Some(Detail::Version(v)) => {
+                let names =
+                    |list: &[String]| list.iter().map(|n| name(n)).collect::<Vec<_>>().join(", ");
                 let mut line = format!("{} skew", v.skew);
                 if !v.behind.is_empty() {
-                    line.push_str(&format!(" · behind: {}", v.behind.join(", ")));
+                    line.push_str(&format!(" · behind: {}", names(&v.behind)));
                 }
                 if !v.newest.is_empty() {
-                    line.push_str(&format!(" · newest: {}", v.newest.join(", ")));
+                    line.push_str(&format!(" · newest: {}", names(&v.newest)));
                 }
                 if let Some(r) = &v.reference {
-                    line.push_str(&format!(" · must not be older than {r}"));
+                    line.push_str(&format!(
+                        " · must not be older than {}",
+                        escape_cut(r, MAX_VALUE_CHARS)
+                    ));
                 }
                 writeln!(out, "{indent}{}", p.paint(Style::Dim, &line))?;
             }
@@ -287,14 +327,15 @@ impl TextRenderer {
                     let vals: Vec<String> = fd
                         .values
                         .iter()
-                        .map(|(n, v)| format!("{n} {}", shown(v.as_ref())))
+                        .map(|(n, v)| format!("{} {}", name(n), shown(v.as_ref())))
                         .collect();
-                    writeln!(out, "{indent}{}: {}", fd.field, vals.join(" · "))?;
+                    writeln!(out, "{indent}{}: {}", key(&fd.field), vals.join(" · "))?;
                 }
             }
             Some(Detail::Text(diffs)) => {
                 for d in diffs {
-                    for line in d.unified.lines() {
+                    for text in d.unified.lines() {
+                        let line = &*self::line(text);
                         let styled = if line.starts_with("@@") {
                             p.paint(Style::Cyan, line)
                         } else if line.starts_with('+') {
@@ -326,21 +367,21 @@ impl TextRenderer {
             let origin = f
                 .rule
                 .as_ref()
-                .map(|r| format!(" ({r})"))
+                .map(|r| format!(" ({})", line(r)))
                 .unwrap_or_default();
             writeln!(
                 out,
                 "{indent}{}",
-                p.paint(Style::Dim, &format!("why: {reason}{origin}"))
+                p.paint(Style::Dim, &format!("why: {}{origin}", line(reason)))
             )?;
         }
         if let Some(w) = &f.expired_waiver {
-            let line = format!(
+            let text = format!(
                 "waiver expired on {}: {}",
                 w.expires.map(|d| d.to_string()).unwrap_or_default(),
-                w.reason
+                line(&w.reason)
             );
-            writeln!(out, "{indent}{}", p.paint(Style::Yellow, &line))?;
+            writeln!(out, "{indent}{}", p.paint(Style::Yellow, &text))?;
         }
         Ok(())
     }
@@ -354,9 +395,9 @@ impl Renderer for TextRenderer {
             .iter()
             .map(|e| {
                 if e.hosts.len() > 1 {
-                    format!("{} ({} hosts)", e.name, e.hosts.len())
+                    format!("{} ({} hosts)", name(&e.name), e.hosts.len())
                 } else {
-                    e.name.clone()
+                    name(&e.name).into_owned()
                 }
             })
             .collect();
@@ -416,12 +457,12 @@ impl Renderer for TextRenderer {
                         "  {:<7}  {:<13} {}",
                         f.severity.as_str(),
                         f.kind.as_str(),
-                        f.key,
+                        key(f.key.as_str()),
                     )?;
                     writeln!(
                         out,
                         "           {}",
-                        p.paint(Style::Dim, &format!("waived{until}: {}", w.reason))
+                        p.paint(Style::Dim, &format!("waived{until}: {}", line(&w.reason)))
                     )?;
                 }
             }
@@ -437,13 +478,18 @@ impl Renderer for TextRenderer {
                 )
             )?;
             for e in &report.errors {
-                writeln!(out, "  {}: {}", e.environment, e.error)?;
+                writeln!(
+                    out,
+                    "  {}: {}",
+                    name(&e.environment),
+                    line(&e.error.to_string())
+                )?;
             }
         }
         if !report.notes.is_empty() {
             writeln!(out, "\n{}", p.paint(Style::Bold, "NOTES"))?;
             for n in &report.notes {
-                writeln!(out, "  {n}")?;
+                writeln!(out, "  {}", line(&n.to_string()))?;
             }
         }
         if let Some(line) = hidden_line(report) {
@@ -510,7 +556,7 @@ fn hidden_line(report: &Report) -> Option<String> {
                 .collect();
             format!(
                 "{} {} ({})",
-                h.name,
+                name(&h.name),
                 thousands(h.hidden_total()),
                 layers.join(", ")
             )
