@@ -8,7 +8,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::error::ParseError;
-use super::tree::{DupCheck, Node};
+use super::tree::{DupCheck, MAX_DEPTH, Node, too_deep, with_stack};
 
 /// How many nodes alias expansion may create in one file, so that a
 /// "billion laughs" document cannot exhaust memory.
@@ -20,12 +20,41 @@ const MAX_ALIAS_NODES: usize = 1_000_000;
 pub(crate) fn parse_full(text: &str) -> Result<Vec<Node>, ParseError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
-        return Err(ParseError::from_parser(Some(e.marker().line()), e.info()));
-    }
-    match builder.error {
-        Some(e) => Err(e),
-        None => Ok(builder.docs),
+    // Events one by one rather than through `Parser::load`, which recurses
+    // once per level of the document (and overflows any stack).
+    let loaded = loop {
+        match parser.next_token() {
+            Err(e) => break Err(e),
+            Ok((Event::StreamEnd, _)) => break Ok(()),
+            Ok((ev, mark)) => {
+                builder.on_event(ev, mark);
+                if builder.error.is_some() {
+                    break Ok(());
+                }
+            }
+        }
+    };
+    let Builder {
+        docs,
+        root,
+        stack,
+        anchors,
+        error,
+        ..
+    } = builder;
+    // Trees as deep as the document: dropped without recursing.
+    anchors.into_values().chain(root).for_each(Node::dispose);
+    stack.into_iter().for_each(Frame::dispose);
+    let error = match loaded {
+        Err(e) => Some(ParseError::from_parser(Some(e.marker().line()), e.info())),
+        Ok(()) => error,
+    };
+    match error {
+        Some(e) => {
+            docs.into_iter().for_each(Node::dispose);
+            Err(e)
+        }
+        None => Ok(docs),
     }
 }
 
@@ -44,6 +73,21 @@ enum Frame {
         merges: Vec<Node>,
         dups: DupCheck,
     },
+}
+
+impl Frame {
+    /// Drops what the frame holds without recursing.
+    fn dispose(self) {
+        match self {
+            Frame::Seq { items, .. } => Node::List(items).dispose(),
+            Frame::Map {
+                entries, merges, ..
+            } => {
+                Node::Map(entries).dispose();
+                Node::List(merges).dispose();
+            }
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -77,12 +121,17 @@ impl Builder {
             Event::DocumentEnd => {
                 let doc = self.root.take().unwrap_or(Node::Null);
                 self.docs.push(doc);
+                // Anchors name nodes of their own document only.
+                self.anchors.drain().for_each(|(_, node)| node.dispose());
             }
             Event::SequenceStart(..) | Event::MappingStart(..) if self.awaiting_key() => {
                 return Err(ParseError::at(
                     line,
                     "a mapping key is itself a list or a mapping; drift supports scalar keys only",
                 ));
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                return Err(ParseError::at(line, too_deep()));
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
                 items: Vec::new(),
@@ -125,7 +174,13 @@ impl Builder {
                 }
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().unwrap_or(Node::Null);
+                let Some(node) = self.anchors.get(&id).cloned() else {
+                    return Err(ParseError::at(
+                        line,
+                        "an alias names an anchor of another document; \
+                         anchors hold within their document",
+                    ));
+                };
                 self.alias_nodes += count_nodes(&node);
                 if self.alias_nodes > MAX_ALIAS_NODES {
                     return Err(ParseError::at(
@@ -233,11 +288,11 @@ fn merge_into(entries: &mut Vec<(String, Node)>, merges: Vec<Node>) {
 }
 
 fn count_nodes(node: &Node) -> usize {
-    match node {
+    with_stack(|| match node {
         Node::List(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
         Node::Map(entries) => 1 + entries.iter().map(|(_, v)| count_nodes(v)).sum::<usize>(),
         _ => 1,
-    }
+    })
 }
 
 /// The text of a scalar used as a key through an alias.

@@ -13,6 +13,7 @@
 use drift_core::Value;
 
 use super::sink::{NameStack, Sink};
+use super::tree::MAX_DEPTH;
 use super::yaml::{plain_digits, resolve_plain_str};
 use crate::text::{all_in, alphanumeric_and};
 
@@ -57,6 +58,10 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
             // The key was recorded when it was opened; it is null, or holds
             // the nested mapping that starts here.
             if indent > stack.last()?.indent {
+                // Past the depth limit, the full parser gives the error.
+                if stack.len() >= MAX_DEPTH {
+                    return None;
+                }
                 let mark = sink.key.mark();
                 sink.key.push_field(k);
                 stack.push(Frame { indent, mark });

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `drift` binary, one module per command.
 
 mod check;
+mod deep;
 mod diff;
 mod echoes;
 mod fleet;
