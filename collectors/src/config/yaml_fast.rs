@@ -35,7 +35,12 @@ pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
 }
 
 fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
-    if !text.is_ascii() || crate::text::find_either(text, b'\t', b'\r').is_some() {
+    // Printable ASCII and line feeds only: no tab, carriage return, nor
+    // control character (which the full parser refuses).
+    if !text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) || b == b'\n')
+    {
         return None;
     }
     let mut stack: Vec<Frame> = Vec::with_capacity(4);
@@ -137,11 +142,15 @@ fn split_entry(body: &str) -> Option<(&str, Option<&str>)> {
     is_simple_value(value).then_some((key, Some(value)))
 }
 
+/// The longest implicit key YAML allows (yaml-rust2 refuses longer ones).
+const MAX_KEY: usize = 1024;
+
 fn is_simple_key(key: &str) -> bool {
     let bytes = key.as_bytes();
-    bytes
-        .first()
-        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    bytes.len() <= MAX_KEY
+        && bytes
+            .first()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
         && all_in(bytes, &KEY_BYTES)
 }
 

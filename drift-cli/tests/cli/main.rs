@@ -5,6 +5,7 @@ mod deep;
 mod diff;
 mod echoes;
 mod fleet;
+mod hard;
 mod hostile;
 mod schema;
 mod secrets;

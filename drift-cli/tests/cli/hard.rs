@@ -1,0 +1,44 @@
+//! Edge inputs found on real and generated files (issue 16): what must not
+//! be reported as drift, and what must compare.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::Drift;
+
+/// Snapshots the configuration directory `dir` as environment `env` into a
+/// manifest beside it, and returns the manifest's path.
+fn snapshot(dir: &Path, env: &str) -> PathBuf {
+    let out = dir.with_extension("json");
+    Drift::new()
+        .args(["snapshot", "--env", env, "--config-dir"])
+        .arg_path(dir)
+        .args(["--output"])
+        .arg_path(&out)
+        .status(0);
+    out
+}
+
+/// Two environments whose directories hold `file` as `a` and as `b`.
+fn two(name: &str, a: &[u8], b: &[u8]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let mut out = Vec::new();
+    for (env, text) in [("a", a), ("b", b)] {
+        let dir = root.path().join(env);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join(name), text).unwrap();
+        out.push(snapshot(&dir, env));
+    }
+    let b = out.pop().unwrap();
+    let a = out.pop().unwrap();
+    (root, a, b)
+}
+
+#[test]
+fn reordering_yaml_keys_around_an_empty_block_scalar_is_no_drift() {
+    let (_root, a, b) = two("app.yaml", b"x: |\nport: 80\n", b"port: 80\nx: |\n");
+    Drift::new()
+        .args(["diff"])
+        .args([&a, &b])
+        .status(0)
+        .stdout_has("0 findings");
+}
