@@ -42,3 +42,15 @@ fn reordering_yaml_keys_around_an_empty_block_scalar_is_no_drift() {
         .status(0)
         .stdout_has("0 findings");
 }
+
+#[test]
+fn switching_a_toml_file_between_lf_and_crlf_is_no_drift() {
+    let lf = "a = \"\"\"\none\ntwo\n\"\"\"\nb = '''\nx\ny'''\n[t]\nc = 1\n";
+    let crlf = lf.replace('\n', "\r\n");
+    let (_root, a, b) = two("app.toml", lf.as_bytes(), crlf.as_bytes());
+    Drift::new()
+        .args(["diff"])
+        .args([&a, &b])
+        .status(0)
+        .stdout_has("0 findings");
+}
