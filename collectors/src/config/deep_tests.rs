@@ -131,3 +131,31 @@ fn fast_paths_read_to_the_limit_and_decline_past_it() {
         assert!(fast_path("f.yaml", &yaml(MAX_DEPTH), yaml_fast::parse_into).is_none());
     });
 }
+
+/// Files of blanks and comments only have no `config:` entries in any
+/// format (their `file:` entry tells they are there); an explicit `{}` in
+/// JSON or YAML is an empty object, and an empty INI or TOML table too.
+#[test]
+fn blank_and_comment_only_files_have_no_entries() {
+    for (format, text) in [
+        (Format::Ini, "; nothing\n\n# none\n"),
+        (Format::Toml, "# nothing\n\n"),
+        (Format::Toml, "\r\n"),
+        (Format::Properties, "! nothing\n# none\n\n"),
+        (Format::Env, "# nothing\n\n"),
+        (Format::Yaml, "# nothing\n"),
+        (Format::Json, " \n"),
+    ] {
+        for text in [text, ""] {
+            assert_eq!(parse(format, text).unwrap(), 0, "{format:?} {text:?}");
+        }
+    }
+    for (format, text) in [
+        (Format::Json, "{}"),
+        (Format::Yaml, "{}\n"),
+        (Format::Ini, "[empty]\n"),
+        (Format::Toml, "[empty]\n"),
+    ] {
+        assert_eq!(parse(format, text).unwrap(), 1, "{format:?} {text:?}");
+    }
+}

@@ -2,6 +2,7 @@
 //! TOML text).
 
 use super::error::{ParseError, line_of_offset};
+use super::sink::Sink;
 use super::tree::Node;
 
 /// Parses a TOML document. TOML forbids duplicate keys: they are an error
@@ -26,6 +27,17 @@ pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
         ParseError::from_parser(line, e.message())
     })?;
     Ok(table_node(table))
+}
+
+/// Parses a TOML document into `sink`. A document without keys nor tables
+/// (blank, or comments only) has no entries: TOML has no way to write an
+/// empty document, and the file's `file:` entry tells it is there.
+pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+    match parse(text)? {
+        Node::Map(entries) if entries.is_empty() => {}
+        node => sink.node(node),
+    }
+    Ok(())
 }
 
 fn table_node(table: toml::Table) -> Node {

@@ -67,10 +67,7 @@ fn yaml_twins() -> Twins<'static, str, Read> {
 
 fn toml_twins() -> Twins<'static, str, Read> {
     Twins::new("toml config", "full", |t: &str| {
-        full(|sink| {
-            sink.node(toml::parse(t)?);
-            Ok(())
-        })
+        full(|sink| toml::parse_into(t, sink))
     })
     .fast("fast", |t: &str| {
         fast_path("f", t, toml_fast::parse_into).map(Ok)

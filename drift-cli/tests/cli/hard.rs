@@ -54,3 +54,27 @@ fn switching_a_toml_file_between_lf_and_crlf_is_no_drift() {
         .status(0)
         .stdout_has("0 findings");
 }
+
+#[test]
+fn a_comment_only_file_has_no_config_entry_but_differs_from_a_missing_one() {
+    for name in ["app.ini", "app.toml", "app.properties", ".env"] {
+        let root = tempfile::tempdir().unwrap();
+        let (a, b) = (root.path().join("a"), root.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        std::fs::write(a.join(name), "# nothing here\n\n").unwrap();
+        let ma = snapshot(&a, "a");
+        let mb = snapshot(&b, "b");
+        let text = std::fs::read_to_string(&ma).unwrap();
+        assert!(
+            !text.contains(&format!("\"config:{name}\"")),
+            "{name}: {text}"
+        );
+        assert!(text.contains(&format!("\"file:{name}\"")), "{name}: {text}");
+        Drift::new()
+            .args(["diff", "--fail-on", "warning"])
+            .args([&ma, &mb])
+            .status(1)
+            .stdout_has(&format!("file:{name}"));
+    }
+}
