@@ -78,3 +78,31 @@ fn a_comment_only_file_has_no_config_entry_but_differs_from_a_missing_one() {
             .stdout_has(&format!("file:{name}"));
     }
 }
+
+#[test]
+fn a_manifest_compared_with_itself_compares_like_diff_a_a() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = crate::support::manifest(
+        dir.path(),
+        "prod",
+        &[("env:A", drift_core::Value::from("1"))],
+    );
+    for times in [2, 3] {
+        Drift::new()
+            .args(["diff"])
+            .args(std::iter::repeat_n(&a, times))
+            .status(0)
+            .stdout_has("0 findings")
+            .stdout_has("prod@");
+    }
+    // The same file beside another one of its environment's name: three
+    // environments, the copies told apart.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let b = crate::support::manifest(&other, "prod", &[("env:A", drift_core::Value::from("2"))]);
+    Drift::new()
+        .args(["diff", "--format", "json", "--fail-on", "warning"])
+        .args([&a, &a, &b])
+        .status(1)
+        .stdout_has("#2");
+}
