@@ -88,7 +88,7 @@ impl Format {
             }
             Format::Toml => {
                 if !toml_fast::parse_into(text, sink) {
-                    sink.node(toml::parse(text)?);
+                    toml::parse_into(text, sink)?;
                 }
             }
             Format::Ini => ini::parse_into(text, sink)?,

@@ -35,10 +35,9 @@ struct Section<'t> {
 /// Parses an INI file into `sink`.
 pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
     let (sections, includes) = parse(text)?;
+    // A file without keys nor sections has no entries (its `file:` entry
+    // tells it is there).
     let items = assemble(sections, includes);
-    if items.is_empty() {
-        sink.value(Value::Object(BTreeMap::new()));
-    }
     for (name, item) in items {
         match item {
             Item::Value(value) => sink.field(name, value),
@@ -259,10 +258,9 @@ mod tests {
     fn empty_sections_are_kept_and_errors_have_lines() {
         let n = parse("[empty]\n").unwrap();
         assert_eq!(n.get("empty"), Some(&Value::Object(BTreeMap::new())));
-        // An empty file is an empty object.
-        let n = parse("; nothing\n").unwrap();
-        assert_eq!(n.get(""), Some(&Value::Object(BTreeMap::new())));
-        assert_eq!(n.len(), 1);
+        // A file of comments has no entries.
+        assert!(parse("; nothing\n\n# none\n").unwrap().is_empty());
+        assert!(parse("").unwrap().is_empty());
         let e = parse("a = 1\n[broken\n").unwrap_err();
         assert_eq!(e.line, Some(2));
         let e = parse("a = 1\n= secret\n").unwrap_err();

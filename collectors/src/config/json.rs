@@ -10,7 +10,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 
 use super::error::ParseError;
 use super::sink::Sink;
-use super::tree::{DupCheck, Node};
+use super::tree::{DupCheck, MAX_DEPTH, Node, too_deep, with_stack};
 
 /// Parses a JSON document into `sink`. A document of whitespace only has no
 /// entries; a key that occurs twice in one object is an error at its line.
@@ -19,7 +19,10 @@ pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> Result<(), ParseErr
         return Ok(());
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    EntriesSeed { sink }
+    // serde_json stops at 128 levels; the visitors below count the levels
+    // themselves, up to MAX_DEPTH, each on enough stack.
+    de.disable_recursion_limit();
+    EntriesSeed { sink, depth: 0 }
         .deserialize(&mut de)
         .and_then(|()| de.end())
         .map_err(|e| {
@@ -44,13 +47,24 @@ fn duplicate<E: de::Error>() -> E {
 /// Puts the value it reads into the sink, at the sink's current key.
 struct EntriesSeed<'s, 'a> {
     sink: &'s mut Sink<'a>,
+    /// The lists and objects the value is in.
+    depth: usize,
+}
+
+/// The error of a value nested deeper than [`MAX_DEPTH`]: serde_json adds
+/// the line.
+fn check_depth<E: de::Error>(depth: usize) -> Result<(), E> {
+    if depth >= MAX_DEPTH {
+        return Err(de::Error::custom(too_deep()));
+    }
+    Ok(())
 }
 
 impl<'de> DeserializeSeed<'de> for EntriesSeed<'_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
+        with_stack(|| deserializer.deserialize_any(self))
     }
 }
 
@@ -97,11 +111,13 @@ impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        self.sink.node(NodeVisitor.visit_seq(seq)?);
+        self.sink
+            .node(NodeVisitor { depth: self.depth }.visit_seq(seq)?);
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        check_depth(self.depth)?;
         let mut names: Vec<Cow<'de, str>> = Vec::new();
         let mut dups = DupCheck::default();
         while let Some(name) = map.next_key_seed(NameSeed)? {
@@ -112,6 +128,7 @@ impl<'de> Visitor<'de> for EntriesSeed<'_, '_> {
             self.sink.key.push_field(&name);
             map.next_value_seed(EntriesSeed {
                 sink: &mut *self.sink,
+                depth: self.depth + 1,
             })?;
             self.sink.key.truncate(mark);
             names.push(name);
@@ -156,11 +173,23 @@ impl<'de> Visitor<'de> for NameSeed {
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Node, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
+        NodeVisitor { depth: 0 }.deserialize(deserializer)
     }
 }
 
-struct NodeVisitor;
+/// Reads a value into a [`Node`], `depth` lists and objects down.
+#[derive(Clone, Copy)]
+struct NodeVisitor {
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+        with_stack(|| deserializer.deserialize_any(self))
+    }
+}
 
 impl<'de> Visitor<'de> for NodeVisitor {
     type Value = Node;
@@ -198,24 +227,47 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        check_depth(self.depth)?;
+        let inner = NodeVisitor {
+            depth: self.depth + 1,
+        };
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(item) = seq.next_element::<Node>()? {
-            items.push(item);
+        loop {
+            match seq.next_element_seed(inner) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => return Ok(Node::List(items)),
+                Err(e) => {
+                    // What was read may be deep: dropped without recursing.
+                    Node::List(items).dispose();
+                    return Err(e);
+                }
+            }
         }
-        Ok(Node::List(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        check_depth(self.depth)?;
+        let inner = NodeVisitor {
+            depth: self.depth + 1,
+        };
         let mut entries: Vec<(String, Node)> = Vec::new();
         let mut dups = DupCheck::default();
-        while let Some(key) = map.next_key::<String>()? {
+        let failed = loop {
+            let key = match map.next_key::<String>() {
+                Ok(Some(key)) => key,
+                Ok(None) => return Ok(Node::Map(entries)),
+                Err(e) => break e,
+            };
             if dups.is_duplicate(&entries, &key) {
-                return Err(duplicate());
+                break duplicate();
             }
-            let value = map.next_value::<Node>()?;
-            entries.push((key, value));
-        }
-        Ok(Node::Map(entries))
+            match map.next_value_seed(inner) {
+                Ok(value) => entries.push((key, value)),
+                Err(e) => break e,
+            }
+        };
+        Node::Map(entries).dispose();
+        Err(failed)
     }
 }
 

@@ -14,6 +14,7 @@
 use drift_core::Value;
 
 use super::sink::{NameStack, Sink};
+use super::tree::{MAX_DEPTH, with_stack};
 
 /// Puts the entries of `text` into `sink` when it is of the simple shape
 /// this module handles, and says whether it was; when it was not, `sink` is
@@ -27,6 +28,7 @@ pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
             text,
             at: 0,
             names: NameStack::for_text(text.len()),
+            depth: 0,
         };
         p.space();
         if p.peek()? != b'{' {
@@ -43,6 +45,9 @@ struct Reader<'t> {
     text: &'t str,
     at: usize,
     names: NameStack<'t>,
+    /// The objects the reader is in (past [`MAX_DEPTH`], the full parser
+    /// gives the error).
+    depth: usize,
 }
 
 impl<'t> Reader<'t> {
@@ -99,7 +104,16 @@ impl<'t> Reader<'t> {
 
     fn value(&mut self, sink: &mut Sink<'_>) -> Option<()> {
         let value = match self.peek()? {
-            b'{' => return self.object(sink),
+            b'{' => {
+                // The root object is the first level.
+                if self.depth + 1 >= MAX_DEPTH {
+                    return None;
+                }
+                self.depth += 1;
+                with_stack(|| self.object(sink))?;
+                self.depth -= 1;
+                return Some(());
+            }
             b'"' => Value::String(self.string()?.to_owned()),
             b't' => self.word("true", Value::Bool(true))?,
             b'f' => self.word("false", Value::Bool(false))?,

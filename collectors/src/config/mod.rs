@@ -41,6 +41,8 @@ mod sink;
 /// Helpers for tests of readers elsewhere in the crate.
 #[cfg(test)]
 pub(crate) use sink::testing;
+#[cfg(test)]
+mod deep_tests;
 mod toml;
 mod toml_fast;
 mod tree;

@@ -2,8 +2,6 @@
 //! straight into a [`Sink`], without a tree; what needs the whole picture
 //! goes through [`Node`] and [`flatten`].
 
-use std::collections::BTreeMap;
-
 use drift_core::Value;
 use drift_core::key::KeyBuilder;
 use drift_core::manifest::KeyedValues;
@@ -42,12 +40,10 @@ impl Sink<'_> {
         self.key.truncate(mark);
     }
 
-    /// The entries of a map of scalars at the current key, or an empty
-    /// object when it has none (as [`flatten`] records an empty map).
+    /// The entries of a map of scalars at the current key: none when it is
+    /// empty (a `.properties` or `.env` file of blanks and comments; its
+    /// `file:` entry tells it is there).
     pub(crate) fn map<K: AsRef<str>, V: Into<Value>>(&mut self, entries: Vec<(K, V)>) {
-        if entries.is_empty() {
-            self.value(Value::Object(BTreeMap::new()));
-        }
         for (name, value) in entries {
             self.field(name.as_ref(), value.into());
         }

@@ -2,16 +2,42 @@
 //! TOML text).
 
 use super::error::{ParseError, line_of_offset};
+use super::sink::Sink;
 use super::tree::Node;
 
 /// Parses a TOML document. TOML forbids duplicate keys: they are an error
 /// at their line, like any other syntax error.
+///
+/// Line endings are read as line feeds first: a multi-line string keeps
+/// the line breaks of the file as they are written, so switching a file
+/// between LF and CRLF changed its values. TOML allows a carriage return
+/// only before a line feed (an escaped `\r` is no byte of the file), so
+/// the change touches nothing else, and lines stay where they were. (The
+/// fast path declines any carriage return.)
 pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
+    let lf;
+    let text = if crate::text::find_byte(text, b'\r').is_some() {
+        lf = text.replace("\r\n", "\n");
+        lf.as_str()
+    } else {
+        text
+    };
     let table = text.parse::<toml::Table>().map_err(|e| {
         let line = e.span().map(|s| line_of_offset(text, s.start));
         ParseError::from_parser(line, e.message())
     })?;
     Ok(table_node(table))
+}
+
+/// Parses a TOML document into `sink`. A document without keys nor tables
+/// (blank, or comments only) has no entries: TOML has no way to write an
+/// empty document, and the file's `file:` entry tells it is there.
+pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> Result<(), ParseError> {
+    match parse(text)? {
+        Node::Map(entries) if entries.is_empty() => {}
+        node => sink.node(node),
+    }
+    Ok(())
 }
 
 fn table_node(table: toml::Table) -> Node {
@@ -46,6 +72,21 @@ mod tests {
         );
         assert_eq!(db.get("ratio"), Some(&Node::Float(0.5)));
         assert_eq!(db.get("ok"), Some(&Node::Bool(true)));
+    }
+
+    #[test]
+    fn line_endings_in_multi_line_strings_are_no_drift() {
+        let lf = "a = \"\"\"\none\ntwo\n\"\"\"\nb = '''\nx\ny'''\nc = \"e\\r\\n\"\n[t]\nd = 1\n";
+        let crlf = lf.replace('\n', "\r\n");
+        assert_eq!(parse(&crlf).unwrap(), parse(lf).unwrap());
+        let n = parse(&crlf).unwrap();
+        assert_eq!(n.get("a"), Some(&Node::Str("one\ntwo\n".into())));
+        assert_eq!(n.get("b"), Some(&Node::Str("x\ny".into())));
+        // An escaped carriage return is the string's own.
+        assert_eq!(n.get("c"), Some(&Node::Str("e\r\n".into())));
+        // Errors keep their line.
+        let e = parse("a = 1\r\nb = \r\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
     }
 
     #[test]

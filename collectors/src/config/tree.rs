@@ -13,8 +13,27 @@ use drift_core::Value;
 use drift_core::key::KeyBuilder;
 use drift_core::manifest::KeyedValues;
 
+/// The deepest nesting of lists and mappings read in one configuration
+/// document: a deeper one is an error at its line. Documents this deep are
+/// read (and at least 5,000 levels always are); the limit bounds what one
+/// hostile file can cost, and keeps keys to a length a person can use.
+pub(crate) const MAX_DEPTH: usize = 10_000;
+
+/// The message of a document nested deeper than [`MAX_DEPTH`].
+pub(crate) fn too_deep() -> String {
+    format!("nested deeper than {MAX_DEPTH} levels; drift refuses such a document")
+}
+
+/// Runs one level of a recursion over a document with enough stack left
+/// for it, whatever the thread: when less than 128 KiB remain, `f` runs on
+/// a fresh segment of 4 MiB (stacker, as rustc does), so that a document
+/// nested [`MAX_DEPTH`] levels deep reads on a worker thread of 2 MiB.
+pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
+}
+
 /// A parsed configuration value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum Node {
     /// An explicit null.
     Null,
@@ -35,7 +54,36 @@ pub(crate) enum Node {
 /// Fields that identify the items of a list of objects, in order of preference.
 const IDENTITY_FIELDS: [&str; 3] = ["name", "id", "key"];
 
+impl Clone for Node {
+    /// Clones level by level on [`with_stack`] (YAML anchors copy whole
+    /// subtrees, as deep as a document goes).
+    fn clone(&self) -> Node {
+        with_stack(|| match self {
+            Node::Null => Node::Null,
+            Node::Bool(b) => Node::Bool(*b),
+            Node::Int(i) => Node::Int(*i),
+            Node::Float(f) => Node::Float(*f),
+            Node::Str(s) => Node::Str(s.clone()),
+            Node::List(items) => Node::List(items.clone()),
+            Node::Map(entries) => Node::Map(entries.clone()),
+        })
+    }
+}
+
 impl Node {
+    /// Drops a tree without recursing (the compiler's drop glue recurses
+    /// once per level): each list or map is emptied into a work list first.
+    pub(crate) fn dispose(self) {
+        let mut work = vec![self];
+        while let Some(mut node) = work.pop() {
+            match &mut node {
+                Node::List(items) => work.append(items),
+                Node::Map(entries) => work.extend(entries.drain(..).map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+    }
+
     fn is_scalar(&self) -> bool {
         !matches!(self, Node::List(_) | Node::Map(_))
     }
@@ -61,7 +109,7 @@ impl Node {
 
     /// Converts a scalar (or an empty collection) into its entry value.
     pub(crate) fn into_value(self) -> Value {
-        match self {
+        with_stack(|| match self {
             Node::Null => Value::Null,
             Node::Bool(b) => Value::Bool(b),
             Node::Int(i) => Value::Int(i),
@@ -74,7 +122,7 @@ impl Node {
                     .map(|(k, v)| (k, v.into_value()))
                     .collect::<BTreeMap<_, _>>(),
             ),
-        }
+        })
     }
 }
 
@@ -268,6 +316,10 @@ pub(crate) fn all_unique(ids: &[String]) -> bool {
 
 /// Appends the entries of `node` under the key in `builder` to `out`.
 pub(crate) fn flatten(builder: &mut KeyBuilder, node: Node, out: &mut KeyedValues) {
+    with_stack(|| flatten_level(builder, node, out));
+}
+
+fn flatten_level(builder: &mut KeyBuilder, node: Node, out: &mut KeyedValues) {
     match node {
         Node::Map(entries) if !entries.is_empty() => {
             for (name, value) in entries {

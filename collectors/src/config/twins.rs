@@ -67,10 +67,7 @@ fn yaml_twins() -> Twins<'static, str, Read> {
 
 fn toml_twins() -> Twins<'static, str, Read> {
     Twins::new("toml config", "full", |t: &str| {
-        full(|sink| {
-            sink.node(toml::parse(t)?);
-            Ok(())
-        })
+        full(|sink| toml::parse_into(t, sink))
     })
     .fast("fast", |t: &str| {
         fast_path("f", t, toml_fast::parse_into).map(Ok)
@@ -202,6 +199,14 @@ const YAML_LINES: &[&str] = &[
     "x: null",
     "y: 1e3",
     "z: é",
+    "hx: 0x-1",
+    "hp: 0x+1F",
+    "ox: 0o-7",
+    "pp: ++1",
+    "pm: +-1",
+    "# nul \u{0} in a comment",
+    "ctl: 1 # \u{1b}",
+    "s: |+",
 ];
 
 const TOML_LINES: &[&str] = &[
@@ -310,6 +315,38 @@ fn yaml_readers_agree() {
     assert!(fixtures.len() >= 12, "{} YAML fixtures", fixtures.len());
     let generated = generated(YAML_LINES, 0x9a_31, 3_000, 6);
     run(yaml_twins, "fast", &fixtures, 4, &generated, 500);
+}
+
+/// Inputs where the YAML readers disagreed (issue 16): control characters,
+/// keys past YAML's 1,024 characters, block scalars without content at the
+/// end of a file, and signs after a prefix.
+#[test]
+fn yaml_readers_agree_on_hard_inputs() {
+    let long = |n: usize| format!("{}: 1\n", "k".repeat(n));
+    // Each text, and whether it is an error.
+    let texts = [
+        ("a: 1 # x\u{0}y\nb: 2\n".to_owned(), true),
+        ("a: 1\n# \u{7}\nb: 2\n".to_owned(), true),
+        ("a: 1\u{1f}\n".to_owned(), true),
+        (long(1024), false),
+        (long(1025), true),
+        (format!("a:\n  {}", long(1025)), true),
+        ("a: 1\nx: |\n".to_owned(), false),
+        ("a: 1\nx: >-\n".to_owned(), false),
+        ("a: 1\nx: |+\n\n".to_owned(), false),
+        (
+            "a: 0x-1\nb: 0x+1F\nc: 0o-7\nd: ++1\ne: +-1\nf: +1\ng: 0x1F\n".to_owned(),
+            false,
+        ),
+    ];
+    let mut twins = yaml_twins();
+    for (text, error) in &texts {
+        let read = twins.check(format_args!("{text:?}"), text.as_str());
+        assert_eq!(read.is_err(), *error, "{text:?}: {read:?}");
+    }
+    twins.assert_accepts("dispatch", texts.len(), false);
+    // The fast reader takes the plain ones, not the ones it would misread.
+    twins.assert_accepts("fast", 2, REFERENCE_PATHS);
 }
 
 #[test]

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
-use super::error::ParseError;
-use super::tree::{DupCheck, Node};
+use super::error::{ParseError, line_of_offset};
+use super::tree::{DupCheck, MAX_DEPTH, Node, too_deep, with_stack};
 
 /// How many nodes alias expansion may create in one file, so that a
 /// "billion laughs" document cannot exhaust memory.
@@ -18,14 +18,95 @@ const MAX_ALIAS_NODES: usize = 1_000_000;
 /// parser (files of the simplest shape go to `yaml_fast` first). Empty
 /// documents are [`Node::Null`].
 pub(crate) fn parse_full(text: &str) -> Result<Vec<Node>, ParseError> {
+    check_controls(text)?;
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    if let Err(e) = parser.load(&mut builder, true) {
-        return Err(ParseError::from_parser(Some(e.marker().line()), e.info()));
+    // Events one by one rather than through `Parser::load`, which recurses
+    // once per level of the document (and overflows any stack).
+    let loaded = loop {
+        match parser.next_token() {
+            Err(e) => break Err(e),
+            Ok((Event::StreamEnd, _)) => break Ok(()),
+            Ok((ev, mark)) => {
+                let ev = match ev {
+                    Event::Scalar(
+                        value,
+                        style @ (TScalarStyle::Literal | TScalarStyle::Folded),
+                        anchor,
+                        tag,
+                    ) if value.bytes().all(|b| b == b'\n') => {
+                        let value = empty_block_scalar(text, mark.index()).unwrap_or(value);
+                        Event::Scalar(value, style, anchor, tag)
+                    }
+                    ev => ev,
+                };
+                builder.on_event(ev, mark);
+                if builder.error.is_some() {
+                    break Ok(());
+                }
+            }
+        }
+    };
+    let Builder {
+        docs,
+        root,
+        stack,
+        anchors,
+        error,
+        ..
+    } = builder;
+    // Trees as deep as the document: dropped without recursing.
+    anchors.into_values().chain(root).for_each(Node::dispose);
+    stack.into_iter().for_each(Frame::dispose);
+    let error = match loaded {
+        Err(e) => Some(ParseError::from_parser(Some(e.marker().line()), e.info())),
+        Ok(()) => error,
+    };
+    match error {
+        Some(e) => {
+            docs.into_iter().for_each(Node::dispose);
+            Err(e)
+        }
+        None => Ok(docs),
     }
-    match builder.error {
-        Some(e) => Err(e),
-        None => Ok(builder.docs),
+}
+
+/// The value of a block scalar without content (`x: |`), from its header
+/// at char `index` of `text`: yaml-rust2 gives `"\n"` when one ends the
+/// file, where YAML gives `""` (as it does in the middle of a file), and
+/// with keep chomping (`|+`) one line break too many there. Clip and strip
+/// give `""`; keep gives the empty lines after the header, up to the next
+/// line with content. `None` when `index` is not at a header.
+fn empty_block_scalar(text: &str, index: usize) -> Option<String> {
+    let (at, _) = text.char_indices().nth(index)?;
+    let header = text[at..].split('\n').next()?;
+    let indicators = header.strip_prefix(['|', '>'])?;
+    let keep = indicators.split([' ', '#']).next()?.contains('+');
+    if !keep {
+        return Some(String::new());
+    }
+    let after = text[at + header.len()..].strip_prefix('\n').unwrap_or("");
+    let empty = after
+        .split_inclusive('\n')
+        .take_while(|l| l.ends_with('\n') && l.trim_end_matches(['\n', '\r', ' ']).is_empty())
+        .count();
+    Some("\n".repeat(empty))
+}
+
+/// Refuses a control character YAML forbids (C0 but tab, line feed and
+/// carriage return), at its line: yaml-rust2 stops at one in a comment and
+/// gives the document before it, silently shorter.
+fn check_controls(text: &str) -> Result<(), ParseError> {
+    let bad = |b: &u8| *b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r');
+    match text.as_bytes().iter().position(bad) {
+        None => Ok(()),
+        Some(at) => Err(ParseError::at(
+            line_of_offset(text, at),
+            format!(
+                "control character U+{:04X}, which YAML forbids; remove it",
+                text.as_bytes()[at]
+            ),
+        )),
     }
 }
 
@@ -44,6 +125,21 @@ enum Frame {
         merges: Vec<Node>,
         dups: DupCheck,
     },
+}
+
+impl Frame {
+    /// Drops what the frame holds without recursing.
+    fn dispose(self) {
+        match self {
+            Frame::Seq { items, .. } => Node::List(items).dispose(),
+            Frame::Map {
+                entries, merges, ..
+            } => {
+                Node::Map(entries).dispose();
+                Node::List(merges).dispose();
+            }
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -77,12 +173,17 @@ impl Builder {
             Event::DocumentEnd => {
                 let doc = self.root.take().unwrap_or(Node::Null);
                 self.docs.push(doc);
+                // Anchors name nodes of their own document only.
+                self.anchors.drain().for_each(|(_, node)| node.dispose());
             }
             Event::SequenceStart(..) | Event::MappingStart(..) if self.awaiting_key() => {
                 return Err(ParseError::at(
                     line,
                     "a mapping key is itself a list or a mapping; drift supports scalar keys only",
                 ));
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                return Err(ParseError::at(line, too_deep()));
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
                 items: Vec::new(),
@@ -125,7 +226,13 @@ impl Builder {
                 }
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().unwrap_or(Node::Null);
+                let Some(node) = self.anchors.get(&id).cloned() else {
+                    return Err(ParseError::at(
+                        line,
+                        "an alias names an anchor of another document; \
+                         anchors hold within their document",
+                    ));
+                };
                 self.alias_nodes += count_nodes(&node);
                 if self.alias_nodes > MAX_ALIAS_NODES {
                     return Err(ParseError::at(
@@ -233,11 +340,11 @@ fn merge_into(entries: &mut Vec<(String, Node)>, merges: Vec<Node>) {
 }
 
 fn count_nodes(node: &Node) -> usize {
-    match node {
+    with_stack(|| match node {
         Node::List(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
         Node::Map(entries) => 1 + entries.iter().map(|(_, v)| count_nodes(v)).sum::<usize>(),
         _ => 1,
-    }
+    })
 }
 
 /// The text of a scalar used as a key through an alias.
@@ -314,18 +421,31 @@ fn resolve_typed(text: &str) -> Option<Node> {
     ) {
         return None;
     }
+    // The core schema's `0x[0-9a-fA-F]+`, `0o[0-7]+` and `[-+]?[0-9]+`:
+    // Rust's parsers also take a sign after the prefix (`0x-1`, `++1`,
+    // `+-1`), which YAML reads as strings.
+    let digits = |t: &str, radix: u32| !t.is_empty() && t.chars().all(|c| c.is_digit(radix));
     if let Some(hex) = text.strip_prefix("0x") {
-        if let Ok(i) = i64::from_str_radix(hex, 16) {
+        if digits(hex, 16)
+            && let Ok(i) = i64::from_str_radix(hex, 16)
+        {
             return Some(Node::Int(i));
         }
     } else if let Some(oct) = text.strip_prefix("0o") {
-        if let Ok(i) = i64::from_str_radix(oct, 8) {
+        if digits(oct, 8)
+            && let Ok(i) = i64::from_str_radix(oct, 8)
+        {
             return Some(Node::Int(i));
         }
-    } else if let Some(num) = text.strip_prefix('+')
-        && let Ok(i) = num.parse::<i64>()
-    {
-        return Some(Node::Int(i));
+    } else if let Some(num) = text.strip_prefix('+') {
+        if digits(num, 10)
+            && let Ok(i) = num.parse::<i64>()
+        {
+            return Some(Node::Int(i));
+        }
+        if !num.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
     }
     match text {
         "~" | "null" => Some(Node::Null),
@@ -360,6 +480,59 @@ mod tests {
         let mut docs = parse_full(text).unwrap();
         assert_eq!(docs.len(), 1, "{docs:?}");
         docs.remove(0)
+    }
+
+    #[test]
+    fn a_sign_after_a_prefix_or_a_sign_makes_a_string() {
+        for text in [
+            "0x-1", "0x+1F", "0o-7", "++1", "+-1", "+-1.5", "-+1", "0x", "0o",
+        ] {
+            let n = one(&format!("a: {text}\n"));
+            assert_eq!(n.get("a"), Some(&Node::Str(text.into())), "{text}");
+        }
+        let n = one("a: +1\nb: 0x1F\nc: 0o17\nd: +1.5\ne: +.inf\n");
+        assert_eq!(n.get("a"), Some(&Node::Int(1)));
+        assert_eq!(n.get("b"), Some(&Node::Int(31)));
+        assert_eq!(n.get("c"), Some(&Node::Int(15)));
+        assert_eq!(n.get("d"), Some(&Node::Float(1.5)));
+        assert_eq!(n.get("e"), Some(&Node::Float(f64::INFINITY)));
+    }
+
+    #[test]
+    fn a_control_character_is_an_error_at_its_line_not_a_shorter_document() {
+        for (text, line) in [
+            ("a: 1 # x\u{0}y\nb: 2\n", 1),
+            ("a: 1\n# \u{7}\nb: 2\n", 2),
+            ("a: 1\nb: 2\u{1b}\n", 2),
+        ] {
+            let e = parse_full(text).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text:?}");
+            assert!(e.message.contains("control character"), "{}", e.message);
+        }
+        assert!(parse_full("a: 1\t# tab\r\nb: 2\r\n").is_ok());
+    }
+
+    #[test]
+    fn an_empty_block_scalar_is_empty_wherever_it_stands() {
+        // Where the key stands must not change the value: reordering keys
+        // is no drift.
+        for header in ["|", ">", "|-", ">-", "|2", "|+", ">+", "| # note"] {
+            let last = one(&format!("a: 1\nx: {header}\n"));
+            let middle = one(&format!("x: {header}\na: 1\n"));
+            assert_eq!(last.get("x"), Some(&Node::Str(String::new())), "{header}");
+            assert_eq!(middle.get("x"), last.get("x"), "{header}");
+            let no_newline = one(&format!("a: 1\nx: {header}"));
+            assert_eq!(no_newline.get("x"), last.get("x"), "{header}");
+        }
+        // Keep chomping keeps the empty lines after the header, as YAML does.
+        assert_eq!(one("x: |+\n\n").get("x"), Some(&Node::Str("\n".into())));
+        assert_eq!(one("x: |+\n\n\n").get("x"), Some(&Node::Str("\n\n".into())));
+        assert_eq!(
+            one("x: |+\n\n\na: 1\n").get("x"),
+            Some(&Node::Str("\n\n".into()))
+        );
+        assert_eq!(one("é: |\n").get("é"), Some(&Node::Str(String::new())));
+        assert_eq!(one("x: |\n  a\n").get("x"), Some(&Node::Str("a\n".into())));
     }
 
     #[test]

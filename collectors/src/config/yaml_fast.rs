@@ -13,6 +13,7 @@
 use drift_core::Value;
 
 use super::sink::{NameStack, Sink};
+use super::tree::MAX_DEPTH;
 use super::yaml::{plain_digits, resolve_plain_str};
 use crate::text::{all_in, alphanumeric_and};
 
@@ -34,7 +35,12 @@ pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
 }
 
 fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
-    if !text.is_ascii() || crate::text::find_either(text, b'\t', b'\r').is_some() {
+    // Printable ASCII and line feeds only: no tab, carriage return, nor
+    // control character (which the full parser refuses).
+    if !text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) || b == b'\n')
+    {
         return None;
     }
     let mut stack: Vec<Frame> = Vec::with_capacity(4);
@@ -57,6 +63,10 @@ fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
             // The key was recorded when it was opened; it is null, or holds
             // the nested mapping that starts here.
             if indent > stack.last()?.indent {
+                // Past the depth limit, the full parser gives the error.
+                if stack.len() >= MAX_DEPTH {
+                    return None;
+                }
                 let mark = sink.key.mark();
                 sink.key.push_field(k);
                 stack.push(Frame { indent, mark });
@@ -132,11 +142,15 @@ fn split_entry(body: &str) -> Option<(&str, Option<&str>)> {
     is_simple_value(value).then_some((key, Some(value)))
 }
 
+/// The longest implicit key YAML allows (yaml-rust2 refuses longer ones).
+const MAX_KEY: usize = 1024;
+
 fn is_simple_key(key: &str) -> bool {
     let bytes = key.as_bytes();
-    bytes
-        .first()
-        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    bytes.len() <= MAX_KEY
+        && bytes
+            .first()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
         && all_in(bytes, &KEY_BYTES)
 }
 

@@ -1,9 +1,38 @@
 //! `pnpm-lock.yaml` (lockfile versions 5, 6 and 9).
 
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::{Yaml, YamlLoader};
 
 use super::graph::Graph;
 use super::{Ecosystem, Package, ParseError};
+
+/// The deepest nesting read: a pnpm lockfile is a few levels deep, and
+/// yaml-rust2's loader recurses once per level (and so does dropping what
+/// it built), so a deeper document is refused before it is loaded.
+const MAX_DEPTH: usize = 128;
+
+/// Refuses a document nested deeper than [`MAX_DEPTH`], at the line where
+/// it goes past it; syntax errors are left to the loader.
+fn check_depth(text: &str) -> Result<(), ParseError> {
+    let mut parser = Parser::new_from_str(text);
+    let mut depth = 0usize;
+    loop {
+        match parser.next_token() {
+            Err(_) | Ok((Event::StreamEnd, _)) => return Ok(()),
+            Ok((Event::SequenceStart(..) | Event::MappingStart(..), mark)) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(ParseError::at(
+                        mark.line(),
+                        format!("invalid pnpm-lock.yaml: nested deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+            }
+            Ok((Event::SequenceEnd | Event::MappingEnd, _)) => depth = depth.saturating_sub(1),
+            Ok(_) => {}
+        }
+    }
+}
 
 /// The packages of a pnpm lockfile.
 ///
@@ -14,6 +43,7 @@ use super::{Ecosystem, Package, ParseError};
 ///   a package is dev-only when no importer reaches it (through `snapshots`)
 ///   from its `dependencies` or `optionalDependencies`.
 pub(super) fn parse(text: &str) -> Result<Vec<Package>, ParseError> {
+    check_depth(text)?;
     let docs = YamlLoader::load_from_str(text).map_err(|e| {
         ParseError::at(
             e.marker().line(),
@@ -130,6 +160,26 @@ fn v9_prod_nodes(doc: &Yaml) -> std::collections::BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_documents_are_an_error_at_their_line_not_a_crash() {
+        let deep = |d: usize| format!("lockfileVersion: '9.0'\nx:\n{}1\n", "- ".repeat(d));
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn_scoped(s, || {
+                    for d in [MAX_DEPTH + 1, 100_000] {
+                        let e = parse(&deep(d)).unwrap_err();
+                        assert_eq!(e.line, Some(3), "{d}");
+                        assert!(e.message.contains("nested deeper"), "{}", e.message);
+                    }
+                    assert!(parse(&deep(MAX_DEPTH - 1)).unwrap().is_empty());
+                })
+                .unwrap()
+                .join()
+                .unwrap();
+        });
+    }
 
     #[test]
     fn keys() {

@@ -162,10 +162,8 @@ const PG_VALUE_FUNCTIONS: &[&str] = &[
 /// SQL value functions upper-cased, and a literal cast to the column's own
 /// type dropped (`'new'::text` on a `text` column is `'new'`).
 pub(crate) fn pg_default(expr: &str, column_type: &str) -> String {
-    let mut e = squash(expr);
-    while e.starts_with('(') && e.ends_with(')') && balanced_inner(&e) {
-        e = e[1..e.len() - 1].trim().to_owned();
-    }
+    let squashed = squash(expr);
+    let e = without_outer_parens(&squashed).to_owned();
     if PG_VALUE_FUNCTIONS.iter().any(|f| e.eq_ignore_ascii_case(f)) {
         return e.to_uppercase();
     }
@@ -202,24 +200,42 @@ fn split_literal_cast(e: &str) -> Option<(&str, &str)> {
     (!cast.contains("::")).then_some((lit, cast))
 }
 
-/// Whether the outer parentheses of `e` enclose all of it.
-fn balanced_inner(e: &str) -> bool {
-    let mut depth = 0i32;
+/// `e` without the parentheses that enclose all of it, every layer, in one
+/// pass (layer by layer was quadratic).
+fn without_outer_parens(e: &str) -> &str {
+    let b = e.as_bytes();
+    // The closing partner of each opening parenthesis outside quotes.
+    let mut partner = vec![usize::MAX; b.len()];
+    let mut open = Vec::new();
     let mut quote = false;
-    for (i, c) in e.char_indices() {
+    for (i, &c) in b.iter().enumerate() {
         match c {
-            '\'' => quote = !quote,
-            '(' if !quote => depth += 1,
-            ')' if !quote => {
-                depth -= 1;
-                if depth == 0 && i != e.len() - 1 {
-                    return false;
+            b'\'' => quote = !quote,
+            b'(' if !quote => open.push(i),
+            b')' if !quote => {
+                if let Some(o) = open.pop() {
+                    partner[o] = i;
                 }
             }
             _ => {}
         }
     }
-    depth == 0
+    // Layer `k` opens at `start` and closes at `end`, spaces aside.
+    let (mut start, mut end) = (0, b.len());
+    loop {
+        while start < end && b[start] == b' ' {
+            start += 1;
+        }
+        while end > start && b[end - 1] == b' ' {
+            end -= 1;
+        }
+        if end - start >= 2 && b[start] == b'(' && partner[start] == end - 1 {
+            start += 1;
+            end -= 1;
+        } else {
+            return &e[start..end];
+        }
+    }
 }
 
 /// The canonical MySQL/MariaDB spelling of a column type: lower case,
@@ -343,6 +359,19 @@ pub(crate) fn sqlite_type(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_lose_every_enclosing_layer_of_parentheses_in_linear_time() {
+        assert_eq!(pg_default("( (1) )", "integer"), "1");
+        assert_eq!(pg_default("(1) + (2)", "integer"), "(1) + (2)");
+        assert_eq!(pg_default("(')(')", "text"), "')('");
+        assert_eq!(pg_default("((a)", "text"), "((a)");
+        let n = 200_000;
+        let deep = format!("{}1{}", "(".repeat(n), ")".repeat(n));
+        let started = std::time::Instant::now();
+        assert_eq!(pg_default(&deep, "integer"), "1");
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+    }
 
     #[test]
     fn postgres_aliases_fold_to_format_type_names() {

@@ -78,8 +78,8 @@ fn the_demo_streams_alike() {
 
 #[test]
 fn files_out_of_walk_order_and_paths_twice_stream_alike() {
-    // `.env` (empty: the one key `config:.env`) sorts before
-    // `config:.env.local:…` though the walk meets `.env.local` first; one
+    // `file:.env` (an empty file: no `config:` entry) sorts before
+    // `file:.env.local` though the walk meets `.env.local` first; one
     // path under two roots is kept once, with an error for the conflict.
     let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     for (dir, n) in [(&one, 1), (&two, 2)] {
@@ -102,7 +102,7 @@ fn files_out_of_walk_order_and_paths_twice_stream_alike() {
         ConfigRoot::named(one.path(), "b"),
         ConfigRoot::new(two.path()),
     ])]);
-    assert!(m.get("config:.env").is_some());
+    assert!(m.get("config:.env").is_none() && m.get("file:.env").is_some());
     assert!(m.get("config:.env.local:DB_PASSWORD").unwrap().is_secret());
     assert_eq!(m.errors.len(), 2, "{:?}", m.errors);
 }

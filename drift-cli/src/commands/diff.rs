@@ -28,8 +28,24 @@ fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
 }
 
 /// Names each manifest's environment; manifests of one environment name
-/// (prod yesterday, prod today) are told apart by their file names.
+/// (prod yesterday, prod today) are told apart by their file names, and
+/// one file given twice (`drift diff a.json a.json`, which compares like
+/// `diff a a`) by its place among the arguments: `prod@a.json#2`.
 fn names(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
+    let names = by_file(manifests, paths);
+    names
+        .iter()
+        .enumerate()
+        .map(
+            |(i, name)| match names[..i].iter().filter(|n| *n == name).count() {
+                0 => name.clone(),
+                earlier => format!("{name}#{}", earlier + 1),
+            },
+        )
+        .collect()
+}
+
+fn by_file(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
     manifests
         .iter()
         .zip(paths)

@@ -1,9 +1,11 @@
 //! End-to-end tests of the `drift` binary, one module per command.
 
 mod check;
+mod deep;
 mod diff;
 mod echoes;
 mod fleet;
+mod hard;
 mod hostile;
 mod schema;
 mod secrets;
