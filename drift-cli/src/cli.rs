@@ -200,6 +200,9 @@ pub struct DiffArgs {
     /// A drift.toml whose rules and waivers apply.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Manifests larger than this many bytes are refused (default 1 GiB).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_manifest_size: Option<u64>,
     /// How the report is shown.
     #[command(flatten)]
     pub report: ReportArgs,

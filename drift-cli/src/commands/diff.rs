@@ -12,19 +12,31 @@ use crate::cli::DiffArgs;
 use crate::exit::Exit;
 use crate::output::{show_report, today};
 
-/// Reads one manifest (`-` for standard input).
-fn read_manifest(path: &Path) -> anyhow::Result<Manifest> {
+/// Reads one manifest (`-` for standard input), of at most `max_bytes`.
+fn read_manifest(path: &Path, max_bytes: u64) -> anyhow::Result<Manifest> {
     if path == Path::new("-") {
         let mut buf = Vec::new();
         std::io::stdin()
+            .take(max_bytes.saturating_add(1))
             .read_to_end(&mut buf)
             .context("failed to read a manifest from standard input")?;
+        if buf.len() as u64 > max_bytes {
+            return Err(drift_core::ManifestError::TooLarge {
+                origin: "<stdin>".to_owned(),
+                limit: max_bytes,
+            }
+            .into());
+        }
         return Ok(Manifest::from_slice(&buf, "<stdin>")?);
     }
     let file = std::fs::File::open(path)
         .with_context(|| format!("cannot read the manifest `{}`", path.display()))?;
     // Large manifests are parsed as they are read, never whole in memory.
-    Ok(Manifest::from_reader(file, &path.display().to_string())?)
+    Ok(Manifest::from_reader_limited(
+        file,
+        &path.display().to_string(),
+        max_bytes,
+    )?)
 }
 
 /// Names each manifest's environment; manifests of one environment name
@@ -85,7 +97,13 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     let manifests: Vec<Manifest> = args
         .manifests
         .par_iter()
-        .map(|p| read_manifest(p))
+        .map(|p| {
+            read_manifest(
+                p,
+                args.max_manifest_size
+                    .unwrap_or(drift_core::manifest::DEFAULT_MAX_MANIFEST_SIZE),
+            )
+        })
         .collect::<anyhow::Result<_>>()?;
     let names = names(&manifests, &args.manifests);
     let envs: Vec<Environment<'_>> = manifests

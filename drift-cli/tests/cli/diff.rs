@@ -320,3 +320,49 @@ fn a_manifest_can_come_from_a_pipe() {
         .stdout_has("env:TIMEOUT_MS");
     writer.join().unwrap();
 }
+
+#[test]
+fn a_manifest_over_the_size_limit_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "dev", &[("env:A", Value::Int(1))]);
+    let b = manifest(dir.path(), "prod", &[("env:A", Value::Int(2))]);
+    let len = std::fs::metadata(&b).unwrap().len();
+    Drift::new()
+        .args(["diff", "--max-manifest-size", &len.to_string()])
+        .arg_path(&a)
+        .arg_path(&b)
+        .status(0);
+    let small = (len - 1).to_string();
+    Drift::new()
+        .args(["diff", "--max-manifest-size", &small])
+        .arg_path(&a)
+        .arg_path(&b)
+        .status(2)
+        .stderr_has("prod.json` is larger than")
+        .stderr_has("--max-manifest-size");
+    Drift::new()
+        .args(["diff", "--max-manifest-size", &small, "-"])
+        .arg_path(&a)
+        .stdin(std::fs::read(&b).unwrap())
+        .status(2)
+        .stderr_has("`<stdin>` is larger than");
+}
+
+#[test]
+fn a_manifest_edited_under_a_newer_minor_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = manifest(dir.path(), "dev", &[("env:A", Value::Int(1))]);
+    let b = manifest(dir.path(), "prod", &[("env:A", Value::Int(1))]);
+    // Raising the minor no longer skips the digest.
+    let text = std::fs::read_to_string(&b).unwrap();
+    let edited = text
+        .replace("\"format_minor\": 0", "\"format_minor\": 3")
+        .replace("\"env:A\": 1", "\"env:A\": 2");
+    std::fs::write(&b, edited).unwrap();
+    Drift::new()
+        .args(["diff"])
+        .arg_path(&a)
+        .arg_path(&b)
+        .status(2)
+        .stderr_has("digest does not match");
+}

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub use build::{Collection, ManifestBuilder};
 pub use keyed::KeyedValues;
-pub use read::ManifestError;
+pub use read::{DEFAULT_MAX_MANIFEST_SIZE, ManifestError};
 pub use stream::{ManifestStream, Prepared, Preparer, StreamSummary};
 pub(crate) use write::{write_str as write_json_str, write_value};
 

@@ -77,7 +77,20 @@ pub enum ManifestError {
         /// Why (in the message: not also a source to print twice).
         error: std::io::Error,
     },
-    /// The content does not match the digest.
+    /// The manifest is larger than the reader was allowed to read.
+    #[error(
+        "`{origin}` is larger than {limit} bytes, the most a manifest is read at: \
+         is it a manifest? raise the limit with `--max-manifest-size BYTES` if it is"
+    )]
+    TooLarge {
+        /// The manifest's name.
+        origin: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The content does not match the digest: the manifest was edited or
+    /// damaged after drift wrote it. (The digest is in the file: it tells
+    /// accidents, not forgery.)
     #[error(
         "`{origin}` was changed after drift wrote it (its digest does not match its content): \
          take a new snapshot instead of editing one"
@@ -93,8 +106,8 @@ impl Manifest {
     /// path, `<stdin>`).
     ///
     /// Validates the format tag and major version, every key path and value,
-    /// refuses duplicate keys, and checks the digest when the manifest was
-    /// written by this minor version or an older one.
+    /// refuses duplicate keys, and checks the digest (of any minor version:
+    /// see [`ManifestError::DigestMismatch`]).
     pub fn from_slice(bytes: &[u8], origin: &str) -> Result<Manifest, ManifestError> {
         if let Some(raw) = super::read_parallel::parse(bytes) {
             return raw.into_manifest(origin, canonical_region(bytes).map(region_digest));
@@ -136,13 +149,27 @@ impl Manifest {
     /// assert_eq!(m.get("env:REGION").and_then(|v| v.as_str()), Some("eu-west-1"));
     /// # Ok::<(), drift_core::manifest::ManifestError>(())
     /// ```
-    pub fn from_reader<R: Read + Seek>(
+    pub fn from_reader<R: Read + Seek>(reader: R, origin: &str) -> Result<Manifest, ManifestError> {
+        Manifest::from_reader_limited(reader, origin, DEFAULT_MAX_MANIFEST_SIZE)
+    }
+
+    /// [`Manifest::from_reader`], reading at most `max_bytes`: a larger
+    /// manifest is [`ManifestError::TooLarge`], refused before it is read
+    /// when its length is known (a file), after `max_bytes` otherwise (a
+    /// pipe). Memory then stays within what the limit allows, whatever the
+    /// file holds.
+    pub fn from_reader_limited<R: Read + Seek>(
         mut reader: R,
         origin: &str,
+        max_bytes: u64,
     ) -> Result<Manifest, ManifestError> {
         let unreadable = |error| ManifestError::Unreadable {
             origin: origin.to_owned(),
             error,
+        };
+        let too_large = || ManifestError::TooLarge {
+            origin: origin.to_owned(),
+            limit: max_bytes,
         };
         // A pipe cannot seek (nor go back after a declined stream).
         let len = match reader.seek(SeekFrom::End(0)) {
@@ -152,6 +179,12 @@ impl Manifest {
             }
             Err(_) => None,
         };
+        if len.is_some_and(|len| len > max_bytes) {
+            // Refused unread; but a directory opened as a file claims a
+            // length of i64::MAX, and is told by the read that fails.
+            reader.read(&mut [0; 1]).map_err(unreadable)?;
+            return Err(too_large());
+        }
         if let Some(len) = len
             && len >= super::read_parallel::MIN_BYTES as u64
             && rayon::current_num_threads() >= 2
@@ -163,18 +196,30 @@ impl Manifest {
         }
         // A length is a hint only: a directory opened as a file seeks to
         // i64::MAX, which must not become an allocation.
+        // (The length, when known, is within the limit: reserved exactly,
+        // so that the vector does not double past it.)
         let capacity = len
             .and_then(|l| usize::try_from(l).ok())
             .unwrap_or(0)
             .min(PREALLOCATE_MAX);
         let mut bytes = Vec::with_capacity(capacity);
-        reader.read_to_end(&mut bytes).map_err(unreadable)?;
+        reader
+            .take(max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(too_large());
+        }
         Manifest::from_slice(&bytes, origin)
     }
 }
 
+/// The most [`Manifest::from_reader`] reads: 1 GiB, several times what
+/// a snapshot of millions of entries takes.
+pub const DEFAULT_MAX_MANIFEST_SIZE: u64 = 1 << 30;
+
 /// The most [`Manifest::from_reader`] reserves ahead of reading.
-const PREALLOCATE_MAX: usize = 256 << 20;
+const PREALLOCATE_MAX: usize = 4 << 30;
 
 /// The canonical region of a manifest as drift writes it: from
 /// `"format_minor"` to the end of `entries`. When the file is untouched its
@@ -407,12 +452,15 @@ impl Raw {
             errors: self.errors.unwrap_or_default(),
             entries: self.entries.ok_or_else(|| missing("entries"))?,
         };
-        // A newer minor may hold fields this version cannot re-serialize, so
-        // its digest cannot be recomputed here.
+        // The digest is of the bytes as written, so it is checked whatever
+        // the minor version. When the bytes are not drift's layout (a file
+        // reformatted by `jq`), this version re-serializes what it read;
+        // a newer minor may hold fields it cannot write back, so such a
+        // file must keep the bytes its drift wrote.
         #[allow(clippy::absurd_extreme_comparisons)]
-        let readable = format_minor <= FORMAT_MINOR;
+        let rewritable = format_minor <= FORMAT_MINOR;
         let raw_matches = region_digest.is_some_and(|r| r == digest);
-        if readable && !raw_matches && manifest.digest() != digest {
+        if !raw_matches && (!rewritable || manifest.digest() != digest) {
             return Err(ManifestError::DigestMismatch {
                 origin: origin.to_owned(),
             });

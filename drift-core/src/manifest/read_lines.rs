@@ -27,7 +27,7 @@ pub(super) fn entries(body: &[u8]) -> Option<Vec<Entry>> {
         return None;
     }
     // One entry per line: the vector is not grown step by step.
-    let mut entries = KeyOrder::with_capacity(memchr::memchr_iter(b'\n', body).count());
+    let mut entries = KeyOrder::with_capacity(super::read_parallel::entry_lines(body));
     let mut rest = body;
     let mut scratch = Vec::new();
     while !rest.is_empty() {

@@ -83,10 +83,17 @@ pub(super) fn parse_piece(doc: &[u8]) -> Option<Vec<Entry>> {
 pub(super) fn parse_piece_json(doc: &[u8]) -> Option<Vec<Entry>> {
     let mut de = serde_json::Deserializer::from_slice(doc);
     // One entry per line: the vector is not grown step by step.
-    let capacity = memchr::memchr_iter(b'\n', doc).count();
+    let capacity = entry_lines(doc);
     let entries = EntriesSeed { capacity }.deserialize(&mut de).ok()?;
     de.end().ok()?;
     Some(entries)
+}
+
+/// How many lines of `text` start as an entry's (`\n    "`): the entries
+/// of a piece in drift's layout, and never more than the strings it holds
+/// (a run of blank lines reserves nothing).
+pub(super) fn entry_lines(text: &[u8]) -> usize {
+    memmem::find_iter(text, b"\n    \"").count()
 }
 
 /// The entries of the pieces, in order, in one vector; `None` when a piece

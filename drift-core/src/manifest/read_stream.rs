@@ -86,6 +86,10 @@ pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
         };
         // Where the search for the end of the entries goes on from.
         let mut searched: usize = 1;
+        // Where the search for the last separator goes on from: what is
+        // before it holds none (a piece without one, of whitespace or of a
+        // huge entry, is searched once, not at every block).
+        let mut separated: usize = 1;
         loop {
             let from = searched.saturating_sub(CLOSE.len()).max(1);
             if let Some(at) = memmem::find(&buf[from..], CLOSE) {
@@ -100,8 +104,12 @@ pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
                 return Ok(Some(tail));
             }
             searched = buf.len();
+            let last_separator = |buf: &[u8], from: usize| {
+                let from = from.saturating_sub(ENTRY.len() - 1);
+                memmem::rfind(&buf[from..], ENTRY).map(|at| from + at)
+            };
             if buf.len() >= PIECE
-                && let Some(comma) = memmem::rfind(&buf, ENTRY)
+                && let Some(comma) = last_separator(&buf, separated)
                 && comma > 0
             {
                 // Whole lines up to the last separator; its comma is the
@@ -116,6 +124,9 @@ pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
                 buf.push(b'}');
                 dispatch(std::mem::replace(&mut buf, next));
                 searched = 1;
+                separated = 1;
+            } else if buf.len() >= PIECE {
+                separated = buf.len();
             }
             if fill(file, &mut buf)? == 0 {
                 return Ok(None);
@@ -255,6 +266,38 @@ mod tests {
         let first = r#""config:big.json:\"svc0.key0000000\"": 0"#;
         let err = same_error(&text.replacen(first, r#""config:big.json:\"zzz\"": 0"#, 1));
         assert!(err.contains("big.json"), "{err}");
+    }
+
+    #[test]
+    #[cfg_attr(
+        feature = "reference-paths",
+        ignore = "the fast path is off under reference-paths"
+    )]
+    fn a_long_run_without_a_separator_is_scanned_once() {
+        // The issue's manifest: whitespace after `"entries": {` (here never
+        // closed, so that nothing is parsed and the scan alone is timed).
+        // The last separator was searched for over the whole piece at
+        // every block: 64 MiB took 2.8 s, 128 MiB 11 s. Eight times the
+        // bytes now take about eight times the time, not sixty-four.
+        let time = |mib: usize| {
+            let text = big().to_json_string();
+            let open = text.find("\"entries\": {").unwrap() + "\"entries\": {".len();
+            let mut bytes = text.as_bytes()[..open].to_vec();
+            bytes.resize(open + (mib << 20), b' ');
+            (0..2)
+                .map(|_| {
+                    let started = std::time::Instant::now();
+                    let read = read(&mut Cursor::new(&bytes)).unwrap();
+                    assert!(read.is_none(), "never closed: declined");
+                    started.elapsed()
+                })
+                .min()
+                .unwrap_or_default()
+        };
+        let small = time(4);
+        let large = time(32);
+        let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
+        assert!(ratio < 24.0, "4 MiB {small:?}, 32 MiB {large:?}");
     }
 
     /// A reader that cannot seek, as a pipe.

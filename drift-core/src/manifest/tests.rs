@@ -209,14 +209,160 @@ fn edited_content_fails_the_digest() {
     );
 }
 
+/// `text` with its digest made again for its bytes, as a drift that wrote
+/// them would have.
+fn redigest(text: &str) -> String {
+    let start = text.find("\n  \"format_minor\": ").unwrap() + 1;
+    let end = text.rfind(",\n  \"digest\": \"").unwrap();
+    let digest = format!(
+        "blake3:{}",
+        blake3::hash(&text.as_bytes()[start..end]).to_hex()
+    );
+    let at = end + ",\n  \"digest\": \"".len();
+    format!("{}{digest}\"\n}}\n", &text[..at])
+}
+
 #[test]
 fn newer_minor_fields_are_tolerated() {
     let written = sample().to_json_string();
     let minor = format!("\"format_minor\": {}", super::FORMAT_MINOR);
     assert!(written.contains(&minor));
-    let text = written.replace(&minor, "\"format_minor\": 7,\n  \"future\": {\"x\": [1]}");
+    let text = redigest(&written.replace(&minor, "\"format_minor\": 7,\n  \"future\": {\"x\": [1]}"));
     let m = read(&text).unwrap();
     assert_eq!(m.environment, "prod");
+}
+
+#[test]
+fn the_digest_is_checked_for_newer_minors_too() {
+    let newer = redigest(
+        &sample()
+            .to_json_string()
+            .replace("\"format_minor\": 0", "\"format_minor\": 1"),
+    );
+    assert_eq!(read(&newer).unwrap().environment, "prod");
+    // Edited after it was written: its digest no longer matches.
+    for edited in [
+        newer.replace("\"env:TIMEOUT_MS\": 2500", "\"env:TIMEOUT_MS\": 2501"),
+        newer.replace("\"environment\": \"prod\"", "\"environment\": \"prud\""),
+        // The minor raised on a manifest of this version, to skip the check.
+        sample()
+            .to_json_string()
+            .replace("\"format_minor\": 0", "\"format_minor\": 99"),
+    ] {
+        let err = read(&edited).unwrap_err();
+        assert!(
+            matches!(err, ManifestError::DigestMismatch { .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("digest does not match"), "{err}");
+    }
+    // A newer minor reformatted: this version cannot write back what a
+    // newer one wrote, so the bytes must be the ones written.
+    let value: serde_json::Value = serde_json::from_str(&newer).unwrap();
+    let pretty = serde_json::to_string_pretty(&value).unwrap();
+    assert!(matches!(
+        read(&pretty),
+        Err(ManifestError::DigestMismatch { .. })
+    ));
+}
+
+/// A reader that cannot seek, as a pipe.
+struct Pipe(std::io::Cursor<Vec<u8>>);
+
+impl std::io::Read for Pipe {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl std::io::Seek for Pipe {
+    fn seek(&mut self, _: std::io::SeekFrom) -> std::io::Result<u64> {
+        Err(std::io::Error::from_raw_os_error(29)) // ESPIPE
+    }
+}
+
+#[test]
+fn a_manifest_larger_than_the_limit_is_refused() {
+    use std::io::Cursor;
+    let text = sample().to_json_string();
+    let len = text.len() as u64;
+    let limited = |limit| {
+        [
+            Manifest::from_reader_limited(Cursor::new(text.clone()), "m.json", limit),
+            Manifest::from_reader_limited(
+                Pipe(Cursor::new(text.clone().into_bytes())),
+                "m.json",
+                limit,
+            ),
+        ]
+    };
+    for r in limited(len) {
+        assert_eq!(r.unwrap().to_json_string(), text);
+    }
+    for r in limited(len - 1) {
+        let err = r.unwrap_err();
+        assert!(matches!(err, ManifestError::TooLarge { .. }), "{err:?}");
+        let shown = err.to_string();
+        assert!(shown.contains("`m.json` is larger than"), "{shown}");
+        assert!(shown.contains("--max-manifest-size"), "{shown}");
+    }
+    // Refused before it is read: a file of 2 GiB of nothing (sparse).
+    let dir = std::env::temp_dir().join(format!("drift-limit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("huge.json");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(2 << 30).unwrap();
+    let started = std::time::Instant::now();
+    let err = Manifest::from_reader(std::fs::File::open(&path).unwrap(), "huge.json").unwrap_err();
+    assert!(matches!(err, ManifestError::TooLarge { limit, .. } if limit == 1 << 30));
+    assert!(started.elapsed().as_secs() < 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The sample manifest with `n` bytes of `fill` after `"entries": {`.
+fn padded(fill: u8, n: usize) -> Vec<u8> {
+    let text = sample().to_json_string();
+    let at = text.find("\"entries\": {").unwrap() + "\"entries\": {".len();
+    let mut bytes = text.as_bytes()[..at].to_vec();
+    bytes.resize(at + n, fill);
+    bytes.extend_from_slice(&text.as_bytes()[at..]);
+    bytes
+}
+
+#[test]
+fn whitespace_between_tokens_is_read_by_every_reader() {
+    // Enough for the parallel and streaming readers (their scanning time is
+    // tested in `read_stream`).
+    for fill in [b' ', b'\n'] {
+        let bytes = padded(fill, 5 << 20);
+        let m = Manifest::from_reader(std::io::Cursor::new(&bytes), "m.json").unwrap();
+        assert_eq!(m.to_json_string(), sample().to_json_string());
+        let m = Manifest::from_slice(&bytes, "m.json").unwrap();
+        assert_eq!(m.len(), sample().len());
+    }
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    // A value nested 100,000 deep, in a small manifest and in one large
+    // enough for the parallel and streaming readers.
+    let depth = 100_000;
+    let nested = format!("{}1{}", "{\"list\": [".repeat(depth), "]}".repeat(depth));
+    for pad in [0, 5 << 20] {
+        let text = String::from_utf8(padded(b' ', pad))
+            .unwrap()
+            .replace("\"env:FLAG\": true", &format!("\"env:FLAG\": {nested}"));
+        for r in [
+            Manifest::from_slice(text.as_bytes(), "deep.json"),
+            Manifest::from_reader(std::io::Cursor::new(&text), "deep.json"),
+        ] {
+            let err = r.unwrap_err().to_string();
+            assert!(
+                err.contains("`deep.json` is not a valid drift manifest"),
+                "{err}"
+            );
+        }
+    }
 }
 
 #[test]

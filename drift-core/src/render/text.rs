@@ -356,7 +356,10 @@ impl TextRenderer {
                         "{indent}{}",
                         p.paint(
                             Style::Dim,
-                            &format!("equal, but must differ: {}", g.join(" = "))
+                            &format!(
+                                "equal, but must differ: {}",
+                                g.iter().map(|n| name(n)).collect::<Vec<_>>().join(" = ")
+                            )
                         )
                     )?;
                 }
