@@ -14,8 +14,8 @@ mod proto;
 mod walk;
 
 use std::ffi::OsString;
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use self::client::{Failure, SftpClient};
@@ -255,6 +255,37 @@ pub(crate) fn metadata(
         ctx,
     )?;
     Ok(meta_of(&attrs))
+}
+
+/// The metadata of `path` with links followed (`stat`) and its real path,
+/// every link resolved by the server (`realpath`), asked together. A real
+/// path that is not absolute is an error.
+pub(crate) fn followed(
+    c: &SftpClient,
+    path: &Path,
+    ctx: &Context<'_>,
+) -> Result<(FileMeta, PathBuf), TransportError> {
+    let deadline = deadline(ctx);
+    let p = path_bytes(path);
+    let stat = c.send(Request::stat(p));
+    let real = c.send(Request::realpath(p));
+    let what = "reading the metadata of";
+    let attrs = expect(stat.wait(deadline), Response::attrs, path, what, ctx)?;
+    let real = expect(
+        real.wait(deadline),
+        Response::real_path,
+        path,
+        "resolving",
+        ctx,
+    )?;
+    let real = PathBuf::from(OsString::from_vec(real));
+    if !real.is_absolute() {
+        return Err(TransportError::Io {
+            path: path.to_path_buf(),
+            message: "resolving failed: the server sent a real path that is not absolute".into(),
+        });
+    }
+    Ok((meta_of(&attrs), real))
 }
 
 /// One directory's entries with their (not followed) attributes, sorted;

@@ -17,6 +17,7 @@ pub(crate) const READ: u8 = 5;
 pub(crate) const LSTAT: u8 = 7;
 pub(crate) const OPENDIR: u8 = 11;
 pub(crate) const READDIR: u8 = 12;
+pub(crate) const REALPATH: u8 = 16;
 pub(crate) const STAT: u8 = 17;
 pub(crate) const STATUS: u8 = 101;
 pub(crate) const HANDLE: u8 = 102;
@@ -98,6 +99,11 @@ impl Request {
             .saturating_add(DATA_OVERHEAD)
             .clamp(STATUS_ROOM, MAX_PACKET);
         r
+    }
+
+    /// `realpath`: the path with every symbolic link resolved.
+    pub fn realpath(path: &[u8]) -> Request {
+        Request::with_string(REALPATH, path)
     }
 
     /// `stat` (follows symlinks).
@@ -264,6 +270,17 @@ impl Response {
         self.expect(ATTRS)?
             .attrs()
             .ok_or(Reply::Malformed("short attributes"))
+    }
+
+    /// The one name of a `NAME` reply to `realpath`.
+    pub fn real_path(&self) -> Result<Vec<u8>, Reply> {
+        let mut r = self.expect(NAME)?;
+        let bad = Reply::Malformed("a short name");
+        match r.u32() {
+            Some(1) => r.bytes().map(<[u8]>::to_vec).ok_or(bad),
+            Some(_) => Err(Reply::Malformed("not one name")),
+            None => Err(bad),
+        }
     }
 
     /// `NAME` entries (name, attributes); `None` at the end of a listing.
