@@ -704,3 +704,46 @@ fn followed_symlink_loops_are_reported_as_locally() {
         "{errors:?}"
     );
 }
+
+#[test]
+#[ignore = "needs sshd: install openssh-server and run with --include-ignored"]
+fn special_source_files_are_refused_as_locally() {
+    let sshd = Sshd::start();
+    let tree = tempfile::tempdir().unwrap();
+    let d = tree.path();
+    let fifo = d.join("fifo.env");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("/proc/self/environ", d.join("linked.env")).unwrap();
+    std::os::unix::fs::symlink("/proc/self", d.join("p")).unwrap();
+    std::os::unix::fs::symlink("p/../p/environ", d.join("rel.env")).unwrap();
+    std::os::unix::fs::symlink("fifo.env", d.join("to-fifo.env")).unwrap();
+    fs::write(d.join("ok.env"), "A=1\n").unwrap();
+    let t = Ssh::connect(&sshd.target(), &sshd.options()).unwrap();
+    let local = Local::new();
+    for p in [
+        d.join("linked.env"),
+        fifo.clone(),
+        d.join("to-fifo.env"),
+        d.join("rel.env"),
+        PathBuf::from("/proc/self/environ"),
+        PathBuf::from("/dev/null"),
+        d.to_path_buf(),
+        d.join("missing.env"),
+    ] {
+        let started = Instant::now();
+        let remote = t.read_source_file(&p, 1 << 20).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(3), "{p:?}");
+        let here = local.read_source_file(&p, 1 << 20).unwrap_err();
+        assert_eq!(remote.to_string(), here.to_string(), "{p:?}");
+        assert_eq!(remote.kind(), here.kind(), "{p:?}");
+    }
+    assert_eq!(t.read_source_file(&d.join("ok.env"), 10).unwrap(), b"A=1\n");
+    // The connection is still usable: nothing hangs the sftp-server.
+    assert_eq!(t.read_file(&d.join("ok.env"), 10).unwrap(), b"A=1\n");
+}

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use self::client::{Failure, SftpClient};
 use self::proto::{Attrs, FX_NO_SUCH_FILE, FX_PERMISSION_DENIED, Reply, Request, Response};
 use super::errors::Context;
+use crate::transport::special::{is_special_path, not_regular, under_special};
 use crate::transport::{DirEntry, FileKind, FileMeta, TransportError};
 
 pub(crate) use self::walk::walk;
@@ -257,14 +258,59 @@ pub(crate) fn metadata(
     Ok(meta_of(&attrs))
 }
 
-/// The metadata of `path` with links followed (`stat`) and its real path,
-/// every link resolved by the server (`realpath`), asked together. A real
-/// path that is not absolute is an error.
+/// The metadata of `path` with links followed and its real path.
 pub(crate) fn followed(
     c: &SftpClient,
     path: &Path,
     ctx: &Context<'_>,
 ) -> Result<(FileMeta, PathBuf), TransportError> {
+    stat_and_real(c, path, ctx).map(|(attrs, real)| (meta_of(&attrs), real))
+}
+
+/// What a source file must not be, from its mode, in the local
+/// transport's words; `None` for a regular file.
+fn not_a_file(perm: Option<u32>) -> Option<&'static str> {
+    match perm.map(|p| p & 0o170_000) {
+        Some(0o100_000) => None,
+        Some(0o040_000) => Some("a directory"),
+        Some(0o010_000) => Some("a FIFO"),
+        Some(0o140_000) => Some("a socket"),
+        Some(0o020_000 | 0o060_000) => Some("a device"),
+        _ => Some("not a regular file"),
+    }
+}
+
+/// Reads a file named as a source (see `Transport::read_source_file`):
+/// `stat` and `realpath` first, together, so that a FIFO, socket, device
+/// or directory, or a path the server resolves under `/proc`, `/sys` or
+/// `/dev`, is refused unopened, with the local transport's errors (an
+/// sftp-server that opens a FIFO waits for a writer, and serves nothing
+/// else meanwhile). A file swapped in between is bounded by the read's
+/// deadline.
+pub(crate) fn read_source_file(
+    c: &SftpClient,
+    path: &Path,
+    limit: u64,
+    ctx: &Context<'_>,
+) -> Result<Vec<u8>, TransportError> {
+    let (attrs, real) = stat_and_real(c, path, ctx)?;
+    if let Some(what) = not_a_file(attrs.perm) {
+        return Err(not_regular(path, what));
+    }
+    if let Some(root) = is_special_path(&real) {
+        return Err(under_special(path, root));
+    }
+    read_file(c, path, limit, ctx)
+}
+
+/// The attributes of `path` with links followed (`stat`) and its real
+/// path, every link resolved by the server (`realpath`), asked together.
+/// A real path that is not absolute is an error.
+fn stat_and_real(
+    c: &SftpClient,
+    path: &Path,
+    ctx: &Context<'_>,
+) -> Result<(Attrs, PathBuf), TransportError> {
     let deadline = deadline(ctx);
     let p = path_bytes(path);
     let stat = c.send(Request::stat(p));
@@ -285,7 +331,7 @@ pub(crate) fn followed(
             message: "resolving failed: the server sent a real path that is not absolute".into(),
         });
     }
-    Ok((meta_of(&attrs), real))
+    Ok((attrs, real))
 }
 
 /// One directory's entries with their (not followed) attributes, sorted;
