@@ -233,7 +233,20 @@ pub fn generic_walk<T: Transport + ?Sized>(
         });
     }
     let mut stack: Vec<(PathBuf, PathBuf, usize)> = vec![(root.to_path_buf(), PathBuf::new(), 0)];
+    // Directories listed: bounded like files, whatever the links lead to.
+    let mut listed = 0;
     while let Some((dir, rel, depth)) = stack.pop() {
+        if listed >= options.max_entries {
+            walk.errors.push(TransportError::Limit {
+                path: root.to_path_buf(),
+                message: format!(
+                    "more than {} directories; the rest was not walked",
+                    options.max_entries
+                ),
+            });
+            return Ok(finish_walk(walk));
+        }
+        listed += 1;
         let listing = match transport.read_dir(&dir) {
             Ok(l) => l,
             Err(e) => {
@@ -294,4 +307,28 @@ pub fn generic_walk<T: Transport + ?Sized>(
 fn finish_walk(mut walk: Walk) -> Walk {
     walk.entries.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     walk
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generic_walk_lists_at_most_max_entries_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b/c/d")).unwrap();
+        let options = WalkOptions {
+            max_entries: 3,
+            ..WalkOptions::default()
+        };
+        let walk = generic_walk(&Local::new(), dir.path(), &options).unwrap();
+        let errors: Vec<String> = walk.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [format!(
+                "`{}`: more than 3 directories; the rest was not walked",
+                dir.path().display()
+            )]
+        );
+    }
 }

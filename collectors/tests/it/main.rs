@@ -4,6 +4,8 @@ mod config;
 mod env;
 mod fake;
 mod host;
+#[cfg(feature = "ssh")]
+mod hostile_sftp;
 mod local;
 mod packages;
 mod runtime;

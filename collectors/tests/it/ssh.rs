@@ -644,3 +644,106 @@ fn proxy_jump_from_the_ssh_config() {
         "{msg}"
     );
 }
+
+#[test]
+#[ignore = "needs sshd: install openssh-server and run with --include-ignored"]
+fn followed_symlink_loops_are_reported_as_locally() {
+    let sshd = Sshd::start();
+    let tree = tempfile::tempdir().unwrap();
+    let root = tree.path();
+    fs::create_dir_all(root.join("sub")).unwrap();
+    fs::write(root.join("a.conf"), "a=1\n").unwrap();
+    fs::write(root.join("sub/b.conf"), "b=1\n").unwrap();
+    // Each would double the tree at every level: 2^64 directories.
+    std::os::unix::fs::symlink(".", root.join("l1")).unwrap();
+    std::os::unix::fs::symlink(".", root.join("l2")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
+    // Not a loop: a second way into `sub` (whose `up` then is one).
+    std::os::unix::fs::symlink("sub", root.join("other")).unwrap();
+    std::os::unix::fs::symlink("/proc/self", root.join("p")).unwrap();
+    let options = WalkOptions {
+        follow_symlinks: true,
+        ..WalkOptions::default()
+    };
+    let t = Ssh::connect(&sshd.target(), &sshd.options()).unwrap();
+    let started = Instant::now();
+    let rw = t.walk(root, &options).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let lw = Local::new().walk(root, &options).unwrap();
+    assert_eq!(lw.entries, rw.entries);
+    let rel: Vec<_> = rw.entries.iter().map(|e| e.rel_path.clone()).collect();
+    assert_eq!(
+        rel,
+        ["a.conf", "other/b.conf", "sub/b.conf"].map(PathBuf::from)
+    );
+    let messages = |w: &drift_collectors::transport::Walk| {
+        let mut m: Vec<_> = w.errors.iter().map(ToString::to_string).collect();
+        // The same errors; the generic walk gives a directory's before
+        // those of its subdirectories.
+        m.sort();
+        m
+    };
+    assert_eq!(messages(&lw), messages(&rw));
+    let errors = messages(&rw);
+    assert_eq!(errors.len(), 5, "{errors:?}");
+    let r = root.display();
+    assert!(
+        errors.contains(&format!(
+            "failed to read `{r}/l1`: File system loop found: {r}/l1 points to an ancestor {r}"
+        )),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&format!(
+            "failed to read `{r}/other/up`: File system loop found: {r}/other/up points to an ancestor {r}"
+        )),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("/p` is under /proc")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs sshd: install openssh-server and run with --include-ignored"]
+fn special_source_files_are_refused_as_locally() {
+    let sshd = Sshd::start();
+    let tree = tempfile::tempdir().unwrap();
+    let d = tree.path();
+    let fifo = d.join("fifo.env");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("/proc/self/environ", d.join("linked.env")).unwrap();
+    std::os::unix::fs::symlink("/proc/self", d.join("p")).unwrap();
+    std::os::unix::fs::symlink("p/../p/environ", d.join("rel.env")).unwrap();
+    std::os::unix::fs::symlink("fifo.env", d.join("to-fifo.env")).unwrap();
+    fs::write(d.join("ok.env"), "A=1\n").unwrap();
+    let t = Ssh::connect(&sshd.target(), &sshd.options()).unwrap();
+    let local = Local::new();
+    for p in [
+        d.join("linked.env"),
+        fifo.clone(),
+        d.join("to-fifo.env"),
+        d.join("rel.env"),
+        PathBuf::from("/proc/self/environ"),
+        PathBuf::from("/dev/null"),
+        d.to_path_buf(),
+        d.join("missing.env"),
+    ] {
+        let started = Instant::now();
+        let remote = t.read_source_file(&p, 1 << 20).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(3), "{p:?}");
+        let here = local.read_source_file(&p, 1 << 20).unwrap_err();
+        assert_eq!(remote.to_string(), here.to_string(), "{p:?}");
+        assert_eq!(remote.kind(), here.kind(), "{p:?}");
+    }
+    assert_eq!(t.read_source_file(&d.join("ok.env"), 10).unwrap(), b"A=1\n");
+    // The connection is still usable: nothing hangs the sftp-server.
+    assert_eq!(t.read_file(&d.join("ok.env"), 10).unwrap(), b"A=1\n");
+}

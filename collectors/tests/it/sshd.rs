@@ -57,6 +57,16 @@ impl Sshd {
     /// Starts a server whose sshd_config ends with `extra` (for example
     /// `SetEnv APP_VERSION=1.2.3`, seen by every session).
     pub fn start_with(extra: &str) -> Sshd {
+        Sshd::start_full(extra, None)
+    }
+
+    /// Starts a server whose `Subsystem sftp` runs `command` (a stand-in
+    /// for sftp-server) instead of OpenSSH's.
+    pub fn start_with_sftp(command: &str) -> Sshd {
+        Sshd::start_full("", Some(command))
+    }
+
+    fn start_full(extra: &str, sftp: Option<&str>) -> Sshd {
         assert!(
             Path::new(SSHD).exists(),
             "{SSHD} is missing: install openssh-server (`apt-get install -y openssh-server`)"
@@ -71,7 +81,7 @@ impl Sshd {
         let user = current_user();
         for _ in 0..10 {
             let port = free_port();
-            write_config(d, port, extra);
+            write_config(d, port, extra, sftp);
             let stderr = fs::File::create(d.join("sshd.log")).expect("sshd.log");
             let mut child = Command::new(SSHD)
                 .args(["-D", "-e", "-f"])
@@ -197,11 +207,13 @@ fn free_port() -> u16 {
     l.local_addr().expect("local addr").port()
 }
 
-fn write_config(dir: &Path, port: u16, extra: &str) {
-    let sftp = if Path::new("/usr/lib/openssh/sftp-server").exists() {
-        "/usr/lib/openssh/sftp-server"
-    } else {
-        "internal-sftp"
+fn write_config(dir: &Path, port: u16, extra: &str, sftp: Option<&str>) {
+    let sftp = match sftp {
+        Some(command) => command,
+        None if Path::new("/usr/lib/openssh/sftp-server").exists() => {
+            "/usr/lib/openssh/sftp-server"
+        }
+        None => "internal-sftp",
     };
     let d = dir.display();
     let config = format!(

@@ -1,12 +1,12 @@
 //! known_hosts files: parsing (plain and hashed `|1|` entries, patterns,
 //! `[host]:port`, `@revoked`), checking an offered host key, and recording a
-//! new one (atomically: temp file and rename).
+//! new one (under a lock, atomically: an exclusive temp file and a rename).
 
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
@@ -242,9 +242,8 @@ fn parse_line(line: &str, location: &str) -> Option<Entry> {
     })
 }
 
-/// Serializes writers of this process: hosts collected in parallel may
-/// record keys into the same file.
-static RECORD_LOCK: Mutex<()> = Mutex::new(());
+/// How long to wait for another writer's lock.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 /// Why a key could not be recorded.
 #[derive(Debug, thiserror::Error)]
@@ -255,13 +254,17 @@ pub(crate) struct RecordError {
 }
 
 /// Appends `key` for `host_name` to the known_hosts file at `path`,
-/// atomically (a temp file beside it, then a rename), unless it is there
-/// already. A symlinked file is written through to its target; a path that
-/// is not a regular file (`/dev/null`) is refused.
+/// unless it is there already. A symlinked file is written through to its
+/// target; a path that is not a regular file (`/dev/null`) is refused.
+///
+/// Writers (threads, or several drift processes at once) take an
+/// exclusive `flock` on a lock file beside it (`.NAME.drift.lock`, opened
+/// without following links) and re-read the file under it, so that no key
+/// is lost. The new text goes to a temporary file created exclusively
+/// with a random name in the same folder (the `tempfile` crate), which is
+/// then renamed over the file: a link planted where the temporary file
+/// would go is never written through.
 pub(crate) fn record(path: &Path, host_name: &str, key: &HostKey) -> Result<(), RecordError> {
-    let _guard = RECORD_LOCK
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let fail = |message: String| RecordError {
         path: path.to_path_buf(),
         message,
@@ -271,6 +274,23 @@ pub(crate) fn record(path: &Path, host_name: &str, key: &HostKey) -> Result<(), 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
         Err(e) => return Err(fail(e.to_string())),
     };
+    let dir = match real.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.exists() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| fail(format!("cannot create `{}`: {e}", dir.display())))?;
+    }
+    let file_name = real.file_name().map_or_else(
+        || "known_hosts".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let _lock = lock(&dir.join(format!(".{file_name}.drift.lock"))).map_err(fail)?;
+    // Read under the lock: another writer may have added keys.
     let (existing, mode) = match fs::metadata(&real) {
         Ok(m) if !m.is_file() => return Err(fail("it is not a regular file".into())),
         Ok(m) => (
@@ -285,44 +305,64 @@ pub(crate) fn record(path: &Path, host_name: &str, key: &HostKey) -> Result<(), 
     if known.check(host_name, key) == Verdict::Known {
         return Ok(());
     }
-    let dir = match real.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !dir.exists() {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .map_err(|e| fail(format!("cannot create `{}`: {e}", dir.display())))?;
-    }
     let mut text = existing;
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
     text.push_str(&key.line(host_name));
     text.push('\n');
-    let file_name = real.file_name().map_or_else(
-        || "known_hosts".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let tmp = dir.join(format!(".{file_name}.drift-{}.tmp", std::process::id()));
     let write = || -> std::io::Result<()> {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(mode)
-            .open(&tmp)?;
-        f.set_permissions(fs::Permissions::from_mode(mode))?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        fs::rename(&tmp, &real)
+        // O_CREAT | O_EXCL with a random name, mode 0600 until set.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{file_name}.drift-"))
+            .suffix(".tmp")
+            .tempfile_in(&dir)?;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&real).map_err(|e| e.error)?;
+        Ok(())
     };
-    write().map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        fail(e.to_string())
-    })
+    write().map_err(|e| fail(e.to_string()))
+}
+
+/// An exclusive `flock` on the lock file at `path`, released when the
+/// file is closed.
+fn lock(path: &Path) -> Result<fs::File, String> {
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)
+        .map_err(|e| format!("cannot open the lock file `{}`: {e}", path.display()))?;
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(format!(
+            "the lock file `{}` is not a regular file",
+            path.display()
+        ));
+    }
+    let started = Instant::now();
+    loop {
+        match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => return Ok(file),
+            Err(rustix::io::Errno::WOULDBLOCK | rustix::io::Errno::INTR)
+                if started.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "cannot lock `{}` within {} s: {e}",
+                    path.display(),
+                    LOCK_WAIT.as_secs()
+                ));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -433,9 +473,113 @@ mod tests {
             text,
             format!("other ssh-ed25519 AAAA\nh ssh-ed25519 {KEY_B}\n")
         );
-        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        // The file and the lock file.
+        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 2);
         let e = record(Path::new("/dev/null"), "h", &key(KEY_A)).unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");
+    }
+
+    #[test]
+    fn planted_links_are_never_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "precious\n").unwrap();
+        let ssh = dir.path().join("ssh");
+        fs::create_dir(&ssh).unwrap();
+        let path = ssh.join("known_hosts");
+        // The temporary file's old, guessable name.
+        let old_tmp = ssh.join(format!(".known_hosts.drift-{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &old_tmp).unwrap();
+        record(&path, "h", &key(KEY_A)).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+        assert!(
+            fs::symlink_metadata(&old_tmp)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(fs::read_to_string(&path).unwrap().contains(KEY_A));
+        // Nothing left behind but the lock file.
+        let mut names: Vec<_> = fs::read_dir(&ssh)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                format!(".known_hosts.drift-{}.tmp", std::process::id()),
+                ".known_hosts.drift.lock".to_owned(),
+                "known_hosts".to_owned()
+            ]
+        );
+        // A link planted at the lock file's name is refused, not followed.
+        fs::remove_file(ssh.join(".known_hosts.drift.lock")).unwrap();
+        std::os::unix::fs::symlink(&victim, ssh.join(".known_hosts.drift.lock")).unwrap();
+        let e = record(&path, "h2", &key(KEY_A)).unwrap_err().to_string();
+        assert!(e.contains("cannot open the lock file"), "{e}");
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+    }
+
+    /// Run by `concurrent_writers_lose_no_key` in processes of its own:
+    /// records a key for the host in `DRIFT_TEST_KH_HOST`.
+    #[test]
+    #[ignore = "a helper of concurrent_writers_lose_no_key, run in its own process"]
+    fn record_one_key_in_a_process() {
+        let (Ok(path), Ok(host)) = (
+            std::env::var("DRIFT_TEST_KH_PATH"),
+            std::env::var("DRIFT_TEST_KH_HOST"),
+        ) else {
+            return;
+        };
+        record(Path::new(&path), &host, &key(KEY_A)).unwrap();
+    }
+
+    #[test]
+    fn concurrent_writers_lose_no_key() {
+        let exe = std::env::current_exe().unwrap();
+        for round in 0..3 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("known_hosts");
+            // Six processes and six threads at once.
+            let children: Vec<_> = (0..6)
+                .map(|i| {
+                    std::process::Command::new(&exe)
+                        .args([
+                            "--exact",
+                            "transport::ssh::known_hosts::tests::record_one_key_in_a_process",
+                            "--ignored",
+                            "--quiet",
+                        ])
+                        .env("DRIFT_TEST_KH_PATH", &path)
+                        .env("DRIFT_TEST_KH_HOST", format!("process-{i}"))
+                        .stdout(std::process::Stdio::null())
+                        .spawn()
+                        .unwrap()
+                })
+                .collect();
+            std::thread::scope(|s| {
+                for i in 0..6 {
+                    let path = &path;
+                    s.spawn(move || record(path, &format!("thread-{i}"), &key(KEY_B)).unwrap());
+                }
+            });
+            for mut c in children {
+                assert!(c.wait().unwrap().success());
+            }
+            let text = fs::read_to_string(&path).unwrap();
+            for i in 0..6 {
+                assert!(
+                    text.contains(&format!("process-{i} ")),
+                    "round {round}: {text}"
+                );
+                assert!(
+                    text.contains(&format!("thread-{i} ")),
+                    "round {round}: {text}"
+                );
+            }
+            assert_eq!(text.lines().count(), 12, "round {round}: {text}");
+        }
     }
 
     #[test]

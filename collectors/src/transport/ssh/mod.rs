@@ -197,6 +197,10 @@ impl Transport for Ssh {
         self.with_sftp(|c, ctx| sftp::read_file(c, path, limit, ctx))
     }
 
+    fn read_source_file(&self, path: &Path, limit: u64) -> Result<Vec<u8>, TransportError> {
+        self.with_sftp(|c, ctx| sftp::read_source_file(c, path, limit, ctx))
+    }
+
     fn metadata(&self, path: &Path, follow_symlinks: bool) -> Result<FileMeta, TransportError> {
         self.with_sftp(|c, ctx| sftp::metadata(c, path, follow_symlinks, ctx))
     }

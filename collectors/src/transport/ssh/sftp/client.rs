@@ -7,6 +7,14 @@
 //! of parallel readers (and of a walk's parallel listings) thus travel
 //! together, which saves round trips and, on the server, wake-ups of sshd
 //! and sftp-server per request.
+//!
+//! A server may be hostile (a compromised host can replace its
+//! sftp-server), so nothing it sends is kept before it is checked: a
+//! packet's length is checked against what its request allows as soon as
+//! its header arrives (see [`proto::MAX_PACKET`] and
+//! [`Request::reply_limit`]), and every operation waits until a deadline
+//! that counts from its start ([`Pending::wait`]), not from the last byte
+//! received: a reply trickled a byte at a time cannot keep it going.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -29,6 +37,10 @@ pub(crate) enum Failure {
     Lost(String),
     /// The server did not answer within the operation timeout.
     Timeout,
+    /// The server broke the protocol (a reply longer than its request
+    /// allows, a reply to no request); the connection is dropped and not
+    /// tried again.
+    Protocol(String),
 }
 
 type ReplyTx = Sender<Result<Response, Failure>>;
@@ -38,16 +50,37 @@ struct Call {
     reply: Option<ReplyTx>,
 }
 
+/// A request sent and not yet answered.
+struct Waiter {
+    reply: Option<ReplyTx>,
+    /// The longest reply accepted (its length field).
+    limit: u32,
+}
+
 /// A reply to wait for.
 #[derive(Debug)]
-pub(crate) struct Pending(Receiver<Result<Response, Failure>>);
+pub(crate) struct Pending {
+    rx: Receiver<Result<Response, Failure>>,
+    abort: Arc<AtomicBool>,
+}
 
 impl Pending {
-    /// Waits for the reply (the I/O thread enforces the timeout).
-    pub fn wait(self) -> Result<Response, Failure> {
-        self.0
-            .recv()
-            .unwrap_or_else(|_| Err(Failure::Lost("the sftp session ended".into())))
+    /// Waits for the reply until `deadline`, the end of the operation it
+    /// belongs to. Past it, the connection is dropped (the server holds it
+    /// up, and a late reply would come out of step) and this is a
+    /// [`Failure::Timeout`].
+    pub fn wait(self, deadline: Instant) -> Result<Response, Failure> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.rx.recv_timeout(left) {
+            Ok(reply) => reply,
+            Err(RecvTimeoutError::Timeout) => {
+                self.abort.store(true, Ordering::Relaxed);
+                Err(Failure::Timeout)
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(Failure::Lost("the sftp session ended".into()))
+            }
+        }
     }
 }
 
@@ -56,6 +89,8 @@ impl Pending {
 pub(crate) struct SftpClient {
     tx: Option<Sender<Call>>,
     dead: Arc<AtomicBool>,
+    /// Set by a caller whose deadline passed: the I/O thread stops.
+    abort: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -71,10 +106,24 @@ pub(crate) fn start(
     channel
         .write_all(&proto::init_packet())
         .map_err(|e| io_to_ssh(&e))?;
-    // The VERSION reply.
+    // The VERSION reply, within the operation timeout however slowly it
+    // comes, and no longer than any packet.
+    let deadline = Instant::now() + timeout;
     let mut inbuf = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
+        if proto::header(&inbuf).is_some_and(|(len, _, _)| len > proto::MAX_PACKET) {
+            return Err(ssh2::Error::new(
+                ssh2::ErrorCode::Session(-31),
+                "the server sent an sftp version packet longer than 256 KiB",
+            ));
+        }
+        if Instant::now() > deadline {
+            return Err(ssh2::Error::new(
+                ssh2::ErrorCode::Session(errors::TIMEOUT),
+                "the sftp version reply did not come in time",
+            ));
+        }
         if let Some((kind, _, _, used)) = proto::split_packet(&inbuf) {
             if kind != proto::VERSION {
                 return Err(ssh2::Error::new(
@@ -98,6 +147,7 @@ pub(crate) fn start(
     }
     let (tx, rx) = mpsc::channel();
     let dead = Arc::new(AtomicBool::new(false));
+    let abort = Arc::new(AtomicBool::new(false));
     let io = Io {
         channel,
         conn,
@@ -109,6 +159,7 @@ pub(crate) fn start(
         timeout,
         keepalive,
         dead: Arc::clone(&dead),
+        abort: Arc::clone(&abort),
     };
     let thread = std::thread::Builder::new()
         .name("drift-sftp".into())
@@ -117,6 +168,7 @@ pub(crate) fn start(
     Ok(SftpClient {
         tx: Some(tx),
         dead,
+        abort,
         thread: Some(thread),
     })
 }
@@ -141,7 +193,10 @@ impl SftpClient {
         if self.tx.as_ref().is_none_or(|s| s.send(call).is_err()) {
             let _ = tx.send(Err(Failure::Lost("the sftp session ended".into())));
         }
-        Pending(rx)
+        Pending {
+            rx,
+            abort: Arc::clone(&self.abort),
+        }
     }
 
     /// Sends a request whose reply does not matter (closing a handle).
@@ -154,9 +209,9 @@ impl SftpClient {
         }
     }
 
-    /// Sends a request and waits for its reply.
-    pub fn call(&self, request: Request) -> Result<Response, Failure> {
-        self.send(request).wait()
+    /// Sends a request and waits for its reply until `deadline`.
+    pub fn call(&self, request: Request, deadline: Instant) -> Result<Response, Failure> {
+        self.send(request).wait(deadline)
     }
 
     /// Whether the I/O thread has stopped (the connection is gone).
@@ -181,19 +236,20 @@ struct Io {
     rx: Receiver<Call>,
     inbuf: Vec<u8>,
     out: Vec<u8>,
-    waiting: HashMap<u32, Option<ReplyTx>>,
+    waiting: HashMap<u32, Waiter>,
     next_id: u32,
     timeout: Duration,
     keepalive: Duration,
     dead: Arc<AtomicBool>,
+    abort: Arc<AtomicBool>,
 }
 
 impl Io {
     fn run(mut self) {
         let failure = self.serve();
         self.dead.store(true, Ordering::Relaxed);
-        for (_, reply) in self.waiting.drain() {
-            if let Some(r) = reply {
+        for (_, waiter) in self.waiting.drain() {
+            if let Some(r) = waiter.reply {
                 let _ = r.send(Err(failure.clone()));
             }
         }
@@ -214,7 +270,13 @@ impl Io {
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1).max(1);
         call.request.encode(id, &mut self.out);
-        self.waiting.insert(id, call.reply);
+        self.waiting.insert(
+            id,
+            Waiter {
+                reply: call.reply,
+                limit: call.request.reply_limit,
+            },
+        );
     }
 
     /// Serves requests until the client is dropped (returns a failure for
@@ -231,6 +293,9 @@ impl Io {
             self.keepalive
         };
         loop {
+            if self.abort.load(Ordering::Relaxed) {
+                return Failure::Timeout;
+            }
             if self.waiting.is_empty() && self.out.is_empty() {
                 match self.rx.recv_timeout(idle_wait) {
                     Ok(call) => self.enqueue(call),
@@ -295,20 +360,48 @@ impl Io {
         }
     }
 
+    /// Routes the complete packets received to their requests; checks
+    /// the length of the next one as soon as its header is there, so that
+    /// no more is kept than its request allows.
     fn dispatch(&mut self) -> Result<(), Failure> {
         let mut used_total = 0;
-        while let Some((kind, id, body, used)) = proto::split_packet(&self.inbuf[used_total..]) {
+        loop {
+            let rest = &self.inbuf[used_total..];
+            if let Some((len, _, id)) = proto::header(rest) {
+                let Some(waiter) = self.waiting.get(&id) else {
+                    return Err(Failure::Protocol(format!(
+                        "the server sent a reply to no request (id {id})"
+                    )));
+                };
+                if len > waiter.limit {
+                    return Err(Failure::Protocol(format!(
+                        "the server sent a {len}-byte reply where the request allows at most {} bytes",
+                        waiter.limit
+                    )));
+                }
+            } else if rest.len() >= 4 {
+                // Not even the header yet: the length alone is checked.
+                let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]);
+                if len > proto::MAX_PACKET {
+                    return Err(Failure::Protocol(format!(
+                        "the server sent a {len}-byte packet (at most {} are accepted)",
+                        proto::MAX_PACKET
+                    )));
+                }
+            }
+            let Some((kind, id, body, used)) = proto::split_packet(rest) else {
+                break;
+            };
             let response = Response {
                 kind,
                 body: body.to_vec(),
             };
             used_total += used;
-            match self.waiting.remove(&id) {
-                Some(Some(reply)) => {
-                    let _ = reply.send(Ok(response));
-                }
-                Some(None) => {}
-                None => return Err(Failure::Lost(format!("a reply to unknown request {id}"))),
+            if let Some(Waiter {
+                reply: Some(reply), ..
+            }) = self.waiting.remove(&id)
+            {
+                let _ = reply.send(Ok(response));
             }
         }
         self.inbuf.drain(..used_total);

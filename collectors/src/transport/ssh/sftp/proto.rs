@@ -1,5 +1,10 @@
 //! The SFTP version 3 wire format (draft-ietf-secsh-filexfer-02), the part
-//! drift needs: open, read, close, stat, lstat, opendir, readdir.
+//! drift needs: open, read, close, stat, lstat, opendir, readdir,
+//! realpath.
+//!
+//! Every reply is bounded before its bytes are kept: no packet is longer
+//! than [`MAX_PACKET`] (OpenSSH's own limit), and a reply to a `read` is no
+//! longer than the bytes asked for ([`Request::reply_limit`]).
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
@@ -12,6 +17,7 @@ pub(crate) const READ: u8 = 5;
 pub(crate) const LSTAT: u8 = 7;
 pub(crate) const OPENDIR: u8 = 11;
 pub(crate) const READDIR: u8 = 12;
+pub(crate) const REALPATH: u8 = 16;
 pub(crate) const STAT: u8 = 17;
 pub(crate) const STATUS: u8 = 101;
 pub(crate) const HANDLE: u8 = 102;
@@ -22,6 +28,18 @@ pub(crate) const ATTRS: u8 = 105;
 pub(crate) const FX_EOF: u32 = 1;
 pub(crate) const FX_NO_SUCH_FILE: u32 = 2;
 pub(crate) const FX_PERMISSION_DENIED: u32 = 3;
+
+/// The longest packet accepted (its length field), as OpenSSH's
+/// `SFTP_MAX_MSG_LENGTH`: 256 KiB. OpenSSH's sftp-server sends at most
+/// this much in one reply.
+pub(crate) const MAX_PACKET: u32 = 256 * 1024;
+
+/// Type, request id and the data's length field of a `DATA` reply.
+const DATA_OVERHEAD: u32 = 1 + 4 + 4;
+
+/// The longest reply to a small `read`: room for a `STATUS` with its
+/// message (`End of file`).
+const STATUS_ROOM: u32 = 4096;
 
 const OPEN_READ: u32 = 1;
 const ATTR_SIZE: u32 = 0x1;
@@ -35,6 +53,8 @@ const ATTR_EXTENDED: u32 = 0x8000_0000;
 pub(crate) struct Request {
     pub kind: u8,
     pub payload: Vec<u8>,
+    /// The longest reply packet accepted for it (its length field).
+    pub reply_limit: u32,
 }
 
 fn put_u32(out: &mut Vec<u8>, v: u32) {
@@ -50,7 +70,11 @@ impl Request {
     fn with_string(kind: u8, s: &[u8]) -> Request {
         let mut payload = Vec::with_capacity(s.len() + 4);
         put_bytes(&mut payload, s);
-        Request { kind, payload }
+        Request {
+            kind,
+            payload,
+            reply_limit: MAX_PACKET,
+        }
     }
 
     /// Opens a file for reading.
@@ -66,12 +90,20 @@ impl Request {
         Request::with_string(CLOSE, handle)
     }
 
-    /// Reads `len` bytes at `offset`.
+    /// Reads `len` bytes at `offset`; the reply may hold no more.
     pub fn read(handle: &[u8], offset: u64, len: u32) -> Request {
         let mut r = Request::with_string(READ, handle);
         r.payload.extend_from_slice(&offset.to_be_bytes());
         put_u32(&mut r.payload, len);
+        r.reply_limit = len
+            .saturating_add(DATA_OVERHEAD)
+            .clamp(STATUS_ROOM, MAX_PACKET);
         r
+    }
+
+    /// `realpath`: the path with every symbolic link resolved.
+    pub fn realpath(path: &[u8]) -> Request {
+        Request::with_string(REALPATH, path)
     }
 
     /// `stat` (follows symlinks).
@@ -217,13 +249,17 @@ impl Response {
             .ok_or(Reply::Malformed("a short handle"))
     }
 
-    /// `DATA`; `None` at the end of the file.
-    pub fn data(&self) -> Result<Option<Vec<u8>>, Reply> {
+    /// `DATA` of a read of `asked` bytes; `None` at the end of the file.
+    /// More bytes than asked for is an error.
+    pub fn data(&self, asked: u32) -> Result<Option<Vec<u8>>, Reply> {
         match self.expect(DATA) {
-            Ok(mut r) => r
-                .bytes()
-                .map(|b| Some(b.to_vec()))
-                .ok_or(Reply::Malformed("short data")),
+            Ok(mut r) => match r.bytes() {
+                Some(b) if b.len() as u64 > u64::from(asked) => {
+                    Err(Reply::Malformed("more data than was asked for"))
+                }
+                Some(b) => Ok(Some(b.to_vec())),
+                None => Err(Reply::Malformed("short data")),
+            },
             Err(Reply::Status(FX_EOF, _)) => Ok(None),
             Err(e) => Err(e),
         }
@@ -234,6 +270,17 @@ impl Response {
         self.expect(ATTRS)?
             .attrs()
             .ok_or(Reply::Malformed("short attributes"))
+    }
+
+    /// The one name of a `NAME` reply to `realpath`.
+    pub fn real_path(&self) -> Result<Vec<u8>, Reply> {
+        let mut r = self.expect(NAME)?;
+        let bad = Reply::Malformed("a short name");
+        match r.u32() {
+            Some(1) => r.bytes().map(<[u8]>::to_vec).ok_or(bad),
+            Some(_) => Err(Reply::Malformed("not one name")),
+            None => Err(bad),
+        }
     }
 
     /// `NAME` entries (name, attributes); `None` at the end of a listing.
@@ -254,6 +301,19 @@ impl Response {
         }
         Ok(Some(out))
     }
+}
+
+/// The header of the packet at the front of `buf`, once its first 9
+/// bytes are there: its length field, type and request id (0 for
+/// `VERSION`).
+pub(crate) fn header(buf: &[u8]) -> Option<(u32, u8, u32)> {
+    let len = u32::from_be_bytes(buf.get(..4)?.try_into().ok()?);
+    let kind = *buf.get(4)?;
+    if kind == VERSION {
+        return Some((len, kind, 0));
+    }
+    let id = u32::from_be_bytes(buf.get(5..9)?.try_into().ok()?);
+    Some((len, kind, id))
 }
 
 /// Splits one packet off the front of `buf`: (type, request id, body) and
@@ -323,7 +383,7 @@ mod tests {
             body: st,
         };
         assert_eq!(eof.names(), Ok(None));
-        assert_eq!(eof.data(), Ok(None));
+        assert_eq!(eof.data(4), Ok(None));
         assert_eq!(
             eof.handle(),
             Err(Reply::Status(FX_EOF, "End of file".into()))
@@ -336,5 +396,32 @@ mod tests {
             .names(),
             Err(Reply::Malformed("a short name list"))
         );
+    }
+
+    #[test]
+    fn replies_are_bounded_by_what_was_asked() {
+        // A read's reply: its data and header, or room for a status.
+        assert_eq!(Request::read(b"h", 0, 4).reply_limit, 4096);
+        assert_eq!(Request::read(b"h", 0, 65_536).reply_limit, 65_545);
+        assert_eq!(Request::read(b"h", 0, u32::MAX).reply_limit, MAX_PACKET);
+        assert_eq!(Request::stat(b"/x").reply_limit, MAX_PACKET);
+        let mut body = Vec::new();
+        put_bytes(&mut body, b"12345");
+        let data = Response { kind: DATA, body };
+        assert_eq!(data.data(5), Ok(Some(b"12345".to_vec())));
+        assert_eq!(
+            data.data(4),
+            Err(Reply::Malformed("more data than was asked for"))
+        );
+        // The header of a 1 GiB packet is read before its body is there.
+        let head = [
+            &(1u32 << 30).to_be_bytes()[..],
+            &[DATA],
+            &7u32.to_be_bytes(),
+        ]
+        .concat();
+        assert_eq!(header(&head), Some((1 << 30, DATA, 7)));
+        assert_eq!(header(&head[..8]), None);
+        assert!(split_packet(&head).is_none());
     }
 }

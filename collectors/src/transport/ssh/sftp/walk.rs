@@ -2,13 +2,22 @@
 //! once (their requests pipelined on the one channel), then the generic
 //! walk runs over those listings, so the result has exactly the semantics
 //! of every other transport's walk.
+//!
+//! When links are followed, a link to a directory is resolved by the
+//! server (`realpath`, asked with its `stat`); when its real path is that
+//! of a directory on the path from the root to it, it is a loop, reported
+//! as the local walk (`walkdir`) reports it and not walked. SFTP version 3
+//! gives no device and inode numbers, hence real paths. A link into
+//! `/proc`, `/sys` or `/dev` is not followed either, as locally. However a
+//! server answers, a walk lists at most `max_entries` directories.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use super::client::SftpClient;
-use super::{metadata, read_dir};
+use super::{followed, metadata, read_dir};
+use crate::transport::special::{is_special_path, under_special};
 use crate::transport::ssh::errors::Context;
 use crate::transport::{
     AllowedCommand, CommandOutput, DirEntry, FileKind, FileMeta, Transport, TransportError, Tunnel,
@@ -20,11 +29,46 @@ const LISTERS: usize = 16;
 
 type Listing = Result<Vec<DirEntry>, TransportError>;
 
+/// A directory on the path from the root to the one being listed: where
+/// the walk found it, and its real path.
+#[derive(Debug)]
+struct Ancestor {
+    walk: PathBuf,
+    real: PathBuf,
+    parent: Option<Arc<Ancestor>>,
+}
+
+impl Ancestor {
+    /// The walk path of the directory on this path (this one included)
+    /// whose real path is `real`.
+    fn find<'a>(mut node: &'a Ancestor, real: &Path) -> Option<&'a Path> {
+        loop {
+            if node.real == real {
+                return Some(&node.walk);
+            }
+            node = node.parent.as_deref()?;
+        }
+    }
+
+    fn child(parent: &Arc<Ancestor>, walk: PathBuf, real: PathBuf) -> Arc<Ancestor> {
+        Arc::new(Ancestor {
+            walk,
+            real,
+            parent: Some(Arc::clone(parent)),
+        })
+    }
+}
+
+/// A directory to list: its path, depth, and (when links are followed)
+/// the directories on the path to it.
+type Todo = (PathBuf, usize, Option<Arc<Ancestor>>);
+
 #[derive(Default)]
 struct Queue {
-    todo: Vec<(PathBuf, usize)>,
+    todo: Vec<Todo>,
     active: usize,
     files: usize,
+    dirs: usize,
     listings: HashMap<PathBuf, Listing>,
     followed: HashMap<PathBuf, Result<FileMeta, TransportError>>,
 }
@@ -35,13 +79,23 @@ pub(crate) fn walk(
     options: &WalkOptions,
     ctx: &Context<'_>,
 ) -> Result<Walk, TransportError> {
-    let root_meta = metadata(c, root, true, ctx)?;
+    let (root_meta, root_node) = if options.follow_symlinks {
+        let (meta, real) = followed(c, root, ctx)?;
+        let node = Ancestor {
+            walk: root.to_path_buf(),
+            real,
+            parent: None,
+        };
+        (meta, Some(Arc::new(node)))
+    } else {
+        (metadata(c, root, true, ctx)?, None)
+    };
     if root_meta.kind != FileKind::Dir {
         return Err(TransportError::NotADirectory {
             path: root.to_path_buf(),
         });
     }
-    let queue = prefetch(c, root, options, ctx);
+    let queue = prefetch(c, root, root_node, options, ctx);
     let cached = Cached {
         c,
         ctx: *ctx,
@@ -53,10 +107,48 @@ pub(crate) fn walk(
     generic_walk(&cached, root, options)
 }
 
+/// A followed link's metadata, refused when it leads to a directory on
+/// the path to it (a loop) or into `/proc`, `/sys` or `/dev`; with the
+/// node of the directory it leads to.
+fn check_followed(
+    path: &Path,
+    followed: Result<(FileMeta, PathBuf), TransportError>,
+    node: Option<&Arc<Ancestor>>,
+) -> Result<(FileMeta, Option<Arc<Ancestor>>), TransportError> {
+    let (meta, real) = followed?;
+    if meta.kind == FileKind::Dir
+        && let Some(ancestor) = node.and_then(|n| Ancestor::find(n, &real))
+    {
+        // As `walkdir` says it.
+        return Err(TransportError::Io {
+            path: path.to_path_buf(),
+            message: format!(
+                "File system loop found: {} points to an ancestor {}",
+                path.display(),
+                ancestor.display()
+            ),
+        });
+    }
+    if let Some(special) = is_special_path(&real) {
+        return Err(under_special(path, special));
+    }
+    let child = match node {
+        Some(n) if meta.kind == FileKind::Dir => Some(Ancestor::child(n, path.to_path_buf(), real)),
+        _ => None,
+    };
+    Ok((meta, child))
+}
+
 /// Lists every directory the walk will need.
-fn prefetch(c: &SftpClient, root: &Path, options: &WalkOptions, ctx: &Context<'_>) -> Queue {
+fn prefetch(
+    c: &SftpClient,
+    root: &Path,
+    root_node: Option<Arc<Ancestor>>,
+    options: &WalkOptions,
+    ctx: &Context<'_>,
+) -> Queue {
     let state = Mutex::new(Queue {
-        todo: vec![(root.to_path_buf(), 0)],
+        todo: vec![(root.to_path_buf(), 0, root_node)],
         ..Queue::default()
     });
     let changed = Condvar::new();
@@ -66,7 +158,7 @@ fn prefetch(c: &SftpClient, root: &Path, options: &WalkOptions, ctx: &Context<'_
             s.spawn(|| {
                 loop {
                     let mut q = lock();
-                    let (dir, depth) = loop {
+                    let (dir, depth, node) = loop {
                         if let Some(item) = q.todo.pop() {
                             break item;
                         }
@@ -77,6 +169,7 @@ fn prefetch(c: &SftpClient, root: &Path, options: &WalkOptions, ctx: &Context<'_
                         q = changed.wait(q).unwrap_or_else(PoisonError::into_inner);
                     };
                     q.active += 1;
+                    q.dirs += 1;
                     drop(q);
                     let listing = read_dir(c, &dir, ctx);
                     let mut subdirs = Vec::new();
@@ -86,14 +179,24 @@ fn prefetch(c: &SftpClient, root: &Path, options: &WalkOptions, ctx: &Context<'_
                         for e in entries {
                             let path = dir.join(&e.name);
                             let mut kind = e.meta.kind;
+                            let mut child = None;
                             if kind == FileKind::Symlink && options.follow_symlinks {
-                                let m = metadata(c, &path, true, ctx);
-                                kind = m.as_ref().map_or(FileKind::Other, |m| m.kind);
-                                followed.push((path.clone(), m));
+                                let m = check_followed(
+                                    &path,
+                                    super::followed(c, &path, ctx),
+                                    node.as_ref(),
+                                );
+                                kind = m.as_ref().map_or(FileKind::Other, |m| m.0.kind);
+                                child = m.as_ref().ok().and_then(|m| m.1.clone());
+                                followed.push((path.clone(), m.map(|m| m.0)));
+                            } else if kind == FileKind::Dir {
+                                child = node.as_ref().map(|n| {
+                                    Ancestor::child(n, path.clone(), n.real.join(&e.name))
+                                });
                             }
                             match kind {
                                 FileKind::Dir if depth < options.max_depth => {
-                                    subdirs.push((path, depth + 1));
+                                    subdirs.push((path, depth + 1, child));
                                 }
                                 FileKind::File | FileKind::Symlink => files += 1,
                                 _ => {}
@@ -105,8 +208,9 @@ fn prefetch(c: &SftpClient, root: &Path, options: &WalkOptions, ctx: &Context<'_
                     q.files += files;
                     q.listings.insert(dir, listing);
                     q.followed.extend(followed);
-                    // Past the entry limit the walk stops anyway.
-                    if q.files < options.max_entries {
+                    // Past the entry limit the walk stops anyway; however
+                    // many directories a server makes up, so many at most.
+                    if q.files < options.max_entries && q.dirs < options.max_entries {
                         q.todo.extend(subdirs);
                     }
                     changed.notify_all();
