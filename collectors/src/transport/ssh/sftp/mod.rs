@@ -4,7 +4,8 @@
 //! channel by [`client::SftpClient`].
 
 pub(crate) mod client;
-mod proto;
+// `pub(super)` for the fuzz targets' entry points (`ssh::fuzzing`).
+pub(super) mod proto;
 mod walk;
 
 use std::ffi::OsString;
