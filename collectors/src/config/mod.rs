@@ -31,6 +31,10 @@
 mod error;
 mod file;
 mod format;
+/// Entry points for the fuzz targets (`fuzzing` feature; test support only).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod gather;
 mod ini;
 mod json;

@@ -23,6 +23,10 @@ pub use command::{AllowedCommand, CommandOutput, Program};
 pub use error::TransportError;
 pub use local::Local;
 pub use special::{SPECIAL_ROOTS, is_special_path};
+/// Entry points for the fuzz targets (`fuzzing` feature; test support only).
+#[cfg(all(feature = "ssh", feature = "fuzzing"))]
+#[doc(hidden)]
+pub use ssh::fuzzing;
 #[cfg(feature = "ssh")]
 pub use ssh::{IdentityFile, Passphrase, Ssh, SshOptions, SshTarget, SshTargetError};
 pub use tunnel::Tunnel;

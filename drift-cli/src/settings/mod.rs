@@ -14,7 +14,9 @@ use drift_core::{Policy, Severity};
 
 pub use error::closest as error_closest;
 pub use load::load;
-#[cfg(test)]
+// The fuzz target `drift_toml` compiles this module (`cargo fuzz` sets
+// `--cfg fuzzing`) and reads texts without files.
+#[cfg(any(test, fuzzing))]
 pub use load::parse;
 
 /// A loaded and validated drift.toml.

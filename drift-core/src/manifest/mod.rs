@@ -7,6 +7,10 @@
 //! with [`Manifest::from_slice`], which validates everything it reads.
 
 mod build;
+/// Entry points for the fuzz targets (`fuzzing` feature; test support only).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod keyed;
 mod read;
 mod read_lines;

@@ -326,7 +326,7 @@ pub(super) struct Raw {
     coverage: Option<Vec<Coverage>>,
     errors: Option<Vec<CollectionError>>,
     pub(super) entries: Option<Vec<Entry>>,
-    digest: Option<String>,
+    pub(super) digest: Option<String>,
 }
 
 fn check_format<E: de::Error>(tag: &str) -> Result<(), E> {

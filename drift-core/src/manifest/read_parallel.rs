@@ -34,6 +34,12 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Raw> {
     if bytes.len() < MIN_BYTES || rayon::current_num_threads() < 2 {
         return None;
     }
+    parse_in_pieces(bytes, PIECE)
+}
+
+/// [`parse`] without its size and thread checks, in pieces of about
+/// `piece` bytes (the fuzz targets read small manifests in many pieces).
+pub(super) fn parse_in_pieces(bytes: &[u8], piece: usize) -> Option<Raw> {
     let open = memmem::find(bytes, OPEN)? + OPEN.len();
     // Searched from the end: only coverage and errors follow the entries.
     let close = open + memmem::rfind(&bytes[open..], CLOSE)?;
@@ -44,7 +50,7 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Raw> {
     header.extend_from_slice(&bytes[close..]);
     let mut raw = parse_header(&header)?;
 
-    let pieces = cut(body);
+    let pieces = cut(body, piece);
     let parsed: Vec<Option<Vec<Entry>>> = pieces
         .par_iter()
         .map(|piece| {
@@ -113,13 +119,13 @@ pub(super) fn join(pieces: impl IntoIterator<Item = Option<Vec<Entry>>>) -> Opti
     Some(entries)
 }
 
-/// Cuts the entries' text into pieces of about [`PIECE`] bytes, each a
+/// Cuts the entries' text into pieces of about `piece` bytes, each a
 /// run of whole `"key": value` lines without the separating comma.
-fn cut(body: &[u8]) -> Vec<&[u8]> {
-    let mut pieces = Vec::with_capacity(body.len() / PIECE + 1);
+fn cut(body: &[u8], piece: usize) -> Vec<&[u8]> {
+    let mut pieces = Vec::with_capacity(body.len() / piece.max(1) + 1);
     let mut start = 0;
     while start < body.len() {
-        let from = (start + PIECE).min(body.len());
+        let from = (start + piece).min(body.len());
         match memmem::find(&body[from..], ENTRY) {
             Some(at) => {
                 let comma = from + at;
@@ -211,7 +217,7 @@ pub(super) mod tests {
     #[test]
     fn pieces_are_whole_lines() {
         let body = b"\n    \"a\": 1,\n    \"b\": 2,\n    \"c\": 3";
-        let pieces = cut(body);
+        let pieces = cut(body, PIECE);
         let joined: Vec<u8> = pieces.join(&b","[..]);
         assert_eq!(joined, body);
     }

@@ -34,21 +34,27 @@ pub(super) struct Streamed {
 /// Reads `file` block by block; `Ok(None)` when the caller must read it
 /// whole instead (from its start: what was read is gone).
 pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
+    read_in_pieces(file, PIECE)
+}
+
+/// [`read`] in pieces and reads of about `piece` bytes (the fuzz targets
+/// read small manifests in many pieces).
+pub(super) fn read_in_pieces(file: &mut dyn Read, piece: usize) -> io::Result<Option<Streamed>> {
     if cfg!(feature = "reference-paths") {
         return Ok(None);
     }
     // Up to the `{` that opens the entries.
-    let mut head = Vec::with_capacity(PIECE);
+    let mut head = Vec::with_capacity(piece);
     let open = loop {
         if let Some(at) = memmem::find(&head, OPEN) {
             break at + OPEN.len();
         }
-        if head.len() > HEAD_MAX || fill(file, &mut head)? == 0 {
+        if head.len() > HEAD_MAX || fill(file, &mut head, piece)? == 0 {
             return Ok(None);
         }
     };
     // The body, each piece of it prefixed with `{` to parse as an object.
-    let mut buf = Vec::with_capacity(PIECE + PIECE / 4);
+    let mut buf = Vec::with_capacity(piece + piece / 4);
     buf.push(b'{');
     buf.extend_from_slice(&head[open..]);
     head.truncate(open);
@@ -108,13 +114,13 @@ pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
                 let from = from.saturating_sub(ENTRY.len() - 1);
                 memmem::rfind(&buf[from..], ENTRY).map(|at| from + at)
             };
-            if buf.len() >= PIECE
+            if buf.len() >= piece
                 && let Some(comma) = last_separator(&buf, separated)
                 && comma > 0
             {
                 // Whole lines up to the last separator; its comma is the
                 // file's, and hashed with the piece.
-                let mut next = Vec::with_capacity(PIECE + PIECE / 4);
+                let mut next = Vec::with_capacity(piece + piece / 4);
                 next.push(b'{');
                 next.extend_from_slice(&buf[comma + 1..]);
                 if let Some(h) = hasher.as_mut() {
@@ -125,10 +131,10 @@ pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
                 dispatch(std::mem::replace(&mut buf, next));
                 searched = 1;
                 separated = 1;
-            } else if buf.len() >= PIECE {
+            } else if buf.len() >= piece {
                 separated = buf.len();
             }
-            if fill(file, &mut buf)? == 0 {
+            if fill(file, &mut buf, piece)? == 0 {
                 return Ok(None);
             }
         }
@@ -163,8 +169,8 @@ pub(super) fn read(file: &mut dyn Read) -> io::Result<Option<Streamed>> {
 }
 
 /// Reads up to a piece more onto `buf`; the bytes read (0 at the end).
-fn fill(file: &mut dyn Read, buf: &mut Vec<u8>) -> io::Result<usize> {
-    Read::take(file, PIECE as u64).read_to_end(buf)
+fn fill(file: &mut dyn Read, buf: &mut Vec<u8>, piece: usize) -> io::Result<usize> {
+    Read::take(file, piece as u64).read_to_end(buf)
 }
 
 #[cfg(test)]

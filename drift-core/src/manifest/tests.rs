@@ -227,18 +227,17 @@ fn newer_minor_fields_are_tolerated() {
     let written = sample().to_json_string();
     let minor = format!("\"format_minor\": {}", super::FORMAT_MINOR);
     assert!(written.contains(&minor));
-    let text = redigest(&written.replace(&minor, "\"format_minor\": 7,\n  \"future\": {\"x\": [1]}"));
+    let text =
+        redigest(&written.replace(&minor, "\"format_minor\": 7,\n  \"future\": {\"x\": [1]}"));
     let m = read(&text).unwrap();
     assert_eq!(m.environment, "prod");
 }
 
 #[test]
 fn the_digest_is_checked_for_newer_minors_too() {
-    let newer = redigest(
-        &sample()
-            .to_json_string()
-            .replace("\"format_minor\": 0", "\"format_minor\": 1"),
-    );
+    let minor = format!("\"format_minor\": {}", super::FORMAT_MINOR);
+    let next = format!("\"format_minor\": {}", super::FORMAT_MINOR + 1);
+    let newer = redigest(&sample().to_json_string().replace(&minor, &next));
     assert_eq!(read(&newer).unwrap().environment, "prod");
     // Edited after it was written: its digest no longer matches.
     for edited in [
@@ -247,7 +246,7 @@ fn the_digest_is_checked_for_newer_minors_too() {
         // The minor raised on a manifest of this version, to skip the check.
         sample()
             .to_json_string()
-            .replace("\"format_minor\": 0", "\"format_minor\": 99"),
+            .replace(&minor, "\"format_minor\": 99"),
     ] {
         let err = read(&edited).unwrap_err();
         assert!(

@@ -19,6 +19,9 @@ mod connect;
 mod errors;
 mod exec;
 mod forward;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hostkey;
 mod known_hosts;
 mod options;

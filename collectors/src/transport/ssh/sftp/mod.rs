@@ -10,7 +10,8 @@
 //! component, so that nothing outside the path asked for is ever named.
 
 pub(crate) mod client;
-mod proto;
+// `pub(super)` for the fuzz targets' entry points (`ssh::fuzzing`).
+pub(super) mod proto;
 mod walk;
 
 use std::ffi::OsString;
