@@ -125,7 +125,13 @@ pub fn sftp_replies(bytes: &[u8], chunk: usize) {
                 kind,
                 body: body.to_vec(),
             };
-            let _ = (r.handle(), r.data(), r.attrs(), r.names());
+            // Data is bounded by what was asked: a reply longer than that
+            // must be refused, never kept.
+            let asked = u32::from(bytes.first().copied().unwrap_or(0));
+            if let Ok(Some(data)) = r.data(asked) {
+                assert!(data.len() <= asked as usize, "more data than asked");
+            }
+            let _ = (r.handle(), r.attrs(), r.names());
             buf.drain(..used);
         }
     }
