@@ -439,6 +439,9 @@ impl Sanitizer {
 
     /// The value a string becomes when anything in it is secret.
     fn judged_string(&self, key: &str, s: &str) -> Option<Value> {
+        if is_plain_word(s) {
+            return None;
+        }
         if may_hide_text(s) && looks_like_private_key(s) {
             self.counts.add(HiddenBy::Content);
             return Some(Value::Secret(
@@ -662,6 +665,14 @@ pub(crate) fn kube_secret_documents<'k>(
 
 /// Whether text may hold a private key or a URL with a password: both are
 /// written with `-` or `:`, and most values have neither.
+/// The most common values by far (numbers, short words, `true`) hold no
+/// secret by any layer: every content rule needs punctuation or at least
+/// 20 characters, and shape and base64 need 16. Shorter than that and
+/// letters and digits only, a string is plain without further judgement.
+fn is_plain_word(s: &str) -> bool {
+    s.len() < shape::MIN_LEN && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// Whether a list item is a command-line option name (`--token`, `-p`),
 /// not a value that starts with a dash (a key block's `-----BEGIN`).
 fn is_option(s: &str) -> bool {
@@ -800,6 +811,34 @@ mod tests {
         assert!(s.is_secret_key(&key("env:INTERNAL_SALT")));
         assert!(!s.is_secret_key(&key("env:TOKEN_TTL_SECONDS")));
         assert!(s.is_secret_key(&key("env:GITHUB_TOKEN")));
+    }
+
+    #[test]
+    fn plain_words_are_plain_by_the_full_judgement_too() {
+        // The shortcut in judged_string must agree with the judge it skips:
+        // every short word of letters and digits, including the start of
+        // every provider prefix and high-entropy ones, is plain there too.
+        let mut next = 0x2545_f491_4f6c_dd1du64;
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut words: Vec<String> = ["AKIAIOSFODNN7EX", "SK0123456789abc", "mysql", "ghp", "xoxb"]
+            .map(String::from)
+            .to_vec();
+        for _ in 0..20_000 {
+            next ^= next << 13;
+            next ^= next >> 7;
+            next ^= next << 17;
+            let len = 1 + (next % 15) as usize;
+            let word: String = (0..len)
+                .map(|i| alphabet[((next >> (i * 4)) as usize + i * 7) % alphabet.len()] as char)
+                .collect();
+            words.push(word);
+        }
+        for w in words {
+            assert!(is_plain_word(&w), "{w}");
+            assert_eq!(judge::judge_string(&w), judge::Verdict::Plain, "{w}");
+        }
+        assert!(!is_plain_word("sixteen_chars_xx"));
+        assert!(!is_plain_word("a-b"));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 use base64::Engine;
 
 /// The shortest token judged opaque.
-const MIN_LEN: usize = 16;
+pub(crate) const MIN_LEN: usize = 16;
 /// The longest value judged (longer ones are documents, not tokens).
 const MAX_LEN: usize = 2048;
 
