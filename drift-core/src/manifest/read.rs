@@ -134,7 +134,8 @@ impl Manifest {
     /// bytes, with the same checks and errors, but a large manifest is
     /// parsed block by block while it is read, on every core, without
     /// holding the whole file. A reader that cannot seek (a pipe) is read
-    /// whole first.
+    /// whole first. A manifest larger than [`DEFAULT_MAX_MANIFEST_SIZE`] is
+    /// refused (see [`Manifest::from_reader_limited`]).
     ///
     /// ```
     /// use drift_core::manifest::{Collection, Manifest, ManifestBuilder};

@@ -65,8 +65,8 @@ struct Painter {
 }
 
 impl Painter {
-    /// `text` in `style`; escaped, whatever it holds: the colour's are the
-    /// only escape sequences written.
+    /// `text` in `style`, escaped whatever it holds, so that drift's
+    /// colours are the only escape sequences written.
     fn paint<'t>(&self, style: Style, text: &'t str) -> Cow<'t, str> {
         let text = escape(text);
         if !self.color {
