@@ -265,7 +265,7 @@ pub struct SshArgs {
     /// The known_hosts file host keys are checked against [default: ~/.ssh/known_hosts].
     #[arg(long, value_name = "FILE")]
     pub known_hosts: Option<PathBuf>,
-    /// Record the key of a host seen for the first time (trust on first use). A changed key is always refused.
+    /// Record the key of a host seen for the first time (trust on first use; also `DRIFT_ACCEPT_NEW_HOST_KEYS=1`, and drift.toml's `accept_new_host_keys` needs one of the two). A changed key is always refused.
     #[arg(long)]
     pub accept_new_host_keys: bool,
     /// The ssh config file [default: ~/.ssh/config].

@@ -1,7 +1,10 @@
 //! Where collectors run: this machine, or a host over SSH.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use anyhow::bail;
 
 use drift_collectors::transport::{Local, Ssh, SshOptions, SshTarget, Transport, TransportError};
 
@@ -33,18 +36,48 @@ impl LoginEnv {
     }
 }
 
-/// drift.toml's `[ssh]` with the flags added.
-pub fn merge(settings: &SshSettings, args: &SshArgs) -> SshSettings {
+/// The variable with which the person running drift turns on trust on
+/// first use, as `--accept-new-host-keys` does.
+pub const ACCEPT_NEW_ENV: &str = "DRIFT_ACCEPT_NEW_HOST_KEYS";
+
+/// drift.toml's `[ssh]` with the flags added; `env` reads the process
+/// environment.
+///
+/// Trust on first use is the decision of the person running drift, not of
+/// a drift.toml (which may come from the change under review): it is on
+/// with `--accept-new-host-keys` or `DRIFT_ACCEPT_NEW_HOST_KEYS=1`, and
+/// `accept_new_host_keys = true` in drift.toml without either is an error
+/// rather than silently on or off.
+pub fn merge(
+    settings: &SshSettings,
+    args: &SshArgs,
+    env: &dyn Fn(&str) -> Option<OsString>,
+) -> anyhow::Result<SshSettings> {
+    let by_env = match env(ACCEPT_NEW_ENV) {
+        None => false,
+        Some(v) if v == "1" || v == "true" || v == "yes" => true,
+        Some(v) if v.is_empty() || v == "0" || v == "false" || v == "no" => false,
+        Some(_) => bail!("{ACCEPT_NEW_ENV} must be 1 or 0 (true/false, yes/no)"),
+    };
+    let by_runner = args.accept_new_host_keys || by_env;
+    if settings.accept_new_host_keys && !by_runner {
+        bail!(
+            "`accept_new_host_keys = true` in drift.toml's [ssh] is not enough on its own: \
+             a drift.toml may come from the change under review, and trusting new host keys \
+             is for the person running drift to decide; pass `--accept-new-host-keys` or set \
+             {ACCEPT_NEW_ENV}=1, or remove the setting"
+        );
+    }
     let mut s = settings.clone();
     s.identity_files.extend(args.identity.iter().cloned());
     if args.known_hosts.is_some() {
         s.known_hosts.clone_from(&args.known_hosts);
     }
-    s.accept_new_host_keys |= args.accept_new_host_keys;
+    s.accept_new_host_keys = by_runner;
     if args.ssh_config.is_some() {
         s.config_file.clone_from(&args.ssh_config);
     }
-    s
+    Ok(s)
 }
 
 /// The SSH options of the library from settings and the login environment.
@@ -107,6 +140,48 @@ pub fn host_label(target: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn args(accept: bool) -> SshArgs {
+        SshArgs {
+            identity: Vec::new(),
+            known_hosts: None,
+            accept_new_host_keys: accept,
+            ssh_config: None,
+        }
+    }
+
+    #[test]
+    fn only_the_runner_turns_on_trust_on_first_use() {
+        let toml_on = SshSettings {
+            accept_new_host_keys: true,
+            ..SshSettings::default()
+        };
+        let no_env = |_: &str| None;
+        let env_on = |k: &str| (k == ACCEPT_NEW_ENV).then(|| OsString::from("1"));
+        let env_off = |k: &str| (k == ACCEPT_NEW_ENV).then(|| OsString::from("0"));
+        let on = |s: &SshSettings, a: bool, env: &dyn Fn(&str) -> Option<OsString>| {
+            merge(s, &args(a), env).map(|m| m.accept_new_host_keys)
+        };
+        let toml_off = SshSettings::default();
+        assert!(!on(&toml_off, false, &no_env).unwrap());
+        assert!(!on(&toml_off, false, &env_off).unwrap());
+        assert!(on(&toml_off, true, &no_env).unwrap());
+        assert!(on(&toml_off, false, &env_on).unwrap());
+        assert!(on(&toml_on, true, &no_env).unwrap());
+        assert!(on(&toml_on, false, &env_on).unwrap());
+        // A drift.toml alone: an error, not silently on.
+        for env in [&no_env as &dyn Fn(&str) -> Option<OsString>, &env_off] {
+            let e = on(&toml_on, false, env).unwrap_err().to_string();
+            assert!(e.contains("is not enough on its own"), "{e}");
+            assert!(e.contains("--accept-new-host-keys"), "{e}");
+        }
+        let bad = |_: &str| Some(OsString::from("sure"));
+        let e = on(&toml_off, false, &bad).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "DRIFT_ACCEPT_NEW_HOST_KEYS must be 1 or 0 (true/false, yes/no)"
+        );
+    }
 
     #[test]
     fn labels() {

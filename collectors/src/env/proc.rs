@@ -138,14 +138,14 @@ fn find_by_name(transport: &dyn Transport, name: &str) -> Result<u32, Collection
             }
         }
     }
+    // The name is not repeated: a drift.toml may hold anything there, a
+    // pasted secret included; it is shown only once a process has it.
     Err(CollectionError::new(
         "env",
-        format!("process `{name}`"),
+        "process_env_of",
         ErrorKind::Read,
-        format!(
-            "no running process is named `{name}`; check the name (as in /proc/PID/comm) \
-             or give its pid or pid file"
-        ),
+        "no running process has the name given in `process_env_of`; check the name \
+         (as in /proc/PID/comm) or give its pid or pid file",
     ))
 }
 

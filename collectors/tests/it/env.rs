@@ -181,15 +181,18 @@ fn the_environment_of_this_process_by_self_pid_name_and_pidfile() {
 #[test]
 fn processes_that_cannot_be_found_are_errors() {
     let c = EnvCollector::new()
-        .proc_environ(ProcSelector::Name("no-such-process-drift".into()))
+        .proc_environ(ProcSelector::Name("ghp_NotAProcessName0123".into()))
         .proc_environ(ProcSelector::Pid(u32::MAX))
         .process_env([pair("STILL", "collected")])
         .collect(&Local::new());
     assert_eq!(c.errors.len(), 2, "{:?}", c.errors);
+    // A value that may be a pasted secret is not repeated.
     assert_eq!(
         c.errors[0].message,
-        "no running process is named `no-such-process-drift`; check the name (as in /proc/PID/comm) or give its pid or pid file"
+        "no running process has the name given in `process_env_of`; check the name (as in /proc/PID/comm) or give its pid or pid file"
     );
+    assert_eq!(c.errors[0].source, "process_env_of");
+    assert!(!format!("{:?}", c.errors[0]).contains("ghp_"));
     assert_eq!(c.errors[1].kind, ErrorKind::Read);
     assert_eq!(
         c.errors[1].message,

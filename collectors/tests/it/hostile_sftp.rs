@@ -68,8 +68,10 @@ fn a_gigabyte_packet_for_a_small_read_is_refused_at_its_header() {
         "{msg}"
     );
     assert!(started.elapsed() < Duration::from_secs(5));
-    // Before: the whole packet was buffered (3.17 GB at its peak).
-    assert!(peak_rss() < 512 << 20, "peak {} bytes", peak_rss());
+    // Before, the whole packet was kept (8.5 GB at the test's peak). The
+    // bound is the packet's own size, so that other tests running in this
+    // process at the same time cannot make it fail.
+    assert!(peak_rss() < 1 << 30, "peak {} bytes", peak_rss());
 }
 
 #[test]

@@ -104,7 +104,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let wants_process_env = selected
         .iter()
         .any(|e| e.sources.process_env && e.sources.hosts.is_empty());
-    let ssh = merge(&config.ssh, &args.ssh);
+    let ssh = merge(&config.ssh, &args.ssh, &|k| std::env::var_os(k))?;
     let options = CollectOptions {
         max_file_size: config.settings.max_file_size,
         follow_symlinks: config.settings.follow_symlinks,

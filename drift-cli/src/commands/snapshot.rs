@@ -108,7 +108,9 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     }
     // Sources given by flags are the user's own: nothing to allow.
     let schema = resolve_schema(&sources.schema, &SecretAllow::default())?;
-    let ssh = crate::targets::merge(&crate::settings::SshSettings::default(), &args.ssh);
+    let ssh = crate::targets::merge(&crate::settings::SshSettings::default(), &args.ssh, &|k| {
+        std::env::var_os(k)
+    })?;
     let options = CollectOptions {
         max_file_size: args.max_file_size,
         follow_symlinks: args.follow_symlinks,

@@ -179,3 +179,46 @@ fn a_fleet_outlier_and_an_unreachable_host() {
     );
     assert_eq!(v["outcome"], "incomplete");
 }
+
+#[test]
+fn a_drift_toml_alone_cannot_turn_on_trust_on_first_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let kh = write(dir.path(), "known_hosts", "");
+    let toml = write(
+        dir.path(),
+        "drift.toml",
+        &format!(
+            "[environments.a]\nhosts = [\"ssh://root@127.0.0.1:9\"]\n[environments.b]\n\
+             [ssh]\naccept_new_host_keys = true\nknown_hosts = {:?}\n",
+            kh.display().to_string()
+        ),
+    );
+    Drift::new()
+        .env_remove("DRIFT_ACCEPT_NEW_HOST_KEYS")
+        .args(["check", "--config"])
+        .arg_path(&toml)
+        .status(2)
+        .stderr_has("`accept_new_host_keys = true` in drift.toml's [ssh] is not enough on its own")
+        .stderr_has("--accept-new-host-keys");
+    // The person running drift decides: then it only fails to connect
+    // (nothing listens on port 9), past the check.
+    for run in [
+        Drift::new().args(["check", "--accept-new-host-keys", "--config"]),
+        Drift::new()
+            .env("DRIFT_ACCEPT_NEW_HOST_KEYS", "1")
+            .args(["check", "--config"]),
+    ] {
+        let out = run.arg_path(&toml).status(3);
+        assert!(
+            !out.stderr().contains("not enough on its own"),
+            "{}",
+            out.stderr()
+        );
+        assert!(
+            out.stdout().contains("connection refused"),
+            "{}",
+            out.stdout()
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&kh).unwrap(), "");
+}
