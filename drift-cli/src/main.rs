@@ -2,6 +2,7 @@
 //! prints reports, and maps outcomes to the documented exit codes.
 
 mod allow;
+mod atomic;
 mod cli;
 mod collect;
 mod commands;

@@ -37,10 +37,7 @@ pub(crate) fn parse_into(text: &str, sink: &mut Sink<'_>) -> bool {
 fn emit<'t>(text: &'t str, sink: &mut Sink<'_>) -> Option<()> {
     // Printable ASCII and line feeds only: no tab, carriage return, nor
     // control character (which the full parser refuses).
-    if !text
-        .bytes()
-        .all(|b| (b' '..=b'~').contains(&b) || b == b'\n')
-    {
+    if !all_in(text.as_bytes(), &TEXT_BYTES) {
         return None;
     }
     let mut stack: Vec<Frame> = Vec::with_capacity(4);
@@ -141,6 +138,18 @@ fn split_entry(body: &str) -> Option<(&str, Option<&str>)> {
     let value = value[..at - 1].trim_end_matches(' ');
     is_simple_value(value).then_some((key, Some(value)))
 }
+
+/// The bytes of the text this reads: printable ASCII and line feeds.
+static TEXT_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = b' ' as usize;
+    while b <= b'~' as usize {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'\n' as usize] = true;
+    t
+};
 
 /// The longest implicit key YAML allows (yaml-rust2 refuses longer ones).
 const MAX_KEY: usize = 1024;
