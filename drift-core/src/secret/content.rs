@@ -947,7 +947,13 @@ fn oracle(text: &str, out: &mut Vec<Span>) {
 /// Whether what follows `name@` is a digest (`sha256:…`) or a version
 /// (`1.2.3`, `v2`, `^1.0`) rather than a host: image and module references.
 fn is_digest_or_version(host: &str) -> bool {
-    let lower_starts = |p: &str| host.len() >= p.len() && host[..p.len()].eq_ignore_ascii_case(p);
+    // Compared as bytes: the host may hold any character, and a prefix's
+    // length need not fall on a character boundary of it.
+    let lower_starts = |p: &str| {
+        host.as_bytes()
+            .get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+    };
     if ["sha256:", "sha384:", "sha512:", "sha1:", "md5:", "blake3:"]
         .iter()
         .any(|p| lower_starts(p))

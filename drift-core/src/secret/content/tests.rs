@@ -767,3 +767,23 @@ fn content_timing() {
     );
     assert!(ns < 1_000.0);
 }
+
+/// Found by the `config_json` fuzz target (docs/fuzzing.md): a host with
+/// a character across byte 4, 5 or 7 panicked in the digest check (the
+/// `md5:`, `sha1:`, `sha256:` prefixes sliced the text there).
+#[test]
+fn hosts_of_any_characters_are_judged_without_a_panic() {
+    for host in ["-be\u{4ce}ead", "sha\u{4ce}1", "\u{1f980}\u{1f980}"] {
+        assert!(!is_digest_or_version(host), "{host}");
+        // As a host of the same length in ASCII is judged.
+        let ascii = "x".repeat(host.len());
+        for text in ["app:hunter2@", "postgres://app:hunter2@", "node_m@"] {
+            assert_eq!(
+                found(&format!("{text}{host}")),
+                found(&format!("{text}{ascii}")),
+                "{text}{host}"
+            );
+        }
+    }
+    assert!(is_digest_or_version("SHA256:ab\u{4ce}"));
+}
