@@ -624,7 +624,23 @@ pub(crate) const MIN_CREDENTIAL_SEGMENT: usize = 16;
 /// credential, by its content or shape: such a segment would print the
 /// credential in every finding on its key.
 pub(crate) fn is_credential_segment(text: &str) -> bool {
+    if is_plain_identifier(text) {
+        return false;
+    }
     (content::may_hold(text) && !content::find(text).is_empty()) || shape::is_opaque_token(text)
+}
+
+/// The common long key segment (`section_2_key_10`, `max_idle_connections`):
+/// lower-case letters and digits in `_`-separated parts shorter than 10.
+/// No content rule matches one (their prefixes take a run of 10 or more
+/// after them, or punctuation, or upper case; `github_pat_` aside), and the
+/// shape layer wants a part of 16 in one-case text: such a segment is no
+/// credential, without running either.
+fn is_plain_identifier(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && text.split('_').all(|part| part.len() < 10)
+        && !text.contains("github_pat")
 }
 
 /// The segment written instead of a credential: `hidden-` and 16 hex digits
@@ -839,6 +855,55 @@ mod tests {
         }
         assert!(!is_plain_word("sixteen_chars_xx"));
         assert!(!is_plain_word("a-b"));
+    }
+
+    #[test]
+    fn plain_identifiers_are_no_credentials_by_the_full_judgement_either() {
+        let mut next = 0x9e37_79b9_7f4a_7c15u64;
+        let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789_";
+        let mut segments: Vec<String> = [
+            "section_2_key_10",
+            "sk_live_abcdefgh_x",
+            "ghp_abcdefghi_jklmnopqr_stuvwxyz0_123456",
+            "npm_abcdefghi_jklmnopqr_stuvwxyz0_1234",
+            "whsec_abcdefghi_jklmnopq_rstuvwx",
+            "xoxb_123456789_123456789_abcdefghi",
+        ]
+        .map(String::from)
+        .to_vec();
+        for _ in 0..50_000 {
+            next ^= next << 13;
+            next ^= next >> 7;
+            next ^= next << 17;
+            let len = 16 + (next % 48) as usize;
+            let mut n = next;
+            let mut segment = String::new();
+            while segment.len() < len {
+                n = n.rotate_left(5) ^ 0x5851_f42d_4c95_7f2d;
+                // Parts of 1 to 11 letters and digits: most under 10.
+                let part = 1 + (n % 11) as usize;
+                if !segment.is_empty() {
+                    segment.push('_');
+                }
+                for _ in 0..part {
+                    n = n.rotate_left(7) ^ 0x2545_f491_4f6c_dd1d;
+                    segment.push(alphabet[(n % (alphabet.len() as u64 - 1)) as usize] as char);
+                }
+            }
+            segments.push(segment);
+        }
+        let mut plain = 0;
+        for s in &segments {
+            if is_plain_identifier(s) {
+                plain += 1;
+                let full = (content::may_hold(s) && !content::find(s).is_empty())
+                    || shape::is_opaque_token(s);
+                assert!(!full, "{s}");
+            }
+        }
+        assert!(plain > 1_000, "{plain}");
+        assert!(!is_plain_identifier("github_pat_11abc_def"));
+        assert!(!is_plain_identifier("sk_live_abcdefghij"));
     }
 
     #[test]
