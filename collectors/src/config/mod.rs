@@ -54,6 +54,7 @@ mod tree;
 mod twins;
 mod yaml;
 mod yaml_fast;
+mod yaml_scalar;
 
 use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;

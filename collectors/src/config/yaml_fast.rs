@@ -14,7 +14,7 @@ use drift_core::Value;
 
 use super::sink::{NameStack, Sink};
 use super::tree::MAX_DEPTH;
-use super::yaml::{plain_digits, resolve_plain_str};
+use super::yaml_scalar::{plain_digits, resolve_plain_str};
 use crate::text::{all_in, alphanumeric_and};
 
 /// One mapping being read: its indentation and the key position to go back
