@@ -12,7 +12,8 @@ use super::{Ecosystem, Package, ParseError};
 const MAX_DEPTH: usize = 128;
 
 /// Refuses a document nested deeper than [`MAX_DEPTH`], at the line where
-/// it goes past it; syntax errors are left to the loader.
+/// it goes past it, and one holding an alias; syntax errors are left to the
+/// loader.
 fn check_depth(text: &str) -> Result<(), ParseError> {
     let mut parser = Parser::new_from_str(text);
     let mut depth = 0usize;
@@ -29,6 +30,16 @@ fn check_depth(text: &str) -> Result<(), ParseError> {
                 }
             }
             Ok((Event::SequenceEnd | Event::MappingEnd, _)) => depth = depth.saturating_sub(1),
+            // The loader copies an alias's node wherever it is used: nine
+            // aliases of nine aliases make a billion nodes from a few
+            // lines. pnpm never writes aliases.
+            Ok((Event::Alias(_), mark)) => {
+                return Err(ParseError::at(
+                    mark.line(),
+                    "invalid pnpm-lock.yaml: YAML aliases (`*name`) are not read; pnpm never writes them"
+                        .to_owned(),
+                ));
+            }
             Ok(_) => {}
         }
     }
@@ -179,6 +190,22 @@ mod tests {
                 .join()
                 .unwrap();
         });
+    }
+
+    #[test]
+    fn aliases_are_refused_before_they_are_expanded() {
+        // Nine levels of nine aliases: a billion nodes if expanded.
+        let mut text =
+            String::from("lockfileVersion: '9.0'\na0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let e = parse(&text).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("aliases"), "{}", e.message);
     }
 
     #[test]
