@@ -95,12 +95,65 @@ fn selecting_environments() {
         .stderr_has("did you mean `prod`?");
 }
 
+/// Two environments whose only difference is a table's column order: one
+/// info finding, under `fail_on` of `drift.toml`.
+fn column_order_only(fail_on: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a/schema.sql",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, note TEXT);\n",
+    );
+    write(
+        dir.path(),
+        "b/schema.sql",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT, name TEXT);\n",
+    );
+    write(
+        dir.path(),
+        "drift.toml",
+        &format!(
+            "[settings]\nfail_on = \"{fail_on}\"\n\
+             [environments.a]\nschema = [{{ file = \"a/schema.sql\", dialect = \"sqlite\", name = \"db\" }}]\n\
+             [environments.b]\nschema = [{{ file = \"b/schema.sql\", dialect = \"sqlite\", name = \"db\" }}]\n"
+        ),
+    );
+    dir
+}
+
 #[test]
 fn fail_on_info_and_threshold_from_flags() {
+    let dir = column_order_only("error");
+    let config = dir.path().join("drift.toml");
+    let check = |flags: &[&str], code| {
+        Drift::new()
+            .args(["check", "--format", "json"])
+            .args(flags)
+            .args(["--config"])
+            .arg_path(&config)
+            .status(code)
+            .json()
+    };
+    // The one finding is an info: below the default threshold, it passes.
+    let v = check(&[], 0);
+    assert_eq!(v["summary"]["findings"], 1, "{v}");
+    assert_eq!(v["summary"]["info"], 1, "{v}");
+    assert_eq!(v["findings"][0]["key"], "schema:db:column_order:t");
+    assert_eq!(v["outcome"], "clean");
+    // Only `--fail-on info` makes it fail the gate.
+    assert_eq!(check(&["--fail-on", "info"], 1)["outcome"], "drift");
+    check(&["--fail-on", "warning"], 0);
+    // The flag overrides `fail_on` of drift.toml, both ways.
+    let dir = column_order_only("info");
+    let config = dir.path().join("drift.toml");
     Drift::new()
-        .args(["check", "--fail-on", "info", "--config"])
-        .arg_path(&demo())
+        .args(["check", "--config"])
+        .arg_path(&config)
         .status(1);
+    Drift::new()
+        .args(["check", "--fail-on", "error", "--config"])
+        .arg_path(&config)
+        .status(0);
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
