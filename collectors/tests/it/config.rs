@@ -10,14 +10,9 @@ use drift_collectors::transport::{
 };
 use drift_collectors::{Collector, snapshot};
 use drift_core::{Collection, ErrorKind, Sanitizer, Value};
+use drift_test_support::testdata;
 
 use super::listing::listing;
-
-fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata")
-        .join(rel)
-}
 
 fn collect(root: ConfigRoot) -> Collection {
     ConfigCollector::new([root]).collect(&Local::new())

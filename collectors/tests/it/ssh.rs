@@ -1,5 +1,5 @@
-//! The SSH transport against real OpenSSH servers (see `sshd.rs`). Ignored
-//! in a plain `cargo test`; run with
+//! The SSH transport against real OpenSSH servers (see
+//! `test-support/src/sshd.rs`). Ignored in a plain `cargo test`; run with
 //! `cargo test -p drift-collectors --features ssh --test it ssh -- --include-ignored`.
 
 use std::fs;
@@ -18,7 +18,7 @@ use drift_collectors::{Collector, snapshot};
 use drift_core::value::FileInfo;
 use drift_core::{Collection, KeyPath, Sanitizer, Value};
 
-use crate::sshd::{Sshd, keygen};
+use crate::sshd::{Sshd, SshdExt, keygen};
 
 /// A small config tree: nested dirs, modes, an empty file, a symlink.
 fn make_tree(root: &Path) {
