@@ -354,17 +354,24 @@ impl Agent {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // The socket exists from the agent's bind(), before its listen():
+        // an ssh-add in between is refused, so it is retried until then.
         let deadline = Instant::now() + Duration::from_secs(5);
-        while !socket.exists() && Instant::now() < deadline {
+        let added = loop {
+            let added = socket.exists()
+                && Command::new("ssh-add")
+                    .arg(key)
+                    .env("SSH_AUTH_SOCK", &socket)
+                    .stderr(Stdio::null())
+                    .status()
+                    .unwrap()
+                    .success();
+            if added || Instant::now() >= deadline {
+                break added;
+            }
             std::thread::sleep(Duration::from_millis(10));
-        }
-        let status = Command::new("ssh-add")
-            .arg(key)
-            .env("SSH_AUTH_SOCK", &socket)
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success());
+        };
+        assert!(added, "ssh-add could not add the key to the test agent");
         Agent {
             child,
             socket,
