@@ -10,9 +10,7 @@ use drift_collectors::{Collector, snapshot};
 use drift_core::{Collection, ErrorKind, Sanitizer, Value};
 
 fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/env")
-        .join(rel)
+    drift_test_support::testdata("env").join(rel)
 }
 
 fn vars(c: &Collection) -> BTreeMap<String, Value> {

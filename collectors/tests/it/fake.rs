@@ -83,5 +83,5 @@ impl Transport for Fake {
 
 /// The workspace's `testdata/` directory.
 pub fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
+    drift_test_support::workspace_root().join("testdata")
 }

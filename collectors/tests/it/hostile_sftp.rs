@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use drift_collectors::transport::{Ssh, Transport, TransportError, WalkOptions};
 
-use crate::sshd::Sshd;
+use crate::sshd::{Sshd, SshdExt};
 
 const PYTHON: &str = "/usr/bin/python3";
 

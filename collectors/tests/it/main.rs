@@ -6,6 +6,7 @@ mod fake;
 mod host;
 #[cfg(feature = "ssh")]
 mod hostile_sftp;
+mod listing;
 mod local;
 mod packages;
 mod runtime;

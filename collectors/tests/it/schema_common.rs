@@ -144,9 +144,7 @@ pub fn field<'a>(m: &'a BTreeMap<String, Value>, key: &str, field: &str) -> &'a 
 
 /// A fixture under testdata/schema.
 pub fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata/schema")
-        .join(name)
+    drift_test_support::testdata("schema").join(name)
 }
 
 /// A fixture's text.

@@ -1,5 +1,5 @@
-//! The SSH transport against real OpenSSH servers (see `sshd.rs`). Ignored
-//! in a plain `cargo test`; run with
+//! The SSH transport against real OpenSSH servers (see
+//! `test-support/src/sshd.rs`). Ignored in a plain `cargo test`; run with
 //! `cargo test -p drift-collectors --features ssh --test it ssh -- --include-ignored`.
 
 use std::fs;
@@ -18,7 +18,7 @@ use drift_collectors::{Collector, snapshot};
 use drift_core::value::FileInfo;
 use drift_core::{Collection, KeyPath, Sanitizer, Value};
 
-use crate::sshd::{Sshd, keygen};
+use crate::sshd::{Sshd, SshdExt, keygen};
 
 /// A small config tree: nested dirs, modes, an empty file, a symlink.
 fn make_tree(root: &Path) {
@@ -354,17 +354,24 @@ impl Agent {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        // The socket exists from the agent's bind(), before its listen():
+        // an ssh-add in between is refused, so it is retried until then.
         let deadline = Instant::now() + Duration::from_secs(5);
-        while !socket.exists() && Instant::now() < deadline {
+        let added = loop {
+            let added = socket.exists()
+                && Command::new("ssh-add")
+                    .arg(key)
+                    .env("SSH_AUTH_SOCK", &socket)
+                    .stderr(Stdio::null())
+                    .status()
+                    .unwrap()
+                    .success();
+            if added || Instant::now() >= deadline {
+                break added;
+            }
             std::thread::sleep(Duration::from_millis(10));
-        }
-        let status = Command::new("ssh-add")
-            .arg(key)
-            .env("SSH_AUTH_SOCK", &socket)
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success());
+        };
+        assert!(added, "ssh-add could not add the key to the test agent");
         Agent {
             child,
             socket,

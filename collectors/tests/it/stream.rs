@@ -1,19 +1,12 @@
 //! A manifest written while it is collected has the bytes of one collected
 //! whole.
 
-use std::path::{Path, PathBuf};
-
 use drift_collectors::config::{ConfigCollector, ConfigRoot};
 use drift_collectors::env::EnvCollector;
 use drift_collectors::transport::Local;
 use drift_collectors::{Collector, snapshot, snapshot_to};
 use drift_core::{Fingerprinter, Manifest, Sanitizer};
-
-fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../testdata")
-        .join(rel)
-}
+use drift_test_support::testdata;
 
 const AT: &str = "2026-11-26T00:00:00Z";
 

@@ -13,7 +13,7 @@ use drift_collectors::{Collector, snapshot};
 use drift_core::Sanitizer;
 use drift_core::testing::twins::{Twins, fixtures, testdata};
 
-use crate::sshd::Sshd;
+use crate::sshd::{Sshd, SshdExt};
 
 /// Bytes of a file, or the class of the error (messages name the target).
 type Read = Result<Vec<u8>, String>;

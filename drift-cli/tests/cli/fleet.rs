@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::sshd::Sshd;
+use drift_test_support::sshd::Sshd;
+
 use crate::support::Drift;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -34,7 +35,7 @@ fn ssh_table(dir: &Path, servers: &[&Sshd]) -> String {
 }
 
 fn target(s: &Sshd) -> String {
-    format!("ssh://root@127.0.0.1:{}", s.port())
+    format!("ssh://{}@127.0.0.1:{}", s.user(), s.port())
 }
 
 fn entries(path: &Path) -> serde_json::Value {

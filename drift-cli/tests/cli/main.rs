@@ -11,7 +11,5 @@ mod killed;
 mod schema;
 mod secrets;
 mod snapshot;
-#[path = "../../../collectors/tests/it/sshd.rs"]
-mod sshd;
 mod support;
 mod terminal;

@@ -132,9 +132,4 @@ pub fn manifest(dir: &Path, env: &str, entries: &[(&str, Value)]) -> PathBuf {
 }
 
 /// The workspace's root.
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+pub use drift_test_support::workspace_root as root;

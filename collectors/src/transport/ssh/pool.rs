@@ -1,7 +1,10 @@
-//! A small pool of connections to one host. A libssh2 session serves one
-//! call at a time, so reads issued in parallel each lease their own
-//! connection; connections are opened on demand up to the pool's size, kept
-//! for reuse, and kept alive while idle.
+//! A small pool of connections to one host, for running commands. A libssh2
+//! session serves one call at a time, so commands run at once each lease a
+//! connection of their own; connections are opened on demand up to the
+//! pool's size (`SshOptions::max_sessions`), kept for reuse, and kept alive
+//! while idle. Reads do not lease: they are pipelined on one SFTP channel
+//! over a connection of its own (`sftp::client`), and each tunnel opens its
+//! own connection.
 
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
