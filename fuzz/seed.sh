@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Seeds the fuzz corpora (fuzz/corpus/TARGET, not committed) from the
+# Seeds the fuzz corpora (fuzz/corpus/TARGET, not committed, or
+# $CORPUS_DIR/TARGET) from the
 # repository's fixtures in testdata/ and the small hand-made seeds in
 # fuzz/seeds/TARGET. Safe to run again: files are copied under names made of
 # their path, so a second run adds nothing new.
@@ -9,16 +10,18 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 testdata=../testdata
+# Where the corpora go (smoke.sh seeds a fresh one).
+corpus=${CORPUS_DIR:-corpus}
 
 # copy TARGET FILE...: each FILE into corpus/TARGET.
 copy() {
   local target=$1
   shift
-  mkdir -p "corpus/$target"
+  mkdir -p "$corpus/$target"
   local f
   for f in "$@"; do
     [ -f "$f" ] || continue
-    cp "$f" "corpus/$target/$(printf '%s' "${f#"$testdata"/}" | tr '/' '_')"
+    cp "$f" "$corpus/$target/$(printf '%s' "${f#"$testdata"/}" | tr '/' '_')"
   done
 }
 
@@ -55,11 +58,11 @@ seed() {
     copy "$1" seeds/"$1"/*
   fi
   if [ "$1" = manifest_entries ]; then
-    mkdir -p corpus/manifest_entries
+    mkdir -p "$corpus/manifest_entries"
     local m
     for m in seeds/manifest_read/*; do
       [ -f "$m" ] || continue
-      entries_of "$m" >"corpus/manifest_entries/$(basename "$m").entries"
+      entries_of "$m" >"$corpus/manifest_entries/$(basename "$m").entries"
     done
   fi
 }
@@ -69,5 +72,5 @@ targets=(config_json config_yaml config_toml config_dotenv config_ini_properties
   versions known_hosts ssh_config sftp_replies)
 for t in "${@:-${targets[@]}}"; do
   seed "$t"
-  printf '%-22s %4d seeds\n' "$t" "$(find "corpus/$t" -type f | wc -l)"
+  printf '%-22s %4d seeds\n' "$t" "$(find "$corpus/$t" -type f | wc -l)"
 done

@@ -10,10 +10,14 @@ cd "$(dirname "$0")"
 seconds=${SECONDS_PER_TARGET:-8}
 
 cargo +nightly fuzz build
-./seed.sh >/dev/null
+# A fresh corpus of the seeds: the same run on every machine, however long
+# fuzz/corpus has grown.
+corpus=$(mktemp -d)
+trap 'rm -rf "$corpus"' EXIT
+CORPUS_DIR=$corpus ./seed.sh >/dev/null
 for t in $(cargo +nightly fuzz list); do
   printf '%-22s ' "$t"
-  if ! out=$(cargo +nightly fuzz run "$t" -- -max_total_time="$seconds" \
+  if ! out=$(cargo +nightly fuzz run "$t" "$corpus/$t" -- -max_total_time="$seconds" \
     -max_len=4096 -timeout=10 -rss_limit_mb=2048 2>&1); then
     printf 'FAILED\n%s\n' "$out" | tail -60
     exit 1

@@ -405,7 +405,9 @@ fn key_block(text: &str, start: usize, out: &mut Vec<Span>) {
         "----"
     };
     let label_from = start + dashes.len() + " BEGIN".len();
-    let Some(label_len) = text[label_from..].find(dashes) else {
+    // The text may end, or a character begin, within `BEGIN` and the byte
+    // after it.
+    let Some(label_len) = text.get(label_from..).and_then(|t| t.find(dashes)) else {
         return;
     };
     let label = &text[label_from..label_from + label_len];

@@ -151,4 +151,33 @@ mod tests {
             Dialect::Sqlite
         );
     }
+
+    /// Found by the `schema_ddl` fuzz target (docs/fuzzing.md): a
+    /// `PARTITION` not followed by `BY` after a table's columns made the
+    /// reader loop forever. Parsed on a thread, so that a hang fails.
+    #[test]
+    fn a_partition_without_by_ends() {
+        let parse_soon = |src: &'static str| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(parse(src, Dialect::Postgres).0);
+            });
+            rx.recv_timeout(std::time::Duration::from_secs(10))
+                .expect("the reader hangs")
+        };
+        for src in [
+            "CREATE TABLE t (a int) PARTITION;",
+            "CREATE TABLE t (a int) PARTITION OF x;\nCREATE TABLE u (b int);",
+        ] {
+            let model = parse_soon(src);
+            assert!(!model.tables.is_empty(), "{src}");
+        }
+        let model = parse_soon("CREATE TABLE t (a int) PARTITION BY RANGE (a);");
+        let keys: Vec<_> = model
+            .tables
+            .values()
+            .map(|t| t.partition_key.clone())
+            .collect();
+        assert_eq!(keys, [Some("RANGE (a)".to_owned())]);
+    }
 }

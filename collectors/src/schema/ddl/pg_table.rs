@@ -58,7 +58,7 @@ pub(crate) fn create_table(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), Str
         let bound = squash(&c.raw_until(|t| t.is_kw("partition") || t.is_kw("with")));
         f.attach.push((parent, name.clone(), bound));
         f.partition_children.insert(name.clone());
-        partition_by(c, &mut table);
+        partition_by(c, Some(&mut table));
         f.model.tables.insert(name, table);
         return Ok(());
     }
@@ -80,8 +80,10 @@ pub(crate) fn create_table(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), Str
     }
     while !c.at_end() {
         if c.is_kw("partition") {
-            if let Some(t) = f.model.tables.get_mut(&name) {
-                partition_by(c, t);
+            // A `PARTITION` without `BY` is skipped, or the loop would
+            // never end.
+            if !partition_by(c, f.model.tables.get_mut(&name)) {
+                c.skip_one();
             }
         } else if c.kw("inherits") {
             let parents = c.paren_items().unwrap_or_default();
@@ -101,16 +103,22 @@ pub(crate) fn create_table(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), Str
     Ok(())
 }
 
-fn partition_by(c: &mut Cursor<'_>, table: &mut Table) {
-    if c.kws(&["partition", "by"]) {
-        let strategy = c
-            .advance()
-            .and_then(|t| t.name(c.dialect))
-            .unwrap_or_default()
-            .to_uppercase();
-        let cols = c.paren_raw().unwrap_or_default();
+/// `PARTITION BY …` into `table`'s partition key (when there is a table);
+/// whether it was there.
+fn partition_by(c: &mut Cursor<'_>, table: Option<&mut Table>) -> bool {
+    if !c.kws(&["partition", "by"]) {
+        return false;
+    }
+    let strategy = c
+        .advance()
+        .and_then(|t| t.name(c.dialect))
+        .unwrap_or_default()
+        .to_uppercase();
+    let cols = c.paren_raw().unwrap_or_default();
+    if let Some(table) = table {
         table.partition_key = Some(format!("{strategy} ({})", norm_expr(&cols)));
     }
+    true
 }
 
 /// One element of a table body: a column or a table constraint.

@@ -79,7 +79,7 @@ fn glob_reference(pattern: &[u8], text: &[u8]) -> bool {
 
 /// Reads `text` as an ssh_config file and resolves the patterns of its
 /// `Host` lines and a few fixed aliases; checks the glob matcher against
-/// `glob_reference` on the patterns and aliases. Must neither panic nor
+/// a dynamic-programming reference on the patterns and aliases. Must neither panic nor
 /// hang.
 pub fn ssh_config(text: &str) {
     let mut patterns: Vec<&str> = Vec::new();

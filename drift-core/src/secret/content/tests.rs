@@ -787,3 +787,20 @@ fn hosts_of_any_characters_are_judged_without_a_panic() {
     }
     assert!(is_digest_or_version("SHA256:ab\u{4ce}"));
 }
+
+/// Found by the `config_yaml` fuzz target (docs/fuzzing.md): a value
+/// ending in `-----BEGIN`, or with a character right after it, panicked
+/// ("start byte index 11 is out of bounds").
+#[test]
+fn a_cut_key_block_header_is_judged_without_a_panic() {
+    for text in [
+        "-----BEGIN",
+        "x -----BEGIN",
+        "----BEGIN",
+        "-----BEGIN\u{e9}-----",
+        "-----BEGINé",
+    ] {
+        assert!(found(text).is_empty(), "{text}");
+    }
+    assert!(!found("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----").is_empty());
+}
