@@ -92,10 +92,7 @@ pub fn yaml_twins() -> Twins<'static, str, Read> {
 /// The TOML readers, as [`json_twins`].
 pub fn toml_twins() -> Twins<'static, str, Read> {
     Twins::new("toml config", "full", |t: &str| {
-        full(|sink| {
-            sink.node(toml::parse(t)?);
-            Ok(())
-        })
+        full(|sink| toml::parse_into(t, sink))
     })
     .fast("fast", |t: &str| fast(t, toml_fast::parse_into))
     .fast("dispatch", |t: &str| {
