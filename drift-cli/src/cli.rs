@@ -88,6 +88,8 @@ pub enum Format {
     Text,
     /// The documented JSON report (`drift-report/1`).
     Json,
+    /// GitHub-flavoured Markdown for CI summaries and merge-request comments.
+    Markdown,
 }
 
 /// Severity thresholds.

@@ -76,6 +76,20 @@ fn the_demo_text_report() {
 }
 
 #[test]
+fn the_demo_markdown_report() {
+    let run = Drift::new()
+        .args(["check", "--format", "markdown", "--config"])
+        .arg_path(&demo())
+        .status(1);
+    let report = run.stdout();
+    assert_no_secret(&report);
+    assert!(report.starts_with("## ❌ drift: drift at or above `error`\n"));
+    insta::with_settings!({ filters => demo_filters() }, {
+        insta::assert_snapshot!(report);
+    });
+}
+
+#[test]
 fn selecting_environments() {
     // staging and prod only: the dev/staging secret rule has one environment left.
     let v = Drift::new()

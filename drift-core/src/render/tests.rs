@@ -8,6 +8,8 @@ use crate::secret::Sanitizer;
 use crate::value::{FileInfo, Value, Version};
 use std::io::Write;
 
+mod markdown;
+
 fn manifest(env: &str, entries: Vec<(&str, Value)>) -> Manifest {
     let mut c = Collection::new();
     for (k, v) in entries {
