@@ -90,6 +90,8 @@ pub enum Format {
     Json,
     /// GitHub-flavoured Markdown for CI summaries and merge-request comments.
     Markdown,
+    /// One self-contained HTML page with the parity matrix.
+    Html,
 }
 
 /// Severity thresholds.

@@ -4,7 +4,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
-use drift_core::render::{JsonRenderer, MarkdownRenderer, Renderer, TextRenderer};
+use drift_core::render::{HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, TextRenderer};
 use drift_core::{Report, Severity};
 
 use crate::atomic::MANIFEST_BUFFER;
@@ -105,6 +105,7 @@ pub fn print_report(
             fail_on,
             ..MarkdownRenderer::default()
         }),
+        Format::Html => Box::new(HtmlRenderer { fail_on }),
     };
     let stdout = io::stdout();
     // Small writes are gathered; the renderers' large blocks, larger than

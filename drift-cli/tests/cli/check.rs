@@ -90,6 +90,23 @@ fn the_demo_markdown_report() {
 }
 
 #[test]
+fn the_demo_html_report() {
+    let run = Drift::new()
+        .args(["check", "--format", "html", "--config"])
+        .arg_path(&demo())
+        .status(1);
+    let report = run.stdout();
+    assert_no_secret(&report);
+    // The page's own style and script are checked by their hashes (and in
+    // Chromium, tests/cli/html.rs); the snapshot is of the report.
+    let start = report.find("<body>").unwrap();
+    let end = report.find("<script>").unwrap();
+    insta::with_settings!({ filters => demo_filters() }, {
+        insta::assert_snapshot!(&report[start..end]);
+    });
+}
+
+#[test]
 fn selecting_environments() {
     // staging and prod only: the dev/staging secret rule has one environment left.
     let v = Drift::new()

@@ -1,16 +1,18 @@
 //! Renderers: a [`Report`] as text for people, JSON for machines, Markdown
-//! for CI summaries and merge-request comments.
+//! for CI summaries and merge-request comments, a self-contained HTML page.
 //!
 //! Renderers write to any `io::Write` the caller gives; they never print on
 //! their own, and never show a secret: values in a report are already
 //! fingerprints.
 
+mod html;
 mod json;
 mod markdown;
 mod text;
 
 use std::io;
 
+pub use html::HtmlRenderer;
 pub use json::JsonRenderer;
 pub use markdown::{MAX_MARKDOWN_BYTES, MarkdownRenderer};
 pub use text::TextRenderer;
