@@ -88,6 +88,10 @@ pub enum Format {
     Text,
     /// The documented JSON report (`drift-report/1`).
     Json,
+    /// GitHub-flavoured Markdown for CI summaries and merge-request comments.
+    Markdown,
+    /// One self-contained HTML page with the parity matrix.
+    Html,
 }
 
 /// Severity thresholds.

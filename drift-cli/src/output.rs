@@ -4,7 +4,7 @@ use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
-use drift_core::render::{JsonRenderer, Renderer, TextRenderer};
+use drift_core::render::{HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, TextRenderer};
 use drift_core::{Report, Severity};
 
 use crate::atomic::MANIFEST_BUFFER;
@@ -101,6 +101,11 @@ pub fn print_report(
     let renderer: Box<dyn Renderer> = match format {
         Format::Text => Box::new(TextRenderer { color, fail_on }),
         Format::Json => Box::new(JsonRenderer { fail_on }),
+        Format::Markdown => Box::new(MarkdownRenderer {
+            fail_on,
+            ..MarkdownRenderer::default()
+        }),
+        Format::Html => Box::new(HtmlRenderer { fail_on }),
     };
     let stdout = io::stdout();
     // Small writes are gathered; the renderers' large blocks, larger than

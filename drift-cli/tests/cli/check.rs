@@ -75,6 +75,38 @@ fn the_demo_text_report() {
     });
 }
 
+/// The demo's report in `format`, checked for secrets.
+fn demo_report(format: &str) -> String {
+    let run = Drift::new()
+        .args(["check", "--format", format, "--config"])
+        .arg_path(&demo())
+        .status(1);
+    let report = run.stdout();
+    assert_no_secret(&report);
+    report
+}
+
+#[test]
+fn the_demo_markdown_report() {
+    let report = demo_report("markdown");
+    assert!(report.starts_with("## ❌ drift: drift at or above `error`\n"));
+    insta::with_settings!({ filters => demo_filters() }, {
+        insta::assert_snapshot!(report);
+    });
+}
+
+#[test]
+fn the_demo_html_report() {
+    let report = demo_report("html");
+    // The page's own style and script are checked by their hashes (and in
+    // Chromium, tests/cli/html.rs); the snapshot is of the report.
+    let start = report.find("<body>").unwrap();
+    let end = report.find("<script>").unwrap();
+    insta::with_settings!({ filters => demo_filters() }, {
+        insta::assert_snapshot!(&report[start..end]);
+    });
+}
+
 #[test]
 fn selecting_environments() {
     // staging and prod only: the dev/staging secret rule has one environment left.

@@ -7,6 +7,7 @@ mod echoes;
 mod fleet;
 mod hard;
 mod hostile;
+mod html;
 mod killed;
 mod schema;
 mod secrets;

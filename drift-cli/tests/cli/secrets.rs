@@ -137,7 +137,7 @@ fn no_secret_of_the_corpus_reaches_a_manifest_a_report_or_stderr() {
     }
     let a = dir.path().join("a.json");
     let b = dir.path().join("b.json");
-    for format in ["text", "json"] {
+    for format in ["text", "json", "markdown", "html"] {
         let run = Drift::new()
             .args(["diff", "--fail-on", "warning", "--format", format])
             .arg_path(&a)

@@ -1,18 +1,25 @@
-//! Renderers: a [`Report`] as text for people or JSON for machines.
+//! Renderers: a [`Report`] as text for people, JSON for machines, Markdown
+//! for CI summaries and merge-request comments, a self-contained HTML page.
 //!
 //! Renderers write to any `io::Write` the caller gives; they never print on
 //! their own, and never show a secret: values in a report are already
 //! fingerprints.
 
+mod html;
 mod json;
+mod markdown;
 mod text;
 
 use std::io;
 
+pub use html::HtmlRenderer;
 pub use json::JsonRenderer;
+pub use markdown::{MAX_MARKDOWN_BYTES, MarkdownRenderer};
 pub use text::TextRenderer;
 
-use crate::report::Report;
+use crate::key::Layer;
+use crate::policy::Severity;
+use crate::report::{Finding, Outcome, Report, Summary};
 
 /// Writes a report in some format.
 pub trait Renderer {
@@ -80,6 +87,73 @@ pub(crate) fn thousands(n: impl std::fmt::Display) -> String {
         out.push(c);
     }
     out
+}
+
+/// The active findings by layer, in the order of [`Layer::ALL`], each
+/// layer's ordered by severity (errors first), then by key as the findings
+/// come; layers without findings left out.
+pub(crate) fn by_layer(report: &Report) -> Vec<(Layer, Vec<&Finding>)> {
+    let severities = [Severity::Error, Severity::Warning, Severity::Info];
+    let mut buckets: Vec<[Vec<&Finding>; 3]> =
+        Layer::ALL.iter().map(|_| Default::default()).collect();
+    for f in report.findings.iter().filter(|f| f.is_active()) {
+        let layer = f.key.layer();
+        let l = Layer::ALL
+            .iter()
+            .position(|x| *x == layer)
+            .unwrap_or(Layer::ALL.len() - 1);
+        let s = severities
+            .iter()
+            .position(|x| *x == f.severity)
+            .unwrap_or(2);
+        buckets[l][s].push(f);
+    }
+    Layer::ALL
+        .iter()
+        .zip(buckets)
+        .map(|(layer, groups)| (*layer, groups.into_iter().flatten().collect::<Vec<_>>()))
+        .filter(|(_, list)| !list.is_empty())
+        .collect()
+}
+
+/// `10 findings (8 errors, 1 warning, 1 info) · 1 waived`.
+pub(crate) fn counts(sm: &Summary) -> String {
+    let mut counts = format!(
+        "{} finding{}",
+        thousands(sm.findings),
+        if sm.findings == 1 { "" } else { "s" }
+    );
+    if sm.findings > 0 {
+        counts.push_str(&format!(
+            " ({} error{}, {} warning{}, {} info)",
+            thousands(sm.errors),
+            if sm.errors == 1 { "" } else { "s" },
+            thousands(sm.warnings),
+            if sm.warnings == 1 { "" } else { "s" },
+            thousands(sm.infos)
+        ));
+    }
+    if sm.waived > 0 {
+        counts.push_str(&format!(" · {} waived", thousands(sm.waived)));
+    }
+    counts
+}
+
+/// The gate's conclusion in words: `clean`, ``drift at or above `error` ``,
+/// `incomplete: 1 source could not be read`.
+pub(crate) fn verdict(report: &Report, fail_on: Severity) -> String {
+    match report.outcome(fail_on) {
+        Outcome::Clean => "clean".to_owned(),
+        Outcome::Drift => format!("drift at or above `{fail_on}`"),
+        _ if report.errors.is_empty() => {
+            "incomplete: secrets could not be compared (see notes)".to_owned()
+        }
+        _ => format!(
+            "incomplete: {} source{} could not be read",
+            report.errors.len(),
+            if report.errors.len() == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use crate::secret::Sanitizer;
 use crate::value::{FileInfo, Value, Version};
 use std::io::Write;
 
+mod markdown;
+
 fn manifest(env: &str, entries: Vec<(&str, Value)>) -> Manifest {
     let mut c = Collection::new();
     for (k, v) in entries {
@@ -147,6 +149,7 @@ fn secrets_never_appear_in_any_renderer() {
             fail_on: Severity::Info,
         }),
         render(&JsonRenderer::default()),
+        render(&HtmlRenderer::default()),
     ] {
         for secret in ["sandbox-secret-1", "sandbox-secret-2", "live-secret"] {
             assert!(!text.contains(secret), "{secret} leaked:\n{text}");
@@ -475,4 +478,56 @@ fn long_keys_and_values_are_cut_in_text_and_whole_in_json() {
         .unwrap();
     assert_eq!(f["key"], key.as_str());
     assert_eq!(f["values"]["prod"], format!("prod{value}").as_str());
+}
+
+#[test]
+fn html_report() {
+    let html = render(&HtmlRenderer::default());
+    assert!(html.starts_with("<!DOCTYPE html>\n"));
+    assert!(html.ends_with("</html>\n"));
+    // The body only: the style and script are checked by their hashes.
+    let body = &html[html.find("<body>").unwrap()..html.find("<script>").unwrap()];
+    insta::assert_snapshot!(body);
+}
+
+#[test]
+fn the_html_report_escapes_every_text_from_outside() {
+    let mut out = Vec::new();
+    HtmlRenderer::default()
+        .render(&hostile_report(), &mut out)
+        .unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert_inert(&html);
+    assert!(!html.contains('\x1b') && !html.contains('\u{202e}') && !html.contains('\u{9b}'));
+    for shown in [
+        "prod\\u{1b}]52;c;ZWNobyBwd25lZA==\\u{7}",
+        "env:ADMIN\\u{202e}NIMDA\\u{200b}",
+        "why: trusted\\u{1b}[8m hidden \\u{2066}text\\u{2069}",
+    ] {
+        assert!(html.contains(shown), "`{shown}` not in:\n{html}");
+    }
+    // Markup in a value is text.
+    let ms = ["a", "b"].map(|env| {
+        manifest(
+            env,
+            vec![(
+                "env:X",
+                Value::from(format!("{env}<img src=x onerror=alert(1)></td>\"'&")),
+            )],
+        )
+    });
+    let report = diff_manifests(&ms, &Policy::default(), &DiffOptions::default()).unwrap();
+    let mut out = Vec::new();
+    HtmlRenderer::default().render(&report, &mut out).unwrap();
+    let html = String::from_utf8(out).unwrap();
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        html.contains(
+            "&quot;b&lt;img src=x onerror=alert(1)&gt;&lt;/td&gt;\\&quot;&#39;&amp;&quot;"
+        ),
+        "{html}"
+    );
+    // Exactly one style and one script: drift's.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert_eq!(html.matches("<style").count(), 1);
 }

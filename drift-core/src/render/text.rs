@@ -11,7 +11,6 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 
 use crate::display::{escape, escape_cut};
-use crate::key::Layer;
 use crate::policy::Severity;
 use crate::report::{Detail, Finding, FindingKind, Outcome, Report};
 use crate::value::Value;
@@ -40,13 +39,13 @@ impl Default for TextRenderer {
 const INDENT: &str = "           ";
 
 /// The widest a value is shown before it is cut.
-const MAX_VALUE_CHARS: usize = 100;
+pub(super) const MAX_VALUE_CHARS: usize = 100;
 /// The widest a key is shown before it is cut.
-const MAX_KEY_CHARS: usize = 200;
+pub(super) const MAX_KEY_CHARS: usize = 200;
 /// The widest an environment's or a host's name is shown.
 const MAX_NAME_CHARS: usize = 200;
 /// The widest a line of a text diff, a reason, an error or a note is shown.
-const MAX_LINE_CHARS: usize = 1000;
+pub(super) const MAX_LINE_CHARS: usize = 1000;
 /// How many names a group line lists before it counts the rest.
 const MAX_NAMES: usize = 4;
 
@@ -93,7 +92,7 @@ impl Painter {
 }
 
 /// A value as shown: escaped, and cut when long.
-fn shown(v: Option<&Value>) -> String {
+pub(super) fn shown(v: Option<&Value>) -> String {
     match v {
         None => "(absent)".to_owned(),
         Some(v) => {
@@ -107,18 +106,18 @@ fn shown(v: Option<&Value>) -> String {
 }
 
 /// A key as shown: escaped, and cut when long.
-fn key(k: &str) -> Cow<'_, str> {
+pub(super) fn key(k: &str) -> Cow<'_, str> {
     escape_cut(k, MAX_KEY_CHARS)
 }
 
 /// An environment's or a host's name as shown: escaped, and cut when long.
-fn name(n: &str) -> Cow<'_, str> {
+pub(super) fn name(n: &str) -> Cow<'_, str> {
     escape_cut(n, MAX_NAME_CHARS)
 }
 
 /// A line of text from outside (a diff's, a reason, an error, a note):
 /// escaped, and cut when long.
-fn line(text: &str) -> Cow<'_, str> {
+pub(super) fn line(text: &str) -> Cow<'_, str> {
     escape_cut(text, MAX_LINE_CHARS)
 }
 
@@ -135,7 +134,7 @@ fn write_padded(out: &mut dyn Write, text: &str, width: usize) -> io::Result<()>
     Ok(())
 }
 
-fn list(names: &[&str]) -> String {
+pub(super) fn list(names: &[&str]) -> String {
     if names.len() <= MAX_NAMES {
         names.join(", ")
     } else {
@@ -148,15 +147,15 @@ fn list(names: &[&str]) -> String {
 }
 
 /// A few of something, without a heap allocation for the usual counts.
-type Few<T> = smallvec::SmallVec<[T; 4]>;
+pub(super) type Few<T> = smallvec::SmallVec<[T; 4]>;
 
 /// One line that shows a value: the names that have it (as [`list`] writes
 /// them), the value, and whether they are the odd ones out.
-struct ValueLine<'f> {
+pub(super) struct ValueLine<'f> {
     /// The names, as [`name`] shows them.
-    names: Few<Cow<'f, str>>,
-    value: Option<&'f Value>,
-    odd: bool,
+    pub(super) names: Few<Cow<'f, str>>,
+    pub(super) value: Option<&'f Value>,
+    pub(super) odd: bool,
 }
 
 impl ValueLine<'_> {
@@ -214,7 +213,7 @@ fn write_shown(out: &mut Vec<u8>, v: Option<&Value>) {
 
 /// The lines that show each value: the odd ones out first, then the others
 /// grouped by equal value, in environment order.
-fn value_lines(f: &Finding) -> Few<ValueLine<'_>> {
+pub(super) fn value_lines(f: &Finding) -> Few<ValueLine<'_>> {
     let mut lines = Few::new();
     for (name, v) in &f.values {
         if f.odd_one_out.contains(name) {
@@ -411,28 +410,8 @@ impl Renderer for TextRenderer {
             envs.join(" → "),
             thousands(report.summary.keys)
         )?;
-        // One pass: a bucket per layer, each ordered by severity (errors
-        // first), then by key as the findings come.
-        let severities = [Severity::Error, Severity::Warning, Severity::Info];
-        let mut buckets: Vec<[Vec<&Finding>; 3]> =
-            Layer::ALL.iter().map(|_| Default::default()).collect();
-        for f in report.findings.iter().filter(|f| f.is_active()) {
-            let layer = f.key.layer();
-            let l = Layer::ALL
-                .iter()
-                .position(|x| *x == layer)
-                .unwrap_or(Layer::ALL.len() - 1);
-            let s = severities
-                .iter()
-                .position(|x| *x == f.severity)
-                .unwrap_or(2);
-            buckets[l][s].push(f);
-        }
-        for (layer, groups) in Layer::ALL.iter().zip(&buckets) {
-            let count: usize = groups.iter().map(Vec::len).sum();
-            if count == 0 {
-                continue;
-            }
+        for (layer, list) in super::by_layer(report) {
+            let count = list.len();
             writeln!(
                 out,
                 "\n{} {}",
@@ -446,7 +425,6 @@ impl Renderer for TextRenderer {
                     )
                 )
             )?;
-            let list: Vec<&Finding> = groups.iter().flatten().copied().collect();
             super::write_parallel(&list, out, |_, f, buf| self.finding(&p, f, buf))?;
         }
         let waived: Vec<&Finding> = report.findings.iter().filter(|f| !f.is_active()).collect();
@@ -498,46 +476,11 @@ impl Renderer for TextRenderer {
         if let Some(line) = hidden_line(report) {
             writeln!(out, "\n{}", p.paint(Style::Dim, &line))?;
         }
-        let sm = &report.summary;
-        let mut counts = format!(
-            "{} finding{}",
-            thousands(sm.findings),
-            if sm.findings == 1 { "" } else { "s" }
-        );
-        if sm.findings > 0 {
-            counts.push_str(&format!(
-                " ({} error{}, {} warning{}, {} info)",
-                thousands(sm.errors),
-                if sm.errors == 1 { "" } else { "s" },
-                thousands(sm.warnings),
-                if sm.warnings == 1 { "" } else { "s" },
-                thousands(sm.infos)
-            ));
-        }
-        if sm.waived > 0 {
-            counts.push_str(&format!(" · {} waived", thousands(sm.waived)));
-        }
+        let counts = super::counts(&report.summary);
+        let verdict = super::verdict(report, self.fail_on);
         let result = match report.outcome(self.fail_on) {
-            Outcome::Clean => p.paint(Style::Green, "clean").into_owned(),
-            Outcome::Drift => p
-                .paint(Style::Red, &format!("drift at or above `{}`", self.fail_on))
-                .into_owned(),
-            _ if report.errors.is_empty() => p
-                .paint(
-                    Style::Red,
-                    "incomplete: secrets could not be compared (see notes)",
-                )
-                .into_owned(),
-            _ => p
-                .paint(
-                    Style::Red,
-                    &format!(
-                        "incomplete: {} source{} could not be read",
-                        report.errors.len(),
-                        if report.errors.len() == 1 { "" } else { "s" }
-                    ),
-                )
-                .into_owned(),
+            Outcome::Clean => p.paint(Style::Green, &verdict),
+            _ => p.paint(Style::Red, &verdict),
         };
         writeln!(out, "\n{counts} · result: {result}")
     }
@@ -545,7 +488,7 @@ impl Renderer for TextRenderer {
 
 /// `secrets hidden: dev 3 (name 3) · prod 4 (name 3, content 1)`: how many
 /// values each snapshot's secret judgement hid, by layer, when any was.
-fn hidden_line(report: &Report) -> Option<String> {
+pub(super) fn hidden_line(report: &Report) -> Option<String> {
     let hosts: Vec<String> = report
         .environments
         .iter()
