@@ -198,7 +198,7 @@ fn cpu_count(r: &mut Reader<'_>) {
 }
 
 /// The number of CPUs in a kernel CPU list (`0-3,5,7-8` is 7).
-pub fn count_cpu_list(text: &str) -> Option<i64> {
+pub(crate) fn count_cpu_list(text: &str) -> Option<i64> {
     let mut n: i64 = 0;
     for part in text.trim().split(',') {
         let (a, b) = part.split_once('-').unwrap_or((part, part));

@@ -222,7 +222,7 @@ pub(crate) fn read_first(
 }
 
 /// The `KEY=value` pairs of an os-release file, values unquoted.
-pub fn parse_os_release(text: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_os_release(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| {
@@ -240,7 +240,7 @@ pub fn parse_os_release(text: &str) -> Vec<(String, String)> {
 
 /// The version a program printed, and the scheme that orders it; `None`
 /// when the output holds none.
-pub fn parse_version_output(program: Program, text: &str) -> Option<(Scheme, String)> {
+pub(crate) fn parse_version_output(program: Program, text: &str) -> Option<(Scheme, String)> {
     let words = |line: &str| {
         line.split_whitespace()
             .map(str::to_owned)

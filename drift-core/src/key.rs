@@ -283,6 +283,10 @@ impl KeyBuilder {
     /// A name that is itself a credential (a map keyed by tokens) is
     /// written as `hidden-HEX`, a digest of it: a key path is shown in every
     /// report.
+    ///
+    /// Unstable: for drift-collectors' fast readers, outside semantic
+    /// versioning (see `drift_core::__private`).
+    #[doc(hidden)]
     pub fn push_field(&mut self, name: &str) {
         self.text.push(if self.in_fields { '.' } else { ':' });
         push_segment(&mut self.text, name);
@@ -296,6 +300,10 @@ impl KeyBuilder {
     }
 
     /// In-place variant of [`KeyBuilder::index`].
+    ///
+    /// Unstable: for drift-collectors' fast readers, outside semantic
+    /// versioning (see `drift_core::__private`).
+    #[doc(hidden)]
     pub fn push_index(&mut self, i: usize) {
         if !self.in_fields {
             self.text.push(':');
@@ -313,6 +321,10 @@ impl KeyBuilder {
     }
 
     /// In-place variant of [`KeyBuilder::id`].
+    ///
+    /// Unstable: for drift-collectors' fast readers, outside semantic
+    /// versioning (see `drift_core::__private`).
+    #[doc(hidden)]
     pub fn push_id(&mut self, field: &str, value: &str) {
         if !self.in_fields {
             self.text.push(':');
@@ -326,11 +338,19 @@ impl KeyBuilder {
     }
 
     /// The current length, to [`KeyBuilder::truncate`] back to.
+    ///
+    /// Unstable: for drift-collectors' fast readers, outside semantic
+    /// versioning (see `drift_core::__private`).
+    #[doc(hidden)]
     pub fn mark(&self) -> (usize, bool) {
         (self.text.len(), self.in_fields)
     }
 
     /// Goes back to a [`KeyBuilder::mark`], for walking trees without copying.
+    ///
+    /// Unstable: for drift-collectors' fast readers, outside semantic
+    /// versioning (see `drift_core::__private`).
+    #[doc(hidden)]
     pub fn truncate(&mut self, mark: (usize, bool)) {
         self.text.truncate(mark.0);
         self.in_fields = mark.1;
@@ -455,7 +475,7 @@ fn push_quoted_if_needed(out: &mut String, text: &str, plain: &Plain) {
 }
 
 /// Writes `text` as a double-quoted key segment.
-pub fn push_quoted(out: &mut String, text: &str) {
+pub(crate) fn push_quoted(out: &mut String, text: &str) {
     // Most quoted names (`"app.key"`) escape nothing: copied whole.
     if text
         .bytes()
@@ -485,7 +505,7 @@ pub fn push_quoted(out: &mut String, text: &str) {
 /// Renders raw bytes of a file name that are not UTF-8 as a key segment:
 /// valid runs stay as they are and each invalid byte becomes `\xNN`, always
 /// quoted, so two different names never give the same segment.
-pub fn bytes_segment(bytes: &[u8]) -> String {
+pub(crate) fn bytes_segment(bytes: &[u8]) -> String {
     let mut out = String::from("\"");
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {

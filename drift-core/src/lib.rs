@@ -9,6 +9,28 @@
 //! and get values back. Collectors live in `drift-collectors`; the command
 //! line in `drift-cli`.
 //!
+//! ## The public API
+//!
+//! What an embedding tool needs, and nothing of how it is done:
+//!
+//! | to… | use |
+//! |---|---|
+//! | build a manifest from collected entries | [`Collection`], [`ManifestBuilder`]; streaming: [`manifest::ManifestStream`] |
+//! | write and read manifests | [`Manifest::write_to`], [`Manifest::from_slice`], [`Manifest::from_reader`] ([`manifest`]) |
+//! | name keys and hold values | [`KeyPath`], [`key::KeyBuilder`], [`Layer`], [`KeyPattern`], [`Value`] ([`key`], [`value`], [`pattern`]) |
+//! | hide secrets | [`Sanitizer`], [`Fingerprinter`], [`secret::scrub`] ([`secret`], [`fingerprint`]) |
+//! | say what counts as drift | [`Policy`], [`policy::Rule`], [`policy::Waiver`], [`Severity`] ([`policy`]) |
+//! | compare | [`diff()`], [`diff_manifests`], [`DiffOptions`] ([`diff`](mod@diff)) |
+//! | report | [`Report`], [`Finding`], [`report::Outcome`]; [`render::TextRenderer`], [`render::JsonRenderer`] ([`report`], [`render`]) |
+//! | order versions | [`version::Scheme`], [`version::compare`], [`version::skew`] ([`version`]) |
+//! | dates without a clock | [`Date`], [`date::rfc3339`] ([`date`]) |
+//! | show outside text on a terminal | [`display::escape`], [`display::Escaped`] ([`display`]) |
+//!
+//! The surface is checked in as `api/drift-core.txt` (made by
+//! `scripts/public-api` from rustdoc's JSON); CI fails when it changes
+//! without that file, so every change to it shows in review, and
+//! `CHANGELOG.md` records it.
+//!
 //! ## Stability
 //!
 //! This crate follows semantic versioning. Public enums are
@@ -16,6 +38,12 @@
 //! error kinds) may come in minor releases, so match them with a wildcard arm.
 //! The manifest format `drift-manifest/1` and the JSON report are documented
 //! contracts (see `docs/`); their changes follow the same rules.
+//!
+//! Outside the promise, and hidden from these docs: `__private` and the
+//! methods marked unstable in their source (the fast paths' building blocks
+//! that `drift-collectors` shares, such as `KeyBuilder::mark`), which may
+//! change in any release; and the test support behind the `twin-tests` and
+//! `fuzzing` features (`testing` and `manifest::fuzzing`).
 #![warn(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -49,3 +77,22 @@ pub use policy::{Policy, Severity};
 pub use report::{Finding, FindingKind, Report};
 pub use secret::Sanitizer;
 pub use value::Value;
+
+/// Building blocks of the fast paths that `drift-collectors` shares
+/// (entries of one source in one buffer, entries prepared for the manifest
+/// stream, key segments of raw file names).
+///
+/// **Unstable**: not part of the public API, outside semantic versioning;
+/// they change with the collectors that use them. Embedders use
+/// [`Collection`] and [`ManifestStream::add`](manifest::ManifestStream::add).
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::manifest::keyed::KeyedValues;
+    pub use crate::manifest::stream::{Prepared, Preparer};
+
+    /// Renders raw bytes of a file name that are not UTF-8 as a key segment
+    /// (see `key::bytes_segment`).
+    pub fn bytes_segment(bytes: &[u8]) -> String {
+        crate::key::bytes_segment(bytes)
+    }
+}

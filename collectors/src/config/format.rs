@@ -188,7 +188,7 @@ mod tests {
 
     fn keys(format: Format, text: &str) -> Vec<String> {
         let mut b = KeyBuilder::new("config").path("f");
-        let mut out = drift_core::manifest::KeyedValues::default();
+        let mut out = drift_core::__private::KeyedValues::default();
         let mut sink = Sink {
             key: &mut b,
             out: &mut out,

@@ -7,8 +7,8 @@
 //! `config/twins.rs` build them, and the readers that have no fast twin
 //! (INI, properties) through the collector's dispatch.
 
+use drift_core::__private::KeyedValues;
 use drift_core::key::KeyBuilder;
-use drift_core::manifest::KeyedValues;
 use drift_core::testing::twins::Twins;
 
 use super::error::ParseError;

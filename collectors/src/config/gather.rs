@@ -13,7 +13,8 @@
 //! collected twice (two roots). Then the entries are put in order as they
 //! always were: files by their first key, in collection order when equal.
 
-use drift_core::manifest::{KeyedValues, ManifestStream, Prepared as Piece, Preparer};
+use drift_core::__private::{KeyedValues, Prepared as Piece, Preparer};
+use drift_core::manifest::ManifestStream;
 use drift_core::{CollectionError, KeyPath, Value};
 
 use super::format::Format;

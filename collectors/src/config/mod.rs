@@ -60,8 +60,9 @@ use std::collections::BTreeMap;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use drift_core::key::{KeyBuilder, bytes_segment};
-use drift_core::manifest::{KeyedValues, ManifestStream};
+use drift_core::__private::{KeyedValues, bytes_segment};
+use drift_core::key::KeyBuilder;
+use drift_core::manifest::ManifestStream;
 use drift_core::{Collection, CollectionError, ErrorKind, Fingerprinter, KeyPath, Value};
 use rayon::prelude::*;
 
@@ -444,7 +445,7 @@ impl ConfigCollector {
 type Walks<'r> = Vec<(&'r ConfigRoot, Vec<WalkEntry>)>;
 
 /// The first key of a prepared piece.
-fn piece_key(piece: &drift_core::manifest::Prepared) -> Option<&str> {
+fn piece_key(piece: &drift_core::__private::Prepared) -> Option<&str> {
     piece.first_key().map(KeyPath::as_str)
 }
 

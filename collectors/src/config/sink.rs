@@ -2,9 +2,9 @@
 //! straight into a [`Sink`], without a tree; what needs the whole picture
 //! goes through [`Node`] and [`flatten`].
 
+use drift_core::__private::KeyedValues;
 use drift_core::Value;
 use drift_core::key::KeyBuilder;
-use drift_core::manifest::KeyedValues;
 
 use super::tree::{DupCheck, Node, flatten};
 

@@ -148,8 +148,8 @@ static TEXT_BYTES: [bool; 256] = {
 mod tests {
     use super::*;
     use crate::config::sink::testing::{fast_path, lines};
+    use drift_core::__private::KeyedValues;
     use drift_core::key::KeyBuilder;
-    use drift_core::manifest::KeyedValues;
 
     fn fast(text: &str) -> Option<Vec<String>> {
         fast_path("f.toml", text, parse_into)

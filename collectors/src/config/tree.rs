@@ -9,9 +9,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use drift_core::__private::KeyedValues;
 use drift_core::Value;
 use drift_core::key::KeyBuilder;
-use drift_core::manifest::KeyedValues;
 
 /// The deepest nesting of lists and mappings read in one configuration
 /// document: a deeper one is an error at its line. Documents this deep are

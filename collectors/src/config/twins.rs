@@ -11,8 +11,8 @@
 //! decline (lists, quotes, errors); `testdata/twins` holds files of the
 //! common shapes, so that each fast reader is seen to take real files.
 
+use drift_core::__private::KeyedValues;
 use drift_core::key::KeyBuilder;
-use drift_core::manifest::KeyedValues;
 use drift_core::testing::twins::{Twins, fixtures, named, testdata};
 
 use super::format::Format;

@@ -168,27 +168,26 @@ fn os_databases(
             }
         }
     }
-    if !rpm {
-        if let Some(path) = RPM_BERKELEY
+    if !rpm
+        && let Some(path) = RPM_BERKELEY
             .iter()
             .map(|rel| root.join(rel))
             .find(|p| exists(transport, p))
-        {
-            if root == Path::new("/") {
-                out.push(Source {
-                    path,
-                    kind: SourceKind::RpmCommand,
-                });
-            } else {
-                errors.push(CollectionError::new(
-                    COLLECTOR,
-                    path.display().to_string(),
-                    ErrorKind::Unsupported,
-                    "an RPM Berkeley DB or NDB database outside `/` cannot be read: `rpm` on the \
+    {
+        if root == Path::new("/") {
+            out.push(Source {
+                path,
+                kind: SourceKind::RpmCommand,
+            });
+        } else {
+            errors.push(CollectionError::new(
+                COLLECTOR,
+                path.display().to_string(),
+                ErrorKind::Unsupported,
+                "an RPM Berkeley DB or NDB database outside `/` cannot be read: `rpm` on the \
                      target would list the target's own packages; snapshot the image's root \
                      as `/`, or use an image with rpmdb.sqlite",
-                ));
-            }
+            ));
         }
     }
     out

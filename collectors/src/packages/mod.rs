@@ -394,7 +394,7 @@ impl Format {
 
 /// A PyPI name normalised as PEP 503 says: lower case, runs of `-`, `_`
 /// and `.` as one `-`.
-pub fn pep503(name: &str) -> String {
+pub(crate) fn pep503(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut sep = false;
     for c in name.trim().chars() {

@@ -82,10 +82,11 @@ impl<'a> Database<'a> {
             let values = decode_record(record)?;
             let is_table = matches!(values.first(), Some(SqlValue::Text(t)) if *t == b"table");
             let named = matches!(values.get(1), Some(SqlValue::Text(t)) if *t == name.as_bytes());
-            if is_table && named {
-                if let Some(SqlValue::Int(root)) = values.get(3) {
-                    found = u32::try_from(*root).ok();
-                }
+            if is_table
+                && named
+                && let Some(SqlValue::Int(root)) = values.get(3)
+            {
+                found = u32::try_from(*root).ok();
             }
             Ok(())
         })?;

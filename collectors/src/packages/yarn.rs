@@ -28,13 +28,12 @@ pub(super) fn parse(text: &str) -> Result<Vec<Package>, ParseError> {
         if descriptor == "__metadata" {
             return Ok(());
         }
-        if let Some(r) = &resolution {
-            if ["@workspace:", "@link:", "@portal:", "@file:"]
+        if let Some(r) = &resolution
+            && ["@workspace:", "@link:", "@portal:", "@file:"]
                 .iter()
                 .any(|p| r.contains(p))
-            {
-                return Ok(());
-            }
+        {
+            return Ok(());
         }
         let from = resolution.as_deref().unwrap_or(&descriptor);
         let name = npm_descriptor_name(from);

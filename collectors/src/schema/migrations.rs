@@ -37,7 +37,7 @@ pub(crate) enum Tool {
 
 impl Tool {
     /// The tool's name in keys.
-    pub fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Tool::Flyway => "flyway",
             Tool::Rails => "schema_migrations",
@@ -54,7 +54,7 @@ impl Tool {
     }
 
     /// The columns read, in order.
-    pub fn columns(self) -> &'static [(&'static str, ColKind)] {
+    pub(super) fn columns(self) -> &'static [(&'static str, ColKind)] {
         use ColKind::{Hex, Text};
         match self {
             Tool::Flyway => &[

@@ -51,7 +51,7 @@ use rayon::prelude::*;
 
 pub use ddl::{Dialect, detect_dialect};
 pub use error::SchemaError;
-pub use source::{Engine, SchemaSource, is_loopback_host};
+pub use source::{Engine, SchemaSource};
 
 use crate::collector::Collector;
 use crate::transport::Transport;

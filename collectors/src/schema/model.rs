@@ -57,7 +57,7 @@ pub(crate) struct Model {
 
 impl Model {
     /// Moves everything of `other` (read by another connection) into `self`.
-    pub fn merge(&mut self, other: Model) {
+    pub(super) fn merge(&mut self, other: Model) {
         let Model {
             tables,
             indexes,
@@ -112,7 +112,7 @@ pub(crate) struct Table {
 
 impl Table {
     /// The column named `name`.
-    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+    pub(super) fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
         self.columns.iter_mut().find(|c| c.name == name)
     }
 }

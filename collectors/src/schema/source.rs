@@ -317,9 +317,10 @@ impl SchemaSource {
 
     /// Checks that this source's password may be sent: drift has no TLS
     /// yet, so a password goes in cleartext, which is allowed only to this
-    /// machine (see [`is_loopback_host`]), through an SSH tunnel
-    /// (`tunnelled`), or when the URL says so (`sslmode=disable`, MySQL
-    /// `ssl-mode=DISABLED`). A source without a password always may.
+    /// machine (`localhost`, a loopback address or a Unix socket), through
+    /// an SSH tunnel (`tunnelled`), or when the URL says so
+    /// (`sslmode=disable`, MySQL `ssl-mode=DISABLED`). A source without a
+    /// password always may.
     pub fn check_password_transport(&self, tunnelled: bool) -> Result<(), SchemaError> {
         let Origin::Server(url) = &self.origin else {
             return Ok(());
@@ -365,7 +366,7 @@ fn shown_url(url: &str) -> String {
 /// 127.0.0.0/8, `::1` (also as `::ffff:127.x.y.z`), or a Unix socket (an
 /// absolute path). A name that merely resolves to a loopback address does
 /// not count: it is resolved later, and may resolve elsewhere.
-pub fn is_loopback_host(host: &str) -> bool {
+pub(crate) fn is_loopback_host(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.eq_ignore_ascii_case("localhost") || host.starts_with('/') {
         return true;

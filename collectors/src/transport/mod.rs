@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 pub use command::{AllowedCommand, CommandOutput, Program};
 pub use error::TransportError;
 pub use local::Local;
-pub use special::{SPECIAL_ROOTS, is_special_path};
+pub(crate) use special::is_special_path;
 /// Entry points for the fuzz targets (`fuzzing` feature; test support only).
 #[cfg(all(feature = "ssh", feature = "fuzzing"))]
 #[doc(hidden)]

@@ -9,14 +9,14 @@ use std::path::{Component, Path, PathBuf};
 use super::{FileKind, Transport, TransportError};
 
 /// The file systems of the kernel and of devices, refused as sources.
-pub const SPECIAL_ROOTS: &[&str] = &["/proc", "/sys", "/dev"];
+pub(crate) const SPECIAL_ROOTS: &[&str] = &["/proc", "/sys", "/dev"];
 
 /// Most symbolic links followed while resolving a path (as Linux's 40).
 const MAX_LINKS: usize = 40;
 
 /// Whether an absolute, resolved path lies under `/proc`, `/sys` or `/dev`;
 /// the root it lies under.
-pub fn is_special_path(path: &Path) -> Option<&'static str> {
+pub(crate) fn is_special_path(path: &Path) -> Option<&'static str> {
     SPECIAL_ROOTS
         .iter()
         .copied()

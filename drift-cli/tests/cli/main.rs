@@ -1,5 +1,8 @@
 //! End-to-end tests of the `drift` binary, one module per command.
 
+// A test crate exports nothing (see the workspace's `unreachable_pub`).
+#![allow(unreachable_pub)]
+
 mod check;
 mod deep;
 mod diff;

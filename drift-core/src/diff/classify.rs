@@ -33,7 +33,7 @@ pub(super) struct Check<'r> {
 }
 
 impl<'r> Check<'r> {
-    pub fn from_resolved(
+    pub(super) fn from_resolved(
         r: &Resolved<'_>,
         secrets_comparable: bool,
         max_diff_lines: usize,

@@ -573,7 +573,7 @@ fn parallel_chunked_merge_matches_a_naive_comparison() {
             let v = if r < 10 { i + 1 } else { i };
             entries.push((format!("config:f.json:k{i:06}"), Value::Int(v as i64)));
         }
-        if seed % 2 == 0 {
+        if seed.is_multiple_of(2) {
             entries.push(("config:f.json:zz_extra".into(), Value::Int(1)));
         }
         let refs: Vec<(&str, Value)> = entries

@@ -11,12 +11,12 @@ mod build;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-mod keyed;
+pub(crate) mod keyed;
 mod read;
 mod read_lines;
 mod read_parallel;
 mod read_stream;
-mod stream;
+pub(crate) mod stream;
 #[cfg(test)]
 mod twins;
 mod write;
@@ -26,9 +26,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use build::{Collection, ManifestBuilder};
-pub use keyed::KeyedValues;
+pub(crate) use keyed::KeyedValues;
 pub use read::{DEFAULT_MAX_MANIFEST_SIZE, ManifestError};
-pub use stream::{ManifestStream, Prepared, Preparer, StreamSummary};
+pub use stream::{ManifestStream, StreamSummary};
 pub(crate) use write::{write_str as write_json_str, write_value};
 
 use crate::key::KeyPath;
@@ -185,7 +185,7 @@ impl Manifest {
     }
 
     /// The index of the first entry whose key is `>= key`.
-    pub fn lower_bound(&self, key: &str) -> usize {
+    pub(crate) fn lower_bound(&self, key: &str) -> usize {
         self.entries.partition_point(|e| e.key.as_str() < key)
     }
 
@@ -198,12 +198,6 @@ impl Manifest {
     /// `created_at`), as `blake3:HEX`.
     pub fn digest(&self) -> String {
         write::digest(self)
-    }
-
-    /// Removes every entry for which `keep` returns false (used to drop
-    /// ignored keys before comparing).
-    pub fn retain(&mut self, mut keep: impl FnMut(&Entry) -> bool) {
-        self.entries.retain(|e| keep(e));
     }
 }
 

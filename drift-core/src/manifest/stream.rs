@@ -399,12 +399,20 @@ impl<'w> ManifestStream<'w> {
     }
 
     /// A preparer of entries for this stream.
+    ///
+    /// Unstable: for drift-collectors' streaming config collector, outside
+    /// semantic versioning (see `drift_core::__private`).
+    #[doc(hidden)]
     pub fn preparer(&self) -> Preparer {
         self.preparer.clone()
     }
 
     /// Takes prepared entries. `bound`: no entry pushed or added later sorts
     /// before it; every entry below it is written now.
+    ///
+    /// Unstable: for drift-collectors' streaming config collector, outside
+    /// semantic versioning (see `drift_core::__private`).
+    #[doc(hidden)]
     pub fn push(&mut self, mut piece: Prepared, bound: &str) {
         self.errors.extend(std::mem::take(&mut piece.errors));
         let (Some(first), Some(last)) = (&piece.first, piece.last_key()) else {

@@ -23,7 +23,7 @@ use super::{Expect, Severity};
 /// The kind of a difference, as far as severity defaults are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum DefaultKind {
+pub(crate) enum DefaultKind {
     /// Absent somewhere.
     Missing,
     /// Different types.
@@ -45,7 +45,7 @@ pub enum DefaultKind {
 /// Only settings (`env:` and `config:` keys) are judged by name: a schema
 /// column called `url` or a package called `host` is structure, and must
 /// match.
-pub fn expect_for(key: &KeyPath) -> Expect {
+pub(crate) fn expect_for(key: &KeyPath) -> Expect {
     if matches!(key.layer(), Layer::Env | Layer::Config) && is_env_specific_name(key) {
         Expect::Present
     } else {
@@ -65,7 +65,7 @@ fn is_schema_setting(key: &KeyPath) -> bool {
 
 /// The default severity of a finding of `kind` on `key`; `dev` tells
 /// whether every value is a development-only package.
-pub fn severity(key: &KeyPath, kind: DefaultKind, dev: bool) -> Severity {
+pub(crate) fn severity(key: &KeyPath, kind: DefaultKind, dev: bool) -> Severity {
     if is_cosmetic(key) {
         return Severity::Info;
     }

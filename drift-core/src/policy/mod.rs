@@ -8,7 +8,7 @@
 //! environment-specific (hosts, URLs, endpoints, secrets), where presence is
 //! enough.
 
-pub mod defaults;
+pub(crate) mod defaults;
 mod resolve;
 mod waiver;
 
@@ -248,7 +248,7 @@ impl Policy {
 
     /// Whether any rule expects values to differ (equal keys must then be
     /// checked too).
-    pub fn has_differ_rules(&self) -> bool {
+    pub(crate) fn has_differ_rules(&self) -> bool {
         self.rules.iter().any(|r| r.expect == Some(Expect::Differ))
     }
 }

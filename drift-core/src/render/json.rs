@@ -9,7 +9,7 @@ use crate::report::{Detail, Finding, NamedValue, Note, Outcome, Report, WaiverNo
 use super::Renderer;
 
 /// The format tag of JSON reports.
-pub const REPORT_FORMAT: &str = "drift-report/1";
+pub(super) const REPORT_FORMAT: &str = "drift-report/1";
 
 /// Renders the documented, stable JSON report: a top-level object with
 /// `format`, `outcome`, `fail_on`, `environments`, `summary`, `findings`,

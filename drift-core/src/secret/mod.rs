@@ -30,7 +30,8 @@ use crate::value::{SecretUrl, Value};
 
 pub use judge::{HiddenBy, UnknownLayer};
 use names::NameJudge;
-pub use names::{is_env_specific_name, is_secret_name, words};
+pub(crate) use names::is_env_specific_name;
+pub use names::is_secret_name;
 
 /// Whether a text holds a PEM private key or a PuTTY/OpenSSH one.
 pub fn looks_like_private_key(text: &str) -> bool {

@@ -104,7 +104,7 @@ const ENV_SPECIFIC_WORDS: &[&str] = &[
 
 /// Splits a name into words at non-alphanumerics and camelCase boundaries,
 /// without allocating: `dbPassword` → `db`, `Password`; `APIKey` → `API`, `Key`.
-pub fn words(name: &str) -> impl Iterator<Item = &str> {
+pub(super) fn words(name: &str) -> impl Iterator<Item = &str> {
     let mut at = 0;
     std::iter::from_fn(move || {
         let (start, end) = next_word(name.as_bytes(), at)?;
@@ -607,7 +607,7 @@ fn names_a_value(layer: Layer) -> bool {
 
 /// Whether a key's last word names a host, URL or endpoint, whose value is
 /// expected to differ between environments.
-pub fn is_env_specific_name(key: &KeyPath) -> bool {
+pub(crate) fn is_env_specific_name(key: &KeyPath) -> bool {
     let w = last_word(key.body());
     ENV_SPECIFIC_WORDS.iter().any(|e| w.eq_ignore_ascii_case(e))
 }

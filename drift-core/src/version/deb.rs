@@ -7,7 +7,7 @@ use super::{Skew, cmp_digits, numeric_prefix, release_skew};
 
 /// A parsed Debian version.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DebVersion<'a> {
+pub(super) struct DebVersion<'a> {
     /// The epoch digits (`""` when absent, which is 0).
     pub epoch: &'a str,
     /// The upstream version.
@@ -20,7 +20,7 @@ impl<'a> DebVersion<'a> {
     /// Parses `text` with dpkg's rules (`parseversion`); `None` for what
     /// dpkg rejects: empty parts, embedded spaces, a non-numeric epoch, an
     /// empty revision after `-`, characters outside the allowed set.
-    pub fn parse(text: &'a str) -> Option<DebVersion<'a>> {
+    pub(super) fn parse(text: &'a str) -> Option<DebVersion<'a>> {
         let t = text.trim();
         if t.is_empty() || t.contains(char::is_whitespace) {
             return None;

@@ -6,7 +6,7 @@ use super::{Skew, cmp_digits, is_zero, release_skew};
 
 /// One segment of a gem version.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum GemSegment<'a> {
+pub(super) enum GemSegment<'a> {
     /// Digits.
     Num(&'a str),
     /// Letters (a pre-release marker).
@@ -15,7 +15,7 @@ pub enum GemSegment<'a> {
 
 /// A parsed gem version: its segments (`1.0.0.pre.rc1` → `1 0 0 pre rc 1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GemVersion<'a> {
+pub(super) struct GemVersion<'a> {
     /// All segments as written.
     pub segments: Vec<GemSegment<'a>>,
 }
@@ -23,7 +23,7 @@ pub struct GemVersion<'a> {
 impl<'a> GemVersion<'a> {
     /// Parses `text` with RubyGems' pattern
     /// (`[0-9]+(\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?`).
-    pub fn parse(text: &'a str) -> Option<GemVersion<'a>> {
+    pub(super) fn parse(text: &'a str) -> Option<GemVersion<'a>> {
         let t = text.trim();
         if t.is_empty() {
             return None;
@@ -40,26 +40,18 @@ impl<'a> GemVersion<'a> {
         if !parts.all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric())) {
             return None;
         }
-        if let Some(p) = pre {
-            if !p
+        if let Some(p) = pre
+            && !p
                 .split('.')
                 .all(|s| !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
-            {
-                return None;
-            }
+        {
+            return None;
         }
         // Every `-` stands for `.pre.` (RubyGems rewrites them all before
         // splitting), and `scan(/[0-9]+|[a-z]+/i)` splits the rest.
         let mut segments = Vec::new();
         scan(t, &mut segments);
         Some(GemVersion { segments })
-    }
-
-    /// Whether this is a pre-release (it holds a letter).
-    pub fn is_prerelease(&self) -> bool {
-        self.segments
-            .iter()
-            .any(|s| matches!(s, GemSegment::Text(_)))
     }
 
     /// The segments without trailing zeros of the numeric and the string

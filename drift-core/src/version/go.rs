@@ -10,7 +10,7 @@ use super::{
 
 /// A parsed Go module version.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GoVersion<'a> {
+pub(super) struct GoVersion<'a> {
     /// The version as SemVer.
     pub semver: SemVersion<'a>,
     /// For a pseudo-version, its commit time (`yyyymmddhhmmss`) and
@@ -21,15 +21,10 @@ pub struct GoVersion<'a> {
 impl<'a> GoVersion<'a> {
     /// Parses `text` (`v1.2.3`, `v2.0.0+incompatible`,
     /// `v0.0.0-20191109021931-daa7c04131f5`).
-    pub fn parse(text: &'a str) -> Option<GoVersion<'a>> {
+    pub(super) fn parse(text: &'a str) -> Option<GoVersion<'a>> {
         let semver = SemVersion::parse(text)?;
         let pseudo = pseudo_parts(&semver);
         Some(GoVersion { semver, pseudo })
-    }
-
-    /// Whether this is a pseudo-version.
-    pub fn is_pseudo(&self) -> bool {
-        self.pseudo.is_some()
     }
 }
 

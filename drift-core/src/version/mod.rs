@@ -49,13 +49,6 @@ mod pep440;
 mod rpm;
 mod semver;
 
-pub use deb::DebVersion;
-pub use gem::GemVersion;
-pub use go::GoVersion;
-pub use pep440::Pep440Version;
-pub use rpm::RpmVersion;
-pub use semver::SemVersion;
-
 /// How far apart two versions are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]

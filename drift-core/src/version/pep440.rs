@@ -7,7 +7,7 @@ use super::{Skew, caret_skew, cmp_digits, release_skew};
 
 /// A pre-release phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PreKind {
+pub(super) enum PreKind {
     /// `a`, `alpha`.
     Alpha,
     /// `b`, `beta`.
@@ -18,7 +18,7 @@ pub enum PreKind {
 
 /// One segment of a local version (`ubuntu` and `1` of `+ubuntu.1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LocalPart {
+pub(super) enum LocalPart {
     /// A number (sorts after any text).
     Num(String),
     /// Lower-cased text.
@@ -28,7 +28,7 @@ pub enum LocalPart {
 /// A parsed PEP 440 version. Numbers are digit text without leading zeros
 /// (`""` is zero), so that no size overflows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pep440Version {
+pub(super) struct Pep440Version {
     /// The epoch (`"1"` of `1!2.0`).
     pub epoch: String,
     /// The release numbers.
@@ -97,7 +97,7 @@ fn norm(digits: &[u8]) -> String {
 
 impl Pep440Version {
     /// Parses `text`; `None` when it is not a PEP 440 version.
-    pub fn parse(text: &str) -> Option<Pep440Version> {
+    pub(super) fn parse(text: &str) -> Option<Pep440Version> {
         let lower = text.trim().to_ascii_lowercase();
         let mut c = Cursor {
             s: lower.as_bytes(),
@@ -183,11 +183,6 @@ impl Pep440Version {
             dev,
             local,
         })
-    }
-
-    /// Whether this is a pre- or dev-release.
-    pub fn is_prerelease(&self) -> bool {
-        self.pre.is_some() || self.dev.is_some()
     }
 
     fn release_trimmed(&self) -> &[String] {

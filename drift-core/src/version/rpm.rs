@@ -7,7 +7,7 @@ use super::{Skew, cmp_digits, deb::upstream_skew};
 
 /// A parsed RPM EVR.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RpmVersion<'a> {
+pub(super) struct RpmVersion<'a> {
     /// The epoch digits (`""` when absent, which is 0).
     pub epoch: &'a str,
     /// The version.
@@ -19,7 +19,7 @@ pub struct RpmVersion<'a> {
 impl<'a> RpmVersion<'a> {
     /// Parses `text`; `None` when it is empty, holds whitespace, or has a
     /// non-numeric epoch.
-    pub fn parse(text: &'a str) -> Option<RpmVersion<'a>> {
+    pub(super) fn parse(text: &'a str) -> Option<RpmVersion<'a>> {
         let t = text.trim();
         if t.is_empty() || t.contains(char::is_whitespace) {
             return None;

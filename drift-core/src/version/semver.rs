@@ -9,7 +9,7 @@ use super::{Skew, caret_skew, cmp_digits, is_digits};
 /// A parsed SemVer version; numbers are kept as digit text so that no size
 /// overflows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SemVersion<'a> {
+pub(super) struct SemVersion<'a> {
     /// Major, minor and patch, as written (`"0"` when missing).
     pub core: [&'a str; 3],
     /// Pre-release identifiers (`["rc", "1"]` of `1.0.0-rc.1`).
@@ -20,17 +20,17 @@ pub struct SemVersion<'a> {
 
 impl<'a> SemVersion<'a> {
     /// Parses `text`; `None` when it is not a version.
-    pub fn parse(text: &'a str) -> Option<SemVersion<'a>> {
+    pub(super) fn parse(text: &'a str) -> Option<SemVersion<'a>> {
         let t = text.trim();
         let t = t.strip_prefix(['v', 'V', '=']).unwrap_or(t);
         let (rest, build) = match t.split_once('+') {
             Some((r, b)) => (r, Some(b)),
             None => (t, None),
         };
-        if let Some(b) = build {
-            if !b.split('.').all(|i| is_identifier(&i)) {
-                return None;
-            }
+        if let Some(b) = build
+            && !b.split('.').all(|i| is_identifier(&i))
+        {
+            return None;
         }
         let (core_text, pre_text) = match rest.split_once('-') {
             Some((c, p)) => (c, Some(p)),
@@ -54,11 +54,6 @@ impl<'a> SemVersion<'a> {
             None => Vec::new(),
         };
         Some(SemVersion { core, pre, build })
-    }
-
-    /// Whether this is a pre-release.
-    pub fn is_prerelease(&self) -> bool {
-        !self.pre.is_empty()
     }
 }
 

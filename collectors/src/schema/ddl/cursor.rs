@@ -15,7 +15,7 @@ pub(crate) struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     /// A cursor at the first of `toks` (one statement, without its end).
-    pub fn new(src: &'a str, toks: &'a [Token], dialect: Dialect) -> Cursor<'a> {
+    pub(crate) fn new(src: &'a str, toks: &'a [Token], dialect: Dialect) -> Cursor<'a> {
         Cursor {
             src,
             toks,
@@ -25,17 +25,17 @@ impl<'a> Cursor<'a> {
     }
 
     /// The current token.
-    pub fn peek(&self) -> Option<&'a Token> {
+    pub(crate) fn peek(&self) -> Option<&'a Token> {
         self.toks.get(self.pos)
     }
 
     /// The token `n` ahead.
-    pub fn peek_at(&self, n: usize) -> Option<&'a Token> {
+    pub(crate) fn peek_at(&self, n: usize) -> Option<&'a Token> {
         self.toks.get(self.pos + n)
     }
 
     /// Moves on one token and returns it.
-    pub fn advance(&mut self) -> Option<&'a Token> {
+    pub(crate) fn advance(&mut self) -> Option<&'a Token> {
         let t = self.toks.get(self.pos);
         if t.is_some() {
             self.pos += 1;
@@ -44,29 +44,29 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whether the previous token was the keyword `kw`.
-    pub fn prev_is_kw(&self, kw: &str) -> bool {
+    pub(crate) fn prev_is_kw(&self, kw: &str) -> bool {
         self.pos > 0 && self.toks[self.pos - 1].is_kw(kw)
     }
 
     /// Whether all tokens were consumed.
-    pub fn at_end(&self) -> bool {
+    pub(crate) fn at_end(&self) -> bool {
         self.pos >= self.toks.len()
     }
 
     /// The 1-based line of the current token.
-    pub fn line(&self) -> usize {
+    pub(crate) fn line(&self) -> usize {
         self.peek()
             .or_else(|| self.toks.last())
             .map_or(0, |t| t.line)
     }
 
     /// Whether the current token is the keyword `kw`.
-    pub fn is_kw(&self, kw: &str) -> bool {
+    pub(crate) fn is_kw(&self, kw: &str) -> bool {
         self.peek().is_some_and(|t| t.is_kw(kw))
     }
 
     /// Eats the keyword `kw` if it is next.
-    pub fn kw(&mut self, kw: &str) -> bool {
+    pub(crate) fn kw(&mut self, kw: &str) -> bool {
         if self.is_kw(kw) {
             self.pos += 1;
             true
@@ -76,7 +76,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Eats the keywords `kws` if they are all next, in order.
-    pub fn kws(&mut self, kws: &[&str]) -> bool {
+    pub(crate) fn kws(&mut self, kws: &[&str]) -> bool {
         let all = kws
             .iter()
             .enumerate()
@@ -88,12 +88,12 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whether the current token is the operator `op`.
-    pub fn is_op(&self, op: &str) -> bool {
+    pub(crate) fn is_op(&self, op: &str) -> bool {
         self.peek().is_some_and(|t| t.is_op(op))
     }
 
     /// Eats the operator `op` if it is next.
-    pub fn op(&mut self, op: &str) -> bool {
+    pub(crate) fn op(&mut self, op: &str) -> bool {
         if self.is_op(op) {
             self.pos += 1;
             true
@@ -103,14 +103,14 @@ impl<'a> Cursor<'a> {
     }
 
     /// Eats a name (word or quoted identifier).
-    pub fn name(&mut self) -> Option<String> {
+    pub(crate) fn name(&mut self) -> Option<String> {
         let n = self.peek()?.name(self.dialect)?;
         self.pos += 1;
         Some(n)
     }
 
     /// Eats a dotted name (`schema.table`).
-    pub fn qname(&mut self) -> Option<Vec<String>> {
+    pub(crate) fn qname(&mut self) -> Option<Vec<String>> {
         let mut parts = vec![self.name()?];
         while self.is_op(".") {
             self.pos += 1;
@@ -120,7 +120,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Eats a string literal.
-    pub fn string(&mut self) -> Option<String> {
+    pub(crate) fn string(&mut self) -> Option<String> {
         match &self.peek()?.tok {
             Tok::Str(s) => {
                 let s = s.clone();
@@ -132,7 +132,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skips one token, or a whole parenthesised group.
-    pub fn skip_one(&mut self) {
+    pub(crate) fn skip_one(&mut self) {
         if self.is_op("(") {
             let _ = self.paren_raw();
         } else {
@@ -151,7 +151,7 @@ impl<'a> Cursor<'a> {
 
     /// Eats tokens up to (not including) the first one at parenthesis depth 0
     /// for which `stop` holds, and returns their raw text.
-    pub fn raw_until(&mut self, stop: impl Fn(&Token) -> bool) -> String {
+    pub(crate) fn raw_until(&mut self, stop: impl Fn(&Token) -> bool) -> String {
         let start = self.pos;
         let mut depth = 0usize;
         while let Some(t) = self.peek() {
@@ -171,14 +171,14 @@ impl<'a> Cursor<'a> {
     }
 
     /// The raw text of the rest of the statement.
-    pub fn rest_raw(&mut self) -> String {
+    pub(crate) fn rest_raw(&mut self) -> String {
         let start = self.pos;
         self.pos = self.toks.len();
         self.raw(start, self.pos)
     }
 
     /// Eats `( … )` and returns the raw text inside.
-    pub fn paren_raw(&mut self) -> Option<String> {
+    pub(crate) fn paren_raw(&mut self) -> Option<String> {
         if !self.op("(") {
             return None;
         }
@@ -188,7 +188,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Eats `( a, b, … )` and returns each top-level item's raw text.
-    pub fn paren_items(&mut self) -> Option<Vec<String>> {
+    pub(crate) fn paren_items(&mut self) -> Option<Vec<String>> {
         if !self.op("(") {
             return None;
         }
@@ -208,7 +208,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Eats `( a, b )` of plain names.
-    pub fn name_list(&mut self) -> Option<Vec<String>> {
+    pub(crate) fn name_list(&mut self) -> Option<Vec<String>> {
         if !self.op("(") {
             return None;
         }

@@ -58,18 +58,18 @@ pub(crate) struct Token {
 
 impl Token {
     /// Whether this is the unquoted word `kw` (case-insensitive).
-    pub fn is_kw(&self, kw: &str) -> bool {
+    pub(crate) fn is_kw(&self, kw: &str) -> bool {
         matches!(&self.tok, Tok::Word(w) if w.eq_ignore_ascii_case(kw))
     }
 
     /// Whether this is the operator `op`.
-    pub fn is_op(&self, op: &str) -> bool {
+    pub(crate) fn is_op(&self, op: &str) -> bool {
         matches!(&self.tok, Tok::Op(o) if o == op)
     }
 
     /// The name this token stands for: a word lower-cased (PostgreSQL folds
     /// unquoted names), a quoted identifier as written.
-    pub fn name(&self, dialect: Dialect) -> Option<String> {
+    pub(crate) fn name(&self, dialect: Dialect) -> Option<String> {
         match &self.tok {
             Tok::Word(w) => Some(match dialect {
                 Dialect::Postgres => w.to_lowercase(),

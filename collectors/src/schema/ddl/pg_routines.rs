@@ -135,7 +135,7 @@ pub(crate) struct RoutineParts {
 
 impl RoutineParts {
     /// As fields.
-    pub fn fields(&self) -> Fields {
+    pub(crate) fn fields(&self) -> Fields {
         let mut f = Fields::new();
         f.insert("arguments".into(), Value::String(self.arguments.clone()));
         f.insert("returns".into(), opt(self.returns.as_deref()));

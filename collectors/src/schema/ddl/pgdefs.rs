@@ -52,10 +52,10 @@ pub(crate) fn strip_parens(text: &str) -> String {
     for (i, t) in toks.iter().enumerate() {
         if t.is_op("(") {
             open.push(i);
-        } else if t.is_op(")") {
-            if let Some(o) = open.pop() {
-                partner[o] = i;
-            }
+        } else if t.is_op(")")
+            && let Some(o) = open.pop()
+        {
+            partner[o] = i;
         }
     }
     let layers = (0..n / 2)

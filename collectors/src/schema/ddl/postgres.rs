@@ -78,7 +78,7 @@ impl PgFile {
     }
 
     /// A name PostgreSQL would choose: `table_col_label`, numbered when taken.
-    pub fn auto_name(&self, table: &Name, col: Option<&str>, label: &str) -> String {
+    pub(super) fn auto_name(&self, table: &Name, col: Option<&str>, label: &str) -> String {
         let mut n = object_name(&table[1], col, label);
         let mut i = 1;
         while self.taken(&table[0], &n) {
@@ -89,7 +89,7 @@ impl PgFile {
     }
 
     /// Adds a constraint, naming it as PostgreSQL would when unnamed.
-    pub fn add_constraint(&mut self, table: &Name, name: Option<String>, k: Constraint) {
+    pub(super) fn add_constraint(&mut self, table: &Name, name: Option<String>, k: Constraint) {
         let name = name.unwrap_or_else(|| {
             let (col, label) = match k.kind.as_str() {
                 "primary key" => (None, "pkey"),
@@ -120,7 +120,7 @@ impl PgFile {
     }
 
     /// Creates the sequence of a serial column and returns its name.
-    pub fn serial_sequence(&mut self, table: &Name, col: &str, ty: &str) -> Name {
+    pub(super) fn serial_sequence(&mut self, table: &Name, col: &str, ty: &str) -> Name {
         let name = vec![table[0].clone(), self.auto_name(table, Some(col), "seq")];
         let (_, hi) = int_limits(ty);
         let owner = format!("{}.{col}", dotted(table));

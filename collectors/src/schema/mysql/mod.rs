@@ -33,7 +33,7 @@ pub(crate) struct Reader<'a> {
 
 impl Reader<'_> {
     /// Runs one query; `what` names it in errors.
-    pub fn rows(&mut self, what: &str, sql: &str) -> Result<Vec<Row>, SchemaError> {
+    pub(super) fn rows(&mut self, what: &str, sql: &str) -> Result<Vec<Row>, SchemaError> {
         let rows: Vec<mysql::Row> = self
             .conn
             .query(sql)
@@ -45,7 +45,7 @@ impl Reader<'_> {
     }
 
     /// The database name as an SQL string literal.
-    pub fn db_lit(&self) -> String {
+    pub(super) fn db_lit(&self) -> String {
         lit(&self.db)
     }
 }

@@ -26,7 +26,7 @@ pub(crate) type Rows = Vec<SimpleQueryRow>;
 
 impl Reader<'_> {
     /// Runs one catalog query; `what` names it in errors.
-    pub fn rows(&mut self, what: &str, sql: &str) -> Result<Rows, SchemaError> {
+    pub(super) fn rows(&mut self, what: &str, sql: &str) -> Result<Rows, SchemaError> {
         // A savepoint per query, so that one failing kind (a catalog the
         // role may not read) does not abort the snapshot transaction.
         let wrapped = format!("SAVEPOINT drift_q; {sql}; RELEASE SAVEPOINT drift_q");

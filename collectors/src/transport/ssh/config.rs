@@ -57,7 +57,7 @@ pub(crate) struct ConfigError {
 
 impl SshConfig {
     /// Parses the text of a config file.
-    pub fn parse(text: &str) -> Result<SshConfig, ConfigError> {
+    pub(super) fn parse(text: &str) -> Result<SshConfig, ConfigError> {
         let mut blocks = vec![Block {
             patterns: Some(vec!["*".to_owned()]),
             settings: Vec::new(),
@@ -124,7 +124,7 @@ impl SshConfig {
     }
 
     /// What applies to `alias` (the host as given by the user).
-    pub fn resolve(&self, alias: &str) -> HostConfig {
+    pub(super) fn resolve(&self, alias: &str) -> HostConfig {
         let mut out = HostConfig::default();
         let mut jump_seen = false;
         for block in &self.blocks {

@@ -89,7 +89,7 @@ pub(crate) struct Context<'a> {
 }
 
 impl Context<'_> {
-    pub fn timeout_error(&self, operation: String) -> TransportError {
+    pub(super) fn timeout_error(&self, operation: String) -> TransportError {
         TransportError::Timeout {
             target: self.target.to_owned(),
             operation,
@@ -97,7 +97,7 @@ impl Context<'_> {
         }
     }
 
-    pub fn lost(&self, what: &str, e: &ssh2::Error) -> TransportError {
+    pub(super) fn lost(&self, what: &str, e: &ssh2::Error) -> TransportError {
         TransportError::Connect {
             target: self.target.to_owned(),
             message: format!("connection lost while {what}: {}", message(e)),
@@ -105,7 +105,7 @@ impl Context<'_> {
     }
 
     /// An error of a command or channel operation.
-    pub fn command_error(&self, e: &ssh2::Error, command: &str) -> TransportError {
+    pub(super) fn command_error(&self, e: &ssh2::Error, command: &str) -> TransportError {
         if is_timeout(e) {
             self.timeout_error(format!("`{command}`"))
         } else if is_fatal(e) {

@@ -21,7 +21,7 @@ pub(crate) struct HostKeyPolicy {
 
 impl HostKeyPolicy {
     /// Reads every known_hosts file (missing ones count as empty).
-    pub fn load(&self, target: &str) -> Result<KnownHosts, TransportError> {
+    pub(super) fn load(&self, target: &str) -> Result<KnownHosts, TransportError> {
         let mut known = KnownHosts::default();
         for path in self.known_hosts.iter().chain(&self.extra) {
             match std::fs::read_to_string(path) {
@@ -56,10 +56,10 @@ pub(crate) fn prefer_known_types(session: &Session, known: &KnownHosts, host_nam
             other => &[other][..],
         };
         for a in algs {
-            if let Some(s) = supported.iter().find(|s| *s == a) {
-                if !prefs.contains(s) {
-                    prefs.push(s);
-                }
+            if let Some(s) = supported.iter().find(|s| *s == a)
+                && !prefs.contains(s)
+            {
+                prefs.push(s);
             }
         }
     }

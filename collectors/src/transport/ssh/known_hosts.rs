@@ -25,7 +25,7 @@ pub(crate) struct HostKey {
 
 impl HostKey {
     /// Reads the type name from a key blob (its first SSH string).
-    pub fn from_blob(blob: &[u8]) -> Option<HostKey> {
+    pub(super) fn from_blob(blob: &[u8]) -> Option<HostKey> {
         let len = u32::from_be_bytes(blob.get(..4)?.try_into().ok()?) as usize;
         let name = blob.get(4..4 + len)?;
         let key_type = std::str::from_utf8(name).ok()?.to_owned();
@@ -37,7 +37,7 @@ impl HostKey {
 
     /// `SHA256:` and the unpadded base64 of the SHA-256 of the blob, as
     /// OpenSSH shows it.
-    pub fn fingerprint(&self) -> String {
+    pub(super) fn fingerprint(&self) -> String {
         format!(
             "SHA256:{}",
             STANDARD_NO_PAD.encode(Sha256::digest(&self.blob))
@@ -45,7 +45,7 @@ impl HostKey {
     }
 
     /// The known_hosts line for `host_name`.
-    pub fn line(&self, host_name: &str) -> String {
+    pub(super) fn line(&self, host_name: &str) -> String {
         format!(
             "{host_name} {} {}",
             self.key_type,
@@ -122,7 +122,7 @@ pub(crate) enum Verdict {
 impl KnownHosts {
     /// Adds the entries of one file's text; `origin` names the file in
     /// messages. Lines that cannot be parsed are skipped, like `ssh` does.
-    pub fn add_text(&mut self, text: &str, origin: &str) {
+    pub(super) fn add_text(&mut self, text: &str, origin: &str) {
         for (i, line) in text.lines().enumerate() {
             if let Some(entry) = parse_line(line, &format!("{origin}:{}", i + 1)) {
                 self.entries.push(entry);
@@ -131,7 +131,7 @@ impl KnownHosts {
     }
 
     /// The key types recorded for `host_name`, in file order.
-    pub fn known_types(&self, host_name: &str) -> Vec<String> {
+    pub(super) fn known_types(&self, host_name: &str) -> Vec<String> {
         let mut types: Vec<String> = Vec::new();
         for e in self.matching(host_name) {
             if e.marker == Marker::None && !types.contains(&e.key.key_type) {
@@ -142,7 +142,7 @@ impl KnownHosts {
     }
 
     /// Checks the key `host_name` offered.
-    pub fn check(&self, host_name: &str, key: &HostKey) -> Verdict {
+    pub(super) fn check(&self, host_name: &str, key: &HostKey) -> Verdict {
         let mut changed = Vec::new();
         let mut other = Vec::new();
         let mut other_types: Vec<String> = Vec::new();

@@ -51,7 +51,7 @@ pub(crate) struct Lease<'a> {
 
 impl Pool {
     /// A pool holding `first`, if given.
-    pub fn new(hop: Hop, settings: Settings, first: Option<Connection>, max: usize) -> Pool {
+    pub(super) fn new(hop: Hop, settings: Settings, first: Option<Connection>, max: usize) -> Pool {
         let open = usize::from(first.is_some());
         Pool {
             hop,
@@ -71,7 +71,7 @@ impl Pool {
 
     /// An idle connection, a new one when none is idle and the pool is not
     /// full, or the next one given back.
-    pub fn lease(&self) -> Result<Lease<'_>, TransportError> {
+    pub(super) fn lease(&self) -> Result<Lease<'_>, TransportError> {
         let mut state = self.lock();
         loop {
             if let Some(conn) = state.idle.pop() {
@@ -120,7 +120,7 @@ impl Pool {
 
 impl Lease<'_> {
     /// The leased connection.
-    pub fn conn(&mut self) -> Result<&mut Connection, TransportError> {
+    pub(super) fn conn(&mut self) -> Result<&mut Connection, TransportError> {
         self.conn.as_mut().ok_or_else(|| TransportError::Connect {
             target: self.pool.hop.target_id.clone(),
             message: "the connection was closed".into(),
@@ -128,7 +128,7 @@ impl Lease<'_> {
     }
 
     /// Do not give the connection back: it timed out or broke.
-    pub fn mark_broken(&mut self) {
+    pub(super) fn mark_broken(&mut self) {
         self.broken = true;
     }
 }

@@ -69,7 +69,7 @@ impl Pending {
     /// belongs to. Past it, the connection is dropped (the server holds it
     /// up, and a late reply would come out of step) and this is a
     /// [`Failure::Timeout`].
-    pub fn wait(self, deadline: Instant) -> Result<Response, Failure> {
+    pub(crate) fn wait(self, deadline: Instant) -> Result<Response, Failure> {
         let left = deadline.saturating_duration_since(Instant::now());
         match self.rx.recv_timeout(left) {
             Ok(reply) => reply,
@@ -184,7 +184,7 @@ fn io_to_ssh(e: &std::io::Error) -> ssh2::Error {
 
 impl SftpClient {
     /// Sends a request; its reply comes through the returned handle.
-    pub fn send(&self, request: Request) -> Pending {
+    pub(crate) fn send(&self, request: Request) -> Pending {
         let (tx, rx) = mpsc::channel();
         let call = Call {
             request,
@@ -200,7 +200,7 @@ impl SftpClient {
     }
 
     /// Sends a request whose reply does not matter (closing a handle).
-    pub fn send_and_forget(&self, request: Request) {
+    pub(crate) fn send_and_forget(&self, request: Request) {
         if let Some(s) = &self.tx {
             let _ = s.send(Call {
                 request,
@@ -210,12 +210,12 @@ impl SftpClient {
     }
 
     /// Sends a request and waits for its reply until `deadline`.
-    pub fn call(&self, request: Request, deadline: Instant) -> Result<Response, Failure> {
+    pub(crate) fn call(&self, request: Request, deadline: Instant) -> Result<Response, Failure> {
         self.send(request).wait(deadline)
     }
 
     /// Whether the I/O thread has stopped (the connection is gone).
-    pub fn is_dead(&self) -> bool {
+    pub(crate) fn is_dead(&self) -> bool {
         self.dead.load(Ordering::Relaxed)
     }
 }
@@ -300,10 +300,10 @@ impl Io {
                 match self.rx.recv_timeout(idle_wait) {
                     Ok(call) => self.enqueue(call),
                     Err(RecvTimeoutError::Timeout) => {
-                        if let Err(e) = self.conn.session.keepalive_send() {
-                            if !errors::is_timeout(&e) {
-                                return Failure::Lost(errors::message(&e));
-                            }
+                        if let Err(e) = self.conn.session.keepalive_send()
+                            && !errors::is_timeout(&e)
+                        {
+                            return Failure::Lost(errors::message(&e));
                         }
                         continue;
                     }

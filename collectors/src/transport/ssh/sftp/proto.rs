@@ -78,7 +78,7 @@ impl Request {
     }
 
     /// Opens a file for reading.
-    pub fn open(path: &[u8]) -> Request {
+    pub(crate) fn open(path: &[u8]) -> Request {
         let mut r = Request::with_string(OPEN, path);
         put_u32(&mut r.payload, OPEN_READ);
         put_u32(&mut r.payload, 0);
@@ -86,12 +86,12 @@ impl Request {
     }
 
     /// Closes a handle.
-    pub fn close(handle: &[u8]) -> Request {
+    pub(crate) fn close(handle: &[u8]) -> Request {
         Request::with_string(CLOSE, handle)
     }
 
     /// Reads `len` bytes at `offset`; the reply may hold no more.
-    pub fn read(handle: &[u8], offset: u64, len: u32) -> Request {
+    pub(crate) fn read(handle: &[u8], offset: u64, len: u32) -> Request {
         let mut r = Request::with_string(READ, handle);
         r.payload.extend_from_slice(&offset.to_be_bytes());
         put_u32(&mut r.payload, len);
@@ -102,32 +102,32 @@ impl Request {
     }
 
     /// `realpath`: the path with every symbolic link resolved.
-    pub fn realpath(path: &[u8]) -> Request {
+    pub(crate) fn realpath(path: &[u8]) -> Request {
         Request::with_string(REALPATH, path)
     }
 
     /// `stat` (follows symlinks).
-    pub fn stat(path: &[u8]) -> Request {
+    pub(crate) fn stat(path: &[u8]) -> Request {
         Request::with_string(STAT, path)
     }
 
     /// `lstat`.
-    pub fn lstat(path: &[u8]) -> Request {
+    pub(crate) fn lstat(path: &[u8]) -> Request {
         Request::with_string(LSTAT, path)
     }
 
     /// Opens a directory.
-    pub fn opendir(path: &[u8]) -> Request {
+    pub(crate) fn opendir(path: &[u8]) -> Request {
         Request::with_string(OPENDIR, path)
     }
 
     /// Reads the next names of a directory.
-    pub fn readdir(handle: &[u8]) -> Request {
+    pub(crate) fn readdir(handle: &[u8]) -> Request {
         Request::with_string(READDIR, handle)
     }
 
     /// The whole packet with `id`.
-    pub fn encode(&self, id: u32, out: &mut Vec<u8>) {
+    pub(crate) fn encode(&self, id: u32, out: &mut Vec<u8>) {
         put_u32(
             out,
             u32::try_from(self.payload.len() + 5).unwrap_or(u32::MAX),
@@ -242,7 +242,7 @@ impl Response {
     }
 
     /// A `HANDLE`.
-    pub fn handle(&self) -> Result<Vec<u8>, Reply> {
+    pub(crate) fn handle(&self) -> Result<Vec<u8>, Reply> {
         let mut r = self.expect(HANDLE)?;
         r.bytes()
             .map(<[u8]>::to_vec)
@@ -251,7 +251,7 @@ impl Response {
 
     /// `DATA` of a read of `asked` bytes; `None` at the end of the file.
     /// More bytes than asked for is an error.
-    pub fn data(&self, asked: u32) -> Result<Option<Vec<u8>>, Reply> {
+    pub(crate) fn data(&self, asked: u32) -> Result<Option<Vec<u8>>, Reply> {
         match self.expect(DATA) {
             Ok(mut r) => match r.bytes() {
                 Some(b) if b.len() as u64 > u64::from(asked) => {
@@ -266,14 +266,14 @@ impl Response {
     }
 
     /// `ATTRS`.
-    pub fn attrs(&self) -> Result<Attrs, Reply> {
+    pub(crate) fn attrs(&self) -> Result<Attrs, Reply> {
         self.expect(ATTRS)?
             .attrs()
             .ok_or(Reply::Malformed("short attributes"))
     }
 
     /// The one name of a `NAME` reply to `realpath`.
-    pub fn real_path(&self) -> Result<Vec<u8>, Reply> {
+    pub(crate) fn real_path(&self) -> Result<Vec<u8>, Reply> {
         let mut r = self.expect(NAME)?;
         let bad = Reply::Malformed("a short name");
         match r.u32() {
@@ -284,7 +284,7 @@ impl Response {
     }
 
     /// `NAME` entries (name, attributes); `None` at the end of a listing.
-    pub fn names(&self) -> Result<Option<Vec<(OsString, Attrs)>>, Reply> {
+    pub(crate) fn names(&self) -> Result<Option<Vec<(OsString, Attrs)>>, Reply> {
         let mut r = match self.expect(NAME) {
             Ok(r) => r,
             Err(Reply::Status(FX_EOF, _)) => return Ok(None),
