@@ -1,15 +1,29 @@
-//! Renderers: a [`Report`] as text for people or JSON for machines.
+//! Renderers: a [`Report`] as text for people, JSON for machines, and the
+//! formats CI systems read: SARIF (code scanning), JUnit XML (test
+//! reports), GitHub workflow commands and GitLab Code Quality.
 //!
 //! Renderers write to any `io::Write` the caller gives; they never print on
-//! their own, and never show a secret: values in a report are already
-//! fingerprints.
+//! their own, read no file, and never show a secret: values in a report are
+//! already fingerprints. What the CI formats need besides the report (where
+//! each finding is in the repository) comes in a [`Context`].
 
+mod ci;
+mod context;
+mod github;
+mod gitlab;
 mod json;
+mod junit;
+mod sarif;
 mod text;
 
 use std::io;
 
+pub use context::{Context, Location};
+pub use github::{ANNOTATIONS_PER_LEVEL, GithubRenderer};
+pub use gitlab::GitlabRenderer;
 pub use json::JsonRenderer;
+pub use junit::JunitRenderer;
+pub use sarif::SarifRenderer;
 pub use text::TextRenderer;
 
 use crate::report::Report;
