@@ -8,6 +8,7 @@ mod fleet;
 mod hard;
 mod hostile;
 mod killed;
+mod reports;
 mod schema;
 mod secrets;
 mod snapshot;

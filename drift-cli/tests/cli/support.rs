@@ -32,6 +32,12 @@ impl Drift {
         self
     }
 
+    /// Runs in `dir` (where CI checks the repository out).
+    pub fn current_dir(mut self, dir: &Path) -> Drift {
+        self.cmd.current_dir(dir);
+        self
+    }
+
     pub fn env_remove(mut self, k: &str) -> Drift {
         self.cmd.env_remove(k);
         self

@@ -492,67 +492,12 @@ fn sample_context() -> Context {
     }
 }
 
+use drift_test_support::sarif::assert_valid_sarif;
+
 fn render_report(r: &dyn Renderer, report: &crate::report::Report) -> String {
     let mut out = Vec::new();
     r.render(report, &mut out).unwrap();
     String::from_utf8(out).unwrap()
-}
-
-/// A validator of the SARIF schema: draft-07, formats checked. The
-/// schema's `language` patterns (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`,
-/// of `run` and `toolComponent`) hold a stray `]`, which ECMA-262 reads as
-/// a literal (Annex B) and the validator refuses when it checks the schema
-/// itself: they are read as meant (`xx` or `xx-XX`) before the schema is
-/// compiled. drift writes no `language`.
-fn sarif_validator(schema: &serde_json::Value) -> jsonschema::Validator {
-    let mut schema = schema.clone();
-    for owner in ["run", "toolComponent"] {
-        let pattern = &mut schema["definitions"][owner]["properties"]["language"]["pattern"];
-        assert_eq!(pattern, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
-        *pattern = serde_json::json!("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
-    }
-    assert!(!schema.to_string().contains("{2}]?"));
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap()
-}
-
-/// Validates `text` against the official SARIF 2.1.0 schema
-/// (testdata/sarif), formats included.
-fn assert_valid_sarif(text: &str) {
-    let schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../../../testdata/sarif/sarif-schema-2.1.0.json"
-    ))
-    .unwrap();
-    let validator = sarif_validator(&schema);
-    let instance: serde_json::Value = serde_json::from_str(text).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&instance)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "invalid SARIF: {errors:#?}\n{text}");
-}
-
-#[test]
-fn the_schema_validator_refuses_invalid_sarif() {
-    let schema: serde_json::Value = serde_json::from_str(include_str!(
-        "../../../testdata/sarif/sarif-schema-2.1.0.json"
-    ))
-    .unwrap();
-    let validator = sarif_validator(&schema);
-    let bad = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]});
-    assert!(!validator.is_valid(&bad));
-    let level = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}},
-        "results": [{"message": {"text": "m"}, "level": "fatal"}]}]});
-    assert!(!validator.is_valid(&level));
-    let uri = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x",
-        "informationUri": "not a uri"}}}]});
-    assert!(!validator.is_valid(&uri));
-    let good =
-        serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}}]});
-    assert!(validator.is_valid(&good));
 }
 
 #[test]
