@@ -237,11 +237,11 @@ pub fn show_report(
             std::env::var("TERM").ok().as_deref(),
         );
     print_report(report, &*renderer(args.format, fail_on, color, &context))?;
-    // INTEGRATION POINT for h-pages' Markdown renderer: when
+    // INTEGRATION POINT for the Markdown renderer (h-pages'
+    // `MarkdownRenderer`, not on this branch): when
     // `formats().any(|f| f == Format::Github)` and `$GITHUB_STEP_SUMMARY`
-    // names a file, append `drift_core::render::markdown(...)` of `report`
-    // to it here (opened for appending, never truncated). Not done on this
-    // branch: that renderer does not exist here yet.
+    // names a file, append the Markdown report of `report` (`fail_on` as
+    // here) to that file, opened for appending, never truncated.
     Ok(report.outcome(fail_on).into())
 }
 
