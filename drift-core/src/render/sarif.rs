@@ -29,6 +29,12 @@ use super::{Renderer, ci};
 /// The key of drift's entry in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "driftFinding/v1";
 
+/// The most results a report holds: GitHub code scanning takes at most
+/// 25,000 a run. Past it, the most severe findings are kept (in report
+/// order), and a notification counts the others; this also bounds the
+/// memory a report of a million findings takes.
+pub const MAX_RESULTS: usize = 25_000;
+
 /// Renders a report as SARIF 2.1.0.
 #[derive(Debug, Clone)]
 pub struct SarifRenderer<'c> {
@@ -194,42 +200,63 @@ fn notification(level: &str, message: String) -> sarif::Notification {
         .build()
 }
 
+/// The findings a report holds, at most `max`: the most severe first
+/// chosen, then given in report order.
+fn kept(report: &Report, max: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..report.findings.len()).collect();
+    if order.len() > max {
+        // Stable: among equals, the earlier finding is kept.
+        order.sort_by_key(|&i| std::cmp::Reverse(report.findings[i].severity));
+        order.truncate(max);
+        order.sort_unstable();
+    }
+    order
+}
+
 impl Renderer for SarifRenderer<'_> {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let mut kinds: Vec<(Layer, FindingKind)> = report
-            .findings
+        let kept = kept(report, MAX_RESULTS);
+        let mut kinds: Vec<(Layer, FindingKind)> = kept
             .iter()
-            .map(|f| (f.key.layer(), f.kind))
+            .map(|&i| {
+                let f = &report.findings[i];
+                (f.key.layer(), f.kind)
+            })
             .collect();
         kinds.sort();
         kinds.dedup();
         let rules: Vec<sarif::ReportingDescriptor> =
             kinds.iter().map(|&(l, k)| rule(l, k)).collect();
-        let results: Vec<sarif::Result> = report
-            .findings
+        let results: Vec<sarif::Result> = kept
             .iter()
-            .enumerate()
-            .map(|(i, f)| {
+            .map(|&i| {
+                let f = &report.findings[i];
                 let index = kinds
                     .binary_search(&(f.key.layer(), f.kind))
                     .unwrap_or_default();
                 result(f, index, self.context.location(i))
             })
             .collect();
-        let mut notifications: Vec<sarif::Notification> = report
-            .errors
-            .iter()
-            .map(|e| {
-                notification(
-                    "error",
-                    format!(
-                        "collection incomplete in {}: {}",
-                        super::text::name(&e.environment),
-                        super::text::line(&e.error.to_string())
-                    ),
-                )
-            })
-            .collect();
+        let mut notifications: Vec<sarif::Notification> = Vec::new();
+        let left_out = report.findings.len() - kept.len();
+        if left_out > 0 {
+            notifications.push(notification(
+                "warning",
+                format!(
+                    "{left_out} less severe finding(s) are left out: a SARIF run holds at most {MAX_RESULTS} results; the JSON report has them all"
+                ),
+            ));
+        }
+        notifications.extend(report.errors.iter().map(|e| {
+            notification(
+                "error",
+                format!(
+                    "collection incomplete in {}: {}",
+                    super::text::name(&e.environment),
+                    super::text::line(&e.error.to_string())
+                ),
+            )
+        }));
         notifications.extend(
             report
                 .notes
@@ -270,6 +297,27 @@ impl Renderer for SarifRenderer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_most_severe_findings_are_kept() {
+        let report = crate::render::tests::sample();
+        let all = kept(&report, usize::MAX);
+        assert_eq!(all.len(), report.findings.len());
+        let two = kept(&report, 2);
+        assert_eq!(two.len(), 2);
+        assert!(two.windows(2).all(|w| w[0] < w[1]));
+        let least = two
+            .iter()
+            .map(|&i| report.findings[i].severity)
+            .min()
+            .unwrap();
+        let left_out = (0..report.findings.len()).filter(|i| !two.contains(i));
+        assert!(
+            left_out
+                .map(|i| report.findings[i].severity)
+                .all(|s| s <= least)
+        );
+    }
 
     #[test]
     fn uris_are_percent_encoded() {
