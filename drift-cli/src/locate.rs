@@ -17,7 +17,7 @@ use drift_core::key::Layer;
 use drift_core::render::{Context, Location};
 use drift_core::report::{Finding, Report};
 
-/// The largest drift.toml read for its environments' lines.
+/// The largest drift.toml or dotenv file read for its lines.
 const MAX_POLICY_BYTES: u64 = 16 << 20;
 
 /// What is known about where a report's findings came from.
@@ -38,6 +38,9 @@ struct Repo {
     cwd: Option<PathBuf>,
     /// Whether a path is a file, asked once per path.
     files: HashMap<PathBuf, bool>,
+    /// The line of each variable of a dotenv file, read once per file.
+    /// Only names and line numbers are kept, never a value.
+    dotenv_lines: HashMap<PathBuf, HashMap<String, u32>>,
 }
 
 impl Repo {
@@ -62,6 +65,53 @@ impl Repo {
         }
         Location::new(&self.relative(path)?, line)
     }
+}
+
+impl Repo {
+    /// The line that sets `name` in the dotenv file `path`, if it does.
+    fn dotenv_line(&mut self, path: &Path, name: &str) -> Option<u32> {
+        if !self
+            .files
+            .get(path)
+            .copied()
+            .unwrap_or_else(|| path.is_file())
+        {
+            return None;
+        }
+        let lines = self
+            .dotenv_lines
+            .entry(path.to_path_buf())
+            .or_insert_with(|| dotenv_names(path));
+        lines.get(name).copied()
+    }
+}
+
+/// The first line of each variable a dotenv file sets (`NAME=…`,
+/// `export NAME=…`). Values are not kept; a file over the size limit, or
+/// unreadable, gives none.
+fn dotenv_names(path: &Path) -> HashMap<String, u32> {
+    let mut out = HashMap::new();
+    if std::fs::metadata(path).map_or(true, |m| m.len() > MAX_POLICY_BYTES) {
+        return out;
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return out;
+    };
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = line.trim_ascii_start();
+        let line = line.strip_prefix(b"export ").unwrap_or(line);
+        let Some(eq) = line.iter().position(|&b| b == b'=') else {
+            continue;
+        };
+        let Ok(name) = std::str::from_utf8(line[..eq].trim_ascii()) else {
+            continue;
+        };
+        if !name.is_empty() && !name.starts_with('#') {
+            let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            out.entry(name.to_owned()).or_insert(n);
+        }
+    }
+    out
 }
 
 /// The file part of a `config:` or `file:` key's body: the text before the
@@ -115,10 +165,19 @@ fn source(repo: &mut Repo, f: &Finding, m: &Manifest) -> Option<Location> {
             }
             None
         }
-        // The last dotenv file wins, as when it is read.
+        // The last dotenv file that sets the variable, as when it is
+        // read; else the last one.
         Layer::Env => {
             let files: Vec<PathBuf> = sources("env").collect();
-            files.iter().rev().find_map(|p| repo.file(p, None))
+            let name = f.key.body();
+            files
+                .iter()
+                .rev()
+                .find_map(|p| {
+                    let line = repo.dotenv_line(p, name)?;
+                    repo.file(p, Some(line))
+                })
+                .or_else(|| files.iter().rev().find_map(|p| repo.file(p, None)))
         }
         Layer::Schema => sources("schema").find_map(|p| repo.file(&p, None)),
         Layer::Package => sources("packages").find_map(|p| repo.file(&p, None)),
@@ -161,6 +220,7 @@ pub fn context(report: &Report, origins: &Origins<'_>) -> Context {
     let mut repo = Repo {
         cwd: std::env::current_dir().ok(),
         files: HashMap::new(),
+        dotenv_lines: HashMap::new(),
     };
     let manifests: HashMap<&str, &Manifest> = origins.manifests.iter().copied().collect();
     let env_lines = origins.policy.map(environment_lines).unwrap_or_default();
@@ -214,4 +274,25 @@ fn layers(origins: &Origins<'_>) -> Vec<Layer> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotenv_lines_name_variables_and_keep_no_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(".env");
+        std::fs::write(
+            &p,
+            "# A=comment\nA=1\n\n  export B = two\nA=again\nnot a line\nC=x=y\n",
+        )
+        .unwrap();
+        let names = dotenv_names(&p);
+        assert_eq!(names.get("A"), Some(&2));
+        assert_eq!(names.get("B"), Some(&4));
+        assert_eq!(names.get("C"), Some(&7));
+        assert_eq!(names.len(), 3, "{names:?}");
+    }
 }

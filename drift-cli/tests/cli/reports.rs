@@ -73,6 +73,11 @@ fn the_demo_sarif_report() {
         uri("env:PAYMENT_GATEWAY_TIMEOUT_MS").0,
         "testdata/demo/prod/.env"
     );
+    // A variable's line in its dotenv file.
+    assert_eq!(
+        uri("env:PAYMENT_GATEWAY_WEBHOOK_SECRET"),
+        ("testdata/demo/dev/.env".to_owned(), 9)
+    );
     assert_eq!(
         uri("config:app.yaml:cache.ttl_seconds").0,
         "testdata/demo/prod/config/app.yaml"
