@@ -81,7 +81,8 @@ pub enum Command {
     Check(CheckArgs),
 }
 
-/// Report formats.
+/// Report formats (docs/reports.md). Adding one is a variant here and an
+/// arm in `output::renderer`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Grouped text for people.
@@ -92,6 +93,14 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page with the parity matrix.
     Html,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for the test reports of CI systems.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// Severity thresholds.
@@ -128,6 +137,9 @@ pub struct ReportArgs {
     /// Colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Also write the report in FORMAT to PATH, atomically (repeatable): `--report sarif=drift.sarif`.
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<String>,
 }
 
 /// `drift snapshot`.

@@ -13,6 +13,7 @@ mod commands;
 mod exit;
 mod implicit;
 mod jobs;
+mod locate;
 mod output;
 mod sanitizer;
 mod settings;

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod sarif;
 pub mod sshd;
 
 /// The workspace's root directory.

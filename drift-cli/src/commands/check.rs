@@ -75,6 +75,7 @@ struct Collected {
 
 /// Runs `drift check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
+    crate::output::report_files(&args.report)?;
     let config = settings::load(&args.config)?;
     let selected = select(&config, &args.envs)?;
     let key = std::env::var(crate::sanitizer::KEY_VAR).ok();
@@ -181,7 +182,27 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         save(dir, &collected)?;
     }
     let report = compare(&collected, &config, &today())?;
-    let exit = show_report(&report, &args.report, config.settings.fail_on)?;
+    let exit = show_report(&report, &args.report, config.settings.fail_on, || {
+        // Each environment's first snapshot under its name, and each host's
+        // under its label.
+        let mut manifests: Vec<(&str, &Manifest)> = Vec::new();
+        for c in &collected {
+            for (label, snap) in &c.hosts {
+                if !manifests.iter().any(|(n, _)| *n == c.name) {
+                    manifests.push((&c.name, &snap.manifest));
+                }
+                manifests.push((label, &snap.manifest));
+            }
+        }
+        crate::locate::context(
+            &report,
+            &crate::locate::Origins {
+                manifests,
+                policy: Some(&config.path),
+                fallback: Some(&config.path),
+            },
+        )
+    })?;
     // The process ends now: freeing every snapshot would only delay the exit.
     std::mem::forget(report);
     std::mem::forget(collected);

@@ -87,6 +87,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     {
         bail!("standard input (`-`) can be read only once");
     }
+    crate::output::report_files(&args.report)?;
     let (policy, config_fail_on) = match &args.policy {
         Some(path) => {
             let config = crate::settings::load(path)?;
@@ -122,7 +123,17 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         ..DiffOptions::default()
     };
     let report = crate::implicit::diff_with_implicit_rules(&envs, &policy, &options)?;
-    let exit = show_report(&report, &args.report, config_fail_on)?;
+    let exit = show_report(&report, &args.report, config_fail_on, || {
+        let first = args.manifests.first().filter(|p| p.as_os_str() != "-");
+        crate::locate::context(
+            &report,
+            &crate::locate::Origins {
+                manifests: names.iter().map(String::as_str).zip(&manifests).collect(),
+                policy: args.policy.as_deref(),
+                fallback: args.policy.as_deref().or(first.map(PathBuf::as_path)),
+            },
+        )
+    })?;
     // The process ends now: freeing millions of entries one by one would
     // only delay the exit.
     std::mem::forget(report);

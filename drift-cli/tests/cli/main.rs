@@ -12,6 +12,7 @@ mod hard;
 mod hostile;
 mod html;
 mod killed;
+mod reports;
 mod schema;
 mod secrets;
 mod snapshot;

@@ -14,7 +14,8 @@ pub struct Drift {
 impl Drift {
     pub fn new() -> Drift {
         let mut cmd = assert_cmd::Command::cargo_bin("drift").unwrap();
-        cmd.env_remove("DRIFT_FINGERPRINT_KEY").env("NO_COLOR", "1");
+        cmd.env_remove("DRIFT_FINGERPRINT_KEY")
+            .env_remove("GITHUB_STEP_SUMMARY").env("NO_COLOR", "1");
         Drift { cmd }
     }
 
@@ -29,6 +30,12 @@ impl Drift {
 
     pub fn arg_path(mut self, p: &Path) -> Drift {
         self.cmd.arg(p);
+        self
+    }
+
+    /// Runs in `dir` (where CI checks the repository out).
+    pub fn current_dir(mut self, dir: &Path) -> Drift {
+        self.cmd.current_dir(dir);
         self
     }
 

@@ -241,3 +241,103 @@ fn snapshot_writes_what_a_host_holds_escaped() {
     };
     assert!(f.text.as_deref().unwrap_or_default().contains(FAKE_CLEAN));
 }
+
+/// The CI formats of a run, on standard output and as `--report` files:
+/// `(format, bytes)`.
+fn ci_reports(base: &[&str], inputs: &[&Path], dir: &Path, code: i32) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for format in ["sarif", "junit", "github", "gitlab"] {
+        let file = dir.join(format!("report.{format}"));
+        let run = Drift::new()
+            .args(base)
+            .args(inputs.iter().map(|p| p.as_os_str()))
+            .args(["--format", format, "--report"])
+            .arg_path(Path::new(&format!("{format}={}", file.display())))
+            .status(code);
+        assert_inert(run.stderr_bytes(), false, &format!("{format} stderr"));
+        out.push((format!("{format} stdout"), run.stdout_bytes().to_vec()));
+        out.push((format!("{format} file"), std::fs::read(&file).unwrap()));
+    }
+    out
+}
+
+/// Every string of a JSON document, decoded.
+fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| json_strings(x, out)),
+        serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| {
+            out.push(k.clone());
+            json_strings(x, out);
+        }),
+        _ => {}
+    }
+}
+
+fn assert_ci_reports_inert(reports: &[(String, Vec<u8>)]) {
+    for (what, bytes) in reports {
+        assert_inert(bytes, false, what);
+        if what.starts_with("sarif") || what.starts_with("gitlab") {
+            // Decoded too: a JSON reader gets the escaped text, not the
+            // characters.
+            let v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            let mut strings = Vec::new();
+            json_strings(&v, &mut strings);
+            for s in strings {
+                assert_inert(s.as_bytes(), false, what);
+            }
+        }
+        if what.starts_with("github") {
+            let text = String::from_utf8_lossy(bytes);
+            for line in text.lines().filter(|l| l.starts_with("::")) {
+                assert!(
+                    ["::error ", "::warning ", "::notice "]
+                        .iter()
+                        .any(|c| line.starts_with(c)),
+                    "{line}"
+                );
+            }
+        }
+        if what.starts_with("sarif") {
+            drift_test_support::sarif::assert_valid_sarif(&String::from_utf8_lossy(bytes));
+        }
+    }
+}
+
+#[test]
+fn every_ci_format_shows_what_hosts_hold_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = hostile_tree(dir.path());
+    let reports = ci_reports(&["check", "--config"], &[&toml], dir.path(), 3);
+    assert_ci_reports_inert(&reports);
+    let junit = &reports.iter().find(|(w, _)| w == "junit file").unwrap().1;
+    let junit = String::from_utf8_lossy(junit);
+    assert!(junit.contains("name=\"file:nginx.conf\""), "{junit}");
+}
+
+#[test]
+fn every_ci_format_shows_a_forged_manifest_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = forged(dir.path(), "dev", "3.0.19", "a\u{0}\u{ffff}");
+    let prod = forged(
+        dir.path(),
+        &format!("prod{CLIPBOARD}"),
+        &format!("3.0.11{LINK}"),
+        "b\u{9b}2J\n::error::forged",
+    );
+    let reports = ci_reports(
+        &["diff", "--fail-on", "info"],
+        &[&dev, &prod],
+        dir.path(),
+        3,
+    );
+    assert_ci_reports_inert(&reports);
+    let github = &reports
+        .iter()
+        .find(|(w, _)| w == "github stdout")
+        .unwrap()
+        .1;
+    let github = String::from_utf8_lossy(github);
+    assert!(!github.contains("\n::error::forged"), "{github}");
+    assert!(github.contains("env%3AMODE\\u{202e}gnp.exe"), "{github}");
+}

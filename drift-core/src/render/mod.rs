@@ -1,20 +1,34 @@
 //! Renderers: a [`Report`] as text for people, JSON for machines, Markdown
-//! for CI summaries and merge-request comments, a self-contained HTML page.
+//! for CI summaries and merge-request comments, a self-contained HTML page,
+//! and the formats CI systems read: SARIF (code scanning), JUnit XML (test
+//! reports), GitHub workflow commands and GitLab Code Quality.
 //!
 //! Renderers write to any `io::Write` the caller gives; they never print on
-//! their own, and never show a secret: values in a report are already
-//! fingerprints.
+//! their own, read no file, and never show a secret: values in a report are
+//! already fingerprints. What the CI formats need besides the report (where
+//! each finding is in the repository) comes in a [`Context`].
 
+mod ci;
+mod context;
+mod github;
+mod gitlab;
 mod html;
 mod json;
+mod junit;
 mod markdown;
+mod sarif;
 mod text;
 
 use std::io;
 
+pub use context::{Context, Location};
+pub use github::{ANNOTATIONS_PER_LEVEL, GithubRenderer};
+pub use gitlab::GitlabRenderer;
 pub use html::HtmlRenderer;
 pub use json::JsonRenderer;
+pub use junit::JunitRenderer;
 pub use markdown::{MAX_MARKDOWN_BYTES, MarkdownRenderer};
+pub use sarif::SarifRenderer;
 pub use text::TextRenderer;
 
 use crate::key::Layer;

@@ -40,7 +40,7 @@ fn file(text: &str) -> Value {
     })
 }
 
-fn sample() -> crate::report::Report {
+pub(crate) fn sample() -> crate::report::Report {
     let ver = |t: &str| {
         Value::from(Version {
             scheme: "generic".into(),
@@ -276,7 +276,7 @@ fn parallel_writing_stops_at_the_first_error() {
 /// link) in a package version, a CSI as one C1 character in a value, bidi
 /// overrides and zero-width characters in a key and a reason, a title
 /// sequence in a collection error.
-fn hostile_report() -> crate::report::Report {
+pub(crate) fn hostile_report() -> crate::report::Report {
     let ver = |t: &str| {
         Value::from(Version {
             scheme: "generic".into(),
@@ -530,4 +530,415 @@ fn the_html_report_escapes_every_text_from_outside() {
     // Exactly one style and one script: drift's.
     assert_eq!(html.matches("<script").count(), 1);
     assert_eq!(html.matches("<style").count(), 1);
+}
+
+/// The CI formats' context of [`sample`]: a place for the first finding,
+/// the drift.toml for the others, and the layers compared.
+fn sample_context() -> Context {
+    Context {
+        locations: vec![Location::new("config/app.yaml", Some(4))],
+        fallback: Location::new("drift.toml", None),
+        layers: vec![
+            crate::key::Layer::Env,
+            crate::key::Layer::File,
+            crate::key::Layer::Package,
+            crate::key::Layer::Runtime,
+        ],
+    }
+}
+
+use drift_test_support::sarif::assert_valid_sarif;
+
+fn render_report(r: &dyn Renderer, report: &crate::report::Report) -> String {
+    let mut out = Vec::new();
+    r.render(report, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn sarif_report() {
+    let ctx = sample_context();
+    let report = sample();
+    let text = render_report(&SarifRenderer { context: &ctx }, &report);
+    assert_valid_sarif(&text);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = &v["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "drift/dev+staging+prod/");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), report.findings.len());
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for (r, f) in results.iter().zip(&report.findings) {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        assert_eq!(
+            r["ruleId"],
+            format!("drift/{}/{}", f.key.layer(), f.kind).as_str()
+        );
+        let level = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            _ => "note",
+        };
+        assert_eq!(r["level"], level);
+        assert_eq!(r["properties"]["key"], f.key.as_str());
+        assert_eq!(
+            r["partialFingerprints"]["driftFinding/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            32
+        );
+        let uri = &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert!(uri == "config/app.yaml" || uri == "drift.toml", "{uri}");
+    }
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    // Rule ids are unique.
+    let mut ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), rules.len());
+    // The invocation failed: a source could not be read.
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn sarif_fingerprints_survive_a_change_of_values() {
+    let ctx = Context::default();
+    let a = render_report(&SarifRenderer { context: &ctx }, &sample());
+    let mut changed = sample();
+    for f in &mut changed.findings {
+        for (_, v) in &mut f.values {
+            if v.is_some() {
+                *v = Some(Value::from("something else"));
+            }
+        }
+    }
+    let b = render_report(&SarifRenderer { context: &ctx }, &changed);
+    let prints = |t: &str| -> Vec<serde_json::Value> {
+        let v: serde_json::Value = serde_json::from_str(t).unwrap();
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"].clone())
+            .collect()
+    };
+    assert_ne!(a, b);
+    assert_eq!(prints(&a), prints(&b));
+    let mut unique = prints(&a);
+    unique.sort_by_key(|p| p.to_string());
+    unique.dedup();
+    assert_eq!(unique.len(), prints(&a).len());
+}
+
+#[test]
+fn junit_report() {
+    let ctx = sample_context();
+    let report = sample();
+    let text = render_report(
+        &JunitRenderer {
+            fail_on: Severity::Error,
+            context: &ctx,
+        },
+        &report,
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn github_report() {
+    let ctx = sample_context();
+    let text = render_report(
+        &GithubRenderer {
+            fail_on: Severity::Error,
+            context: &ctx,
+        },
+        &sample(),
+    );
+    assert!(text.starts_with("::"), "{text}");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn github_annotations_stop_at_ten_a_level() {
+    let mut report = sample();
+    let first = report.findings[0].clone();
+    report.findings = (0..25)
+        .map(|i| {
+            let mut f = first.clone();
+            f.key = KeyPath::new(format!("env:K{i:02}")).unwrap();
+            f.severity = if i < 15 {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            f.waived = None;
+            f
+        })
+        .collect();
+    let ctx = Context::default();
+    let text = render_report(
+        &GithubRenderer {
+            fail_on: Severity::Error,
+            context: &ctx,
+        },
+        &report,
+    );
+    let count = |p: &str| text.lines().filter(|l| l.starts_with(p)).count();
+    assert_eq!(count("::error "), 10 + report.errors.len());
+    assert_eq!(count("::warning "), 10);
+    assert_eq!(count("::notice "), 1);
+    assert!(
+        text.contains("5 more finding(s) are not annotated"),
+        "{text}"
+    );
+    assert!(
+        text.contains(": 5 error(s), 0 warning(s), 0 info"),
+        "{text}"
+    );
+}
+
+#[test]
+fn gitlab_report() {
+    let ctx = sample_context();
+    let report = sample();
+    let text = render_report(&GitlabRenderer { context: &ctx }, &report);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let issues = v.as_array().unwrap();
+    let active = report.findings.iter().filter(|f| f.is_active()).count();
+    assert_eq!(issues.len(), active + report.errors.len());
+    let mut prints: Vec<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    prints.sort_unstable();
+    prints.dedup();
+    assert_eq!(prints.len(), issues.len(), "fingerprints are unique");
+    for i in issues {
+        assert!(["info", "minor", "major", "critical"].contains(&i["severity"].as_str().unwrap()));
+        assert!(i["description"].is_string() && i["check_name"].is_string());
+        assert!(i["location"]["path"].is_string());
+        assert!(i["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+    }
+    insta::assert_snapshot!(text);
+}
+
+/// The texts of every element and attribute of an XML document, read with
+/// `quick-xml` (not the writer's own reader).
+fn xml_texts(xml: &str) -> Vec<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                for a in e.attributes() {
+                    let a = a.unwrap();
+                    out.push(
+                        a.normalized_value(quick_xml::XmlVersion::default())
+                            .unwrap()
+                            .into_owned(),
+                    );
+                }
+            }
+            Event::Text(t) => out.push(t.decode().unwrap().into_owned()),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn every_ci_format_escapes_every_text_from_outside() {
+    let report = hostile_report();
+    let ctx = Context {
+        locations: Vec::new(),
+        fallback: Location::new("drift.toml", Some(1)),
+        layers: Vec::new(),
+    };
+    let sarif = render_report(&SarifRenderer { context: &ctx }, &report);
+    assert_valid_sarif(&sarif);
+    let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_inert(&v.to_string());
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.iter().for_each(|(k, x)| {
+                out.push(k.clone());
+                strings(x, out);
+            }),
+            _ => {}
+        }
+    }
+    let mut decoded = Vec::new();
+    strings(&v, &mut decoded);
+    for s in &decoded {
+        // Decoded, the message keeps its own line breaks and nothing else.
+        assert_inert(s);
+    }
+
+    let gitlab = render_report(&GitlabRenderer { context: &ctx }, &report);
+    let v: serde_json::Value = serde_json::from_str(&gitlab).unwrap();
+    let mut decoded = Vec::new();
+    strings(&v, &mut decoded);
+    decoded.iter().for_each(|s| assert_inert(s));
+
+    let github = render_report(
+        &GithubRenderer {
+            fail_on: Severity::Error,
+            context: &ctx,
+        },
+        &report,
+    );
+    assert_inert(&github);
+    for line in github.lines() {
+        // Every line is a command drift wrote, or a plain line that starts
+        // no command.
+        assert!(
+            !line.starts_with("::")
+                || line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
+            "{line}"
+        );
+        if let Some(rest) = line.strip_prefix("::") {
+            // One `::` ends the properties; the message holds no other
+            // command.
+            let (props, message) = rest.split_once("::").unwrap();
+            assert!(!props.contains('\u{1b}'), "{line}");
+            let _ = message;
+        }
+    }
+
+    let junit = render_report(
+        &JunitRenderer {
+            fail_on: Severity::Info,
+            context: &ctx,
+        },
+        &report,
+    );
+    for t in xml_texts(&junit) {
+        assert_inert(&t);
+    }
+    assert!(!junit.contains('\u{1b}') && !junit.contains('\u{202e}'));
+}
+
+#[test]
+fn junit_reads_back_with_an_independent_reader() {
+    #[derive(serde::Deserialize)]
+    struct Suites {
+        #[serde(rename = "@tests")]
+        tests: usize,
+        #[serde(rename = "@failures")]
+        failures: usize,
+        #[serde(rename = "testsuite", default)]
+        suites: Vec<Suite>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Suite {
+        #[serde(rename = "@name")]
+        name: String,
+        #[serde(rename = "@tests")]
+        tests: usize,
+        #[serde(rename = "@failures")]
+        failures: usize,
+        #[serde(rename = "@skipped", default)]
+        skipped: usize,
+        #[serde(rename = "testcase", default)]
+        cases: Vec<Case>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Case {
+        #[serde(rename = "@name")]
+        name: String,
+        failure: Option<Failure>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Failure {
+        #[serde(rename = "@message")]
+        message: String,
+    }
+    let report = sample();
+    let ctx = sample_context();
+    for fail_on in [Severity::Info, Severity::Warning, Severity::Error] {
+        let text = render_report(
+            &JunitRenderer {
+                fail_on,
+                context: &ctx,
+            },
+            &report,
+        );
+        let parsed: Suites = quick_xml::de::from_str(&text).unwrap();
+        let failing = report
+            .findings
+            .iter()
+            .filter(|f| f.is_active() && f.severity >= fail_on)
+            .count();
+        let failures: usize = parsed.suites.iter().map(|s| s.failures).sum();
+        assert_eq!(failures, failing, "{text}");
+        assert_eq!(parsed.failures, failing);
+        let tests: usize = parsed.suites.iter().map(|s| s.tests).sum();
+        assert_eq!(parsed.tests, tests);
+        let skipped: usize = parsed.suites.iter().map(|s| s.skipped).sum();
+        assert_eq!(
+            skipped,
+            report.findings.iter().filter(|f| !f.is_active()).count()
+        );
+        // Every finding is a case; every compared layer without failures
+        // has its passing case.
+        for f in &report.findings {
+            let suite = parsed
+                .suites
+                .iter()
+                .find(|s| s.name == f.key.layer().as_str())
+                .unwrap();
+            assert!(suite.cases.iter().any(|c| c.name == f.key.as_str()));
+        }
+        for s in parsed.suites.iter().filter(|s| s.name != "collection") {
+            let clean = s.cases.iter().any(|c| c.name.contains("compared clean"));
+            assert_eq!(clean, s.failures == 0, "{}", s.name);
+            for c in &s.cases {
+                if let Some(f) = &c.failure {
+                    assert!(f.message.contains(&c.name), "{}", f.message);
+                }
+            }
+        }
+        // The runtime layer was compared and is clean.
+        assert!(parsed.suites.iter().any(|s| s.name == "runtime"));
+        // The collection error is an error case of its own suite.
+        assert!(parsed.suites.iter().any(|s| s.name == "collection"));
+    }
+}
+
+#[test]
+fn secrets_never_appear_in_any_ci_format() {
+    let ctx = sample_context();
+    let report = sample();
+    for text in [
+        render_report(&SarifRenderer { context: &ctx }, &report),
+        render_report(
+            &JunitRenderer {
+                fail_on: Severity::Info,
+                context: &ctx,
+            },
+            &report,
+        ),
+        render_report(
+            &GithubRenderer {
+                fail_on: Severity::Info,
+                context: &ctx,
+            },
+            &report,
+        ),
+        render_report(&GitlabRenderer { context: &ctx }, &report),
+    ] {
+        for secret in ["sandbox-secret-1", "sandbox-secret-2", "live-secret"] {
+            assert!(!text.contains(secret), "{secret} leaked:\n{text}");
+        }
+    }
 }

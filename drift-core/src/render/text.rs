@@ -92,7 +92,7 @@ impl Painter {
 }
 
 /// A value as shown: escaped, and cut when long.
-pub(super) fn shown(v: Option<&Value>) -> String {
+pub(crate) fn shown(v: Option<&Value>) -> String {
     match v {
         None => "(absent)".to_owned(),
         Some(v) => {
@@ -106,18 +106,18 @@ pub(super) fn shown(v: Option<&Value>) -> String {
 }
 
 /// A key as shown: escaped, and cut when long.
-pub(super) fn key(k: &str) -> Cow<'_, str> {
+pub(crate) fn key(k: &str) -> Cow<'_, str> {
     escape_cut(k, MAX_KEY_CHARS)
 }
 
 /// An environment's or a host's name as shown: escaped, and cut when long.
-pub(super) fn name(n: &str) -> Cow<'_, str> {
+pub(crate) fn name(n: &str) -> Cow<'_, str> {
     escape_cut(n, MAX_NAME_CHARS)
 }
 
 /// A line of text from outside (a diff's, a reason, an error, a note):
 /// escaped, and cut when long.
-pub(super) fn line(text: &str) -> Cow<'_, str> {
+pub(crate) fn line(text: &str) -> Cow<'_, str> {
     escape_cut(text, MAX_LINE_CHARS)
 }
 
