@@ -206,6 +206,27 @@ pub struct DiffArgs {
     /// How the report is shown.
     #[command(flatten)]
     pub report: ReportArgs,
+    /// Accepting today's drift.
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
+}
+
+/// `--baseline` and `--write-baseline`: accept today's drift, fail on new
+/// drift only (docs/cli.md#baselines).
+#[derive(Debug, Clone, Default, Args)]
+pub struct BaselineArgs {
+    /// Accept the findings recorded in this baseline file [default: drift.toml's `baseline`].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every current finding to FILE as a baseline, and exit 0 (3 if collection was incomplete).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// When written entries expire: a date (YYYY-MM-DD) or a number of days [default: 90].
+    #[arg(long, value_name = "DATE|DAYS", requires = "write_baseline")]
+    pub baseline_expires: Option<String>,
+    /// Replace the file --write-baseline names if it exists.
+    #[arg(long, requires = "write_baseline")]
+    pub overwrite_baseline: bool,
 }
 
 /// `drift check`.
@@ -241,6 +262,9 @@ pub struct CheckArgs {
     /// How the report is shown.
     #[command(flatten)]
     pub report: ReportArgs,
+    /// Accepting today's drift.
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
 }
 
 /// `--secret` and `--public`: the person running drift decides, over every

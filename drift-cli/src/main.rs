@@ -3,6 +3,7 @@
 
 mod allow;
 mod atomic;
+mod baseline;
 mod cli;
 mod collect;
 mod commands;

@@ -180,8 +180,17 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     if let Some(dir) = &args.save_manifests {
         save(dir, &collected)?;
     }
-    let report = compare(&collected, &config, &today())?;
+    let today = today();
+    let mut report = compare(&collected, &config, &today)?;
+    let written = crate::baseline::settle(
+        &args.baseline,
+        Some(&config),
+        &mut report,
+        || Ok(sanitizer.fingerprinter().clone()),
+        today,
+    )?;
     let exit = show_report(&report, &args.report, config.settings.fail_on)?;
+    let exit = written.unwrap_or(exit);
     // The process ends now: freeing every snapshot would only delay the exit.
     std::mem::forget(report);
     std::mem::forget(collected);

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `drift` binary, one module per command.
 
+mod baseline;
 mod check;
 mod deep;
 mod diff;

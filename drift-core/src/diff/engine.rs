@@ -200,7 +200,7 @@ pub(super) fn run(
             })
         })
         .collect();
-    let summary = summarize(&findings, keys, errors.is_empty() && !secrets_skipped);
+    let summary = Summary::of(&findings, keys, errors.is_empty() && !secrets_skipped);
     Ok(Report {
         environments: envs
             .iter()
@@ -611,6 +611,7 @@ fn waiver_note(w: &crate::policy::Waiver) -> WaiverNote {
         reason: w.reason.clone(),
         expires: w.expires,
         origin: w.origin.clone(),
+        baseline: false,
     }
 }
 
@@ -642,27 +643,6 @@ fn apply_waivers(ctx: &Ctx<'_>, f: &mut Finding, hits: &mut [usize]) {
             }
         }
     }
-}
-
-fn summarize(findings: &[Finding], keys: usize, complete: bool) -> Summary {
-    let mut s = Summary {
-        keys,
-        complete,
-        ..Summary::default()
-    };
-    for f in findings {
-        if !f.is_active() {
-            s.waived += 1;
-            continue;
-        }
-        s.findings += 1;
-        match f.severity {
-            crate::policy::Severity::Error => s.errors += 1,
-            crate::policy::Severity::Warning => s.warnings += 1,
-            _ => s.infos += 1,
-        }
-    }
-    s
 }
 
 /// The hidden-value counts a manifest's coverage records, by layer, in the

@@ -8,6 +8,7 @@
 //! environment-specific (hosts, URLs, endpoints, secrets), where presence is
 //! enough.
 
+pub mod baseline;
 pub mod defaults;
 mod resolve;
 mod waiver;

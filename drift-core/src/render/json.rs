@@ -77,7 +77,7 @@ fn waiver<W: Write + ?Sized>(out: &mut W, w: Option<&WaiverNote>) -> io::Result<
     opt_s(out, w.expires.map(|d| d.to_string()).as_deref())?;
     out.write_all(b", \"origin\": ")?;
     opt_s(out, w.origin.as_deref())?;
-    out.write_all(b"}")
+    write!(out, ", \"baseline\": {}}}", w.baseline)
 }
 
 fn detail<W: Write + ?Sized>(out: &mut W, d: Option<&Detail>) -> io::Result<()> {
@@ -176,6 +176,8 @@ fn note_kind(n: &Note) -> &'static str {
     match n {
         Note::WaiverExpired { .. } => "waiver_expired",
         Note::WaiverUnused { .. } => "waiver_unused",
+        Note::BaselineStale { .. } => "baseline_stale",
+        Note::BaselineExpired { .. } => "baseline_expired",
         Note::FingerprintKeysDiffer { .. } => "fingerprint_keys_differ",
         Note::HiddenInSome { .. } => "hidden_in_some",
         Note::UnkeyedFingerprints { .. } => "unkeyed_fingerprints",
@@ -225,8 +227,15 @@ impl Renderer for JsonRenderer {
         let sm = &report.summary;
         write!(
             out,
-            "\n  ],\n  \"summary\": {{\"keys\": {}, \"findings\": {}, \"error\": {}, \"warning\": {}, \"info\": {}, \"waived\": {}, \"complete\": {}}},\n  \"findings\": [",
-            sm.keys, sm.findings, sm.errors, sm.warnings, sm.infos, sm.waived, sm.complete
+            "\n  ],\n  \"summary\": {{\"keys\": {}, \"findings\": {}, \"error\": {}, \"warning\": {}, \"info\": {}, \"waived\": {}, \"baselined\": {}, \"complete\": {}}},\n  \"findings\": [",
+            sm.keys,
+            sm.findings,
+            sm.errors,
+            sm.warnings,
+            sm.infos,
+            sm.waived,
+            sm.baselined,
+            sm.complete
         )?;
         super::write_parallel(&report.findings, out, |i, f, buf| {
             buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });

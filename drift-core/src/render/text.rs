@@ -380,7 +380,12 @@ impl TextRenderer {
         }
         if let Some(w) = &f.expired_waiver {
             let text = format!(
-                "waiver expired on {}: {}",
+                "{} expired on {}: {}",
+                if w.baseline {
+                    "baseline entry"
+                } else {
+                    "waiver"
+                },
                 w.expires.map(|d| d.to_string()).unwrap_or_default(),
                 line(&w.reason)
             );
@@ -451,7 +456,12 @@ impl Renderer for TextRenderer {
         }
         let waived: Vec<&Finding> = report.findings.iter().filter(|f| !f.is_active()).collect();
         if !waived.is_empty() {
-            writeln!(out, "\n{}", p.paint(Style::Bold, "WAIVED"))?;
+            let title = match (report.summary.waived, report.summary.baselined) {
+                (0, _) => "BASELINED",
+                (_, 0) => "WAIVED",
+                _ => "WAIVED AND BASELINED",
+            };
+            writeln!(out, "\n{}", p.paint(Style::Bold, title))?;
             for f in waived {
                 if let Some(w) = &f.waived {
                     let until = w.expires.map(|d| format!(" until {d}")).unwrap_or_default();
@@ -465,7 +475,19 @@ impl Renderer for TextRenderer {
                     writeln!(
                         out,
                         "           {}",
-                        p.paint(Style::Dim, &format!("waived{until}: {}", line(&w.reason)))
+                        p.paint(
+                            Style::Dim,
+                            &format!(
+                                "{}{until}: {}{}",
+                                if w.baseline { "baselined" } else { "waived" },
+                                line(&w.reason),
+                                w.origin
+                                    .as_deref()
+                                    .filter(|_| w.baseline)
+                                    .map(|o| format!(" ({})", line(o)))
+                                    .unwrap_or_default()
+                            )
+                        )
                     )?;
                 }
             }
@@ -516,6 +538,9 @@ impl Renderer for TextRenderer {
         }
         if sm.waived > 0 {
             counts.push_str(&format!(" · {} waived", thousands(sm.waived)));
+        }
+        if sm.baselined > 0 {
+            counts.push_str(&format!(" · {} baselined", thousands(sm.baselined)));
         }
         let result = match report.outcome(self.fail_on) {
             Outcome::Clean => p.paint(Style::Green, "clean").into_owned(),

@@ -162,6 +162,8 @@ pub struct WaiverNote {
     pub expires: Option<Date>,
     /// Where it was written.
     pub origin: Option<String>,
+    /// Whether it is a baseline entry rather than a drift.toml waiver.
+    pub baseline: bool,
 }
 
 /// A collection error of one environment's snapshot.
@@ -190,6 +192,28 @@ pub enum Note {
     WaiverUnused {
         /// The waiver.
         waiver: WaiverNote,
+    },
+    /// A baseline entry matched no finding: the drift it accepted was fixed
+    /// (remove the entry) or has drifted further (the finding counts again).
+    BaselineStale {
+        /// The entry's key glob.
+        key: String,
+        /// The entry.
+        entry: WaiverNote,
+        /// Whether a finding on its key and environments had other values.
+        drifted: bool,
+        /// Whether the entry's fingerprint was made with another
+        /// fingerprint key than this run's.
+        other_key: bool,
+    },
+    /// A baseline entry expired; the findings it covered count again.
+    BaselineExpired {
+        /// The entry's key glob.
+        key: String,
+        /// The entry.
+        entry: WaiverNote,
+        /// How many findings it would have accepted.
+        findings: usize,
     },
     /// The manifests' secrets were fingerprinted with different keys, so
     /// secrets were compared for presence only.
@@ -234,6 +258,40 @@ impl fmt::Display for Note {
                 "waiver{} \"{}\" matched no finding; remove it",
                 origin(waiver),
                 waiver.reason
+            ),
+            Note::BaselineStale {
+                key,
+                entry,
+                drifted,
+                other_key,
+            } => {
+                write!(
+                    f,
+                    "baseline entry{} for `{key}` matched no finding",
+                    origin(entry)
+                )?;
+                if *other_key {
+                    f.write_str(
+                        ": it was written with another fingerprint key; write the baseline again with this run's key",
+                    )
+                } else if *drifted {
+                    f.write_str(
+                        ": the values drifted further since it was written, so the finding counts again; fix the drift or write the baseline again",
+                    )
+                } else {
+                    f.write_str(": the drift it accepted is gone; remove it")
+                }
+            }
+            Note::BaselineExpired {
+                key,
+                entry,
+                findings,
+            } => write!(
+                f,
+                "baseline entry{} for `{key}` expired on {}: {} finding(s) count again; fix the drift or write the baseline again",
+                origin(entry),
+                entry.expires.map(|d| d.to_string()).unwrap_or_default(),
+                findings
             ),
             Note::FingerprintKeysDiffer { keys } => {
                 write!(f, "secrets were fingerprinted with different keys (")?;
@@ -323,8 +381,10 @@ pub struct Summary {
     pub warnings: usize,
     /// Active findings of severity info.
     pub infos: usize,
-    /// Waived findings.
+    /// Findings waived by a drift.toml waiver.
     pub waived: usize,
+    /// Findings accepted by a baseline entry.
+    pub baselined: usize,
     /// Whether every source was collected (no collection errors).
     pub complete: bool,
 }
@@ -358,7 +418,38 @@ pub struct Report {
     pub summary: Summary,
 }
 
+impl Summary {
+    /// The counts of `findings`, of `keys` keys compared.
+    pub(crate) fn of(findings: &[Finding], keys: usize, complete: bool) -> Summary {
+        let mut s = Summary {
+            keys,
+            complete,
+            ..Summary::default()
+        };
+        for f in findings {
+            match &f.waived {
+                Some(w) if w.baseline => s.baselined += 1,
+                Some(_) => s.waived += 1,
+                None => {
+                    s.findings += 1;
+                    match f.severity {
+                        Severity::Error => s.errors += 1,
+                        Severity::Warning => s.warnings += 1,
+                        _ => s.infos += 1,
+                    }
+                }
+            }
+        }
+        s
+    }
+}
+
 impl Report {
+    /// Counts the findings again, after some were waived or baselined.
+    pub(crate) fn recount(&mut self) {
+        self.summary = Summary::of(&self.findings, self.summary.keys, self.summary.complete);
+    }
+
     /// Whether an active finding is at or above `threshold`.
     pub fn has_drift(&self, threshold: Severity) -> bool {
         self.findings
