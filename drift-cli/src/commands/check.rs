@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::bail;
 use drift_core::Manifest;
 use drift_core::diff::{DiffOptions, Environment, Host};
-use drift_core::report::{Report, ReportError, Summary};
+use drift_core::report::{Report, ReportError};
 
 use crate::allow::SecretAllow;
 use crate::cli::CheckArgs;
@@ -240,11 +240,8 @@ fn compare(
     if columns < 2 {
         // Too little was reached to compare anything: report why.
         return Ok(Report {
-            environments: Vec::new(),
-            findings: Vec::new(),
             errors: unreached,
-            notes: Vec::new(),
-            summary: Summary::default(),
+            ..Report::default()
         });
     }
     let options = DiffOptions {

@@ -9,6 +9,7 @@ mod fleet;
 mod hard;
 mod hostile;
 mod killed;
+mod rules;
 mod schema;
 mod secrets;
 mod snapshot;

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use crate::date::Date;
 use crate::fingerprint::{Fingerprint, Fingerprinter};
 use crate::pattern::KeyPattern;
-use crate::report::{Finding, Note, Report, WaiverNote};
+use crate::report::{Finding, MatchCount, Note, Report, WaiverNote};
 
 use super::WaiverState;
 
@@ -163,6 +163,7 @@ pub fn apply(
     }
     let notes: Vec<Arc<WaiverNote>> = entries.iter().map(|e| Arc::new(e.note())).collect();
     let mut hits = vec![0usize; entries.len()];
+    let mut covered = vec![0usize; entries.len()];
     // Entries whose key and environments matched a finding whose values
     // have drifted since.
     let mut drifted = vec![false; entries.len()];
@@ -177,6 +178,7 @@ pub fn apply(
             .collect::<Vec<usize>>();
         let mut fingerprint: Option<Fingerprint> = None;
         for i in candidates {
+            covered[i] += 1;
             let fp = fingerprint.get_or_insert_with(|| values_fingerprint(f, fingerprinter));
             if *fp != entries[i].fingerprint {
                 drifted[i] = true;
@@ -213,6 +215,16 @@ pub fn apply(
             _ => {}
         }
     }
+    report.matches.baseline = entries
+        .iter()
+        .zip(covered.into_iter().zip(&hits))
+        .map(|(e, (keys, &findings))| MatchCount {
+            origin: e.origin.clone(),
+            globs: vec![e.key.as_str().to_owned()],
+            keys,
+            findings: Some(findings),
+        })
+        .collect();
     report.recount();
     hits
 }
@@ -246,14 +258,12 @@ mod tests {
 
     fn report(findings: Vec<Finding>) -> Report {
         let mut r = Report {
-            environments: vec![],
             findings,
-            errors: vec![],
-            notes: vec![],
             summary: Summary {
                 complete: true,
                 ..Summary::default()
             },
+            ..Report::default()
         };
         r.recount();
         r
@@ -284,6 +294,8 @@ mod tests {
         let mut same = today.clone();
         let hits = apply(&mut same, &base, &fp, day("2026-12-08"));
         assert_eq!(hits, vec![1, 1]);
+        assert_eq!(same.matches.baseline[0].keys, 1);
+        assert_eq!(same.matches.baseline[0].findings, Some(1));
         assert!(!same.has_drift(Severity::Info));
         assert_eq!(same.summary.baselined, 2);
         assert_eq!(same.summary.findings, 0);
@@ -297,6 +309,9 @@ mod tests {
         ]);
         let hits = apply(&mut next, &base, &fp, day("2026-12-08"));
         assert_eq!(hits, vec![0, 0]);
+        // A's entry still matched A's key, but not its values.
+        assert_eq!(next.matches.baseline[0].keys, 1);
+        assert_eq!(next.matches.baseline[1].keys, 0);
         assert_eq!(next.summary.findings, 2);
         assert!(next.has_drift(Severity::Error));
         let stale: Vec<(&str, bool)> = next

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::manifest::write_value;
 use crate::policy::Severity;
-use crate::report::{Detail, Finding, NamedValue, Note, Outcome, Report, WaiverNote};
+use crate::report::{Detail, Finding, MatchCount, NamedValue, Note, Outcome, Report, WaiverNote};
 
 use super::Renderer;
 
@@ -176,6 +176,7 @@ fn note_kind(n: &Note) -> &'static str {
     match n {
         Note::WaiverExpired { .. } => "waiver_expired",
         Note::WaiverUnused { .. } => "waiver_unused",
+        Note::RuleUnused { .. } => "rule_unused",
         Note::BaselineStale { .. } => "baseline_stale",
         Note::BaselineExpired { .. } => "baseline_expired",
         Note::FingerprintKeysDiffer { .. } => "fingerprint_keys_differ",
@@ -281,6 +282,46 @@ impl Renderer for JsonRenderer {
         if !report.notes.is_empty() {
             out.write_all(b"\n  ")?;
         }
-        out.write_all(b"]\n}\n")
+        out.write_all(b"],\n  \"policy\": {")?;
+        let m = &report.matches;
+        for (i, (name, list)) in [
+            ("rules", &m.rules),
+            ("waivers", &m.waivers),
+            ("baseline", &m.baseline),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let sep = if i == 0 { "" } else { "," };
+            write!(out, "{sep}\n    \"{name}\": [")?;
+            for (j, c) in list.iter().enumerate() {
+                out.write_all(if j == 0 { b"\n      " } else { b",\n      " })?;
+                match_count(out, c)?;
+            }
+            if !list.is_empty() {
+                out.write_all(b"\n    ")?;
+            }
+            out.write_all(b"]")?;
+        }
+        out.write_all(b"\n  }\n}\n")
     }
+}
+
+/// `{"origin", "keys", "matched_keys"}`, and `matched_findings` for
+/// waivers and baseline entries.
+fn match_count<W: Write + ?Sized>(out: &mut W, c: &MatchCount) -> io::Result<()> {
+    out.write_all(b"{\"origin\": ")?;
+    opt_s(out, c.origin.as_deref())?;
+    out.write_all(b", \"keys\": [")?;
+    for (i, g) in c.globs.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b", ")?;
+        }
+        s(out, g)?;
+    }
+    write!(out, "], \"matched_keys\": {}", c.keys)?;
+    if let Some(n) = c.findings {
+        write!(out, ", \"matched_findings\": {n}")?;
+    }
+    out.write_all(b"}")
 }

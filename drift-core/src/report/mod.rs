@@ -193,6 +193,13 @@ pub enum Note {
         /// The waiver.
         waiver: WaiverNote,
     },
+    /// A rule matched no key compared: its globs are probably wrong.
+    RuleUnused {
+        /// Where it was written.
+        origin: Option<String>,
+        /// Its key globs.
+        keys: Vec<String>,
+    },
     /// A baseline entry matched no finding: the drift it accepted was fixed
     /// (remove the entry) or has drifted further (the finding counts again).
     BaselineStale {
@@ -259,6 +266,18 @@ impl fmt::Display for Note {
                 origin(waiver),
                 waiver.reason
             ),
+            Note::RuleUnused { origin, keys } => {
+                let at = origin
+                    .as_ref()
+                    .map(|o| format!(" ({o})"))
+                    .unwrap_or_default();
+                let globs: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+                write!(
+                    f,
+                    "rule{at} for {} matched no key; fix its glob (`drift explain KEY` shows what applies to a key) or remove it",
+                    globs.join(", ")
+                )
+            }
             Note::BaselineStale {
                 key,
                 entry,
@@ -389,6 +408,33 @@ pub struct Summary {
     pub complete: bool,
 }
 
+/// How many keys (or findings) one rule, waiver or baseline entry matched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchCount {
+    /// Where it was written (`drift.toml:12`, `drift-baseline.toml:7`).
+    pub origin: Option<String>,
+    /// Its key globs.
+    pub globs: Vec<String>,
+    /// How many keys compared it matched (for a baseline entry: how many
+    /// findings it matched by key and environments, whatever their values).
+    pub keys: usize,
+    /// For a waiver or baseline entry, how many findings it waived or
+    /// accepted (expired ones included); `None` for a rule.
+    pub findings: Option<usize>,
+}
+
+/// What each rule, waiver and baseline entry matched, in the order they
+/// were given: a rule that matches nothing is a typo until shown otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyMatches {
+    /// The rules.
+    pub rules: Vec<MatchCount>,
+    /// The waivers.
+    pub waivers: Vec<MatchCount>,
+    /// The baseline entries (empty without a baseline).
+    pub baseline: Vec<MatchCount>,
+}
+
 /// What a CI gate should conclude from a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -402,7 +448,7 @@ pub enum Outcome {
 }
 
 /// The result of a diff.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
     /// The environments compared, in order.
     pub environments: Vec<EnvironmentSummary>,
@@ -416,6 +462,8 @@ pub struct Report {
     pub notes: Vec<Note>,
     /// Counts.
     pub summary: Summary,
+    /// What each rule, waiver and baseline entry matched.
+    pub matches: PolicyMatches,
 }
 
 impl Summary {
