@@ -79,6 +79,28 @@ pub enum Command {
     /// Collect every environment of a drift.toml and compare them: the CI gate.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Show every rule, waiver, baseline entry, secret rule and default that applies to a key.
+    Explain(ExplainArgs),
+}
+
+/// `drift explain`.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The key path (`env:PAYMENT_TIMEOUT_MS`, `config:app.yaml:pool.size`).
+    #[arg(value_name = "KEY")]
+    pub key: String,
+    /// The drift.toml to read.
+    #[arg(long, short, value_name = "FILE", default_value = "drift.toml")]
+    pub config: PathBuf,
+    /// A manifest: say whether the key's value is hidden in it, and by which judgement (repeatable).
+    #[arg(long = "manifest", value_name = "FILE")]
+    pub manifests: Vec<PathBuf>,
+    /// A baseline file whose entries apply [default: drift.toml's `baseline`].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// `--secret` and `--public` as `check` would be given them.
+    #[command(flatten)]
+    pub secret_globs: SecretArgs,
 }
 
 /// Report formats.

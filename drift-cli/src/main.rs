@@ -85,6 +85,7 @@ fn main() -> ExitCode {
         Command::Snapshot(args) => commands::snapshot::run(*args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Explain(args) => commands::explain::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

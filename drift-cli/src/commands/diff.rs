@@ -13,7 +13,7 @@ use crate::exit::Exit;
 use crate::output::{show_report, today};
 
 /// Reads one manifest (`-` for standard input), of at most `max_bytes`.
-fn read_manifest(path: &Path, max_bytes: u64) -> anyhow::Result<Manifest> {
+pub(crate) fn read_manifest(path: &Path, max_bytes: u64) -> anyhow::Result<Manifest> {
     if path == Path::new("-") {
         let mut buf = Vec::new();
         std::io::stdin()
