@@ -79,6 +79,28 @@ pub enum Command {
     /// Collect every environment of a drift.toml and compare them: the CI gate.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Show every rule, waiver, baseline entry, secret rule and default that applies to a key.
+    Explain(ExplainArgs),
+}
+
+/// `drift explain`.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The key path (`env:PAYMENT_TIMEOUT_MS`, `config:app.yaml:pool.size`).
+    #[arg(value_name = "KEY")]
+    pub key: String,
+    /// The drift.toml to read.
+    #[arg(long, short, value_name = "FILE", default_value = "drift.toml")]
+    pub config: PathBuf,
+    /// A manifest: say whether the key's value is hidden in it, and by which judgement (repeatable).
+    #[arg(long = "manifest", value_name = "FILE")]
+    pub manifests: Vec<PathBuf>,
+    /// A baseline file whose entries apply [default: drift.toml's `baseline`].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// `--secret` and `--public` as `check` would be given them.
+    #[command(flatten)]
+    pub secret_globs: SecretArgs,
 }
 
 /// Report formats (docs/reports.md). Adding one is a variant here and an
@@ -222,6 +244,27 @@ pub struct DiffArgs {
     /// How the report is shown.
     #[command(flatten)]
     pub report: ReportArgs,
+    /// Accepting today's drift.
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
+}
+
+/// `--baseline` and `--write-baseline`: accept today's drift, fail on new
+/// drift only (docs/cli.md#baselines).
+#[derive(Debug, Clone, Default, Args)]
+pub struct BaselineArgs {
+    /// Accept the findings recorded in this baseline file [default: drift.toml's `baseline`].
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every current finding to FILE as a baseline, and exit 0 (3 if collection was incomplete).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// When written entries expire: a date (YYYY-MM-DD) or a number of days [default: 90].
+    #[arg(long, value_name = "DATE|DAYS", requires = "write_baseline")]
+    pub baseline_expires: Option<String>,
+    /// Replace the file --write-baseline names if it exists.
+    #[arg(long, requires = "write_baseline")]
+    pub overwrite_baseline: bool,
 }
 
 /// `drift check`.
@@ -257,6 +300,9 @@ pub struct CheckArgs {
     /// How the report is shown.
     #[command(flatten)]
     pub report: ReportArgs,
+    /// Accepting today's drift.
+    #[command(flatten)]
+    pub baseline: BaselineArgs,
 }
 
 /// `--secret` and `--public`: the person running drift decides, over every

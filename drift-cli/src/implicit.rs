@@ -20,9 +20,20 @@ pub fn diff_with_implicit_rules(
     if implicit.is_empty() {
         return diff(envs, policy, options);
     }
+    let given = policy.rules.len();
     let mut policy = policy.clone();
     policy.rules.extend(implicit);
-    diff(envs, &policy, options)
+    let mut report = diff(envs, &policy, options)?;
+    // drift's own rules are not the user's to fix: no counts, no notes.
+    report.matches.rules.truncate(given);
+    let implicit = &policy.rules[given..];
+    report.notes.retain(|n| match n {
+        drift_core::report::Note::RuleUnused { origin, .. } => {
+            !implicit.iter().any(|r| &r.origin == origin)
+        }
+        _ => true,
+    });
+    Ok(report)
 }
 
 /// A schema file cannot hold what only a live database has (server version,

@@ -7,6 +7,7 @@
 
 mod allow;
 mod atomic;
+mod baseline;
 mod cli;
 mod collect;
 mod commands;
@@ -89,6 +90,7 @@ fn main() -> ExitCode {
         Command::Snapshot(args) => commands::snapshot::run(*args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Explain(args) => commands::explain::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

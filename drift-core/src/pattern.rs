@@ -62,6 +62,29 @@ impl KeyPattern {
     pub fn matches(&self, key: &str) -> bool {
         self.alternatives.iter().any(|t| match_tokens(t, key))
     }
+
+    /// The glob that matches exactly `key` ([`escape`]d); unlike
+    /// [`KeyPattern::new`], it cannot fail.
+    pub(crate) fn literal(key: &str) -> KeyPattern {
+        let text = escape(key);
+        KeyPattern {
+            alternatives: vec![tokenize(&text)],
+            text,
+        }
+    }
+}
+
+/// `text` with every character special in a glob escaped with `\`, so that
+/// the glob matches exactly `text`.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '{' | '}' | ',' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Debug for KeyPattern {
@@ -264,6 +287,31 @@ mod tests {
         ));
         assert!(m(r"env:A\*", "env:A*"));
         assert!(!m(r"env:A\*", "env:AB"));
+    }
+
+    #[test]
+    fn escaped_keys_match_only_themselves() {
+        for key in [
+            r"config:a.yaml:x*{a,b}?\\y",
+            "env:PLAIN",
+            "config:c,d.yaml:k",
+        ] {
+            let escaped = escape(key);
+            let p = KeyPattern::new(&escaped).unwrap();
+            assert!(p.matches(key), "{key}");
+            assert_eq!(KeyPattern::literal(key), p);
+        }
+        assert!(
+            !KeyPattern::new(&escape("env:A*"))
+                .unwrap()
+                .matches("env:AB")
+        );
+        assert!(
+            !KeyPattern::new(&escape("env:{A,B}"))
+                .unwrap()
+                .matches("env:A")
+        );
+        assert_eq!(escape("env:A*"), r"env:A\*");
     }
 
     #[test]

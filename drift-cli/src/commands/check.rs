@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::bail;
 use drift_core::Manifest;
 use drift_core::diff::{DiffOptions, Environment, Host};
-use drift_core::report::{Report, ReportError, Summary};
+use drift_core::report::{Report, ReportError};
 
 use crate::allow::SecretAllow;
 use crate::cli::CheckArgs;
@@ -181,7 +181,15 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     if let Some(dir) = &args.save_manifests {
         save(dir, &collected)?;
     }
-    let report = compare(&collected, &config, &today())?;
+    let today = today();
+    let mut report = compare(&collected, &config, &today)?;
+    let written = crate::baseline::settle(
+        &args.baseline,
+        Some(&config),
+        &mut report,
+        || Ok(sanitizer.fingerprinter().clone()),
+        today,
+    )?;
     let exit = show_report(&report, &args.report, config.settings.fail_on, || {
         // Each environment's first snapshot under its name, and each host's
         // under its label.
@@ -203,6 +211,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
             },
         )
     })?;
+    let exit = written.unwrap_or(exit);
     // The process ends now: freeing every snapshot would only delay the exit.
     std::mem::forget(report);
     std::mem::forget(collected);
@@ -252,11 +261,8 @@ fn compare(
     if columns < 2 {
         // Too little was reached to compare anything: report why.
         return Ok(Report {
-            environments: Vec::new(),
-            findings: Vec::new(),
             errors: unreached,
-            notes: Vec::new(),
-            summary: Summary::default(),
+            ..Report::default()
         });
     }
     let options = DiffOptions {

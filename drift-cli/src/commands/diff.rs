@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use drift_core::diff::{DiffOptions, Environment, Host};
-use drift_core::{Manifest, Policy};
+use drift_core::{Fingerprinter, Manifest, Policy};
 use rayon::prelude::*;
 
 use crate::cli::DiffArgs;
@@ -13,7 +13,7 @@ use crate::exit::Exit;
 use crate::output::{show_report, today};
 
 /// Reads one manifest (`-` for standard input), of at most `max_bytes`.
-fn read_manifest(path: &Path, max_bytes: u64) -> anyhow::Result<Manifest> {
+pub(crate) fn read_manifest(path: &Path, max_bytes: u64) -> anyhow::Result<Manifest> {
     if path == Path::new("-") {
         let mut buf = Vec::new();
         std::io::stdin()
@@ -76,6 +76,24 @@ fn by_file(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
+/// The fingerprinter of this run (`DRIFT_FINGERPRINT_KEY`, else the
+/// policy's `fingerprint_key_file`), for baseline fingerprints.
+fn fingerprinter(config: Option<&crate::settings::Config>) -> anyhow::Result<Fingerprinter> {
+    let key = std::env::var(crate::sanitizer::KEY_VAR).ok();
+    let file = config.and_then(|c| {
+        c.settings
+            .fingerprint_key_file
+            .as_deref()
+            .map(|f| (f, c.settings.fingerprint_key_line))
+    });
+    let sanitizer = crate::sanitizer::sanitizer(
+        key.as_deref(),
+        file,
+        &crate::settings::SecretGlobs::default(),
+    )?;
+    Ok(sanitizer.fingerprinter().clone())
+}
+
 /// Runs `drift diff`.
 pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
     if args
@@ -88,12 +106,14 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         bail!("standard input (`-`) can be read only once");
     }
     crate::output::report_files(&args.report)?;
-    let (policy, config_fail_on) = match &args.policy {
-        Some(path) => {
-            let config = crate::settings::load(path)?;
-            (config.policy, config.settings.fail_on)
-        }
-        None => (Policy::default(), None),
+    let config = match &args.policy {
+        Some(path) => Some(crate::settings::load(path)?),
+        None => None,
+    };
+    let default_policy = Policy::default();
+    let (policy, config_fail_on) = match &config {
+        Some(c) => (&c.policy, c.settings.fail_on),
+        None => (&default_policy, None),
     };
     let manifests: Vec<Manifest> = args
         .manifests
@@ -118,11 +138,19 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
             }],
         })
         .collect();
+    let today = today();
     let options = DiffOptions {
-        today: Some(today()),
+        today: Some(today),
         ..DiffOptions::default()
     };
-    let report = crate::implicit::diff_with_implicit_rules(&envs, &policy, &options)?;
+    let mut report = crate::implicit::diff_with_implicit_rules(&envs, policy, &options)?;
+    let written = crate::baseline::settle(
+        &args.baseline,
+        config.as_ref(),
+        &mut report,
+        || fingerprinter(config.as_ref()),
+        today,
+    )?;
     let exit = show_report(&report, &args.report, config_fail_on, || {
         let first = args.manifests.first().filter(|p| p.as_os_str() != "-");
         crate::locate::context(
@@ -134,6 +162,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
             },
         )
     })?;
+    let exit = written.unwrap_or(exit);
     // The process ends now: freeing millions of entries one by one would
     // only delay the exit.
     std::mem::forget(report);

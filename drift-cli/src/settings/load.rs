@@ -224,6 +224,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         )?
         .map(|j| j as usize),
         follow_symlinks: s.follow_symlinks.unwrap_or(false),
+        baseline: s.baseline.as_ref().map(|p| ctx.resolve(p.get_ref())),
+        baseline_line: s.baseline.as_ref().map(|p| ctx.line(p.span())),
     };
 
     let mut secrets = SecretGlobs::default();

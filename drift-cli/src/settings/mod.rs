@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use drift_core::{Policy, Severity};
 
 pub use error::closest as error_closest;
+pub use error::{line_of, without_values};
 pub use load::load;
 // The fuzz target `drift_toml` compiles this module (`cargo fuzz` sets
 // `--cfg fuzzing`) and reads texts without files.
@@ -96,6 +97,11 @@ pub struct Settings {
     pub jobs: Option<usize>,
     /// Follow symlinks in config dirs.
     pub follow_symlinks: bool,
+    /// The baseline file to apply (resolved against the drift.toml's
+    /// folder; it must stay inside it, see [`crate::baseline`]).
+    pub baseline: Option<PathBuf>,
+    /// The drift.toml line of `baseline`.
+    pub baseline_line: Option<usize>,
 }
 
 /// `[secrets]`.

@@ -46,6 +46,7 @@ pub struct RawSettings {
     pub max_file_size: Option<Spanned<u64>>,
     pub jobs: Option<Spanned<u64>>,
     pub follow_symlinks: Option<bool>,
+    pub baseline: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -3,6 +3,7 @@
 // A test crate exports nothing (see the workspace's `unreachable_pub`).
 #![allow(unreachable_pub)]
 
+mod baseline;
 mod check;
 mod deep;
 mod diff;
@@ -13,6 +14,7 @@ mod hostile;
 mod html;
 mod killed;
 mod reports;
+mod rules;
 mod schema;
 mod secrets;
 mod snapshot;

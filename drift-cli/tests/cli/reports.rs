@@ -177,7 +177,13 @@ fn the_github_format_appends_markdown_to_the_step_summary() {
     let run = Drift::new()
         .current_dir(&root())
         .env("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())
-        .args(["check", "--format", "github", "--config", "testdata/demo/drift.toml"])
+        .args([
+            "check",
+            "--format",
+            "github",
+            "--config",
+            "testdata/demo/drift.toml",
+        ])
         .status(1);
     assert!(run.stdout().starts_with("::"), "annotations on stdout");
     let text = std::fs::read_to_string(&summary).unwrap();
@@ -190,7 +196,13 @@ fn the_github_format_appends_markdown_to_the_step_summary() {
     Drift::new()
         .current_dir(&root())
         .env("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())
-        .args(["check", "--format", "json", "--config", "testdata/demo/drift.toml"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "testdata/demo/drift.toml",
+        ])
         .status(1);
     assert_eq!(std::fs::read_to_string(&summary).unwrap(), text);
 }

@@ -137,7 +137,9 @@ fn no_secret_of_the_corpus_reaches_a_manifest_a_report_or_stderr() {
     }
     let a = dir.path().join("a.json");
     let b = dir.path().join("b.json");
-    for format in ["text", "json", "markdown", "html", "sarif", "junit", "github", "gitlab"] {
+    for format in [
+        "text", "json", "markdown", "html", "sarif", "junit", "github", "gitlab",
+    ] {
         let run = Drift::new()
             .args(["diff", "--fail-on", "warning", "--format", format])
             .arg_path(&a)

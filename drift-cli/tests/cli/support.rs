@@ -15,7 +15,8 @@ impl Drift {
     pub fn new() -> Drift {
         let mut cmd = assert_cmd::Command::cargo_bin("drift").unwrap();
         cmd.env_remove("DRIFT_FINGERPRINT_KEY")
-            .env_remove("GITHUB_STEP_SUMMARY").env("NO_COLOR", "1");
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env("NO_COLOR", "1");
         Drift { cmd }
     }
 

@@ -10,8 +10,8 @@ use crate::manifest::Manifest;
 use crate::policy::defaults::{self, DefaultKind};
 use crate::policy::{Expect, Policy, Resolved, WaiverState};
 use crate::report::{
-    EnvironmentSummary, Finding, FindingKind, HostSummary, Name, Note, Report, ReportError,
-    Summary, WaiverNote,
+    EnvironmentSummary, Finding, FindingKind, HostSummary, MatchCount, Name, Note, PolicyMatches,
+    Report, ReportError, Summary, WaiverNote,
 };
 use crate::secret::HiddenBy;
 use crate::value::Value;
@@ -51,6 +51,10 @@ struct ChunkOut {
     findings: Vec<Finding>,
     keys: usize,
     waiver_hits: Vec<usize>,
+    /// Keys each rule matched.
+    rule_keys: Vec<usize>,
+    /// Keys each waiver matched.
+    waiver_keys: Vec<usize>,
     secrets_skipped: bool,
     /// Keys whose value is hidden in some manifests and plain in others.
     partly_hidden: Vec<KeyPath>,
@@ -124,6 +128,8 @@ pub(super) fn run(
         findings: Vec::new(),
         keys: 0,
         hits: vec![0usize; policy.waivers.len()],
+        rule_keys: vec![0usize; policy.rules.len()],
+        waiver_keys: vec![0usize; policy.waivers.len()],
         secrets_skipped: false,
         partly_hidden: Vec::new(),
         groups: chunks.len().div_ceil(group),
@@ -146,6 +152,8 @@ pub(super) fn run(
         findings,
         keys,
         hits,
+        rule_keys,
+        waiver_keys,
         secrets_skipped,
         partly_hidden,
         ..
@@ -177,6 +185,14 @@ pub(super) fn run(
                 .collect(),
         });
     }
+    for (r, &n) in policy.rules.iter().zip(&rule_keys) {
+        if n == 0 {
+            notes.push(Note::RuleUnused {
+                origin: r.origin.clone(),
+                keys: globs(&r.keys),
+            });
+        }
+    }
     for (w, &n) in policy.waivers.iter().zip(&hits) {
         let note = waiver_note(w);
         match (w.state(options.today), n) {
@@ -200,7 +216,7 @@ pub(super) fn run(
             })
         })
         .collect();
-    let summary = summarize(&findings, keys, errors.is_empty() && !secrets_skipped);
+    let summary = Summary::of(&findings, keys, errors.is_empty() && !secrets_skipped);
     Ok(Report {
         environments: envs
             .iter()
@@ -224,7 +240,36 @@ pub(super) fn run(
         errors,
         notes,
         summary,
+        matches: PolicyMatches {
+            rules: policy
+                .rules
+                .iter()
+                .zip(rule_keys)
+                .map(|(r, keys)| MatchCount {
+                    origin: r.origin.clone(),
+                    globs: globs(&r.keys),
+                    keys,
+                    findings: None,
+                })
+                .collect(),
+            waivers: policy
+                .waivers
+                .iter()
+                .zip(waiver_keys.into_iter().zip(hits))
+                .map(|(w, (keys, findings))| MatchCount {
+                    origin: w.origin.clone(),
+                    globs: globs(&w.keys),
+                    keys,
+                    findings: Some(findings),
+                })
+                .collect(),
+            baseline: Vec::new(),
+        },
     })
+}
+
+fn globs(patterns: &[crate::pattern::KeyPattern]) -> Vec<String> {
+    patterns.iter().map(|p| p.as_str().to_owned()).collect()
 }
 
 /// The findings of the chunks compared so far, in key order, and their
@@ -233,6 +278,8 @@ struct Gathered {
     findings: Vec<Finding>,
     keys: usize,
     hits: Vec<usize>,
+    rule_keys: Vec<usize>,
+    waiver_keys: Vec<usize>,
     secrets_skipped: bool,
     partly_hidden: Vec<KeyPath>,
     /// The number of groups of chunks.
@@ -256,6 +303,12 @@ impl Gathered {
             self.findings.extend(out.findings);
             self.keys += out.keys;
             for (h, n) in self.hits.iter_mut().zip(out.waiver_hits) {
+                *h += n;
+            }
+            for (h, n) in self.rule_keys.iter_mut().zip(out.rule_keys) {
+                *h += n;
+            }
+            for (h, n) in self.waiver_keys.iter_mut().zip(out.waiver_keys) {
                 *h += n;
             }
             self.secrets_skipped |= out.secrets_skipped;
@@ -325,6 +378,8 @@ fn compare_range(ctx: &Ctx<'_>, columns: &[&Manifest], ranges: &[Range<usize>]) 
             .map(|hosts| hosts.iter().map(|h| Name::from(*h)).collect())
             .collect(),
         waiver_hits: vec![0; ctx.policy.waivers.len()],
+        rule_keys: vec![0; ctx.policy.rules.len()],
+        waiver_keys: vec![0; ctx.policy.waivers.len()],
         // Room for a finding per key of the largest column (room not
         // written to costs no memory): no vector grown step by step.
         findings: Vec::with_capacity(ranges.iter().map(Range::len).max().unwrap_or(0)),
@@ -358,12 +413,24 @@ fn compare_range(ctx: &Ctx<'_>, columns: &[&Manifest], ranges: &[Range<usize>]) 
             all_same &= vals[c].is_some() && vals[c] == vals[0];
         }
         out.keys += 1;
+        count_matches(ctx, key.as_str(), &mut out);
         if all_same && !ctx.check_equal_keys {
             continue;
         }
         evaluate(ctx, key, &vals, &mut out);
     }
     out
+}
+
+/// Counts the rules and waivers whose globs match `key`, so that one that
+/// matches nothing can be named.
+fn count_matches(ctx: &Ctx<'_>, key: &str, out: &mut ChunkOut) {
+    for (n, r) in out.rule_keys.iter_mut().zip(&ctx.policy.rules) {
+        *n += usize::from(r.matches(key));
+    }
+    for (n, w) in out.waiver_keys.iter_mut().zip(&ctx.policy.waivers) {
+        *n += usize::from(w.matches(key));
+    }
 }
 
 fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut ChunkOut) {
@@ -611,6 +678,7 @@ fn waiver_note(w: &crate::policy::Waiver) -> WaiverNote {
         reason: w.reason.clone(),
         expires: w.expires,
         origin: w.origin.clone(),
+        baseline: false,
     }
 }
 
@@ -642,27 +710,6 @@ fn apply_waivers(ctx: &Ctx<'_>, f: &mut Finding, hits: &mut [usize]) {
             }
         }
     }
-}
-
-fn summarize(findings: &[Finding], keys: usize, complete: bool) -> Summary {
-    let mut s = Summary {
-        keys,
-        complete,
-        ..Summary::default()
-    };
-    for f in findings {
-        if !f.is_active() {
-            s.waived += 1;
-            continue;
-        }
-        s.findings += 1;
-        match f.severity {
-            crate::policy::Severity::Error => s.errors += 1,
-            crate::policy::Severity::Warning => s.warnings += 1,
-            _ => s.infos += 1,
-        }
-    }
-    s
 }
 
 /// The hidden-value counts a manifest's coverage records, by layer, in the

@@ -598,3 +598,50 @@ fn parallel_chunked_merge_matches_a_naive_comparison() {
         assert_eq!(r.summary.keys, ENTRIES as usize + 1, "{threads} threads");
     }
 }
+
+#[test]
+fn every_rule_and_waiver_counts_the_keys_it_matched() {
+    let ms = [
+        manifest(
+            "a",
+            &[("env:A_URL", s("1")), ("env:B", s("x")), ("env:C", s("y"))],
+        ),
+        manifest(
+            "b",
+            &[("env:A_URL", s("2")), ("env:B", s("x")), ("env:C", s("z"))],
+        ),
+    ];
+    let mut typo = rule("env:TYPO_*", |r| r.severity = Some(Severity::Info));
+    typo.origin = Some("drift.toml:7".into());
+    let p = Policy {
+        rules: vec![
+            rule("env:*", |r| r.severity = Some(Severity::Warning)),
+            typo,
+        ],
+        waivers: vec![Waiver {
+            keys: vec![KeyPattern::new("env:{B,C}").unwrap()],
+            reason: "known".into(),
+            expires: None,
+            environments: None,
+            origin: Some("drift.toml:9".into()),
+        }],
+    };
+    let r = run(&ms, &p);
+    // Equal keys count too: a rule that matches only keys without drift
+    // is not unused.
+    let rules: Vec<usize> = r.matches.rules.iter().map(|m| m.keys).collect();
+    assert_eq!(rules, vec![3, 0]);
+    assert_eq!(r.matches.waivers[0].keys, 2);
+    assert_eq!(r.matches.waivers[0].findings, Some(1));
+    assert_eq!(r.matches.rules[1].globs, vec!["env:TYPO_*".to_owned()]);
+    let unused: Vec<String> = r
+        .notes
+        .iter()
+        .filter(|n| matches!(n, Note::RuleUnused { .. }))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(unused.len(), 1, "{:?}", r.notes);
+    assert!(unused[0].contains("drift.toml:7"), "{}", unused[0]);
+    assert!(unused[0].contains("`env:TYPO_*`"), "{}", unused[0]);
+    assert!(unused[0].contains("matched no key"), "{}", unused[0]);
+}

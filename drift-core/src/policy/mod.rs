@@ -8,6 +8,7 @@
 //! environment-specific (hosts, URLs, endpoints, secrets), where presence is
 //! enough.
 
+pub mod baseline;
 pub(crate) mod defaults;
 mod resolve;
 mod waiver;
@@ -171,6 +172,13 @@ impl FromStr for Tolerance {
             Tolerance::Absolute(v)
         })
     }
+}
+
+/// What drift expects of a key no rule names: `present` for settings whose
+/// names say they differ by environment by design (hosts, URLs, endpoints),
+/// `equal` otherwise (`drift explain` shows it as the default).
+pub fn default_expect(key: &crate::key::KeyPath) -> Expect {
+    defaults::expect_for(key)
 }
 
 /// Parses a version tolerance: `patch`, `minor` (or `major`, `prerelease`).

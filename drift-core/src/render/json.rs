@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::manifest::write_value;
 use crate::policy::Severity;
-use crate::report::{Detail, Finding, NamedValue, Note, Outcome, Report, WaiverNote};
+use crate::report::{Detail, Finding, MatchCount, NamedValue, Note, Outcome, Report, WaiverNote};
 
 use super::Renderer;
 
@@ -77,7 +77,7 @@ fn waiver<W: Write + ?Sized>(out: &mut W, w: Option<&WaiverNote>) -> io::Result<
     opt_s(out, w.expires.map(|d| d.to_string()).as_deref())?;
     out.write_all(b", \"origin\": ")?;
     opt_s(out, w.origin.as_deref())?;
-    out.write_all(b"}")
+    write!(out, ", \"baseline\": {}}}", w.baseline)
 }
 
 fn detail<W: Write + ?Sized>(out: &mut W, d: Option<&Detail>) -> io::Result<()> {
@@ -176,6 +176,9 @@ fn note_kind(n: &Note) -> &'static str {
     match n {
         Note::WaiverExpired { .. } => "waiver_expired",
         Note::WaiverUnused { .. } => "waiver_unused",
+        Note::RuleUnused { .. } => "rule_unused",
+        Note::BaselineStale { .. } => "baseline_stale",
+        Note::BaselineExpired { .. } => "baseline_expired",
         Note::FingerprintKeysDiffer { .. } => "fingerprint_keys_differ",
         Note::HiddenInSome { .. } => "hidden_in_some",
         Note::UnkeyedFingerprints { .. } => "unkeyed_fingerprints",
@@ -225,8 +228,15 @@ impl Renderer for JsonRenderer {
         let sm = &report.summary;
         write!(
             out,
-            "\n  ],\n  \"summary\": {{\"keys\": {}, \"findings\": {}, \"error\": {}, \"warning\": {}, \"info\": {}, \"waived\": {}, \"complete\": {}}},\n  \"findings\": [",
-            sm.keys, sm.findings, sm.errors, sm.warnings, sm.infos, sm.waived, sm.complete
+            "\n  ],\n  \"summary\": {{\"keys\": {}, \"findings\": {}, \"error\": {}, \"warning\": {}, \"info\": {}, \"waived\": {}, \"baselined\": {}, \"complete\": {}}},\n  \"findings\": [",
+            sm.keys,
+            sm.findings,
+            sm.errors,
+            sm.warnings,
+            sm.infos,
+            sm.waived,
+            sm.baselined,
+            sm.complete
         )?;
         super::write_parallel(&report.findings, out, |i, f, buf| {
             buf.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
@@ -272,6 +282,46 @@ impl Renderer for JsonRenderer {
         if !report.notes.is_empty() {
             out.write_all(b"\n  ")?;
         }
-        out.write_all(b"]\n}\n")
+        out.write_all(b"],\n  \"policy\": {")?;
+        let m = &report.matches;
+        for (i, (name, list)) in [
+            ("rules", &m.rules),
+            ("waivers", &m.waivers),
+            ("baseline", &m.baseline),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let sep = if i == 0 { "" } else { "," };
+            write!(out, "{sep}\n    \"{name}\": [")?;
+            for (j, c) in list.iter().enumerate() {
+                out.write_all(if j == 0 { b"\n      " } else { b",\n      " })?;
+                match_count(out, c)?;
+            }
+            if !list.is_empty() {
+                out.write_all(b"\n    ")?;
+            }
+            out.write_all(b"]")?;
+        }
+        out.write_all(b"\n  }\n}\n")
     }
+}
+
+/// `{"origin", "keys", "matched_keys"}`, and `matched_findings` for
+/// waivers and baseline entries.
+fn match_count<W: Write + ?Sized>(out: &mut W, c: &MatchCount) -> io::Result<()> {
+    out.write_all(b"{\"origin\": ")?;
+    opt_s(out, c.origin.as_deref())?;
+    out.write_all(b", \"keys\": [")?;
+    for (i, g) in c.globs.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b", ")?;
+        }
+        s(out, g)?;
+    }
+    write!(out, "], \"matched_keys\": {}", c.keys)?;
+    if let Some(n) = c.findings {
+        write!(out, ", \"matched_findings\": {n}")?;
+    }
+    out.write_all(b"}")
 }

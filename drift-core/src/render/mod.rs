@@ -150,6 +150,9 @@ pub(crate) fn counts(sm: &Summary) -> String {
     if sm.waived > 0 {
         counts.push_str(&format!(" · {} waived", thousands(sm.waived)));
     }
+    if sm.baselined > 0 {
+        counts.push_str(&format!(" · {} baselined", thousands(sm.baselined)));
+    }
     counts
 }
 

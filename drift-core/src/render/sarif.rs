@@ -27,13 +27,13 @@ use super::context::{Context, Location};
 use super::{Renderer, ci};
 
 /// The key of drift's entry in `partialFingerprints`.
-pub const FINGERPRINT_KEY: &str = "driftFinding/v1";
+pub(crate) const FINGERPRINT_KEY: &str = "driftFinding/v1";
 
 /// The most results a report holds: GitHub code scanning takes at most
 /// 25,000 a run. Past it, the most severe findings are kept (in report
 /// order), and a notification counts the others; this also bounds the
 /// memory a report of a million findings takes.
-pub const MAX_RESULTS: usize = 25_000;
+pub(crate) const MAX_RESULTS: usize = 25_000;
 
 /// Renders a report as SARIF 2.1.0.
 #[derive(Debug, Clone)]

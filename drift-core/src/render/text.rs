@@ -379,7 +379,12 @@ impl TextRenderer {
         }
         if let Some(w) = &f.expired_waiver {
             let text = format!(
-                "waiver expired on {}: {}",
+                "{} expired on {}: {}",
+                if w.baseline {
+                    "baseline entry"
+                } else {
+                    "waiver"
+                },
                 w.expires.map(|d| d.to_string()).unwrap_or_default(),
                 line(&w.reason)
             );
@@ -429,7 +434,12 @@ impl Renderer for TextRenderer {
         }
         let waived: Vec<&Finding> = report.findings.iter().filter(|f| !f.is_active()).collect();
         if !waived.is_empty() {
-            writeln!(out, "\n{}", p.paint(Style::Bold, "WAIVED"))?;
+            let title = match (report.summary.waived, report.summary.baselined) {
+                (0, _) => "BASELINED",
+                (_, 0) => "WAIVED",
+                _ => "WAIVED AND BASELINED",
+            };
+            writeln!(out, "\n{}", p.paint(Style::Bold, title))?;
             for f in waived {
                 if let Some(w) = &f.waived {
                     let until = w.expires.map(|d| format!(" until {d}")).unwrap_or_default();
@@ -443,7 +453,19 @@ impl Renderer for TextRenderer {
                     writeln!(
                         out,
                         "           {}",
-                        p.paint(Style::Dim, &format!("waived{until}: {}", line(&w.reason)))
+                        p.paint(
+                            Style::Dim,
+                            &format!(
+                                "{}{until}: {}{}",
+                                if w.baseline { "baselined" } else { "waived" },
+                                line(&w.reason),
+                                w.origin
+                                    .as_deref()
+                                    .filter(|_| w.baseline)
+                                    .map(|o| format!(" ({})", line(o)))
+                                    .unwrap_or_default()
+                            )
+                        )
                     )?;
                 }
             }

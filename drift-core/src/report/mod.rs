@@ -162,6 +162,8 @@ pub struct WaiverNote {
     pub expires: Option<Date>,
     /// Where it was written.
     pub origin: Option<String>,
+    /// Whether it is a baseline entry rather than a drift.toml waiver.
+    pub baseline: bool,
 }
 
 /// A collection error of one environment's snapshot.
@@ -190,6 +192,35 @@ pub enum Note {
     WaiverUnused {
         /// The waiver.
         waiver: WaiverNote,
+    },
+    /// A rule matched no key compared: its globs are probably wrong.
+    RuleUnused {
+        /// Where it was written.
+        origin: Option<String>,
+        /// Its key globs.
+        keys: Vec<String>,
+    },
+    /// A baseline entry matched no finding: the drift it accepted was fixed
+    /// (remove the entry) or has drifted further (the finding counts again).
+    BaselineStale {
+        /// The entry's key glob.
+        key: String,
+        /// The entry.
+        entry: WaiverNote,
+        /// Whether a finding on its key and environments had other values.
+        drifted: bool,
+        /// Whether the entry's fingerprint was made with another
+        /// fingerprint key than this run's.
+        other_key: bool,
+    },
+    /// A baseline entry expired; the findings it covered count again.
+    BaselineExpired {
+        /// The entry's key glob.
+        key: String,
+        /// The entry.
+        entry: WaiverNote,
+        /// How many findings it would have accepted.
+        findings: usize,
     },
     /// The manifests' secrets were fingerprinted with different keys, so
     /// secrets were compared for presence only.
@@ -234,6 +265,52 @@ impl fmt::Display for Note {
                 "waiver{} \"{}\" matched no finding; remove it",
                 origin(waiver),
                 waiver.reason
+            ),
+            Note::RuleUnused { origin, keys } => {
+                let at = origin
+                    .as_ref()
+                    .map(|o| format!(" ({o})"))
+                    .unwrap_or_default();
+                let globs: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+                write!(
+                    f,
+                    "rule{at} for {} matched no key; fix its glob (`drift explain KEY` shows what applies to a key) or remove it",
+                    globs.join(", ")
+                )
+            }
+            Note::BaselineStale {
+                key,
+                entry,
+                drifted,
+                other_key,
+            } => {
+                write!(
+                    f,
+                    "baseline entry{} for `{key}` matched no finding",
+                    origin(entry)
+                )?;
+                if *other_key {
+                    f.write_str(
+                        ": it was written with another fingerprint key; write the baseline again with this run's key",
+                    )
+                } else if *drifted {
+                    f.write_str(
+                        ": the values drifted further since it was written, so the finding counts again; fix the drift or write the baseline again",
+                    )
+                } else {
+                    f.write_str(": the drift it accepted is gone; remove it")
+                }
+            }
+            Note::BaselineExpired {
+                key,
+                entry,
+                findings,
+            } => write!(
+                f,
+                "baseline entry{} for `{key}` expired on {}: {} finding(s) count again; fix the drift or write the baseline again",
+                origin(entry),
+                entry.expires.map(|d| d.to_string()).unwrap_or_default(),
+                findings
             ),
             Note::FingerprintKeysDiffer { keys } => {
                 write!(f, "secrets were fingerprinted with different keys (")?;
@@ -323,10 +400,39 @@ pub struct Summary {
     pub warnings: usize,
     /// Active findings of severity info.
     pub infos: usize,
-    /// Waived findings.
+    /// Findings waived by a drift.toml waiver.
     pub waived: usize,
+    /// Findings accepted by a baseline entry.
+    pub baselined: usize,
     /// Whether every source was collected (no collection errors).
     pub complete: bool,
+}
+
+/// How many keys (or findings) one rule, waiver or baseline entry matched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchCount {
+    /// Where it was written (`drift.toml:12`, `drift-baseline.toml:7`).
+    pub origin: Option<String>,
+    /// Its key globs.
+    pub globs: Vec<String>,
+    /// How many keys compared it matched (for a baseline entry: how many
+    /// findings it matched by key and environments, whatever their values).
+    pub keys: usize,
+    /// For a waiver or baseline entry, how many findings it waived or
+    /// accepted (expired ones included); `None` for a rule.
+    pub findings: Option<usize>,
+}
+
+/// What each rule, waiver and baseline entry matched, in the order they
+/// were given: a rule that matches nothing is a typo until shown otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyMatches {
+    /// The rules.
+    pub rules: Vec<MatchCount>,
+    /// The waivers.
+    pub waivers: Vec<MatchCount>,
+    /// The baseline entries (empty without a baseline).
+    pub baseline: Vec<MatchCount>,
 }
 
 /// What a CI gate should conclude from a report.
@@ -342,7 +448,7 @@ pub enum Outcome {
 }
 
 /// The result of a diff.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
     /// The environments compared, in order.
     pub environments: Vec<EnvironmentSummary>,
@@ -356,9 +462,42 @@ pub struct Report {
     pub notes: Vec<Note>,
     /// Counts.
     pub summary: Summary,
+    /// What each rule, waiver and baseline entry matched.
+    pub matches: PolicyMatches,
+}
+
+impl Summary {
+    /// The counts of `findings`, of `keys` keys compared.
+    pub(crate) fn of(findings: &[Finding], keys: usize, complete: bool) -> Summary {
+        let mut s = Summary {
+            keys,
+            complete,
+            ..Summary::default()
+        };
+        for f in findings {
+            match &f.waived {
+                Some(w) if w.baseline => s.baselined += 1,
+                Some(_) => s.waived += 1,
+                None => {
+                    s.findings += 1;
+                    match f.severity {
+                        Severity::Error => s.errors += 1,
+                        Severity::Warning => s.warnings += 1,
+                        _ => s.infos += 1,
+                    }
+                }
+            }
+        }
+        s
+    }
 }
 
 impl Report {
+    /// Counts the findings again, after some were waived or baselined.
+    pub(crate) fn recount(&mut self) {
+        self.summary = Summary::of(&self.findings, self.summary.keys, self.summary.complete);
+    }
+
     /// Whether an active finding is at or above `threshold`.
     pub fn has_drift(&self, threshold: Severity) -> bool {
         self.findings

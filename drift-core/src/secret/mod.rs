@@ -317,6 +317,15 @@ impl Sanitizer {
         self.judge_key(key.as_str(), None).is_some()
     }
 
+    /// The layer that hides every value of `key` whatever it holds: a
+    /// policy glob ([`HiddenBy::Policy`]) or the key's own name
+    /// ([`HiddenBy::Name`]); `None` when only what a value holds (content,
+    /// shape, structure) could hide it. Manifests record how many values
+    /// each layer hid, not which: `drift explain` judges the key again.
+    pub fn key_judgement(&self, key: &KeyPath) -> Option<HiddenBy> {
+        self.judge_key(key.as_str(), None)
+    }
+
     /// The layer that hides every value of `key` whatever it holds, if any.
     fn judge_key(&self, key: &str, names: Option<&mut NameJudge>) -> Option<HiddenBy> {
         if self.extra.iter().any(|p| p.matches(key)) {
