@@ -79,6 +79,49 @@ pub enum Command {
     /// Collect every environment of a drift.toml and compare them: the CI gate.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Write a commented drift.toml for this repository, from what it holds.
+    Init(InitArgs),
+    /// Print a shell completion script to standard output.
+    Completions(CompletionsArgs),
+    /// Print drift's man page (roff) to standard output, or a subcommand's.
+    Man(ManArgs),
+}
+
+/// `drift man`.
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (`drift-diff(1)`) [default: drift(1)].
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
+
+/// `drift init`.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Where to write the drift.toml (refused if it exists).
+    #[arg(long, short, value_name = "FILE", default_value = "drift.toml")]
+    pub output: PathBuf,
+}
+
+/// `drift completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells `drift completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
 }
 
 /// Report formats.

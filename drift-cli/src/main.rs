@@ -84,6 +84,9 @@ fn main() -> ExitCode {
         Command::Snapshot(args) => commands::snapshot::run(*args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Init(args) => commands::init::run(&args),
+        Command::Completions(args) => commands::completions::completions(args.shell),
+        Command::Man(args) => commands::completions::man(args.command.as_deref()),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -1,5 +1,7 @@
 //! The subcommands.
 
 pub mod check;
+pub mod completions;
 pub mod diff;
+pub mod init;
 pub mod snapshot;

@@ -13,3 +13,4 @@ mod secrets;
 mod snapshot;
 mod support;
 mod terminal;
+mod terminal_tools;
