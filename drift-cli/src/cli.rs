@@ -217,6 +217,9 @@ pub struct SnapshotArgs {
     /// Snapshot a remote host instead of this machine: `ssh://[user@]host[:port]`.
     #[arg(long, value_name = "TARGET")]
     pub host: Option<String>,
+    /// The host's name recorded in the manifest, which tells a fleet's manifests apart [default: the --host target's host, or this machine's name].
+    #[arg(long, value_name = "NAME")]
+    pub host_name: Option<String>,
     /// How remote hosts are reached.
     #[command(flatten)]
     pub ssh: SshArgs,
@@ -237,9 +240,12 @@ pub struct SnapshotArgs {
 /// `drift diff`.
 #[derive(Debug, Clone, Args)]
 pub struct DiffArgs {
-    /// Manifests written by `drift snapshot` (two or more; `-` reads standard input once).
-    #[arg(value_name = "MANIFEST", num_args = 2.., required = true)]
+    /// Manifests written by `drift snapshot` (two or more; `-` reads standard input once); with --fleet, a folder means its `*.json` files, and a quoted glob (`'fleet/*.json'`) is expanded by drift.
+    #[arg(value_name = "MANIFEST", num_args = 1.., required = true)]
     pub manifests: Vec<PathBuf>,
+    /// Manifests of one environment name are that environment's hosts (a fleet collected elsewhere): outliers among its hosts, then the environments compared.
+    #[arg(long)]
+    pub fleet: bool,
     /// A drift.toml whose rules and waivers apply.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

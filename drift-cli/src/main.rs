@@ -8,6 +8,7 @@ mod collect;
 mod commands;
 mod exit;
 mod implicit;
+mod inputs;
 mod jobs;
 mod output;
 mod sanitizer;

@@ -148,6 +148,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                     |h| format!("{}/{}", env.name, host_label(h)),
                 );
                 progress.line(&format!("  collecting {where_} …"));
+                let host_name = crate::targets::default_host_name(host);
                 let snap = collect_target(
                     &env.name,
                     host,
@@ -156,6 +157,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                     options,
                     sanitizer.clone(),
                     created_at,
+                    &drift_collectors::SnapshotOptions {
+                        host_name: host_name.as_deref(),
+                        ..Default::default()
+                    },
                 );
                 progress.line(&status_line(&where_, &snap, started));
                 snap

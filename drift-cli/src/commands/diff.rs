@@ -44,7 +44,12 @@ fn read_manifest(path: &Path, max_bytes: u64) -> anyhow::Result<Manifest> {
 /// one file given twice (`drift diff a.json a.json`, which compares like
 /// `diff a a`) by its place among the arguments: `prod@a.json#2`.
 fn names(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
-    let names = by_file(manifests, paths);
+    let envs: Vec<&str> = manifests.iter().map(|m| m.environment.as_str()).collect();
+    numbered(by_file(&envs, paths))
+}
+
+/// Each name, with `#2`, `#3`… after the second and later ones it repeats.
+fn numbered(names: Vec<String>) -> Vec<String> {
     names
         .iter()
         .enumerate()
@@ -57,27 +62,71 @@ fn names(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
-fn by_file(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
-    manifests
+/// Each name, followed by `@FILE` when another one is the same.
+fn by_file(names: &[&str], paths: &[PathBuf]) -> Vec<String> {
+    names
         .iter()
         .zip(paths)
-        .map(|(m, p)| {
-            let shared = manifests
-                .iter()
-                .filter(|o| o.environment == m.environment)
-                .count()
-                > 1;
-            if shared {
-                format!("{}@{}", m.environment, p.display())
+        .map(|(name, p)| {
+            if names.iter().filter(|o| *o == name).count() > 1 {
+                format!("{name}@{}", p.display())
             } else {
-                m.environment.clone()
+                (*name).to_owned()
             }
         })
         .collect()
 }
 
+/// A fleet: the manifests grouped by environment name, in the order the
+/// names first come, each host named by its manifest's host name (a
+/// manifest without one — older than minor 2 — by the SSH target's host,
+/// else by its file), told apart by file name when two are the same.
+/// Returns (environment, [(host name, index of its manifest)]).
+fn fleet(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<(String, Vec<(String, usize)>)> {
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, m) in manifests.iter().enumerate() {
+        match groups.iter_mut().find(|(e, _)| *e == m.environment) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((m.environment.clone(), vec![i])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(env, members)| {
+            let hosts: Vec<String> = members
+                .iter()
+                .map(|&i| host_name(&manifests[i], &paths[i]))
+                .collect();
+            let own_paths: Vec<PathBuf> = members.iter().map(|&i| paths[i].clone()).collect();
+            let refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
+            let names = numbered(by_file(&refs, &own_paths));
+            (env, names.into_iter().zip(members).collect())
+        })
+        .collect()
+}
+
+/// The name of the host a manifest was taken on.
+fn host_name(m: &Manifest, path: &Path) -> String {
+    if let Some(host) = &m.host {
+        return host.clone();
+    }
+    if m.target != "local" {
+        return crate::targets::host_label(&m.target);
+    }
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
 /// Runs `drift diff`.
-pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
+pub fn run(mut args: DiffArgs) -> anyhow::Result<Exit> {
+    if args.fleet {
+        args.manifests = crate::inputs::expand(&args.manifests)?;
+    }
+    if args.manifests.len() < 2 {
+        bail!("nothing to compare: `drift diff` needs two or more manifests");
+    }
     if args
         .manifests
         .iter()
@@ -106,17 +155,39 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         })
         .collect::<anyhow::Result<_>>()?;
     let names = names(&manifests, &args.manifests);
-    let envs: Vec<Environment<'_>> = manifests
-        .iter()
-        .zip(&names)
-        .map(|(m, n)| Environment {
-            name: n,
-            hosts: vec![Host {
+    let groups = if args.fleet {
+        fleet(&manifests, &args.manifests)
+    } else {
+        Vec::new()
+    };
+    let envs: Vec<Environment<'_>> = if args.fleet {
+        // The same grouping `drift check` makes of `hosts = [...]`.
+        groups
+            .iter()
+            .map(|(env, hosts)| Environment {
+                name: env,
+                hosts: hosts
+                    .iter()
+                    .map(|(h, i)| Host {
+                        name: h,
+                        manifest: &manifests[*i],
+                    })
+                    .collect(),
+            })
+            .collect()
+    } else {
+        manifests
+            .iter()
+            .zip(&names)
+            .map(|(m, n)| Environment {
                 name: n,
-                manifest: m,
-            }],
-        })
-        .collect();
+                hosts: vec![Host {
+                    name: n,
+                    manifest: m,
+                }],
+            })
+            .collect()
+    };
     let options = DiffOptions {
         today: Some(today()),
         ..DiffOptions::default()

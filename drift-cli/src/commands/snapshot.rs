@@ -106,6 +106,13 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     if let Some(host) = &args.host {
         check_target(host)?;
     }
+    let host_name = match &args.host_name {
+        Some(name) if !crate::targets::valid_host_name(name) => bail!(
+            "the `--host-name` value is not a valid host name: 1 to 255 characters, no spaces or control characters (the value given is not shown)"
+        ),
+        Some(name) => Some(name.clone()),
+        None => crate::targets::default_host_name(args.host.as_deref()),
+    };
     // Sources given by flags are the user's own: nothing to allow.
     let schema = resolve_schema(&sources.schema, &SecretAllow::default())?;
     let ssh = crate::targets::merge(&crate::settings::SshSettings::default(), &args.ssh, &|k| {
@@ -134,6 +141,10 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
             sanitizer,
             &created_at,
             out,
+            &drift_collectors::SnapshotOptions {
+                host_name: host_name.as_deref(),
+                ..Default::default()
+            },
         )
     };
     let (errors, coverage) = write_streamed(args.output.as_deref(), stream)?;

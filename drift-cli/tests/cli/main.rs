@@ -3,6 +3,7 @@
 mod check;
 mod deep;
 mod diff;
+mod diff_fleet;
 mod echoes;
 mod fleet;
 mod hard;
