@@ -235,6 +235,9 @@ pub struct SnapshotArgs {
     /// Follow symbolic links in configuration directories.
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// No progress bars on standard error (they are drawn only on a terminal, and never when `CI` is set).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `drift diff`.

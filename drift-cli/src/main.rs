@@ -3,6 +3,7 @@
 
 mod allow;
 mod atomic;
+mod bars;
 mod cli;
 mod collect;
 mod commands;

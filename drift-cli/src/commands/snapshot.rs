@@ -130,6 +130,9 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         ssh: ssh_options(&ssh, &LoginEnv::from_process()),
     };
     let created_at = now_rfc3339();
+    let bars = crate::bars::wanted_here(args.quiet).then(|| crate::bars::Bars::new(1));
+    let host_bars = bars.as_ref().map(|b| b.host(None));
+    let no_progress = drift_collectors::progress::NoProgress;
     let unkeyed = sanitizer.fingerprinter().key_id().is_none();
     let stream = |out: &mut (dyn std::io::Write + Send)| {
         crate::collect::stream_target(
@@ -143,11 +146,18 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
             out,
             &drift_collectors::SnapshotOptions {
                 host_name: host_name.as_deref(),
-                ..Default::default()
+                progress: match &host_bars {
+                    Some(b) => b,
+                    None => &no_progress,
+                },
             },
         )
     };
-    let (errors, coverage) = write_streamed(args.output.as_deref(), stream)?;
+    let written = write_streamed(args.output.as_deref(), stream);
+    if let Some(b) = &bars {
+        b.clear();
+    }
+    let (errors, coverage) = written?;
     // What a host holds (file names, parser messages) is shown escaped.
     let env = Escaped(&args.env);
     for e in &errors {

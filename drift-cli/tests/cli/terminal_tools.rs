@@ -96,3 +96,66 @@ fn man_pages_are_roff_with_the_commands_and_flags() {
         .status(2)
         .stderr_has("no subcommand of that name");
 }
+
+/// A folder of `n` small configuration files.
+fn config_tree(root: &Path, n: usize) -> std::path::PathBuf {
+    let dir = root.join("conf");
+    for i in 0..n {
+        touch(&dir, &format!("f{i}.yaml"));
+    }
+    dir
+}
+
+#[test]
+fn no_progress_is_drawn_when_standard_error_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = config_tree(dir.path(), 20);
+    let out = dir.path().join("m.json");
+    let run = Drift::new()
+        .env_remove("CI")
+        .args(["snapshot", "--env", "prod", "--config-dir"])
+        .arg_path(&conf)
+        .args(["--output"])
+        .arg_path(&out)
+        .status(0);
+    assert!(run.stderr_bytes().is_empty(), "{}", run.stderr());
+}
+
+/// Runs drift under a pseudo-terminal (`script`), with `ci` as the `CI`
+/// variable; what it drew on the terminal.
+fn on_a_terminal(args: &str, ci: Option<&str>) -> String {
+    let bin = assert_cmd::cargo::cargo_bin("drift");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"]);
+    cmd.env_remove("CI");
+    if let Some(v) = ci {
+        cmd.env("CI", v);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_is_drawn_on_a_terminal_but_not_in_ci_nor_with_quiet() {
+    if std::process::Command::new("script")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        panic!("this test needs `script` (util-linux) for a pseudo-terminal");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let conf = config_tree(dir.path(), 20);
+    let out = dir.path().join("m.json");
+    let args = format!(
+        "snapshot --env prod --config-dir {} --output {}",
+        conf.display(),
+        out.display()
+    );
+    let drawn = on_a_terminal(&args, None);
+    assert!(drawn.contains("config: "), "{drawn:?}");
+    assert!(drawn.contains("file(s)"), "{drawn:?}");
+    assert_eq!(on_a_terminal(&args, Some("true")), "");
+    assert_eq!(on_a_terminal(&format!("{args} --quiet"), None), "");
+}

@@ -432,7 +432,10 @@ fn the_host_name_is_written_and_read_back() {
     b.add("env", "1", Collection::new());
     let m = b.finish(None);
     let text = m.to_json_string();
-    assert!(text.contains("\"target\": \"local\",\n  \"host\": \"web-1\",\n"), "{text}");
+    assert!(
+        text.contains("\"target\": \"local\",\n  \"host\": \"web-1\",\n"),
+        "{text}"
+    );
     let back = read(&text).unwrap();
     assert_eq!(back.host.as_deref(), Some("web-1"));
     assert_eq!(back, m);
@@ -443,7 +446,11 @@ fn the_host_name_is_written_and_read_back() {
 #[test]
 fn an_older_minor_without_a_host_reads_even_reformatted() {
     let minor = format!("\"format_minor\": {}", super::FORMAT_MINOR);
-    let old = redigest(&sample().to_json_string().replace(&minor, "\"format_minor\": 1"));
+    let old = redigest(
+        &sample()
+            .to_json_string()
+            .replace(&minor, "\"format_minor\": 1"),
+    );
     let m = read(&old).unwrap();
     assert_eq!((m.host.as_deref(), m.format_minor()), (None, 1));
     // Reformatted (`jq`): checked by writing it back in its own minor.
