@@ -1,5 +1,6 @@
 //! `drift diff`: compare manifests.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -50,25 +51,31 @@ fn names(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
 
 /// Each name, with `#2`, `#3`… after the second and later ones it repeats.
 fn numbered(names: Vec<String>) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
     names
-        .iter()
-        .enumerate()
-        .map(
-            |(i, name)| match names[..i].iter().filter(|n| *n == name).count() {
-                0 => name.clone(),
-                earlier => format!("{name}#{}", earlier + 1),
-            },
-        )
+        .into_iter()
+        .map(|name| {
+            let earlier = seen.entry(name.clone()).or_default();
+            *earlier += 1;
+            match *earlier {
+                1 => name,
+                n => format!("{name}#{n}"),
+            }
+        })
         .collect()
 }
 
 /// Each name, followed by `@FILE` when another one is the same.
 fn by_file(names: &[&str], paths: &[PathBuf]) -> Vec<String> {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for n in names {
+        *count.entry(n).or_default() += 1;
+    }
     names
         .iter()
         .zip(paths)
         .map(|(name, p)| {
-            if names.iter().filter(|o| *o == name).count() > 1 {
+            if count[name] > 1 {
                 format!("{name}@{}", p.display())
             } else {
                 (*name).to_owned()
@@ -84,10 +91,14 @@ fn by_file(names: &[&str], paths: &[PathBuf]) -> Vec<String> {
 /// Returns (environment, [(host name, index of its manifest)]).
 fn fleet(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<(String, Vec<(String, usize)>)> {
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, m) in manifests.iter().enumerate() {
-        match groups.iter_mut().find(|(e, _)| *e == m.environment) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((m.environment.clone(), vec![i])),
+        match index.get(m.environment.as_str()) {
+            Some(&g) => groups[g].1.push(i),
+            None => {
+                index.insert(&m.environment, groups.len());
+                groups.push((m.environment.clone(), vec![i]));
+            }
         }
     }
     groups
