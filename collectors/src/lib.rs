@@ -31,6 +31,7 @@ pub mod config;
 pub mod env;
 pub mod host;
 pub mod packages;
+pub mod progress;
 pub mod runtime;
 pub mod schema;
 mod snapshot;
@@ -38,7 +39,7 @@ mod text;
 pub mod transport;
 
 pub use collector::Collector;
-pub use snapshot::{snapshot, snapshot_to};
+pub use snapshot::{SnapshotOptions, snapshot, snapshot_to, snapshot_to_with, snapshot_with};
 
 /// The README's Rust example, compiled and run as a doctest so that it
 /// stays true.

@@ -81,6 +81,49 @@ pub enum Command {
     Check(CheckArgs),
     /// Show every rule, waiver, baseline entry, secret rule and default that applies to a key.
     Explain(ExplainArgs),
+    /// Write a commented drift.toml for this repository, from what it holds.
+    Init(InitArgs),
+    /// Print a shell completion script to standard output.
+    Completions(CompletionsArgs),
+    /// Print drift's man page (roff) to standard output, or a subcommand's.
+    Man(ManArgs),
+}
+
+/// `drift man`.
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (`drift-diff(1)`) [default: drift(1)].
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+}
+
+/// `drift init`.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Where to write the drift.toml (refused if it exists).
+    #[arg(long, short, value_name = "FILE", default_value = "drift.toml")]
+    pub output: PathBuf,
+}
+
+/// `drift completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// The shells `drift completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
 }
 
 /// `drift explain`.
@@ -212,6 +255,9 @@ pub struct SnapshotArgs {
     /// Snapshot a remote host instead of this machine: `ssh://[user@]host[:port]`.
     #[arg(long, value_name = "TARGET")]
     pub host: Option<String>,
+    /// The host's name recorded in the manifest, which tells a fleet's manifests apart [default: the --host target's host, or this machine's name].
+    #[arg(long, value_name = "NAME")]
+    pub host_name: Option<String>,
     /// How remote hosts are reached.
     #[command(flatten)]
     pub ssh: SshArgs,
@@ -227,14 +273,20 @@ pub struct SnapshotArgs {
     /// Follow symbolic links in configuration directories.
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// No progress bars on standard error (they are drawn only on a terminal, and never when `CI` is set).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `drift diff`.
 #[derive(Debug, Clone, Args)]
 pub struct DiffArgs {
-    /// Manifests written by `drift snapshot` (two or more; `-` reads standard input once).
-    #[arg(value_name = "MANIFEST", num_args = 2.., required = true)]
+    /// Manifests written by `drift snapshot` (two or more; `-` reads standard input once); with --fleet, a folder means its `*.json` files, and a quoted glob (`'fleet/*.json'`) is expanded by drift.
+    #[arg(value_name = "MANIFEST", num_args = 1.., required = true)]
     pub manifests: Vec<PathBuf>,
+    /// Manifests of one environment name are that environment's hosts (a fleet collected elsewhere): outliers among its hosts, then the environments compared.
+    #[arg(long)]
+    pub fleet: bool,
     /// A drift.toml whose rules and waivers apply.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

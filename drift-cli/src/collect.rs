@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use drift_collectors::transport::Transport;
-use drift_collectors::{Collector, snapshot, snapshot_to};
+use drift_collectors::{Collector, SnapshotOptions, snapshot_to_with, snapshot_with};
 use drift_core::manifest::Coverage;
 use drift_core::{Collection, CollectionError, Manifest, ManifestBuilder, Sanitizer};
 
@@ -21,7 +21,9 @@ pub struct Snap {
     pub reached: bool,
 }
 
-/// Snapshots `env` on `host` (`None`: this machine).
+/// Snapshots `env` on `host` (`None`: this machine); `extra` names the
+/// host in the manifest and watches the progress.
+#[allow(clippy::too_many_arguments)]
 pub fn collect_target(
     env: &str,
     host: Option<&str>,
@@ -30,20 +32,22 @@ pub fn collect_target(
     options: &CollectOptions,
     sanitizer: Sanitizer,
     created_at: &str,
+    extra: &SnapshotOptions<'_>,
 ) -> Snap {
     match open(host, sources, schema, options) {
         Ok((transport, collectors)) => Snap {
-            manifest: snapshot(
+            manifest: snapshot_with(
                 env,
                 &*transport,
                 &collectors,
                 sanitizer,
                 Some(created_at.to_owned()),
+                extra,
             ),
             reached: true,
         },
         Err(e) => Snap {
-            manifest: unreached(env, host, sanitizer, created_at, e),
+            manifest: unreached(env, host, extra.host_name, sanitizer, created_at, e),
             reached: false,
         },
     }
@@ -62,21 +66,23 @@ pub fn stream_target(
     sanitizer: Sanitizer,
     created_at: &str,
     out: &mut (dyn Write + Send),
+    extra: &SnapshotOptions<'_>,
 ) -> io::Result<(Vec<CollectionError>, Vec<Coverage>)> {
     match open(host, sources, schema, options) {
         Ok((transport, collectors)) => {
-            let summary = snapshot_to(
+            let summary = snapshot_to_with(
                 env,
                 &*transport,
                 &collectors,
                 sanitizer,
                 Some(created_at),
                 out,
+                extra,
             )?;
             Ok((summary.errors, summary.coverage))
         }
         Err(e) => {
-            let manifest = unreached(env, host, sanitizer, created_at, e);
+            let manifest = unreached(env, host, extra.host_name, sanitizer, created_at, e);
             manifest.write_to(&mut *out)?;
             Ok((manifest.errors, manifest.coverage))
         }
@@ -110,6 +116,7 @@ fn open(
 fn unreached(
     env: &str,
     host: Option<&str>,
+    host_name: Option<&str>,
     sanitizer: Sanitizer,
     created_at: &str,
     error: CollectionError,
@@ -117,6 +124,9 @@ fn unreached(
     let mut c = Collection::new();
     c.error(error);
     let mut b = ManifestBuilder::new(env, host.unwrap_or("local"), sanitizer);
+    if let Some(name) = host_name {
+        b.host_name(name);
+    }
     b.add("ssh", env!("CARGO_PKG_VERSION"), c);
     b.finish(Some(created_at.to_owned()))
 }

@@ -8,11 +8,13 @@
 mod allow;
 mod atomic;
 mod baseline;
+mod bars;
 mod cli;
 mod collect;
 mod commands;
 mod exit;
 mod implicit;
+mod inputs;
 mod jobs;
 mod locate;
 mod output;
@@ -91,6 +93,9 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Init(args) => commands::init::run(&args),
+        Command::Completions(args) => commands::completions::completions(args.shell),
+        Command::Man(args) => commands::completions::man(args.command.as_deref()),
     };
     match result {
         Ok(exit) => exit.into(),

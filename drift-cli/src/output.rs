@@ -295,10 +295,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Progress when standard error is a terminal and not `quiet`.
+    /// Progress when standard error is a terminal, not `quiet`, and not
+    /// in CI (`CI` set).
     pub fn new(quiet: bool) -> Progress {
         Progress {
-            enabled: !quiet && io::stderr().is_terminal(),
+            enabled: crate::bars::wanted_here(quiet),
         }
     }
 

@@ -130,6 +130,39 @@ pub fn local() -> Box<dyn Transport> {
     Box::new(Local::new())
 }
 
+/// This machine's host name, when it has one.
+pub fn local_host_name() -> Option<String> {
+    #[cfg(target_os = "linux")]
+    let name = rustix::system::uname()
+        .nodename()
+        .to_str()
+        .ok()
+        .map(str::to_owned);
+    #[cfg(not(target_os = "linux"))]
+    let name = std::env::var("HOSTNAME")
+        .or_else(|_| std::env::var("COMPUTERNAME"))
+        .ok();
+    name.filter(|n| valid_host_name(n))
+}
+
+/// Whether `name` may name a host in a manifest: 1 to 255 characters, none
+/// of them a control, a space or invisible.
+pub fn valid_host_name(name: &str) -> bool {
+    (1..=255).contains(&name.chars().count())
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || drift_core::display::is_hidden(c))
+}
+
+/// The host name a snapshot of `target` (`None`: this machine) records by
+/// default: the SSH target's host, or this machine's name.
+pub fn default_host_name(target: Option<&str>) -> Option<String> {
+    match target {
+        Some(t) => Some(host_label(t)),
+        None => local_host_name(),
+    }
+}
+
 /// The name of a host in reports: the target without `ssh://` and user.
 pub fn host_label(target: &str) -> String {
     let rest = target.strip_prefix("ssh://").unwrap_or(target);

@@ -58,13 +58,18 @@ fn select<'c>(config: &'c Config, wanted: &[String]) -> anyhow::Result<Vec<&'c E
         .iter()
         .filter(|e| wanted.is_empty() || wanted.contains(&e.name))
         .collect();
-    let hosts: usize = selected.iter().map(|e| e.sources.hosts.len().max(1)).sum();
+    let hosts = plan_len(&selected);
     if selected.len() < 2 && hosts < 2 {
         bail!(
             "nothing to compare: `drift check` needs two environments, or one environment with several hosts"
         );
     }
     Ok(selected)
+}
+
+/// How many hosts (or local environments) a run collects.
+fn plan_len(selected: &[&EnvConfig]) -> usize {
+    selected.iter().map(|e| e.sources.hosts.len().max(1)).sum()
 }
 
 /// One environment's snapshots: (host label, snapshot).
@@ -126,6 +131,14 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         bail!("--jobs must be at least 1");
     }
     let progress = Progress::new(args.quiet);
+    let bars =
+        crate::bars::wanted_here(args.quiet).then(|| crate::bars::Bars::new(plan_len(&selected)));
+    let bars = bars.as_ref();
+    let say = |line: &str| match bars {
+        Some(b) => b.println(line),
+        None => progress.line(line),
+    };
+    let no_progress = drift_collectors::progress::NoProgress;
     let created_at = now_rfc3339();
 
     // One task per host (or per local environment), at most `jobs` at once.
@@ -142,13 +155,16 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         .map(|&(i, host)| {
             let (env, schema) = (selected[i], &schemas[i]);
             let (options, sanitizer, created_at) = (&options, &sanitizer, &created_at);
+            let (say, no_progress) = (&say, &no_progress);
             Box::new(move || {
                 let started = Instant::now();
                 let where_ = host.map_or_else(
                     || env.name.clone(),
                     |h| format!("{}/{}", env.name, host_label(h)),
                 );
-                progress.line(&format!("  collecting {where_} …"));
+                say(&format!("  collecting {where_} …"));
+                let host_bars = bars.map(|b| b.host(Some(&where_)));
+                let host_name = crate::targets::default_host_name(host);
                 let snap = collect_target(
                     &env.name,
                     host,
@@ -157,13 +173,26 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                     options,
                     sanitizer.clone(),
                     created_at,
+                    &drift_collectors::SnapshotOptions {
+                        host_name: host_name.as_deref(),
+                        progress: match &host_bars {
+                            Some(b) => b,
+                            None => no_progress,
+                        },
+                    },
                 );
-                progress.line(&status_line(&where_, &snap, started));
+                say(&status_line(&where_, &snap, started));
+                if let Some(b) = bars {
+                    b.host_done();
+                }
                 snap
             }) as Task<'_, Snap>
         })
         .collect();
     let mut snaps = run_bounded(jobs, tasks).into_iter();
+    if let Some(b) = bars {
+        b.clear();
+    }
     let mut collected: Vec<Collected> = selected
         .iter()
         .map(|e| Collected {

@@ -1,5 +1,6 @@
 //! `drift diff`: compare manifests.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -44,33 +45,21 @@ pub(crate) fn read_manifest(path: &Path, max_bytes: u64) -> anyhow::Result<Manif
 /// one file given twice (`drift diff a.json a.json`, which compares like
 /// `diff a a`) by its place among the arguments: `prod@a.json#2`.
 fn names(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
-    let names = by_file(manifests, paths);
-    names
-        .iter()
-        .enumerate()
-        .map(
-            |(i, name)| match names[..i].iter().filter(|n| *n == name).count() {
-                0 => name.clone(),
-                earlier => format!("{name}#{}", earlier + 1),
-            },
-        )
-        .collect()
+    let envs: Vec<&str> = manifests.iter().map(|m| m.environment.as_str()).collect();
+    numbered(by_file(&envs, paths))
 }
 
-fn by_file(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<String> {
-    manifests
-        .iter()
-        .zip(paths)
-        .map(|(m, p)| {
-            let shared = manifests
-                .iter()
-                .filter(|o| o.environment == m.environment)
-                .count()
-                > 1;
-            if shared {
-                format!("{}@{}", m.environment, p.display())
-            } else {
-                m.environment.clone()
+/// Each name, with `#2`, `#3`… after the second and later ones it repeats.
+fn numbered(names: Vec<String>) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    names
+        .into_iter()
+        .map(|name| {
+            let earlier = seen.entry(name.clone()).or_default();
+            *earlier += 1;
+            match *earlier {
+                1 => name,
+                n => format!("{name}#{n}"),
             }
         })
         .collect()
@@ -94,8 +83,79 @@ fn fingerprinter(config: Option<&crate::settings::Config>) -> anyhow::Result<Fin
     Ok(sanitizer.fingerprinter().clone())
 }
 
+/// Each name, followed by `@FILE` when another one is the same.
+fn by_file(names: &[&str], paths: &[PathBuf]) -> Vec<String> {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for n in names {
+        *count.entry(n).or_default() += 1;
+    }
+    names
+        .iter()
+        .zip(paths)
+        .map(|(name, p)| {
+            if count[name] > 1 {
+                format!("{name}@{}", p.display())
+            } else {
+                (*name).to_owned()
+            }
+        })
+        .collect()
+}
+
+/// A fleet: the manifests grouped by environment name, in the order the
+/// names first come, each host named by its manifest's host name (a
+/// manifest without one — older than minor 2 — by the SSH target's host,
+/// else by its file), told apart by file name when two are the same.
+/// Returns (environment, [(host name, index of its manifest)]).
+fn fleet(manifests: &[Manifest], paths: &[PathBuf]) -> Vec<(String, Vec<(String, usize)>)> {
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, m) in manifests.iter().enumerate() {
+        match index.get(m.environment.as_str()) {
+            Some(&g) => groups[g].1.push(i),
+            None => {
+                index.insert(&m.environment, groups.len());
+                groups.push((m.environment.clone(), vec![i]));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(env, members)| {
+            let hosts: Vec<String> = members
+                .iter()
+                .map(|&i| host_name(&manifests[i], &paths[i]))
+                .collect();
+            let own_paths: Vec<PathBuf> = members.iter().map(|&i| paths[i].clone()).collect();
+            let refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
+            let names = numbered(by_file(&refs, &own_paths));
+            (env, names.into_iter().zip(members).collect())
+        })
+        .collect()
+}
+
+/// The name of the host a manifest was taken on.
+fn host_name(m: &Manifest, path: &Path) -> String {
+    if let Some(host) = &m.host {
+        return host.clone();
+    }
+    if m.target != "local" {
+        return crate::targets::host_label(&m.target);
+    }
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
 /// Runs `drift diff`.
-pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
+pub fn run(mut args: DiffArgs) -> anyhow::Result<Exit> {
+    if args.fleet {
+        args.manifests = crate::inputs::expand(&args.manifests)?;
+    }
+    if args.manifests.len() < 2 {
+        bail!("nothing to compare: `drift diff` needs two or more manifests");
+    }
     if args
         .manifests
         .iter()
@@ -127,17 +187,39 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         })
         .collect::<anyhow::Result<_>>()?;
     let names = names(&manifests, &args.manifests);
-    let envs: Vec<Environment<'_>> = manifests
-        .iter()
-        .zip(&names)
-        .map(|(m, n)| Environment {
-            name: n,
-            hosts: vec![Host {
+    let groups = if args.fleet {
+        fleet(&manifests, &args.manifests)
+    } else {
+        Vec::new()
+    };
+    let envs: Vec<Environment<'_>> = if args.fleet {
+        // The same grouping `drift check` makes of `hosts = [...]`.
+        groups
+            .iter()
+            .map(|(env, hosts)| Environment {
+                name: env,
+                hosts: hosts
+                    .iter()
+                    .map(|(h, i)| Host {
+                        name: h,
+                        manifest: &manifests[*i],
+                    })
+                    .collect(),
+            })
+            .collect()
+    } else {
+        manifests
+            .iter()
+            .zip(&names)
+            .map(|(m, n)| Environment {
                 name: n,
-                manifest: m,
-            }],
-        })
-        .collect();
+                hosts: vec![Host {
+                    name: n,
+                    manifest: m,
+                }],
+            })
+            .collect()
+    };
     let today = today();
     let options = DiffOptions {
         today: Some(today),

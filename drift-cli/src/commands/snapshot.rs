@@ -106,6 +106,13 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     if let Some(host) = &args.host {
         check_target(host)?;
     }
+    let host_name = match &args.host_name {
+        Some(name) if !crate::targets::valid_host_name(name) => bail!(
+            "the `--host-name` value is not a valid host name: 1 to 255 characters, no spaces or control characters (the value given is not shown)"
+        ),
+        Some(name) => Some(name.clone()),
+        None => crate::targets::default_host_name(args.host.as_deref()),
+    };
     // Sources given by flags are the user's own: nothing to allow.
     let schema = resolve_schema(&sources.schema, &SecretAllow::default())?;
     let ssh = crate::targets::merge(&crate::settings::SshSettings::default(), &args.ssh, &|k| {
@@ -123,6 +130,9 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         ssh: ssh_options(&ssh, &LoginEnv::from_process()),
     };
     let created_at = now_rfc3339();
+    let bars = crate::bars::wanted_here(args.quiet).then(|| crate::bars::Bars::new(1));
+    let host_bars = bars.as_ref().map(|b| b.host(None));
+    let no_progress = drift_collectors::progress::NoProgress;
     let unkeyed = sanitizer.fingerprinter().key_id().is_none();
     let stream = |out: &mut (dyn std::io::Write + Send)| {
         crate::collect::stream_target(
@@ -134,9 +144,20 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
             sanitizer,
             &created_at,
             out,
+            &drift_collectors::SnapshotOptions {
+                host_name: host_name.as_deref(),
+                progress: match &host_bars {
+                    Some(b) => b,
+                    None => &no_progress,
+                },
+            },
         )
     };
-    let (errors, coverage) = write_streamed(args.output.as_deref(), stream)?;
+    let written = write_streamed(args.output.as_deref(), stream);
+    if let Some(b) = &bars {
+        b.clear();
+    }
+    let (errors, coverage) = written?;
     // What a host holds (file names, parser messages) is shown escaped.
     let env = Escaped(&args.env);
     for e in &errors {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::{CollectionError, Coverage, Entry, ErrorKind, Manifest};
+use super::{CollectionError, Coverage, Entry, ErrorKind, FORMAT_MINOR, Manifest};
 use crate::key::KeyPath;
 use crate::secret::Sanitizer;
 use crate::value::Value;
@@ -93,6 +93,7 @@ impl Collection {
 pub struct ManifestBuilder {
     environment: String,
     target: String,
+    host: Option<String>,
     sanitizer: Sanitizer,
     collectors: BTreeMap<String, String>,
     collection: Collection,
@@ -108,10 +109,17 @@ impl ManifestBuilder {
         ManifestBuilder {
             environment: environment.into(),
             target: crate::secret::scrub(&target.into()),
+            host: None,
             sanitizer: sanitizer.counting_apart(),
             collectors: BTreeMap::new(),
             collection: Collection::new(),
         }
+    }
+
+    /// Records the host's name (`web-1`), which tells a fleet's manifests
+    /// apart.
+    pub fn host_name(&mut self, name: impl Into<String>) {
+        self.host = Some(crate::secret::scrub(&name.into()));
     }
 
     /// The sanitizer, for collectors that must judge a secret before they
@@ -132,6 +140,7 @@ impl ManifestBuilder {
         let ManifestBuilder {
             environment,
             target,
+            host,
             sanitizer,
             collectors,
             collection,
@@ -178,6 +187,7 @@ impl ManifestBuilder {
         Manifest {
             environment,
             target,
+            host,
             created_at,
             tool: Manifest::tool_name(),
             fingerprint_key: sanitizer.fingerprinter().key_id().map(str::to_owned),
@@ -185,6 +195,7 @@ impl ManifestBuilder {
             coverage,
             errors,
             entries,
+            format_minor: FORMAT_MINOR,
         }
     }
 }

@@ -38,7 +38,7 @@ use crate::value::Value;
 pub const FORMAT: &str = "drift-manifest/1";
 /// The format's minor version: fields added in a newer minor are ignored on
 /// read, a newer major is refused.
-pub const FORMAT_MINOR: u32 = 1;
+pub const FORMAT_MINOR: u32 = 2;
 
 /// One entry: a key path and its value.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +145,9 @@ pub struct Manifest {
     pub environment: String,
     /// What was snapshotted: `local`, `ssh://deploy@web-1:22`.
     pub target: String,
+    /// The host's name (`web-1`), when the snapshot recorded one (minor 2
+    /// and later): a fleet's manifests are told apart by it.
+    pub host: Option<String>,
     /// When, RFC 3339 UTC; not part of the digest.
     pub created_at: Option<String>,
     /// The tool that wrote it (`drift 0.1.0`).
@@ -158,9 +161,17 @@ pub struct Manifest {
     /// What could not be collected.
     pub errors: Vec<CollectionError>,
     entries: Vec<Entry>,
+    /// The minor version it was written in (read) or is written in (built):
+    /// a manifest is written back, and its digest checked, in its own.
+    format_minor: u32,
 }
 
 impl Manifest {
+    /// The format's minor version of this manifest (see [`FORMAT_MINOR`]).
+    pub fn format_minor(&self) -> u32 {
+        self.format_minor
+    }
+
     /// The entries, sorted by key path, each key once.
     pub fn entries(&self) -> &[Entry] {
         &self.entries

@@ -322,6 +322,7 @@ pub(super) struct Raw {
     tool: Option<String>,
     environment: Option<String>,
     target: Option<String>,
+    host: Option<String>,
     fingerprint_key: Option<Option<String>>,
     collectors: Option<BTreeMap<String, String>>,
     coverage: Option<Vec<Coverage>>,
@@ -381,6 +382,7 @@ impl<'de> Visitor<'de> for TopVisitor {
                 "tool" => once!(raw.tool, "tool"),
                 "environment" => once!(raw.environment, "environment"),
                 "target" => once!(raw.target, "target"),
+                "host" => once!(raw.host, "host"),
                 "fingerprint_key" => once!(raw.fingerprint_key, "fingerprint_key"),
                 "collectors" => once!(raw.collectors, "collectors"),
                 "coverage" => once!(raw.coverage, "coverage"),
@@ -445,6 +447,7 @@ impl Raw {
         let manifest = Manifest {
             environment: self.environment.ok_or_else(|| missing("environment"))?,
             target: self.target.ok_or_else(|| missing("target"))?,
+            host: self.host,
             created_at: self.created_at,
             tool: self.tool.ok_or_else(|| missing("tool"))?,
             fingerprint_key: self.fingerprint_key.flatten(),
@@ -452,6 +455,7 @@ impl Raw {
             coverage: self.coverage.unwrap_or_default(),
             errors: self.errors.unwrap_or_default(),
             entries: self.entries.ok_or_else(|| missing("entries"))?,
+            format_minor,
         };
         // The digest is of the bytes as written, so it is checked whatever
         // the minor version. When the bytes are not drift's layout (a file

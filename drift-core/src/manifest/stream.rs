@@ -21,7 +21,7 @@
 //!
 //! let mut out = Vec::new();
 //! let collectors = [("env".to_owned(), "0.1.0".to_owned())].into();
-//! let mut stream = ManifestStream::start(&mut out, "prod", "local", Sanitizer::default(), collectors, None)?;
+//! let mut stream = ManifestStream::start(&mut out, "prod", "local", None, Sanitizer::default(), collectors, None)?;
 //! let prepare = stream.preparer();
 //! stream.push(prepare.prepare(vec![(KeyPath::env("A"), "1".into())]), "env:B");
 //! let mut rest = Collection::new();
@@ -46,7 +46,7 @@ use super::write::{
     HashingWriter, Preamble, clean_prefix_len, format_entries, format_entry, format_entry_after,
     format_strings_entry, write_digest, write_head, write_preamble, write_tail,
 };
-use super::{CollectionError, Coverage, Entry, KeyedValues, Manifest};
+use super::{CollectionError, Coverage, Entry, FORMAT_MINOR, KeyedValues, Manifest};
 use crate::key::KeyPath;
 use crate::secret::Sanitizer;
 use crate::value::Value;
@@ -360,12 +360,14 @@ impl std::fmt::Debug for ManifestStream<'_> {
 }
 
 impl<'w> ManifestStream<'w> {
-    /// Starts the manifest of `environment` collected from `target` by
-    /// `collectors` (name → version): writes everything up to the entries.
+    /// Starts the manifest of `environment` collected from `target` (the
+    /// host named `host`, when known) by `collectors` (name → version):
+    /// writes everything up to the entries.
     pub fn start(
         out: &'w mut (dyn Write + Send),
         environment: &str,
         target: &str,
+        host: Option<&str>,
         sanitizer: Sanitizer,
         collectors: BTreeMap<String, String>,
         created_at: Option<&str>,
@@ -379,6 +381,8 @@ impl<'w> ManifestStream<'w> {
                 tool: &tool,
                 environment,
                 target: &crate::secret::scrub(target),
+                host: host.map(crate::secret::scrub).as_deref(),
+                minor: FORMAT_MINOR,
                 fingerprint_key: sanitizer.fingerprinter().key_id(),
                 collectors: &collectors,
             },
@@ -581,6 +585,7 @@ mod tests {
             out,
             "prod",
             "local",
+            None,
             Sanitizer::default(),
             collectors,
             created_at,

@@ -100,6 +100,7 @@ fn streamed(feed: impl FnOnce(&mut ManifestStream<'_>)) -> Option<String> {
         &mut out,
         "prod",
         "local",
+        None,
         Sanitizer::default(),
         collectors,
         Some(AT),

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use std::collections::BTreeMap;
 
-use super::{CollectionError, Coverage, Entry, FORMAT, FORMAT_MINOR, Manifest};
+use super::{CollectionError, Coverage, Entry, FORMAT, Manifest};
 use crate::value::Value;
 
 impl Manifest {
@@ -129,6 +129,8 @@ fn write_canonical<W: Write + ?Sized>(m: &Manifest, out: &mut W) -> io::Result<(
             tool: &m.tool,
             environment: &m.environment,
             target: &m.target,
+            host: m.host.as_deref(),
+            minor: m.format_minor,
             fingerprint_key: m.fingerprint_key.as_deref(),
             collectors: &m.collectors,
         },
@@ -142,6 +144,10 @@ pub(super) struct Preamble<'a> {
     pub(super) tool: &'a str,
     pub(super) environment: &'a str,
     pub(super) target: &'a str,
+    /// The host's name; written only when known (minor 2 and later).
+    pub(super) host: Option<&'a str>,
+    /// The minor version written.
+    pub(super) minor: u32,
     pub(super) fingerprint_key: Option<&'a str>,
     pub(super) collectors: &'a BTreeMap<String, String>,
 }
@@ -164,12 +170,16 @@ pub(super) fn write_head<W: Write + ?Sized>(
 
 /// The canonical region up to the opening of `entries`.
 pub(super) fn write_preamble<W: Write + ?Sized>(out: &mut W, p: &Preamble<'_>) -> io::Result<()> {
-    write!(out, "  \"format_minor\": {FORMAT_MINOR},\n  \"tool\": ")?;
+    write!(out, "  \"format_minor\": {},\n  \"tool\": ", p.minor)?;
     write_str(out, p.tool)?;
     out.write_all(b",\n  \"environment\": ")?;
     write_str(out, p.environment)?;
     out.write_all(b",\n  \"target\": ")?;
     write_str(out, p.target)?;
+    if let Some(host) = p.host {
+        out.write_all(b",\n  \"host\": ")?;
+        write_str(out, host)?;
+    }
     out.write_all(b",\n  \"fingerprint_key\": ")?;
     match p.fingerprint_key {
         Some(id) => write_str(out, id)?,
