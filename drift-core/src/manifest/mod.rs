@@ -8,7 +8,9 @@
 
 mod build;
 /// Entry points for the fuzz targets (`fuzzing` feature; test support only).
-#[cfg(feature = "fuzzing")]
+// Also the twin definitions of the tests (`twins.rs`).
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
 #[doc(hidden)]
 pub mod fuzzing;
 mod keyed;
