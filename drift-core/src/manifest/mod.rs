@@ -15,6 +15,7 @@ mod build;
 pub mod fuzzing;
 mod keyed;
 mod read;
+mod read_compact;
 mod read_lines;
 mod read_parallel;
 mod read_stream;
