@@ -36,6 +36,7 @@ pub mod runtime;
 pub mod schema;
 mod snapshot;
 mod text;
+pub mod toml_depth;
 pub mod transport;
 
 pub use collector::Collector;

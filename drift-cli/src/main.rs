@@ -7,8 +7,8 @@
 
 mod allow;
 mod atomic;
-mod baseline;
 mod bars;
+mod baseline;
 mod cli;
 mod collect;
 mod commands;

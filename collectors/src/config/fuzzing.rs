@@ -3,9 +3,10 @@
 //!
 //! The config readers are private to this module's parent; these functions
 //! give the fuzz targets each fast reader and its full twin, built into the
-//! one twin tester ([`drift_core::testing::twins`]) as the twin tests in
-//! `config/twins.rs` build them, and the readers that have no fast twin
-//! (INI, properties) through the collector's dispatch.
+//! one twin tester ([`drift_core::testing::twins`]) — the one definition of
+//! those twins, which the twin tests in `config/twins.rs` use too — and
+//! the readers that have no fast twin (INI, properties) through the
+//! collector's dispatch.
 
 use drift_core::__private::KeyedValues;
 use drift_core::key::KeyBuilder;
@@ -24,7 +25,8 @@ pub type Read = Result<Vec<String>, String>;
 /// `.env` pairs, or the error.
 pub type Vars = Result<Vec<(String, String)>, String>;
 
-fn lines(out: &KeyedValues) -> Vec<String> {
+/// Entries as sorted `KEY VALUE` lines.
+pub(crate) fn lines(out: &KeyedValues) -> Vec<String> {
     let mut lines: Vec<String> = out.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
     lines.sort();
     lines

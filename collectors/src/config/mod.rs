@@ -31,8 +31,11 @@
 mod error;
 mod file;
 mod format;
-/// Entry points for the fuzz targets (`fuzzing` feature; test support only).
-#[cfg(feature = "fuzzing")]
+/// Entry points for the fuzz targets (`fuzzing` feature; test support
+/// only), and the one definition of the readers' twins, which the twin
+/// tests (`twins.rs`) use too.
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
 #[doc(hidden)]
 pub mod fuzzing;
 mod gather;

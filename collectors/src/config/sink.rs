@@ -233,13 +233,7 @@ pub(crate) mod testing {
         }
     }
 
-    /// Entries as sorted lines `KEY VALUE` (Debug output compares NaN equal
-    /// to NaN).
-    pub(crate) fn lines(out: &KeyedValues) -> Vec<String> {
-        let mut lines: Vec<String> = out.iter().map(|(k, v)| format!("{k} {v:?}")).collect();
-        lines.sort();
-        lines
-    }
+    pub(crate) use super::super::fuzzing::lines;
 }
 
 #[cfg(test)]

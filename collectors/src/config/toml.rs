@@ -1,9 +1,11 @@
 //! TOML into a [`Node`] tree (the `toml` crate; dates and times as their
-//! TOML text).
+//! TOML text). Documents read to [`MAX_DEPTH`] levels, on a stack grown
+//! for their depth ([`crate::toml_depth`]).
 
 use super::error::{ParseError, line_of_offset};
 use super::sink::Sink;
-use super::tree::Node;
+use super::tree::{MAX_DEPTH, Node, too_deep};
+use crate::toml_depth::parse_within;
 
 /// Parses a TOML document. TOML forbids duplicate keys: they are an error
 /// at their line, like any other syntax error.
@@ -22,11 +24,16 @@ pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
     } else {
         text
     };
-    let table = text.parse::<toml::Table>().map_err(|e| {
-        let line = e.span().map(|s| line_of_offset(text, s.start));
-        ParseError::from_parser(line, e.message())
-    })?;
-    Ok(table_node(table))
+    // The table is turned into nodes (and dropped) on the grown stack too:
+    // both recurse once per level.
+    parse_within(text, MAX_DEPTH, || {
+        let table = text.parse::<toml::Table>().map_err(|e| {
+            let line = e.span().map(|s| line_of_offset(text, s.start));
+            ParseError::from_parser(line, e.message())
+        })?;
+        Ok(table_node(table))
+    })
+    .map_err(|e| ParseError::at(e.line, too_deep()))?
 }
 
 /// Parses a TOML document into `sink`. A document without keys nor tables

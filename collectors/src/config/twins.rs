@@ -11,90 +11,12 @@
 //! decline (lists, quotes, errors); `testdata/twins` holds files of the
 //! common shapes, so that each fast reader is seen to take real files.
 
-use drift_core::__private::KeyedValues;
-use drift_core::key::KeyBuilder;
 use drift_core::testing::twins::{Twins, fixtures, named, testdata};
 
-use super::format::Format;
-use super::sink::Sink;
-use super::sink::testing::{fast_path, lines, xorshift};
-use super::{json, json_fast, toml, toml_fast, yaml, yaml_fast};
-use crate::env::dotenv;
+use super::fuzzing::{dotenv_twins, json_twins, toml_twins, yaml_twins};
+use super::sink::testing::xorshift;
 
 const REFERENCE_PATHS: bool = cfg!(feature = "reference-paths");
-
-/// Entries as sorted `KEY VALUE` lines, or the error.
-type Read = Result<Vec<String>, String>;
-
-/// What a full reader puts into a sink at `config:f`.
-fn full(parse: impl FnOnce(&mut Sink<'_>) -> Result<(), super::error::ParseError>) -> Read {
-    let mut key = KeyBuilder::new("config").path("f");
-    let mut out = KeyedValues::default();
-    parse(&mut Sink {
-        key: &mut key,
-        out: &mut out,
-    })
-    .map_err(|e| e.to_string())?;
-    Ok(lines(&out))
-}
-
-fn json_twins() -> Twins<'static, str, Read> {
-    Twins::new("json config", "full", |t: &str| {
-        full(|sink| json::parse_into(t, sink))
-    })
-    .fast("fast", |t: &str| {
-        fast_path("f", t, json_fast::parse_into).map(Ok)
-    })
-    .fast("dispatch", |t: &str| {
-        Some(full(|sink| Format::Json.parse_into(t, sink)))
-    })
-}
-
-fn yaml_twins() -> Twins<'static, str, Read> {
-    Twins::new("yaml config", "full", |t: &str| {
-        full(|sink| {
-            super::format::yaml_docs_into(yaml::parse_full(t)?, sink);
-            Ok(())
-        })
-    })
-    .fast("fast", |t: &str| {
-        fast_path("f", t, yaml_fast::parse_into).map(Ok)
-    })
-    .fast("dispatch", |t: &str| {
-        Some(full(|sink| Format::Yaml.parse_into(t, sink)))
-    })
-}
-
-fn toml_twins() -> Twins<'static, str, Read> {
-    Twins::new("toml config", "full", |t: &str| {
-        full(|sink| toml::parse_into(t, sink))
-    })
-    .fast("fast", |t: &str| {
-        fast_path("f", t, toml_fast::parse_into).map(Ok)
-    })
-    .fast("dispatch", |t: &str| {
-        Some(full(|sink| Format::Toml.parse_into(t, sink)))
-    })
-}
-
-/// `.env` pairs, or the error.
-type Vars = Result<Vec<(String, String)>, String>;
-
-fn owned(vars: Vec<(&str, String)>) -> Vec<(String, String)> {
-    vars.into_iter().map(|(n, v)| (n.to_owned(), v)).collect()
-}
-
-fn dotenv_twins() -> Twins<'static, str, Vars> {
-    Twins::new("dotenv", "full", |t: &str| {
-        dotenv::parse_any(t).map(owned).map_err(|e| e.to_string())
-    })
-    .fast("one pass", |t: &str| {
-        dotenv::simple_vars(t).map(|v| Ok(owned(v)))
-    })
-    .fast("dispatch", |t: &str| {
-        Some(dotenv::parse_vars(t).map(owned).map_err(|e| e.to_string()))
-    })
-}
 
 /// The UTF-8 fixtures in `testdata/` whose name ends with one of
 /// `suffixes`.

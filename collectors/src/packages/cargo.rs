@@ -22,7 +22,7 @@ struct Entry {
 /// project itself and are left out. Cargo.lock does not mark
 /// dev-dependencies.
 pub(super) fn parse(text: &str) -> Result<Vec<Package>, ParseError> {
-    let lock: Lock = toml::from_str(text).map_err(|e| ParseError::toml(&e, text, "Cargo.lock"))?;
+    let lock: Lock = ParseError::from_toml(text, "Cargo.lock")?;
     Ok(lock
         .package
         .into_iter()

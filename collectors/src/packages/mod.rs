@@ -201,6 +201,14 @@ impl ParseError {
         ParseError::at(e.line(), message)
     }
 
+    /// Deserializes a TOML lockfile (`what` names it in errors), nested
+    /// at most [`LOCK_TOML_DEPTH`] levels.
+    fn from_toml<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, ParseError> {
+        crate::toml_depth::parse_within(text, LOCK_TOML_DEPTH, || toml::from_str(text))
+            .map_err(|e| ParseError::at(e.line, format!("invalid {what}: {e}")))?
+            .map_err(|e| ParseError::toml(&e, text, what))
+    }
+
     fn toml(e: &toml::de::Error, text: &str, what: &str) -> ParseError {
         let line = e
             .span()
@@ -214,6 +222,11 @@ impl ParseError {
         }
     }
 }
+
+/// How deep a TOML lockfile may nest: the `toml` crate's own limit before
+/// drift lifted it for configuration files. What a lockfile is read into
+/// is dropped after the parse, on the worker's stack, so it stays shallow.
+const LOCK_TOML_DEPTH: usize = 80;
 
 /// serde's `invalid type: string "…"` without the string, which may be a
 /// credential (`https://TOKEN@registry/…`): `invalid type: a string`.

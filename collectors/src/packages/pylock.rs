@@ -22,8 +22,7 @@ struct PoetryEntry {
 /// The packages of a `poetry.lock`: dev-only when `category = "dev"`
 /// (Poetry < 1.5) or when `groups` (Poetry 2) does not hold `main`.
 pub(super) fn parse_poetry(text: &str) -> Result<Vec<Package>, ParseError> {
-    let lock: PoetryLock =
-        toml::from_str(text).map_err(|e| ParseError::toml(&e, text, "poetry.lock"))?;
+    let lock: PoetryLock = ParseError::from_toml(text, "poetry.lock")?;
     Ok(lock
         .package
         .into_iter()
@@ -71,7 +70,7 @@ fn uv_node(name: &str, version: Option<&str>) -> String {
 /// package is dev-only when it is reachable from the roots only through
 /// `dev-dependencies`.
 pub(super) fn parse_uv(text: &str) -> Result<Vec<Package>, ParseError> {
-    let lock: UvLock = toml::from_str(text).map_err(|e| ParseError::toml(&e, text, "uv.lock"))?;
+    let lock: UvLock = ParseError::from_toml(text, "uv.lock")?;
     let is_local = |e: &UvEntry| {
         ["editable", "virtual", "directory", "path"]
             .iter()

@@ -135,6 +135,9 @@ impl Ctx<'_> {
     }
 }
 
+/// How deep drift.toml may nest (tables and arrays, the root included).
+const MAX_DEPTH: usize = 80;
+
 /// Parses and validates drift.toml text; `path` names it in errors and
 /// anchors relative paths.
 pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
@@ -143,10 +146,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let ctx = Ctx { path, text, dir };
-    let raw: RawConfig = toml::from_str(text).or_else(|e| {
-        let message = with_suggestion(e.message());
-        ctx.err(e.span(), message)
-    })?;
+    // drift.toml keeps the depth the `toml` crate allowed before drift
+    // lifted its limit for configuration files: a settings file has no
+    // use for more, and what it is read into is dropped on the caller's
+    // stack.
+    let parsed = drift_collectors::toml_depth::parse_within(text, MAX_DEPTH, || {
+        toml::from_str::<RawConfig>(text)
+    });
+    let raw: RawConfig = match parsed {
+        Ok(parsed) => parsed.or_else(|e| {
+            let message = with_suggestion(e.message());
+            ctx.err(e.span(), message)
+        })?,
+        Err(e) => return ctx.err(Some(e.offset..e.offset), e.to_string()),
+    };
 
     let names: Vec<String> = raw.environments.keys().cloned().collect();
     let mut environments = Vec::new();

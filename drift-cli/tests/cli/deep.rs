@@ -42,6 +42,52 @@ fn a_json_file_of_ten_thousand_levels_is_read() {
     );
 }
 
+/// TOML (inline tables) and YAML flow sequences of `depth` levels.
+fn nested_toml_and_yaml_flow(dir: &Path, depth: usize) {
+    let d = depth - 1;
+    write(
+        &dir.join("deep.toml"),
+        &format!("x = {}1{}\n", "{a = ".repeat(d), "}".repeat(d)),
+    );
+    write(
+        &dir.join("deep.yml"),
+        &format!("x: {}1{}\n", "[".repeat(d), "]".repeat(d)),
+    );
+}
+
+#[test]
+fn toml_and_yaml_flow_files_of_five_thousand_levels_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    nested_toml_and_yaml_flow(dir.path(), 5_000);
+    let run = Drift::new()
+        .args(["snapshot", "--env", "a", "--config-dir"])
+        .arg_path(dir.path())
+        .status(0);
+    let m = run.json();
+    let entries = m["entries"].as_object().unwrap();
+    assert!(
+        entries
+            .keys()
+            .any(|k| k.starts_with("config:deep.toml:x.a.a.a"))
+    );
+    assert!(entries.keys().any(|k| k.starts_with("config:deep.yml:x")));
+}
+
+#[test]
+fn deeper_toml_and_yaml_flow_files_are_collection_errors_at_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    nested_toml_and_yaml_flow(dir.path(), 100_000);
+    write(&dir.path().join("plain.ini"), "port = 80\n");
+    let run = Drift::new()
+        .args(["snapshot", "--env", "a", "--config-dir"])
+        .arg_path(dir.path())
+        .status(3)
+        .stderr_has("deep.toml` line 1")
+        .stderr_has("deep.yml` line 1")
+        .stderr_has("nested deeper than");
+    assert_eq!(run.json()["entries"]["config:plain.ini:port"], "80");
+}
+
 #[test]
 fn a_deeper_config_file_is_a_collection_error_naming_it_and_the_rest_is_collected() {
     let dir = tempfile::tempdir().unwrap();
@@ -112,6 +158,23 @@ fn a_deep_drift_toml_is_an_input_error_at_its_line() {
         .arg_path(&config)
         .status(2)
         .stderr_has("drift.toml` line 2");
+    // drift.toml reads 80 levels (what the `toml` crate allowed), not 5,000.
+    for depth in [5_000, 81] {
+        write(
+            &config,
+            &format!(
+                "[environments.a]\nx = {}1{}\n",
+                "{a = ".repeat(depth),
+                "}".repeat(depth)
+            ),
+        );
+        Drift::new()
+            .args(["check", "--config"])
+            .arg_path(&config)
+            .status(2)
+            .stderr_has("drift.toml` line 2")
+            .stderr_has("nested deeper than 80 levels");
+    }
 }
 
 #[test]

@@ -1,11 +1,13 @@
 //! Entry points for the fuzz targets in `fuzz/` (the `fuzzing` feature;
-//! test support only, see `docs/fuzzing.md`).
+//! test support only, see `docs/fuzzing.md`), and the one definition of
+//! the manifest readers' twins, which the twin tests (`twins.rs`) use too.
 //!
 //! Every way of reading a manifest in the one twin tester
 //! ([`crate::testing::twins`]): the sequential reader (the reference), the
-//! parallel and streaming readers in small pieces (so that a fuzzer's small
-//! inputs are cut as a large manifest is), and the public entry points; and
-//! the line-by-line entry reader against `serde_json`.
+//! parallel and streaming readers (as drift calls them, or in small pieces
+//! so that a fuzzer's small inputs are cut as a large manifest is), and the
+//! public entry points; and the line-by-line entry reader against
+//! `serde_json`.
 
 use std::io::Cursor;
 
@@ -35,34 +37,63 @@ fn region_digest(bytes: &[u8]) -> Option<String> {
     Some(digest_of(hasher))
 }
 
-fn parallel(b: &[u8], piece: usize) -> Option<Read> {
-    let raw = parse_in_pieces(b, piece)?;
+/// How a twin cuts a manifest: as drift does (`None`: the reader's own
+/// piece size and its checks of size, threads and the `reference-paths`
+/// feature), or in pieces of about that many bytes.
+pub type Cut = Option<usize>;
+
+fn parallel(b: &[u8], cut: Cut) -> Option<Read> {
+    let raw = match cut {
+        None => super::read_parallel::parse(b)?,
+        Some(piece) => parse_in_pieces(b, piece)?,
+    };
     Some(shown(raw.into_manifest("m.json", region_digest(b))))
 }
 
-fn stream(b: &[u8], piece: usize) -> Option<Read> {
-    let s = super::read_stream::read_in_pieces(&mut Cursor::new(b), piece).ok()??;
+fn stream(b: &[u8], cut: Cut) -> Option<Read> {
+    let mut file = Cursor::new(b);
+    let s = match cut {
+        None => super::read_stream::read(&mut file),
+        Some(piece) => super::read_stream::read_in_pieces(&mut file, piece),
+    };
+    let s = s.ok()??;
     Some(shown(s.raw.into_manifest("m.json", s.region_digest)))
 }
 
 /// Every way of reading a manifest, the sequential reader the reference:
-/// the parallel reader in pieces of 1 and 64 bytes, the streaming reader in
-/// pieces of 7 and 64 bytes, and [`Manifest::from_slice`] and
-/// [`Manifest::from_reader`] (which answer everything).
-pub fn manifest_twins() -> Twins<'static, [u8], Read> {
-    Twins::new("manifest read", "sequential", |b: &[u8]| {
+/// the parallel reader cut as each of `parallel_cuts` says, the streaming
+/// reader as each of `stream_cuts` says (each with its name), and
+/// [`Manifest::from_slice`] and [`Manifest::from_reader`] (which answer
+/// everything).
+pub fn readers(
+    parallel_cuts: &[(&'static str, Cut)],
+    stream_cuts: &[(&'static str, Cut)],
+) -> Twins<'static, [u8], Read> {
+    let mut twins = Twins::new("manifest read", "sequential", |b: &[u8]| {
         shown(Manifest::from_slice_sequential(b, "m.json"))
-    })
-    .fast("parallel/1", |b: &[u8]| parallel(b, 1))
-    .fast("parallel/64", |b: &[u8]| parallel(b, 64))
-    .fast("stream/7", |b: &[u8]| stream(b, 7))
-    .fast("stream/64", |b: &[u8]| stream(b, 64))
-    .fast("from_slice", |b: &[u8]| {
-        Some(shown(Manifest::from_slice(b, "m.json")))
-    })
-    .fast("from_reader", |b: &[u8]| {
-        Some(shown(Manifest::from_reader(Cursor::new(b), "m.json")))
-    })
+    });
+    for &(name, cut) in parallel_cuts {
+        twins = twins.fast(name, move |b: &[u8]| parallel(b, cut));
+    }
+    for &(name, cut) in stream_cuts {
+        twins = twins.fast(name, move |b: &[u8]| stream(b, cut));
+    }
+    twins
+        .fast("from_slice", |b: &[u8]| {
+            Some(shown(Manifest::from_slice(b, "m.json")))
+        })
+        .fast("from_reader", |b: &[u8]| {
+            Some(shown(Manifest::from_reader(Cursor::new(b), "m.json")))
+        })
+}
+
+/// [`readers`] for the fuzz target: the parallel reader in pieces of 1
+/// and 64 bytes, the streaming reader in pieces of 7 and 64 bytes.
+pub fn manifest_twins() -> Twins<'static, [u8], Read> {
+    readers(
+        &[("parallel/1", Some(1)), ("parallel/64", Some(64))],
+        &[("stream/7", Some(7)), ("stream/64", Some(64))],
+    )
 }
 
 /// `bytes` with the digest it claims replaced by the digest of what it

@@ -8,11 +8,14 @@
 
 mod build;
 /// Entry points for the fuzz targets (`fuzzing` feature; test support only).
-#[cfg(feature = "fuzzing")]
+// Also the twin definitions of the tests (`twins.rs`).
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod keyed;
 mod read;
+mod read_compact;
 mod read_lines;
 mod read_parallel;
 mod read_stream;

@@ -203,15 +203,39 @@ impl Manifest {
             .and_then(|l| usize::try_from(l).ok())
             .unwrap_or(0)
             .min(PREALLOCATE_MAX);
-        let mut bytes = Vec::with_capacity(capacity);
-        reader
-            .take(max_bytes.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(unreadable)?;
-        if bytes.len() as u64 > max_bytes {
-            return Err(too_large());
+        // Read without the whitespace between tokens, so that memory goes
+        // with what the manifest holds, not with its size (see
+        // `read_compact`).
+        let compact = super::read_compact::read(&mut reader, max_bytes, capacity)
+            .map_err(unreadable)?
+            .ok_or_else(too_large)?;
+        let mut de = serde_json::Deserializer::from_slice(&compact.bytes);
+        let error = match de
+            .deserialize_map(TopVisitor)
+            .and_then(|raw| de.end().map(|()| raw))
+        {
+            Ok(raw) => return raw.into_manifest(origin, compact.region_digest.clone()),
+            Err(e) => e,
+        };
+        // A JSON error: its position in the file is exact when the file is
+        // read again whole (it can seek: the invalid manifest then costs
+        // its size, within `max_bytes`), and close (the same token, give
+        // or take the whitespace around it) from a pipe.
+        drop(de);
+        if reader.seek(SeekFrom::Start(0)).is_ok() {
+            drop(compact);
+            let mut bytes = Vec::with_capacity(capacity);
+            reader
+                .take(max_bytes.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(unreadable)?;
+            if bytes.len() as u64 > max_bytes {
+                return Err(too_large());
+            }
+            return Manifest::from_slice_sequential(&bytes, origin);
         }
-        Manifest::from_slice(&bytes, origin)
+        let (line, column) = compact.position(error.line(), error.column(), error.is_eof());
+        Err(json_error_at(error, origin, line, column))
     }
 }
 
@@ -259,11 +283,17 @@ fn region_digest(region: &[u8]) -> String {
 }
 
 fn json_error(e: serde_json::Error, origin: &str) -> ManifestError {
+    let (line, column) = (e.line(), e.column());
+    json_error_at(e, origin, line, column)
+}
+
+/// [`json_error`], placed at `line` and `column` of the file.
+fn json_error_at(e: serde_json::Error, origin: &str, line: usize, column: usize) -> ManifestError {
     if e.is_eof() {
         return ManifestError::Truncated {
             origin: origin.to_owned(),
-            line: e.line(),
-            column: e.column(),
+            line,
+            column,
         };
     }
     let text = e.to_string();
@@ -286,8 +316,8 @@ fn json_error(e: serde_json::Error, origin: &str) -> ManifestError {
     ManifestError::Invalid {
         origin: origin.to_owned(),
         message: redact_quoted(message),
-        line: e.line(),
-        column: e.column(),
+        line,
+        column,
     }
 }
 

@@ -21,6 +21,11 @@ use super::read_parallel::{CLOSE, ENTRY, OPEN, join, parse_header, parse_piece};
 
 /// The size of the pieces the entries are cut into, and of the reads.
 const PIECE: usize = 1 << 20;
+/// The largest piece held, and the most read after the entries: beyond it
+/// the file is not in drift's layout (or holds an entry of more than
+/// 16 MiB), and the whole reader takes it, in memory that goes with what it
+/// holds (`read_compact`).
+const MAX_PIECE: usize = 16 * PIECE;
 /// How far into the file the entries must begin.
 const HEAD_MAX: usize = 64 << 10;
 
@@ -106,7 +111,14 @@ pub(super) fn read_in_pieces(file: &mut dyn Read, piece: usize) -> io::Result<Op
                 }
                 buf.push(b'}');
                 dispatch(buf);
-                file.read_to_end(&mut tail)?;
+                // What follows the entries is small in drift's layout; a
+                // larger tail (whitespace, say) is the whole reader's.
+                (&mut *file)
+                    .take(MAX_PIECE as u64 + 1)
+                    .read_to_end(&mut tail)?;
+                if tail.len() > MAX_PIECE {
+                    return Ok(None);
+                }
                 return Ok(Some(tail));
             }
             searched = buf.len();
@@ -133,6 +145,12 @@ pub(super) fn read_in_pieces(file: &mut dyn Read, piece: usize) -> io::Result<Op
                 separated = 1;
             } else if buf.len() >= piece {
                 separated = buf.len();
+                if buf.len() > MAX_PIECE {
+                    // No line ends here (whitespace, or one huge entry):
+                    // the whole reader's, rather than a piece as large as
+                    // the file.
+                    return Ok(None);
+                }
             }
             if fill(file, &mut buf, piece)? == 0 {
                 return Ok(None);

@@ -4,9 +4,8 @@
 //! streamed writing, over manifests made of every fixture in `testdata/`,
 //! generated manifests, and broken variants of both.
 
-use std::io::Cursor;
-
-use super::read_parallel::{self, CLOSE, MIN_BYTES, OPEN, parse_piece_json};
+use super::fuzzing::Read;
+use super::read_parallel::{self, CLOSE, MIN_BYTES, OPEN};
 use super::{Collection, CollectionError, ErrorKind, Manifest, ManifestBuilder, ManifestStream};
 use crate::key::{KeyBuilder, KeyPath};
 use crate::secret::Sanitizer;
@@ -17,41 +16,10 @@ use crate::value::{FileInfo, Value, Version};
 const REFERENCE_PATHS: bool = cfg!(feature = "reference-paths");
 const AT: &str = "2026-11-26T00:00:00Z";
 
-/// What a reader makes of a text: the manifest as drift writes it, or the
-/// error.
-type Read = Result<String, String>;
-
-fn shown(r: Result<Manifest, super::ManifestError>) -> Read {
-    r.map(|m| m.to_json_string()).map_err(|e| e.to_string())
-}
-
-/// Every way of reading a manifest, the sequential reader the reference.
+/// Every way of reading a manifest, the sequential reader the reference,
+/// the parallel and streaming readers as drift calls them.
 fn readers() -> Twins<'static, [u8], Read> {
-    Twins::new("manifest read", "sequential", |b: &[u8]| {
-        shown(Manifest::from_slice_sequential(b, "m.json"))
-    })
-    .fast("parallel", |b: &[u8]| {
-        // `from_slice` reads with the parallel reader when it accepts.
-        read_parallel::parse(b).map(|_| shown(Manifest::from_slice(b, "m.json")))
-    })
-    .fast("stream", |b: &[u8]| {
-        let s = super::read_stream::read(&mut Cursor::new(b)).ok()??;
-        Some(shown(s.raw.into_manifest("m.json", s.region_digest)))
-    })
-}
-
-/// The entries of a piece: `serde_json` against the line-by-line reader.
-fn pieces() -> Twins<'static, [u8], Option<Vec<super::Entry>>> {
-    Twins::new("manifest entries", "serde", |body: &[u8]| {
-        let mut doc = Vec::with_capacity(body.len() + 2);
-        doc.push(b'{');
-        doc.extend_from_slice(body);
-        doc.push(b'}');
-        parse_piece_json(&doc)
-    })
-    .fast("lines", |body: &[u8]| {
-        super::read_lines::entries(body).map(Some)
-    })
+    super::fuzzing::readers(&[("parallel", None)], &[("stream", None)])
 }
 
 /// Writing: a manifest built whole against one streamed, the collection
@@ -255,7 +223,7 @@ fn body(text: &[u8]) -> Option<&[u8]> {
 #[test]
 fn every_reader_agrees_on_fixtures_generated_and_broken_manifests() {
     let mut read = readers();
-    let mut piece = pieces();
+    let mut piece = super::fuzzing::entries_twins();
     let mut inputs: Vec<(String, Collection)> = fixture_collections();
     assert!(inputs.len() > 100, "{} fixtures", inputs.len());
     for seed in 1..=40u64 {

@@ -1,18 +1,29 @@
 //! RPM versions, `[epoch:]version[-release]`, ordered as rpm orders them
 //! (`rpmio/rpmvercmp.c`, with `~` and `^`).
+//!
+//! One departure makes the order total: rpm lets a missing release match
+//! any release (`1.0 == 1.0-1` and `1.0 == 1.0-2`, yet `1.0-1 < 1.0-2`),
+//! which is not transitive, so [`RpmVersion`]'s `Ord` could not be a
+//! total order. Here a version without a release comes before the same
+//! version with any release. `rpmvercmp` itself is a total preorder (it
+//! compares the digit and letter segments, `~` and `^` of two texts in
+//! turn, with `~` < end < `^` < letters < digits), so everywhere else the
+//! order is rpm's; spellings rpm holds equal (`1.0` and `1_0`, `10.01`
+//! and `10.1`, epoch `0` and none) are equal here too, and `==` agrees
+//! with the order.
 
 use std::cmp::Ordering;
 
 use super::{Skew, cmp_digits, deb::upstream_skew};
 
-/// A parsed RPM EVR.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A parsed RPM EVR. Two versions are `==` when they order as equal.
+#[derive(Debug, Clone)]
 pub(super) struct RpmVersion<'a> {
     /// The epoch digits (`""` when absent, which is 0).
     pub epoch: &'a str,
     /// The version.
     pub version: &'a str,
-    /// The release (`None` when absent: it then matches any release).
+    /// The release (`None` when absent: it then orders before any release).
     pub release: Option<&'a str>,
 }
 
@@ -50,10 +61,18 @@ impl Ord for RpmVersion<'_> {
             .then_with(|| rpmvercmp(self.version, other.version))
             .then_with(|| match (self.release, other.release) {
                 (Some(a), Some(b)) => rpmvercmp(a, b),
-                _ => Ordering::Equal,
+                (a, b) => a.is_some().cmp(&b.is_some()),
             })
     }
 }
+
+impl PartialEq for RpmVersion<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for RpmVersion<'_> {}
 
 impl PartialOrd for RpmVersion<'_> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
@@ -230,9 +249,86 @@ mod tests {
             compare("rpm", "3.0.7-27.el9", "3.0.7-24.el9"),
             Some(Greater)
         );
-        assert_eq!(compare("rpm", "1.0", "1.0-5"), Some(Equal));
+        // rpm would match `1.0` with any release; a total order puts it
+        // before them all.
+        assert_eq!(compare("rpm", "1.0", "1.0-5"), Some(Less));
+        assert_eq!(compare("rpm", "1.0-5", "1.0"), Some(Greater));
+        assert_eq!(compare("rpm", "1.0", "0:1_0"), Some(Equal));
         assert_eq!(compare("rpm", "x:1.0", "1.0"), None);
         assert_eq!(compare("rpm", "", "1.0"), None);
+    }
+
+    /// Random EVRs from the characters that matter to rpm.
+    fn random_versions(n: usize) -> Vec<String> {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        const PIECES: [&str; 14] = [
+            "0", "1", "01", "2", "10", "a", "b", "rc", ".", "_", "~", "^", "-", ":",
+        ];
+        (0..n)
+            .map(|_| {
+                let len = 1 + next() % 6;
+                (0..len)
+                    .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_order_is_total() {
+        use super::RpmVersion;
+        let texts = random_versions(160);
+        let versions: Vec<RpmVersion<'_>> =
+            texts.iter().filter_map(|t| RpmVersion::parse(t)).collect();
+        assert!(versions.len() > 100, "{}", versions.len());
+        for a in &versions {
+            assert_eq!(a.cmp(a), Equal, "{a:?}");
+            for b in &versions {
+                let ab = a.cmp(b);
+                assert_eq!(ab, b.cmp(a).reverse(), "{a:?} {b:?}");
+                assert_eq!(ab.is_eq(), a == b, "{a:?} {b:?}");
+                for c in &versions {
+                    let (bc, ac) = (b.cmp(c), a.cmp(c));
+                    if ab == bc || bc == Equal {
+                        assert_eq!(ac, ab, "{a:?} {ab:?} {b:?} {bc:?} {c:?}");
+                    } else if ab == Equal {
+                        assert_eq!(ac, bc, "{a:?} {ab:?} {b:?} {bc:?} {c:?}");
+                    }
+                }
+            }
+        }
+        // Sorting is then well defined, and agrees with `compare`.
+        let mut sorted = versions.clone();
+        sorted.sort();
+        for w in sorted.windows(2) {
+            assert_ne!(w[0].cmp(&w[1]), Greater);
+        }
+    }
+
+    #[test]
+    fn the_order_is_rpmvercmp_when_releases_are_both_there_or_both_missing() {
+        use super::{RpmVersion, rpmvercmp};
+        let texts = random_versions(400);
+        for a in texts.iter().filter_map(|t| RpmVersion::parse(t)) {
+            for b in texts.iter().filter_map(|t| RpmVersion::parse(t)) {
+                if a.release.is_some() != b.release.is_some() {
+                    continue;
+                }
+                let rpm = super::cmp_digits(a.epoch, b.epoch)
+                    .then_with(|| rpmvercmp(a.version, b.version))
+                    .then_with(|| match (a.release, b.release) {
+                        (Some(x), Some(y)) => rpmvercmp(x, y),
+                        _ => Equal,
+                    });
+                assert_eq!(a.cmp(&b), rpm, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
