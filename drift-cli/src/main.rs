@@ -11,7 +11,6 @@ mod cli;
 mod collect;
 mod commands;
 mod exit;
-mod implicit;
 mod jobs;
 mod output;
 mod sanitizer;

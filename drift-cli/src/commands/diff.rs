@@ -121,7 +121,7 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
         today: Some(today()),
         ..DiffOptions::default()
     };
-    let report = crate::implicit::diff_with_implicit_rules(&envs, &policy, &options)?;
+    let report = drift_collectors::schema::diff_with_implicit_rules(&envs, &policy, &options)?;
     let exit = show_report(&report, &args.report, config_fail_on)?;
     // The process ends now: freeing millions of entries one by one would
     // only delay the exit.
