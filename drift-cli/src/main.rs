@@ -13,7 +13,6 @@ mod cli;
 mod collect;
 mod commands;
 mod exit;
-mod implicit;
 mod inputs;
 mod jobs;
 mod locate;

@@ -55,6 +55,7 @@ pub mod fingerprint;
 pub mod key;
 pub mod manifest;
 pub mod pattern;
+mod pipeline;
 pub mod policy;
 pub mod render;
 pub mod report;
@@ -80,7 +81,7 @@ pub use value::Value;
 
 /// Building blocks of the fast paths that `drift-collectors` shares
 /// (entries of one source in one buffer, entries prepared for the manifest
-/// stream, key segments of raw file names).
+/// stream, key segments of raw file names, the in-order pipeline).
 ///
 /// **Unstable**: not part of the public API, outside semantic versioning;
 /// they change with the collectors that use them. Embedders use
@@ -89,6 +90,7 @@ pub use value::Value;
 pub mod __private {
     pub use crate::manifest::keyed::KeyedValues;
     pub use crate::manifest::stream::{Prepared, Preparer};
+    pub use crate::pipeline::in_order;
 
     /// Renders raw bytes of a file name that are not UTF-8 as a key segment
     /// (see `key::bytes_segment`).

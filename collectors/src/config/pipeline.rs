@@ -1,11 +1,10 @@
-//! Work on many items in parallel, taken in order on one thread.
+//! Work on many items in parallel, taken in order on one thread: the
+//! config collector's use of drift-core's one loop for it
+//! (`drift_core::__private::in_order`), by batches of items, with the
+//! vectors of results reused.
 
-use std::collections::BTreeMap;
-use std::panic::{self, AssertUnwindSafe};
+use std::convert::Infallible;
 use std::sync::Mutex;
-use std::sync::mpsc::{self, Receiver, TryRecvError};
-use std::thread;
-use std::time::Duration;
 
 use rayon::prelude::*;
 
@@ -30,83 +29,40 @@ pub(super) fn in_order<T, R>(
     T: Sync,
     R: Send,
 {
-    let batches: Vec<&[T]> = items.chunks(BATCH).collect();
     let spare: Mutex<Vec<Vec<R>>> = Mutex::new(Vec::new());
-    let (sender, receiver) = mpsc::channel::<(usize, thread::Result<Vec<R>>)>();
-    let (work, spare, batches) = (&work, &spare, &batches);
-    rayon::in_place_scope(|scope| {
-        let spawn = |b: usize| {
-            let sender = sender.clone();
-            scope.spawn(move |_| {
-                let mut out = spare
-                    .lock()
-                    .ok()
-                    .and_then(|mut s| s.pop())
-                    .unwrap_or_default();
-                let done = panic::catch_unwind(AssertUnwindSafe(|| {
-                    batches[b].par_iter().map(work).collect_into_vec(&mut out);
-                    out
-                }));
-                // The receiver outlives every batch.
-                let _ = sender.send((b, done));
-            });
-        };
-        let mut spawned = 0;
-        while spawned < batches.len().min(BATCHES_IN_FLIGHT) {
-            spawn(spawned);
-            spawned += 1;
-        }
-        let mut ready = BTreeMap::new();
-        for b in 0..batches.len() {
-            let done = loop {
-                if let Some(done) = ready.remove(&b) {
-                    break done;
-                }
-                match receive(&receiver) {
-                    Some((at, done)) => ready.insert(at, done),
-                    None => return,
-                };
-            };
-            let mut out = match done {
-                Ok(out) => out,
-                Err(payload) => panic::resume_unwind(payload),
-            };
-            if spawned < batches.len() {
-                spawn(spawned);
-                spawned += 1;
-            }
+    let done = drift_core::__private::in_order(
+        items.len().div_ceil(BATCH),
+        BATCHES_IN_FLIGHT,
+        |b| {
+            let mut out = spare
+                .lock()
+                .ok()
+                .and_then(|mut s| s.pop())
+                .unwrap_or_default();
+            let batch = items.get(b * BATCH..((b + 1) * BATCH).min(items.len()));
+            batch
+                .unwrap_or_default()
+                .par_iter()
+                .map(&work)
+                .collect_into_vec(&mut out);
+            out
+        },
+        |b, mut out| {
             take(&mut out, b * BATCH);
             out.clear();
             if let Ok(mut s) = spare.lock() {
                 s.push(out);
             }
-        }
-    });
-}
-
-/// The next message; on a worker of a pool, the pool's pending work is done
-/// meanwhile (blocking there could wait for work queued behind this thread).
-fn receive<M>(receiver: &Receiver<M>) -> Option<M> {
-    loop {
-        match receiver.try_recv() {
-            Ok(m) => return Some(m),
-            Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => {}
-        }
-        match rayon::yield_now() {
-            None => return receiver.recv().ok(),
-            Some(rayon::Yield::Executed) => {}
-            Some(rayon::Yield::Idle) => {
-                if let Ok(m) = receiver.recv_timeout(Duration::from_micros(200)) {
-                    return Some(m);
-                }
-            }
-        }
-    }
+            Ok::<(), Infallible>(())
+        },
+    );
+    let Ok(()) = done;
 }
 
 #[cfg(test)]
 mod tests {
+    use std::panic;
+
     use super::*;
 
     fn squares_in_order(pool: &rayon::ThreadPool, n: usize) -> Vec<(usize, usize)> {

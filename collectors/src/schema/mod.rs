@@ -34,6 +34,7 @@ mod canon;
 mod ddl;
 mod emit;
 mod error;
+mod implicit;
 mod migrations;
 mod model;
 #[cfg(feature = "mysql")]
@@ -51,6 +52,7 @@ use rayon::prelude::*;
 
 pub use ddl::{Dialect, detect_dialect};
 pub use error::SchemaError;
+pub use implicit::{diff_with_implicit_rules, implicit_rules};
 pub use source::{Engine, SchemaSource};
 
 use crate::collector::Collector;

@@ -298,7 +298,8 @@ fn compare(
         today: Some(*today),
         ..DiffOptions::default()
     };
-    let mut report = crate::implicit::diff_with_implicit_rules(&envs, &config.policy, &options)?;
+    let mut report =
+        drift_collectors::schema::diff_with_implicit_rules(&envs, &config.policy, &options)?;
     if !unreached.is_empty() {
         report.errors.extend(unreached);
         report.summary.complete = false;

@@ -225,7 +225,7 @@ pub fn run(mut args: DiffArgs) -> anyhow::Result<Exit> {
         today: Some(today),
         ..DiffOptions::default()
     };
-    let mut report = crate::implicit::diff_with_implicit_rules(&envs, policy, &options)?;
+    let mut report = drift_collectors::schema::diff_with_implicit_rules(&envs, policy, &options)?;
     let written = crate::baseline::settle(
         &args.baseline,
         config.as_ref(),

@@ -134,20 +134,22 @@ pub(super) fn run(
         partly_hidden: Vec::new(),
         groups: chunks.len().div_ceil(group),
     };
-    let mut previous: Vec<ChunkOut> = Vec::new();
-    for ranges in chunks.chunks(group) {
-        let (outs, ()) = rayon::join(
-            || {
-                ranges
-                    .par_iter()
-                    .map(|ranges| compare_range(&ctx, &columns, ranges))
-                    .collect::<Vec<ChunkOut>>()
-            },
-            || gathered.add(std::mem::take(&mut previous)),
-        );
-        previous = outs;
-    }
-    gathered.add(previous);
+    let done = crate::pipeline::in_order(
+        gathered.groups,
+        1,
+        |g| {
+            let part = chunks.get(g * group..((g + 1) * group).min(chunks.len()));
+            part.unwrap_or_default()
+                .par_iter()
+                .map(|ranges| compare_range(&ctx, &columns, ranges))
+                .collect::<Vec<ChunkOut>>()
+        },
+        |_, outs| {
+            gathered.add(outs);
+            Ok::<(), std::convert::Infallible>(())
+        },
+    );
+    let Ok(()) = done;
     let Gathered {
         findings,
         keys,

@@ -11,7 +11,7 @@ use crate::value::Value;
 ///
 /// ```
 /// use drift_core::key::KeyBuilder;
-/// use drift_core::manifest::KeyedValues;
+/// use drift_core::__private::KeyedValues;
 /// use drift_core::Value;
 ///
 /// let mut key = KeyBuilder::new("config").path("app.yaml");

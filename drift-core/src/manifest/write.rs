@@ -277,21 +277,17 @@ fn write_entries<W: Write + ?Sized>(entries: &[Entry], out: &mut W) -> io::Resul
     let threads = rayon::current_num_threads().max(1);
     // A few batches per thread at a time keeps memory bounded. While the
     // pool formats a group, this thread writes (and hashes) the one before.
-    let mut groups = entries.chunks(ENTRIES_PER_BATCH * threads * 2);
-    let mut formatted = match groups.next() {
-        Some(group) => format_group(group, true),
-        None => return Ok(()),
-    };
-    for group in groups {
-        let written = formatted;
-        let mut next = None;
-        rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = Some(format_group(group, false)));
-            write_buffers(out, written)
-        })?;
-        formatted = next.unwrap_or_else(|| Ok(Vec::new()));
-    }
-    write_buffers(out, formatted)
+    let group = ENTRIES_PER_BATCH * threads * 2;
+    crate::pipeline::in_order(
+        entries.len().div_ceil(group),
+        1,
+        |g| {
+            let start = g * group;
+            let part = entries.get(start..(start + group).min(entries.len()));
+            format_group(part.unwrap_or_default(), g == 0)
+        },
+        |_, formatted| write_buffers(out, formatted),
+    )
 }
 
 /// The text of a group of entries, in batches; `lead` when the group holds

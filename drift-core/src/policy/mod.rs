@@ -3,10 +3,10 @@
 //! A [`Policy`] holds [`Rule`]s matched by key glob and [`Waiver`]s. Rules
 //! are applied in order and each later matching rule overrides the settings
 //! it names (so the last match wins, setting by setting). Where no rule says
-//! otherwise, the defaults of [`defaults`] apply: every key must be present
-//! everywhere, and its value must be equal everywhere unless the key looks
-//! environment-specific (hosts, URLs, endpoints, secrets), where presence is
-//! enough.
+//! otherwise, the defaults (`policy/defaults.rs`) apply: every key must be
+//! present everywhere, and its value must be equal everywhere unless the key
+//! looks environment-specific (hosts, URLs, endpoints, secrets), where
+//! presence is enough.
 
 pub mod baseline;
 pub(crate) mod defaults;

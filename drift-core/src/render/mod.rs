@@ -58,10 +58,8 @@ pub(crate) fn write_parallel<T: Sync>(
     let group = BATCH * threads * 4;
     let render = |g: usize| -> io::Result<Vec<Vec<u8>>> {
         let start = g * group;
-        let Some(items) = items.get(start..(start + group).min(items.len())) else {
-            return Ok(Vec::new());
-        };
-        items
+        let part = items.get(start..(start + group).min(items.len()));
+        part.unwrap_or_default()
             .par_chunks(BATCH)
             .enumerate()
             .map(|(b, batch)| {
@@ -73,21 +71,11 @@ pub(crate) fn write_parallel<T: Sync>(
             })
             .collect()
     };
-    let groups = items.len().div_ceil(group);
-    let mut ready = render(0)?;
-    for g in 1..=groups {
-        // Written here (the writer may be bound to this thread) while the
-        // pool formats the next group.
-        let mut next = None;
-        let written = rayon::in_place_scope(|scope| {
-            scope.spawn(|_| next = Some(render(g)));
-            ready.iter().try_for_each(|buf| out.write_all(buf))
-        });
-        written?;
-        // The scope ran the spawned work before it returned.
-        ready = next.unwrap_or_else(|| Ok(Vec::new()))?;
-    }
-    Ok(())
+    // Written here (the writer may be bound to this thread) while the pool
+    // formats the next group.
+    crate::pipeline::in_order(items.len().div_ceil(group), 1, render, |_, ready| {
+        ready?.iter().try_for_each(|buf| out.write_all(buf))
+    })
 }
 
 /// Formats a count with thousands separators: `1,234,567`.

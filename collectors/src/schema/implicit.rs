@@ -1,22 +1,24 @@
-//! Rules drift adds on its own, where the sources themselves say something
-//! cannot be compared.
+//! The implicit rules: what a schema file cannot express, left out when a
+//! file is held against a live database.
+//!
+//! This is the schema collector's knowledge of its own sources (which kinds
+//! of keys only a live database has, and how a file's coverage differs from
+//! a database's), stated as policy rules so that every caller — the `drift`
+//! command line and an embedder alike — compares the same way.
 
-use drift_collectors::schema::LIVE_ONLY_KINDS;
 use drift_core::diff::{DiffError, DiffOptions, Environment, diff};
 use drift_core::policy::{Expect, Rule};
-use drift_core::{KeyPattern, Manifest, Policy, Report};
+use drift_core::{KeyPattern, Layer, Manifest, Policy, Report};
 
-/// Diffs `envs` under `policy` and the rules drift adds on its own.
+use super::LIVE_ONLY_KINDS;
+
+/// Diffs `envs` under `policy` and the [`implicit_rules`] for them.
 pub fn diff_with_implicit_rules(
     envs: &[Environment<'_>],
     policy: &Policy,
     options: &DiffOptions,
 ) -> Result<Report, DiffError> {
-    let by_env: Vec<(&str, Vec<&Manifest>)> = envs
-        .iter()
-        .map(|e| (e.name, e.hosts.iter().map(|h| h.manifest).collect()))
-        .collect();
-    let implicit = schema_file_rules(&by_env);
+    let implicit = implicit_rules(envs);
     if implicit.is_empty() {
         return diff(envs, policy, options);
     }
@@ -36,17 +38,26 @@ pub fn diff_with_implicit_rules(
     Ok(report)
 }
 
+/// The rules drift adds on its own for `envs`, to be applied after the
+/// user's.
+///
 /// A schema file cannot hold what only a live database has (server version,
 /// settings, extension versions, owners, grants), and a schema-only dump
 /// holds no migration history: in an environment whose schemas all come
 /// from files (the code's expected schema), those keys are left out, so that
 /// holding a file against a live database reports only real differences. A
 /// file that does carry its history (Rails' `structure.sql` inserts the
-/// versions) is compared on it. `envs` pairs each environment's name with
-/// its manifests.
-pub fn schema_file_rules(envs: &[(&str, Vec<&Manifest>)]) -> Vec<Rule> {
-    let from_files: Vec<&(&str, Vec<&Manifest>)> = envs
+/// versions) is compared on it. When every environment, or none, reads its
+/// schemas from files, there is nothing to leave out.
+pub fn implicit_rules(envs: &[Environment<'_>]) -> Vec<Rule> {
+    let from_files: Vec<(&str, Vec<&Manifest>)> = envs
         .iter()
+        .map(|e| {
+            (
+                e.name,
+                e.hosts.iter().map(|h| h.manifest).collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, manifests)| {
             let sources: Vec<&str> = manifests
                 .iter()
@@ -67,9 +78,9 @@ pub fn schema_file_rules(envs: &[(&str, Vec<&Manifest>)]) -> Vec<Rule> {
     )];
     let without_history = from_files.iter().filter(|(_, manifests)| {
         !manifests.iter().any(|m| {
-            m.entries().iter().any(|e| {
-                e.key.layer() == drift_core::Layer::Schema && e.key.body().contains(":migration")
-            })
+            m.entries()
+                .iter()
+                .any(|e| e.key.layer() == Layer::Schema && e.key.body().contains(":migration"))
         })
     });
     let names: Vec<&str> = without_history.map(|(n, _)| *n).collect();
@@ -101,25 +112,35 @@ fn ignore_in<'a>(kinds: &[&str], envs: impl IntoIterator<Item = &'a str>, reason
 mod tests {
     use super::*;
     use drift_core::manifest::{Collection, ManifestBuilder};
-    use drift_core::{Policy, Sanitizer};
+    use drift_core::{KeyPath, Sanitizer};
 
-    fn manifest(env: &str, source: &str) -> Manifest {
+    fn manifest(env: &str, source: &str, migration: bool) -> Manifest {
         let mut c = Collection::new();
         c.cover("schema", source, 3);
         c.insert(
-            drift_core::KeyPath::new("schema:postgres:server:version").unwrap(),
+            KeyPath::new("schema:postgres:server:version").unwrap(),
             "15",
         );
+        if migration {
+            c.insert(
+                KeyPath::new("schema:postgres:migration:20260101").unwrap(),
+                true,
+            );
+        }
         let mut b = ManifestBuilder::new(env, "local", Sanitizer::default());
         b.add("schema", "1", c);
         b.finish(None)
     }
 
+    fn envs<'a>(manifests: &[&'a Manifest]) -> Vec<Environment<'a>> {
+        manifests.iter().map(|m| Environment::single(m)).collect()
+    }
+
     #[test]
     fn files_held_against_live_databases_leave_live_only_kinds_out() {
-        let code = manifest("code", "db/structure.sql");
-        let prod = manifest("prod", "postgres://drift@db:5432/shop");
-        let rules = schema_file_rules(&[("code", vec![&code]), ("prod", vec![&prod])]);
+        let code = manifest("code", "db/structure.sql", false);
+        let prod = manifest("prod", "postgres://drift@db:5432/shop", false);
+        let rules = implicit_rules(&envs(&[&code, &prod]));
         assert_eq!(rules.len(), 2);
         assert_eq!(
             rules[0].environments.as_deref(),
@@ -133,11 +154,51 @@ mod tests {
             "schema:postgres:server:version",
             "schema:postgres:migrations:flyway",
         ] {
-            let r = policy.resolve(&drift_core::KeyPath::new(key).unwrap());
+            let r = policy.resolve(&KeyPath::new(key).unwrap());
             assert_eq!(r.expect, Expect::Ignore, "{key}");
         }
         // Only files, or only live databases: nothing to leave out.
-        assert!(schema_file_rules(&[("a", vec![&code]), ("b", vec![&code])]).is_empty());
-        assert!(schema_file_rules(&[("a", vec![&prod]), ("b", vec![&prod])]).is_empty());
+        assert!(implicit_rules(&envs(&[&code, &code])).is_empty());
+        assert!(implicit_rules(&envs(&[&prod, &prod])).is_empty());
+    }
+
+    #[test]
+    fn a_file_with_its_migration_history_is_compared_on_it() {
+        let code = manifest("code", "db/structure.sql", true);
+        let prod = manifest("prod", "postgres://drift@db:5432/shop", true);
+        let rules = implicit_rules(&envs(&[&code, &prod]));
+        assert_eq!(rules.len(), 1, "live-only kinds only");
+        let policy = Policy {
+            rules,
+            waivers: vec![],
+        };
+        let r = policy.resolve(&KeyPath::new("schema:postgres:migration:20260101").unwrap());
+        assert_ne!(r.expect, Expect::Ignore);
+    }
+
+    #[test]
+    fn the_diff_leaves_the_live_only_keys_of_a_file_out() {
+        let code = manifest("code", "db/structure.sql", false);
+        let mut c = Collection::new();
+        c.cover("schema", "postgres://drift@db:5432/shop", 3);
+        c.insert(
+            KeyPath::new("schema:postgres:server:version").unwrap(),
+            "16",
+        );
+        let mut b = ManifestBuilder::new("prod", "local", Sanitizer::default());
+        b.add("schema", "1", c);
+        let prod = b.finish(None);
+        let envs = envs(&[&code, &prod]);
+        let options = DiffOptions::default();
+        let keys = |r: &Report| -> Vec<String> {
+            r.findings
+                .iter()
+                .map(|f| f.key.as_str().to_owned())
+                .collect()
+        };
+        let plain = diff(&envs, &Policy::default(), &options).unwrap();
+        assert_eq!(keys(&plain), ["schema:postgres:server:version"]);
+        let implicit = diff_with_implicit_rules(&envs, &Policy::default(), &options).unwrap();
+        assert_eq!(keys(&implicit), Vec::<String>::new());
     }
 }
