@@ -36,6 +36,10 @@ pub mod runtime;
 pub mod schema;
 mod snapshot;
 mod text;
+// The depth guard drift-cli reads drift.toml through: outside the stable
+// API (hidden from the docs and the public-API listing), like
+// `drift_core::__private`.
+#[doc(hidden)]
 pub mod toml_depth;
 pub mod transport;
 
