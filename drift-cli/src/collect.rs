@@ -54,7 +54,7 @@ pub fn collect_target(
 }
 
 /// Snapshots `env` on `host` (`None`: this machine) into `out` while it is
-/// collected (see [`snapshot_to`]); returns the collection errors and the
+/// collected (see [`drift_collectors::snapshot_to_with`]); returns the collection errors and the
 /// manifest's coverage.
 #[allow(clippy::too_many_arguments)]
 pub fn stream_target(

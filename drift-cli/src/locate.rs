@@ -157,10 +157,10 @@ fn source(repo: &mut Repo, f: &Finding, m: &Manifest) -> Option<Location> {
                     return Some(l);
                 }
                 // A named directory's keys start with its name.
-                if let Some((_, rest)) = rel.split_once('/') {
-                    if let Some(l) = repo.file(&dir.join(rest), None) {
-                        return Some(l);
-                    }
+                if let Some((_, rest)) = rel.split_once('/')
+                    && let Some(l) = repo.file(&dir.join(rest), None)
+                {
+                    return Some(l);
                 }
             }
             None
