@@ -8,7 +8,8 @@
 
 use std::cmp::Ordering::{self, Equal, Greater, Less};
 
-use drift_core::version::{RpmVersion, Scheme};
+use drift_core::version::Scheme;
+use drift_core::version::fuzzing::RpmVersion;
 use libfuzzer_sys::fuzz_target;
 
 /// Whether `a ab b bc c` and `a ac c` agree.
@@ -53,7 +54,11 @@ fuzz_target!(|data: &[u8]| {
     let rpm: Vec<RpmVersion<'_>> = v.iter().filter_map(|t| RpmVersion::parse(t)).collect();
     for x in &rpm {
         for y in &rpm {
-            assert_eq!(x == y, x.cmp(y) == Equal, "rpm: {x:?} == {y:?} disagrees with cmp");
+            assert_eq!(
+                x == y,
+                x.cmp(y) == Equal,
+                "rpm: {x:?} == {y:?} disagrees with cmp"
+            );
             assert_eq!(x.cmp(y), y.cmp(x).reverse(), "rpm: {x:?} vs {y:?}");
         }
     }

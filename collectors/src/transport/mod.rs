@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 pub use command::{AllowedCommand, CommandOutput, Program};
 pub use error::TransportError;
 pub use local::Local;
+#[cfg(feature = "sqlite")]
 pub(crate) use special::is_special_path;
 /// Entry points for the fuzz targets (`fuzzing` feature; test support only).
 #[cfg(all(feature = "ssh", feature = "fuzzing"))]

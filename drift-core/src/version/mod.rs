@@ -46,7 +46,17 @@ mod gem;
 mod generic;
 mod go;
 mod pep440;
+// `RpmVersion` is public to the fuzz target only (`fuzzing` below).
+#[cfg_attr(not(feature = "fuzzing"), allow(unreachable_pub))]
 mod rpm;
+
+/// The fuzz targets' door to the parsed RPM version, whose `Ord` they check
+/// for totality (docs/fuzzing.md). Test support only, outside the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::rpm::RpmVersion;
+}
 mod semver;
 
 /// How far apart two versions are.

@@ -18,7 +18,7 @@ use super::{Skew, cmp_digits, deb::upstream_skew};
 
 /// A parsed RPM EVR. Two versions are `==` when they order as equal.
 #[derive(Debug, Clone)]
-pub(super) struct RpmVersion<'a> {
+pub struct RpmVersion<'a> {
     /// The epoch digits (`""` when absent, which is 0).
     pub epoch: &'a str,
     /// The version.
@@ -30,7 +30,7 @@ pub(super) struct RpmVersion<'a> {
 impl<'a> RpmVersion<'a> {
     /// Parses `text`; `None` when it is empty, holds whitespace, or has a
     /// non-numeric epoch.
-    pub(super) fn parse(text: &'a str) -> Option<RpmVersion<'a>> {
+    pub fn parse(text: &'a str) -> Option<RpmVersion<'a>> {
         let t = text.trim();
         if t.is_empty() || t.contains(char::is_whitespace) {
             return None;
