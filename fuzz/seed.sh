@@ -69,7 +69,7 @@ seed() {
 
 targets=(config_json config_yaml config_toml config_dotenv config_ini_properties
   packages packages_rpmdb schema_ddl manifest_read manifest_entries drift_toml
-  versions known_hosts ssh_config sftp_replies)
+  versions known_hosts ssh_config sftp_replies manifest_structured)
 for t in "${@:-${targets[@]}}"; do
   seed "$t"
   printf '%-22s %4d seeds\n' "$t" "$(find "$corpus/$t" -type f | wc -l)"
