@@ -211,6 +211,14 @@ pub fn report_files(args: &ReportArgs) -> anyhow::Result<Vec<ReportFile>> {
     Ok(out)
 }
 
+/// Whether a report asked for shows what ignore rules hid (the HTML
+/// report's "Ignored" section), so that the diff keeps it
+/// ([`drift_core::diff::DiffOptions::keep_ignored`]).
+pub fn wants_ignored(args: &ReportArgs) -> bool {
+    args.format == Format::Html
+        || report_files(args).is_ok_and(|files| files.iter().any(|f| f.format == Format::Html))
+}
+
 /// Shows a report as the flags ask (threshold, format, colour), writes the
 /// `--report` files, and returns the gate's exit code. `config_fail_on` is
 /// drift.toml's `fail_on`; `context` says where the findings are, asked

@@ -211,7 +211,8 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         save(dir, &collected)?;
     }
     let today = today();
-    let mut report = compare(&collected, &config, &today)?;
+    let keep_ignored = crate::output::wants_ignored(&args.report);
+    let mut report = compare(&collected, &config, &today, keep_ignored)?;
     let written = crate::baseline::settle(
         &args.baseline,
         Some(&config),
@@ -254,6 +255,7 @@ fn compare(
     collected: &[Collected],
     config: &Config,
     today: &drift_core::Date,
+    keep_ignored: bool,
 ) -> anyhow::Result<Report> {
     let envs: Vec<Environment<'_>> = collected
         .iter()
@@ -296,6 +298,7 @@ fn compare(
     }
     let options = DiffOptions {
         today: Some(*today),
+        keep_ignored,
         ..DiffOptions::default()
     };
     let mut report =

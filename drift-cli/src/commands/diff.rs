@@ -223,6 +223,7 @@ pub fn run(mut args: DiffArgs) -> anyhow::Result<Exit> {
     let today = today();
     let options = DiffOptions {
         today: Some(today),
+        keep_ignored: crate::output::wants_ignored(&args.report),
         ..DiffOptions::default()
     };
     let mut report = drift_collectors::schema::diff_with_implicit_rules(&envs, policy, &options)?;

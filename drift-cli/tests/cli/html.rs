@@ -225,6 +225,9 @@ fn html_report(config: &Path, out: &Path) -> String {
     html
 }
 
+/// The value of the ignored key in the hostile environment.
+const IGNORED_ATTACK: &str = "<img src=x onerror=alert(5)><b>bold</b>";
+
 /// Environments whose values are each an attack on the page.
 const HOSTILE: &[(&str, &str)] = &[
     ("XSS_IMG", "<img src=x onerror=alert(1)>"),
@@ -311,12 +314,16 @@ fn the_html_report_in_chromium() {
             let value = if safe { "safe" } else { attack };
             dotenv.push_str(&format!("{name}={value}\n"));
         }
+        // A key an ignore rule leaves out: kept apart, as text too.
+        let ignored = if safe { "safe" } else { IGNORED_ATTACK };
+        dotenv.push_str(&format!("IGNORED={ignored}\n"));
         std::fs::write(dir.path().join(format!("{env}.env")), dotenv).unwrap();
     }
     std::fs::write(
         &config,
         "[secrets]\npublic = [\"env:*\"]\n\
-         [environments.a]\ndotenv = [\"a.env\"]\n[environments.b]\ndotenv = [\"b.env\"]\n",
+         [environments.a]\ndotenv = [\"a.env\"]\n[environments.b]\ndotenv = [\"b.env\"]\n\
+         [[rules]]\nkeys = \"env:IGNORED\"\nexpect = \"ignore\"\nreason = \"per <b>host</b>\"\n",
     )
     .unwrap();
     let hostile = dir.path().join("hostile.html");
@@ -333,7 +340,28 @@ fn the_html_report_in_chromium() {
            cells: Object.fromEntries(Array.from(document.querySelectorAll('tr.finding'))\
              .map(r => [r.querySelector('th').textContent, r.querySelectorAll('td')[2].textContent])),\
            body: document.body.textContent,\
+           ignored: Array.from(document.querySelectorAll('#ignored tr.ignored'))\
+             .map(r => [r.querySelector('th').textContent]\
+               .concat(Array.from(r.querySelectorAll('td')).map(c => c.textContent))),\
          };",
+    );
+    let attack = drift_core::display::escape(&format!("{IGNORED_ATTACK:?}")).into_owned();
+    assert_eq!(
+        page["ignored"],
+        json!([[
+            "env:IGNORED",
+            "warning changed",
+            format!("a: \"safe\"b: {attack}"),
+            "drift.toml:7",
+            "per <b>host</b>"
+        ]]),
+        "{page}"
+    );
+    assert!(
+        !page["cells"]
+            .as_object()
+            .unwrap()
+            .contains_key("env:IGNORED")
     );
     assert_eq!(page["images"], 0, "{page}");
     assert_eq!(page["scripts"], 1, "{page}");

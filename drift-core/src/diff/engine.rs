@@ -49,6 +49,8 @@ struct ChunkOut {
     env_arcs: Vec<Name>,
     host_arcs: Vec<Vec<Name>>,
     findings: Vec<Finding>,
+    /// What ignore rules hid ([`DiffOptions::keep_ignored`]).
+    ignored: Vec<Finding>,
     keys: usize,
     waiver_hits: Vec<usize>,
     /// Keys each rule matched.
@@ -126,6 +128,7 @@ pub(super) fn run(
     let group = (rayon::current_num_threads() * CHUNKS_PER_THREAD).max(1);
     let mut gathered = Gathered {
         findings: Vec::new(),
+        ignored: Vec::new(),
         keys: 0,
         hits: vec![0usize; policy.waivers.len()],
         rule_keys: vec![0usize; policy.rules.len()],
@@ -152,6 +155,7 @@ pub(super) fn run(
     let Ok(()) = done;
     let Gathered {
         findings,
+        ignored,
         keys,
         hits,
         rule_keys,
@@ -267,6 +271,7 @@ pub(super) fn run(
                 .collect(),
             baseline: Vec::new(),
         },
+        ignored,
     })
 }
 
@@ -278,6 +283,7 @@ fn globs(patterns: &[crate::pattern::KeyPattern]) -> Vec<String> {
 /// counts.
 struct Gathered {
     findings: Vec<Finding>,
+    ignored: Vec<Finding>,
     keys: usize,
     hits: Vec<usize>,
     rule_keys: Vec<usize>,
@@ -303,6 +309,7 @@ impl Gathered {
         }
         for out in outs {
             self.findings.extend(out.findings);
+            self.ignored.extend(out.ignored);
             self.keys += out.keys;
             for (h, n) in self.hits.iter_mut().zip(out.waiver_hits) {
                 *h += n;
@@ -435,21 +442,82 @@ fn count_matches(ctx: &Ctx<'_>, key: &str, out: &mut ChunkOut) {
     }
 }
 
+/// Where a key's findings go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sink {
+    /// The report's findings, waivers applied.
+    Findings,
+    /// [`Report::ignored`]: what an ignore rule hides from the comparison.
+    Ignored,
+}
+
 fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut ChunkOut) {
     let resolved = ctx.policy.resolve(key);
     let (ignored, expect): (&[String], Expect) = match (resolved.expect, resolved.environments) {
-        (Expect::Ignore, None) => return,
+        (Expect::Ignore, None) => {
+            if ctx.options.keep_ignored {
+                evaluate_ignored(ctx, key, cols, resolved, out);
+            }
+            return;
+        }
         (Expect::Ignore, Some(envs)) => (envs, defaults::expect_for(key)),
         (e, _) => (&[], e),
     };
-    let mut check = Check::from_resolved(
+    compare_key(
+        ctx,
+        key,
+        cols,
         &resolved,
-        ctx.secrets_comparable,
-        ctx.options.max_diff_lines,
+        ignored,
+        expect,
+        Sink::Findings,
+        out,
     );
+}
+
+/// Compares a key an ignore rule leaves out as if no rule had set its
+/// expectation, for [`Report::ignored`]: its findings name the ignoring
+/// rule (and its reason, when it gives one).
+fn evaluate_ignored(
+    ctx: &Ctx<'_>,
+    key: &KeyPath,
+    cols: &[Option<&Value>],
+    mut resolved: Resolved<'_>,
+    out: &mut ChunkOut,
+) {
+    resolved.expect = defaults::expect_for(key);
+    resolved.expect_explicit = false;
+    resolved.environments = None;
+    resolved.rule_index = resolved.expect_index;
+    if let Some(i) = resolved.expect_index
+        && ctx.rule_reasons[i].is_some()
+    {
+        resolved.reason_index = Some(i);
+    }
+    let expect = resolved.expect;
+    compare_key(ctx, key, cols, &resolved, &[], expect, Sink::Ignored, out);
+}
+
+/// Compares one key's values: the hosts of each environment, then the
+/// environments (but those in `ignored`), under `expect`.
+#[allow(clippy::too_many_arguments)]
+fn compare_key(
+    ctx: &Ctx<'_>,
+    key: &KeyPath,
+    cols: &[Option<&Value>],
+    resolved: &Resolved<'_>,
+    ignored: &[String],
+    expect: Expect,
+    sink: Sink,
+    out: &mut ChunkOut,
+) {
+    let mut check =
+        Check::from_resolved(resolved, ctx.secrets_comparable, ctx.options.max_diff_lines);
     check.expect = expect;
     check.secret_by_name = crate::secret::is_secret_by_name(key);
-    note_partly_hidden(key, cols, out);
+    if sink == Sink::Findings {
+        note_partly_hidden(key, cols, out);
+    }
 
     // Hosts of one environment first, then each environment's consensus.
     let mut env_idx: Small<usize> = Small::new();
@@ -472,11 +540,7 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
                     expect
                 },
                 secret_by_name: check.secret_by_name,
-                ..Check::from_resolved(
-                    &resolved,
-                    ctx.secrets_comparable,
-                    ctx.options.max_diff_lines,
-                )
+                ..Check::from_resolved(resolved, ctx.secrets_comparable, ctx.options.max_diff_lines)
             };
             let names = &ctx.host_names[e];
             match judge(&fleet, names, vals) {
@@ -485,10 +549,11 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
                         all: &out.host_arcs[e],
                         picked: None,
                     };
-                    let f = finding(ctx, key, &resolved, Some(e), names, arcs, vals, v, out);
-                    push(ctx, f, out);
+                    let f = finding(ctx, key, resolved, Some(e), names, arcs, vals, v, out);
+                    push(ctx, f, sink, out);
                 }
-                None => note_skipped_secret(ctx, &resolved, vals, out),
+                None if sink == Sink::Findings => note_skipped_secret(ctx, resolved, vals, out),
+                None => {}
             }
         }
         if let Some(c) = group::consensus(vals) {
@@ -528,10 +593,11 @@ fn evaluate(ctx: &Ctx<'_>, key: &KeyPath, cols: &[Option<&Value>], out: &mut Chu
                 all: &out.env_arcs,
                 picked: Some(&env_idx),
             };
-            let f = finding(ctx, key, &resolved, None, &names, arcs, &env_vals, v, out);
-            push(ctx, f, out);
+            let f = finding(ctx, key, resolved, None, &names, arcs, &env_vals, v, out);
+            push(ctx, f, sink, out);
         }
-        None => note_skipped_secret(ctx, &resolved, &env_vals, out),
+        None if sink == Sink::Findings => note_skipped_secret(ctx, resolved, &env_vals, out),
+        None => {}
     }
 }
 
@@ -582,10 +648,16 @@ impl Arcs<'_> {
     }
 }
 
-/// Waives `f` where a waiver matches, and keeps it.
-fn push(ctx: &Ctx<'_>, mut f: Finding, out: &mut ChunkOut) {
-    apply_waivers(ctx, &mut f, &mut out.waiver_hits);
-    out.findings.push(f);
+/// Waives `f` where a waiver matches, and keeps it; or keeps it apart as
+/// ignored.
+fn push(ctx: &Ctx<'_>, mut f: Finding, sink: Sink, out: &mut ChunkOut) {
+    match sink {
+        Sink::Findings => {
+            apply_waivers(ctx, &mut f, &mut out.waiver_hits);
+            out.findings.push(f);
+        }
+        Sink::Ignored => out.ignored.push(f),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

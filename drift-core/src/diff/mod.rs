@@ -29,6 +29,11 @@ pub struct DiffOptions {
     pub today: Option<Date>,
     /// The most lines a text file's line diff may show.
     pub max_diff_lines: usize,
+    /// Also compare the keys an `expect = "ignore"` rule (without
+    /// `environments`) leaves out, under their default expectation, and
+    /// keep what would have been findings in [`Report::ignored`], so that a
+    /// report can show what the ignore rules hide. They are never counted.
+    pub keep_ignored: bool,
 }
 
 impl Default for DiffOptions {
@@ -36,6 +41,7 @@ impl Default for DiffOptions {
         DiffOptions {
             today: None,
             max_diff_lines: 200,
+            keep_ignored: false,
         }
     }
 }

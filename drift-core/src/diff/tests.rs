@@ -252,6 +252,93 @@ fn ignore_rules_everywhere_or_in_some_environments() {
 }
 
 #[test]
+fn ignored_findings_are_kept_apart_only_when_asked() {
+    let ms = [
+        manifest(
+            "dev",
+            &[("env:A", s("1")), ("env:B", s("x")), ("env:C", s("k"))],
+        ),
+        manifest(
+            "staging",
+            &[("env:A", s("2")), ("env:B", s("x")), ("env:C", s("k"))],
+        ),
+        manifest("prod", &[("env:A", s("2")), ("env:B", s("x"))]),
+    ];
+    let p = policy(vec![
+        rule("env:*", |r| {
+            r.expect = Some(Expect::Ignore);
+            r.origin = Some("drift.toml:3".into());
+            r.reason = Some("set per host".into());
+        }),
+        // A later rule without `expect` does not take the ignore's place.
+        rule("env:C", |r| r.origin = Some("drift.toml:9".into())),
+    ]);
+    let plain = run(&ms, &p);
+    assert!(plain.findings.is_empty() && plain.ignored.is_empty());
+    let kept = diff_manifests(
+        &ms,
+        &p,
+        &DiffOptions {
+            keep_ignored: true,
+            ..DiffOptions::default()
+        },
+    )
+    .unwrap();
+    // Nothing counts: the gate sees what it saw without.
+    assert!(kept.findings.is_empty());
+    assert_eq!(kept.summary, plain.summary);
+    let got: Vec<(&str, FindingKind, Vec<&str>, Option<&str>)> = kept
+        .ignored
+        .iter()
+        .map(|f| {
+            (
+                f.key.as_str(),
+                f.kind,
+                names(&f.odd_one_out),
+                f.rule.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "env:A",
+                FindingKind::Changed,
+                vec!["dev"],
+                Some("drift.toml:3")
+            ),
+            (
+                "env:C",
+                FindingKind::Missing,
+                vec!["prod"],
+                Some("drift.toml:3")
+            ),
+        ]
+    );
+    assert_eq!(kept.ignored[0].reason.as_deref(), Some("set per host"));
+    assert!(kept.ignored.iter().all(|f| f.waived.is_none()));
+    // A rule that ignores some environments compares the rest as before,
+    // and keeps nothing apart.
+    let some = policy(vec![rule("env:A", |r| {
+        r.expect = Some(Expect::Ignore);
+        r.environments = Some(vec!["dev".into()]);
+    })]);
+    let r = diff_manifests(
+        &ms,
+        &some,
+        &DiffOptions {
+            keep_ignored: true,
+            ..DiffOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(r.ignored.is_empty());
+    assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+    assert_eq!(r.findings[0].key.as_str(), "env:C");
+}
+
+#[test]
 fn differ_rule_reports_equal_values() {
     let ms = [
         manifest("staging", &[("env:DB_HOST", s("db-1"))]),

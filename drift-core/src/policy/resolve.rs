@@ -32,6 +32,8 @@ pub struct Resolved<'p> {
     pub reason_index: Option<usize>,
     /// The index of the rule that gave `rule`.
     pub rule_index: Option<usize>,
+    /// The index of the rule that gave `expect` (`None`: the default).
+    pub expect_index: Option<usize>,
 }
 
 pub(super) fn resolve<'p>(policy: &'p Policy, key: &KeyPath) -> Resolved<'p> {
@@ -48,6 +50,7 @@ pub(super) fn resolve<'p>(policy: &'p Policy, key: &KeyPath) -> Resolved<'p> {
         rule: None,
         reason_index: None,
         rule_index: None,
+        expect_index: None,
     };
     for (index, rule) in policy.rules.iter().enumerate() {
         if !rule.matches(key.as_str()) {
@@ -57,6 +60,7 @@ pub(super) fn resolve<'p>(policy: &'p Policy, key: &KeyPath) -> Resolved<'p> {
             r.expect = e;
             r.expect_explicit = true;
             r.environments = rule.environments.as_deref();
+            r.expect_index = Some(index);
         }
         if rule.severity.is_some() {
             r.severity = rule.severity;

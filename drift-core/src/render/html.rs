@@ -1,6 +1,8 @@
 //! The HTML report: one self-contained page with the parity matrix (keys ×
 //! environments, grouped by layer), a filter box, the odd one out
-//! highlighted, each finding's details, and the waived findings apart.
+//! highlighted, each finding's details, and the waived and ignored findings
+//! apart (ignored: what `expect = "ignore"` rules hid, when the diff kept
+//! it, [`crate::diff::DiffOptions::keep_ignored`]).
 //!
 //! The page loads nothing: its style and script are inline
 //! (`html/report.css`, `html/report.js`), and a Content Security Policy
@@ -345,6 +347,53 @@ impl HtmlRenderer {
         }
         writeln!(out, "</tbody></table></section>")
     }
+
+    /// What ignore rules hid: each would-be finding with its values and the
+    /// rule that ignores its key.
+    fn ignored(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let n = report.ignored.len();
+        if n == 0 {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "<section id=\"ignored\"><h2>Ignored <span class=\"count\">{} finding{} an ignore rule hid, judged by the default expectation; not counted by the gate</span></h2>\n\
+             <table><thead><tr><th>Key</th><th>Would be</th><th>Values</th><th>Ignored by</th><th>Why</th></tr></thead><tbody>",
+            thousands(n),
+            if n == 1 { "" } else { "s" }
+        )?;
+        super::write_parallel(&report.ignored, out, |_, f, buf| {
+            let sev = f.severity.as_str();
+            let mut row = String::with_capacity(256);
+            let _ = write!(
+                row,
+                "<tr class=\"ignored\"><th scope=\"row\" class=\"key\">{}</th><td><span class=\"sev {sev}\">{sev}</span> {}</td><td><ul class=\"hosts\">",
+                esc(&key(f.key.as_str())),
+                f.kind.as_str()
+            );
+            for (n, v) in &f.values {
+                let class = if f.odd_one_out.iter().any(|o| o == n) {
+                    " class=\"odd\""
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    row,
+                    "<li{class}>{}: {}</li>",
+                    esc(&name(n)),
+                    esc(&shown(v.as_ref()))
+                );
+            }
+            let _ = writeln!(
+                row,
+                "</ul></td><td>{}</td><td>{}</td></tr>",
+                esc(&line(f.rule.as_deref().unwrap_or(""))),
+                esc(&line(f.reason.as_deref().unwrap_or("")))
+            );
+            buf.write_all(row.as_bytes())
+        })?;
+        writeln!(out, "</tbody></table></section>")
+    }
 }
 
 impl Renderer for HtmlRenderer {
@@ -383,6 +432,7 @@ impl Renderer for HtmlRenderer {
             writeln!(out, "<p>No drift at any severity.</p>")?;
         }
         Self::waived(report, out)?;
+        Self::ignored(report, out)?;
         writeln!(
             out,
             "<p class=\"dim\">Values are cut at 100 characters and lines at {} (the JSON report keeps them whole); secrets are shown only as fingerprints.</p>",

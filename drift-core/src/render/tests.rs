@@ -532,6 +532,50 @@ fn the_html_report_escapes_every_text_from_outside() {
     assert_eq!(html.matches("<style").count(), 1);
 }
 
+#[test]
+fn the_html_report_keeps_ignored_findings_apart() {
+    let ms = [("a", "1"), ("b", "<i>2</i>")].map(|(env, v)| {
+        let mut entries = vec![
+            ("env:SHOWN", Value::from(env)),
+            ("env:HOST_ID", Value::from(v)),
+        ];
+        // Secrets differ by design; one that is missing is a finding.
+        if env == "a" {
+            entries.push(("env:API_TOKEN", Value::from("tok-a-s3cret")));
+        }
+        manifest(env, entries)
+    });
+    let mut rule = Rule::new("env:{HOST_ID,API_TOKEN}").unwrap();
+    rule.expect = Some(Expect::Ignore);
+    rule.origin = Some("drift.toml:4".into());
+    let policy = Policy {
+        rules: vec![rule],
+        waivers: vec![],
+    };
+    let opts = DiffOptions {
+        keep_ignored: true,
+        ..DiffOptions::default()
+    };
+    let report = diff_manifests(&ms, &policy, &opts).unwrap();
+    assert_eq!(report.summary.findings, 1);
+    let html = render_report(&HtmlRenderer::default(), &report);
+    let ignored = &html[html.find("<section id=\"ignored\">").expect(&html)..];
+    let ignored = &ignored[..ignored.find("</section>").unwrap()];
+    assert!(
+        ignored.contains("2 findings an ignore rule hid"),
+        "{ignored}"
+    );
+    assert!(ignored.contains("env:HOST_ID") && ignored.contains("env:API_TOKEN"));
+    assert!(ignored.contains("&lt;i&gt;2&lt;/i&gt;") && !ignored.contains("<i>"));
+    assert!(ignored.contains("drift.toml:4"), "{ignored}");
+    // A secret stays a fingerprint there too.
+    assert!(!html.contains("s3cret") && ignored.contains("secret blake3:"));
+    assert!(!html[..html.find("<section id=\"ignored\">").unwrap()].contains("HOST_ID"));
+    // Without the option, no section.
+    let plain = diff_manifests(&ms, &policy, &DiffOptions::default()).unwrap();
+    assert!(!render_report(&HtmlRenderer::default(), &plain).contains("id=\"ignored\""));
+}
+
 /// The CI formats' context of [`sample`]: a place for the first finding,
 /// the drift.toml for the others, and the layers compared.
 fn sample_context() -> Context {

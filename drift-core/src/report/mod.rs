@@ -464,6 +464,12 @@ pub struct Report {
     pub summary: Summary,
     /// What each rule, waiver and baseline entry matched.
     pub matches: PolicyMatches,
+    /// What would have been findings on the keys that `expect = "ignore"`
+    /// rules leave out, judged under the keys' default expectation, each
+    /// naming the ignoring rule in [`Finding::rule`]; in key order. Filled
+    /// only with [`DiffOptions::keep_ignored`](crate::diff::DiffOptions);
+    /// never counted, never active.
+    pub ignored: Vec<Finding>,
 }
 
 impl Summary {
