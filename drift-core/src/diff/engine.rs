@@ -350,15 +350,18 @@ fn validate(envs: &[Environment<'_>]) -> Result<(), DiffError> {
     Ok(())
 }
 
-/// Splits the key space into ranges of about equal size, using the keys of
+/// Splits the key space into ranges of about equal work, using the keys of
 /// the largest manifest as pivots; each range gives, per column, the slice
-/// of entries that fall into it.
+/// of entries that fall into it. The work is the entries of all columns:
+/// a fleet of a thousand hosts of 2,000 keys is as much to compare as two
+/// manifests of a million, and is split as finely.
 fn plan_chunks(columns: &[&Manifest]) -> Vec<Vec<Range<usize>>> {
     let Some(largest) = columns.iter().max_by_key(|m| m.len()) else {
         return Vec::new();
     };
     let len = largest.len();
-    let n = (len / MIN_CHUNK).clamp(1, MAX_CHUNKS);
+    let work: usize = columns.iter().map(|m| m.len()).sum();
+    let n = (work / MIN_CHUNK).clamp(1, MAX_CHUNKS).min(len.max(1));
     let mut pivots: Vec<&str> = (1..n)
         .map(|i| largest.entries()[i * len / n].key.as_str())
         .collect();

@@ -195,6 +195,26 @@ impl Manifest {
             }
             reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
         }
+        // A small file is read whole, as it is: its memory is bounded by
+        // `WHOLE_MAX` whatever it holds, and the compact reader's pass over
+        // every byte would cost a fleet of small manifests a third of its
+        // time. (A file that grew past its length since is read again
+        // below.)
+        if let Some(len) = len
+            && len < WHOLE_MAX as u64
+        {
+            let limit = max_bytes.min(WHOLE_MAX as u64);
+            let mut bytes = Vec::with_capacity(len as usize);
+            (&mut reader)
+                .take(limit.saturating_add(1))
+                .read_to_end(&mut bytes)
+                .map_err(unreadable)?;
+            if bytes.len() as u64 <= limit {
+                return Manifest::from_slice_sequential(&bytes, origin);
+            }
+            drop(bytes);
+            reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+        }
         // A length is a hint only: a directory opened as a file seeks to
         // i64::MAX, which must not become an allocation.
         // (The length, when known, is within the limit: reserved exactly,
@@ -245,6 +265,10 @@ pub const DEFAULT_MAX_MANIFEST_SIZE: u64 = 1 << 30;
 
 /// The most [`Manifest::from_reader`] reserves ahead of reading.
 const PREALLOCATE_MAX: usize = 4 << 30;
+
+/// Files shorter than this are read whole rather than compacted: below the
+/// size the streaming reader takes, their memory is bounded anyway.
+const WHOLE_MAX: usize = super::read_parallel::MIN_BYTES;
 
 /// The canonical region of a manifest as drift writes it: from
 /// `"format_minor"` to the end of `entries`. When the file is untouched its
