@@ -33,6 +33,10 @@ CREATE MATERIALIZED VIEW mv AS SELECT id FROM r;
 CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$ begin return new; end $$;
 CREATE TRIGGER ct AFTER INSERT ON r FOR EACH ROW EXECUTE FUNCTION tf();
 CREATE TRIGGER mt AFTER INSERT ON m FOR EACH ROW EXECUTE FUNCTION tf();
+CREATE TYPE mood AS ENUM ('ok');
+CREATE DOMAIN posint AS int CHECK (VALUE > 0);
+CREATE SEQUENCE sq;
+CREATE POLICY r_pol ON r USING (x > 0);
 ";
 
 /// What the drifted database adds, one kind a line or two; `ROLE` is the
@@ -63,6 +67,20 @@ DROP TRIGGER ct ON r;
 CREATE CONSTRAINT TRIGGER ct AFTER INSERT ON r DEFERRABLE INITIALLY DEFERRED
   FOR EACH ROW EXECUTE FUNCTION tf();
 GRANT SELECT ON r TO ROLE WITH GRANT OPTION;
+CREATE COLLATION c2 (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+COMMENT ON SCHEMA s1 IS 'schema one';
+COMMENT ON SCHEMA public IS 'not the standard one';
+COMMENT ON COLLATION c2 IS 'case-blind';
+COMMENT ON INDEX r_x_idx IS 'by x';
+COMMENT ON CONSTRAINT r_pkey ON r IS 'the key';
+COMMENT ON TRIGGER mt ON m IS 'on the parent';
+COMMENT ON POLICY r_pol ON r IS 'only x';
+COMMENT ON VIEW v IS 'a view';
+COMMENT ON MATERIALIZED VIEW mv IS 'a matview';
+COMMENT ON SEQUENCE sq IS 'a sequence';
+COMMENT ON TYPE mood IS 'an enum';
+COMMENT ON DOMAIN posint IS 'a domain';
+COMMENT ON TABLE m2 IS 'a partition';
 ";
 
 fn read(db: &PgDb) -> BTreeMap<String, Value> {
@@ -131,9 +149,23 @@ fn each_fidelity_kind_is_a_finding_of_its_own_key() {
     let p = "schema:postgres:";
     let expected: Vec<(String, Vec<String>)> = [
         ("collation:public.c1", vec![]),
+        ("collation:public.c2", vec![]),
+        ("comment:collation:public.c2", vec![]),
         ("comment:column:public.r.x", vec![]),
+        ("comment:constraint:public.r.r_pkey", vec![]),
+        ("comment:domain:public.posint", vec![]),
+        ("comment:enum:public.mood", vec![]),
         ("comment:function:public.tf()", vec![]),
+        ("comment:index:public.r_x_idx", vec![]),
+        ("comment:materialized_view:public.mv", vec![]),
+        ("comment:partition:public.m2", vec![]),
+        ("comment:policy:public.r.r_pol", vec![]),
+        ("comment:schema:public", vec![]),
+        ("comment:schema:s1", vec![]),
+        ("comment:sequence:public.sq", vec![]),
         ("comment:table:public.r", vec![]),
+        ("comment:trigger:public.m.mt", vec![]),
+        ("comment:view:public.v", vec![]),
         ("constraint:public.m1.m1_k_fk", vec![]),
         ("constraint:public.q.q_a_check", vec!["no_inherit"]),
         // The new schema's own grants and owner (asked for here).
