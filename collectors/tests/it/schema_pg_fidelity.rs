@@ -37,6 +37,8 @@ CREATE TYPE mood AS ENUM ('ok');
 CREATE DOMAIN posint AS int CHECK (VALUE > 0);
 CREATE SEQUENCE sq;
 CREATE POLICY r_pol ON r USING (x > 0);
+CREATE TABLE ri (id int NOT NULL);
+CREATE UNIQUE INDEX ri_id_idx ON ri (id);
 ";
 
 /// What the drifted database adds, one kind a line or two; `ROLE` is the
@@ -60,7 +62,8 @@ ALTER TABLE idt ALTER COLUMN id SET INCREMENT BY 5;
 ALTER TABLE r REPLICA IDENTITY FULL;
 ALTER TABLE q SET (fillfactor = 70, autovacuum_enabled = false);
 ALTER INDEX r_x_idx SET (fillfactor = 50);
-ALTER VIEW v SET (security_barrier = true);
+ALTER VIEW v SET (security_barrier = true, security_invoker = on);
+ALTER TABLE ri REPLICA IDENTITY USING INDEX ri_id_idx;
 CREATE OR REPLACE VIEW v2 AS SELECT a FROM q WITH LOCAL CHECK OPTION;
 ALTER MATERIALIZED VIEW mv SET (fillfactor = 60);
 DROP TRIGGER ct ON r;
@@ -184,6 +187,7 @@ fn each_fidelity_kind_is_a_finding_of_its_own_key() {
         ("table:public.m", vec!["partitions"]),
         ("table:public.q", vec!["options"]),
         ("table:public.r", vec!["replica_identity"]),
+        ("table:public.ri", vec!["replica_identity"]),
         (
             "trigger:public.r.ct",
             vec!["constraint", "deferrable", "initially_deferred"],
@@ -209,6 +213,17 @@ fn each_fidelity_kind_is_a_finding_of_its_own_key() {
         format!("{:?}", b[&grant]).contains(&format!("{}:SELECT WITH GRANT OPTION", role.0)),
         "{:?}",
         b[&grant]
+    );
+    assert_eq!(
+        field(&b, &format!("{p}table:public.ri"), "replica_identity"),
+        &Value::from("index ri_id_idx")
+    );
+    assert_eq!(
+        field(&b, &format!("{p}view:public.v"), "options"),
+        &Value::List(vec![
+            "security_barrier=true".into(),
+            "security_invoker=true".into()
+        ])
     );
     // Identical databases: nothing.
     assert_eq!(diff(&b, &read(&twin)), Default::default());

@@ -364,7 +364,7 @@ mod tests {
         let t = &m.tables[&name(&["public", "t"])].fields;
         assert_eq!(
             t["options"],
-            list(&["autovacuum_enabled=off", "fillfactor=70"])
+            list(&["autovacuum_enabled=false", "fillfactor=70"])
         );
         assert_eq!(t["replica_identity"], Value::from("full"));
         let u = &m.tables[&name(&["public", "u"])].fields;

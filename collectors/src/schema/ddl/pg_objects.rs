@@ -12,7 +12,8 @@ use crate::schema::canon::{pg_default, pg_type, squash};
 use crate::schema::model::{Fields, Name, list, opt};
 
 /// Storage parameters as compared: `name=value`, the name lower-cased and
-/// the value unquoted (a dump writes `fillfactor='70'`), sorted; a view's
+/// the value unquoted (a dump writes `fillfactor='70'`), a boolean word as
+/// `true` or `false`, sorted; a view's
 /// `check_option` is left out (it is a field of its own).
 pub(crate) fn reloptions(items: &[String]) -> Vec<String> {
     let mut out: Vec<String> = items
@@ -24,6 +25,12 @@ pub(crate) fn reloptions(items: &[String]) -> Vec<String> {
                     .strip_prefix('\'')
                     .and_then(|x| x.strip_suffix('\''))
                     .map_or_else(|| v.to_owned(), |x| x.replace("''", "'"));
+                // The server keeps a boolean as written (`on`, `yes`).
+                let v = match v.to_ascii_lowercase().as_str() {
+                    "on" | "yes" | "true" => "true".to_owned(),
+                    "off" | "no" | "false" => "false".to_owned(),
+                    _ => v,
+                };
                 format!("{}={v}", k.trim().to_lowercase())
             }
             None => format!("{}=true", o.trim().to_lowercase()),
