@@ -97,7 +97,10 @@ pub(crate) fn comment_on(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), Strin
                     kind.to_uppercase()
                 ));
             }
-            c.kw("domain");
+            if c.kw("domain") {
+                // A domain's checks are fields of the domain, not entries.
+                return Ok(());
+            }
             let mut n = qualify(c.qname().ok_or("expected a table name")?, &f.schema);
             n.push(obj);
             n
@@ -295,6 +298,13 @@ pub(crate) fn finish_extras(f: &mut PgFile) {
             "type" if m.enums.contains_key(&name) => "enum",
             "type" | "domain" => continue,
             "table" if parents.contains_key(&name) => "partition",
+            // Columns of composite types and foreign tables are not read.
+            "column"
+                if !m.tables.contains_key(&name[..name.len().saturating_sub(1)])
+                    && !m.views.contains_key(&name[..name.len().saturating_sub(1)]) =>
+            {
+                continue;
+            }
             _ => kind.as_str(),
         }
         .to_owned();
