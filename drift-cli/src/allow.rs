@@ -236,6 +236,8 @@ mod tests {
             password_env: None,
             password_file: None,
             via: None,
+            schema_include: Vec::new(),
+            schema_exclude: Vec::new(),
             line,
         }
     }

@@ -246,6 +246,12 @@ pub struct SnapshotArgs {
     /// Record database owners and grants too.
     #[arg(long)]
     pub include_grants: bool,
+    /// Read only the PostgreSQL schemas matching GLOB (repeatable; all by default).
+    #[arg(long = "schema-include", value_name = "GLOB")]
+    pub schema_include: Vec<String>,
+    /// Leave out the PostgreSQL schemas matching GLOB (repeatable); they are named in the coverage.
+    #[arg(long = "schema-exclude", value_name = "GLOB")]
+    pub schema_exclude: Vec<String>,
     /// The environment of the running process of this name (`/proc/PID/environ`).
     #[arg(long, value_name = "NAME")]
     pub process_env_of: Option<String>,

@@ -63,6 +63,9 @@ pub fn resolve_schema(
             if let Some(name) = &spec.name {
                 source = source.named(name.clone());
             }
+            if !spec.schema_include.is_empty() || !spec.schema_exclude.is_empty() {
+                source = source.with_schema_filter(&spec.schema_include, &spec.schema_exclude)?;
+            }
             if let Some(var) = &spec.password_env {
                 source = source.with_password(allow.password_from_env(spec, var, &lookup)?);
             }

@@ -38,11 +38,22 @@ pub(crate) fn emit(model: &Model, label: &str, out: &mut Collection) -> u64 {
     for t in tables {
         out.entries.extend(t);
     }
+    let extra = |kind: &str, name: &[String], v: Value| -> Value {
+        match (model.extra.get(&(kind.to_owned(), name.to_vec())), v) {
+            (Some(more), Value::Object(mut f)) => {
+                f.extend(more.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Value::Object(f)
+            }
+            (_, v) => v,
+        }
+    };
     for (name, index) in &model.indexes {
-        out.insert(key(label, "index", name), index_value(index));
+        let v = extra("index", name, index_value(index));
+        out.insert(key(label, "index", name), v);
     }
     for (name, c) in &model.constraints {
-        out.insert(key(label, "constraint", name), constraint_value(c));
+        let v = extra("constraint", name, constraint_value(c));
+        out.insert(key(label, "constraint", name), v);
     }
     for (name, fields) in &model.sequences {
         out.insert(key(label, "sequence", name), Value::Object(fields.clone()));
@@ -55,7 +66,8 @@ pub(crate) fn emit(model: &Model, label: &str, out: &mut Collection) -> u64 {
         };
         let mut f = Fields::new();
         f.insert("definition".into(), Value::String(view.definition.clone()));
-        out.insert(key(label, kind, name), Value::Object(f));
+        let v = extra(kind, name, Value::Object(f));
+        out.insert(key(label, kind, name), v);
     }
     for (name, r) in &model.routines {
         out.insert(key(label, &r.kind, name), Value::Object(r.fields.clone()));
@@ -102,6 +114,20 @@ pub(crate) fn emit(model: &Model, label: &str, out: &mut Collection) -> u64 {
     for (tool, fields) in &model.migration_tools {
         let n = std::slice::from_ref(tool);
         out.insert(key(label, "migrations", n), Value::Object(fields.clone()));
+    }
+    for (name, fields) in &model.schemas {
+        let n = std::slice::from_ref(name);
+        out.insert(key(label, "schema", n), Value::Object(fields.clone()));
+    }
+    for (name, fields) in &model.collations {
+        out.insert(key(label, "collation", name), Value::Object(fields.clone()));
+    }
+    for (name, fields) in &model.partitions {
+        out.insert(key(label, "partition", name), Value::Object(fields.clone()));
+    }
+    for ((kind, name), text) in &model.comments {
+        let k = owner_key(label, "comment", kind, name);
+        out.insert(k, Value::String(text.clone()));
     }
     for ((kind, name), role) in &model.owners {
         let k = owner_key(label, "owner", kind, name);
@@ -193,5 +219,8 @@ fn constraint_value(c: &Constraint) -> Value {
         Value::Bool(c.initially_deferred),
     );
     f.insert("validated".into(), Value::Bool(c.validated));
+    if c.no_inherit {
+        f.insert("no_inherit".into(), Value::Bool(true));
+    }
     Value::Object(f)
 }

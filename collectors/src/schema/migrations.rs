@@ -210,6 +210,7 @@ pub(crate) fn remove_history_tables(model: &mut Model, found: &[HistoryTable]) {
         model.constraints.retain(|k, _| !under(k));
         model.triggers.retain(|k, _| !under(k));
         model.policies.retain(|k, _| !under(k));
+        model.comments.retain(|(_, k), _| k != name && !under(k));
         let prefix = format!("{d}.");
         model.sequences.retain(
             |_, f| !matches!(f.get("owned_by"), Some(Value::String(o)) if o.starts_with(&prefix)),

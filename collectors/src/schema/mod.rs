@@ -41,6 +41,7 @@ mod model;
 mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod scope;
 mod source;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -122,10 +123,27 @@ impl SchemaCollector {
         let mut out = Collection::new();
         let shown = source.display();
         match read_source(source, transport, &self.options) {
-            Ok((engine, model, errors)) => {
+            Ok((engine, mut model, mut errors)) => {
+                let left_out = if source.scope.is_all() {
+                    Vec::new()
+                } else if engine == Engine::Postgres {
+                    source.scope.apply(&mut model)
+                } else {
+                    errors.push(SchemaError::Unsupported {
+                        source_name: shown.clone(),
+                        message: "schema filters (--schema-include, --schema-exclude) choose \
+                                  PostgreSQL schemas; this source has one schema"
+                            .into(),
+                    });
+                    Vec::new()
+                };
                 let label = source.label_for(engine);
                 let tables = emit::emit(&model, &label, &mut out);
                 out.cover("schema", &shown, tables);
+                // Named, so that a schema never compared does not read as in sync.
+                for s in left_out {
+                    out.cover("schema", &format!("{shown} schema {s}: left out"), 0);
+                }
                 for e in errors {
                     out.error(e.to_collection_error());
                 }

@@ -53,6 +53,19 @@ pub(crate) struct Model {
     pub owners: BTreeMap<(String, Name), String>,
     /// Grants, when asked for: (object kind, name) → `grantee:PRIVILEGE` items.
     pub grants: BTreeMap<(String, Name), Vec<String>>,
+    /// PostgreSQL schemas (namespaces) themselves.
+    pub schemas: BTreeMap<String, Fields>,
+    /// Collations created by the user.
+    pub collations: BTreeMap<Name, Fields>,
+    /// Comments: (object kind, name) → text.
+    pub comments: BTreeMap<(String, Name), String>,
+    /// Partitions, by their own name: `parent`, `bound`, and what is set on
+    /// the partition itself (row-level security).
+    pub partitions: BTreeMap<Name, Fields>,
+    /// Fields added to the value of an object of another map, only where
+    /// they differ from their default (storage parameters, a view's check
+    /// option, a constraint's `NO INHERIT`): (entry kind, name) → fields.
+    pub extra: BTreeMap<(String, Name), Fields>,
 }
 
 impl Model {
@@ -76,6 +89,11 @@ impl Model {
             migration_tools,
             owners,
             grants,
+            schemas,
+            collations,
+            comments,
+            partitions,
+            extra,
         } = other;
         self.tables.extend(tables);
         self.indexes.extend(indexes);
@@ -94,6 +112,13 @@ impl Model {
         self.migration_tools.extend(migration_tools);
         self.owners.extend(owners);
         self.grants.extend(grants);
+        self.schemas.extend(schemas);
+        self.collations.extend(collations);
+        self.comments.extend(comments);
+        self.partitions.extend(partitions);
+        for (k, f) in extra {
+            self.extra.entry(k).or_default().extend(f);
+        }
     }
 }
 
@@ -181,6 +206,8 @@ pub(crate) struct Constraint {
     pub initially_deferred: bool,
     /// False for a constraint added NOT VALID and never validated.
     pub validated: bool,
+    /// `CHECK … NO INHERIT` (PostgreSQL); recorded only when true.
+    pub no_inherit: bool,
 }
 
 /// A view or materialized view.

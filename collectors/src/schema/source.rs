@@ -90,6 +90,8 @@ pub struct SchemaSource {
     /// The text to show (a URL with its password hidden, or a path).
     shown: String,
     name: Option<String>,
+    /// The PostgreSQL schemas read (all by default).
+    pub(crate) scope: super::scope::Scope,
 }
 
 impl fmt::Debug for SchemaSource {
@@ -98,6 +100,7 @@ impl fmt::Debug for SchemaSource {
             .field("source", &self.shown)
             .field("name", &self.name)
             .field("engine", &self.engine())
+            .field("scope", &self.scope)
             .finish()
     }
 }
@@ -160,6 +163,7 @@ impl SchemaSource {
                     origin: Origin::SqliteFile(PathBuf::from(percent_decode(path))),
                     shown,
                     name: None,
+                    scope: Default::default(),
                 });
             }
             _ => {
@@ -238,6 +242,7 @@ impl SchemaSource {
             }),
             shown,
             name: None,
+            scope: Default::default(),
         })
     }
 
@@ -250,7 +255,32 @@ impl SchemaSource {
             shown: path.display().to_string(),
             origin: Origin::SchemaFile(path, None),
             name: None,
+            scope: Default::default(),
         }
+    }
+
+    /// Reads only the PostgreSQL schemas (namespaces) that match one of the
+    /// `include` globs (all when none is given) and none of the `exclude`
+    /// globs (`*` any run, `?` one character, `{a,b}` either). The schemas
+    /// left out are named in the coverage. Other engines have one schema
+    /// per source: a filter on them is a collection error.
+    ///
+    /// ```
+    /// use drift_collectors::schema::SchemaSource;
+    /// let s = SchemaSource::url("postgres://app@db/shop")
+    ///     .unwrap()
+    ///     .with_schema_filter(&["app*"], &["app_tmp*"])
+    ///     .unwrap();
+    /// assert!(SchemaSource::file("x.sql").with_schema_filter(&["{a"], &[]).is_err());
+    /// # let _ = s;
+    /// ```
+    pub fn with_schema_filter<S: AsRef<str>>(
+        mut self,
+        include: &[S],
+        exclude: &[S],
+    ) -> Result<SchemaSource, drift_core::pattern::PatternError> {
+        self.scope = super::scope::Scope::new(include, exclude)?;
+        Ok(self)
     }
 
     /// Sets the dialect of a schema file (no effect on live sources).

@@ -21,6 +21,8 @@ mod schema_my_support;
 #[cfg(feature = "mysql")]
 mod schema_mysql;
 #[cfg(feature = "postgres")]
+mod schema_pg_fidelity;
+#[cfg(feature = "postgres")]
 mod schema_pg_support;
 #[cfg(feature = "postgres")]
 mod schema_postgres;

@@ -9,7 +9,8 @@ pub struct PgDb {
     pub name: String,
 }
 
-fn admin() -> postgres::Client {
+/// A connection to the test server as its superuser.
+pub fn admin() -> postgres::Client {
     postgres::Client::connect(&pg_url(), postgres::NoTls).unwrap_or_else(|e| {
         panic!(
             "PostgreSQL is not reachable at {}: {e}; run scripts/ci-db-setup",

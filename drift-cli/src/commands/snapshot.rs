@@ -41,6 +41,8 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         password_env: args.schema_password_env.clone(),
         password_file: None,
         via: None,
+        schema_include: args.schema_include.clone(),
+        schema_exclude: args.schema_exclude.clone(),
         line: None,
     });
     let files = args.schema_files.iter().map(|f| SchemaSpec {
@@ -49,6 +51,8 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         password_env: None,
         password_file: None,
         via: None,
+        schema_include: args.schema_include.clone(),
+        schema_exclude: args.schema_exclude.clone(),
         line: None,
     });
     urls.chain(files).collect()

@@ -434,12 +434,24 @@ fn schema_spec(ctx: &Ctx<'_>, spanned: &Spanned<RawSchema>) -> Result<SchemaSpec
             "`password_env` is not a variable name: give the name of the variable that holds the password (letters, digits and `_`)",
         );
     }
+    for (field, globs) in [
+        ("schema_include", &s.schema_include),
+        ("schema_exclude", &s.schema_exclude),
+    ] {
+        for g in globs {
+            if let Err(e) = drift_core::KeyPattern::new(g) {
+                return ctx.err(Some(spanned.span()), format!("`{field}`: {e}"));
+            }
+        }
+    }
     Ok(SchemaSpec {
         target,
         name: s.name.clone(),
         password_env: s.password_env.clone(),
         password_file: s.password_file.as_deref().map(|p| ctx.resolve(p)),
         via: s.via.clone(),
+        schema_include: s.schema_include.clone(),
+        schema_exclude: s.schema_exclude.clone(),
         line: Some(ctx.line(spanned.span())),
     })
 }

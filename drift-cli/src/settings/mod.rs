@@ -67,6 +67,10 @@ pub struct SchemaSpec {
     pub password_file: Option<PathBuf>,
     /// Reach the database through this SSH host.
     pub via: Option<String>,
+    /// The PostgreSQL schemas read: globs; all when empty.
+    pub schema_include: Vec<String>,
+    /// The PostgreSQL schemas left out: globs.
+    pub schema_exclude: Vec<String>,
     /// Where it was written: the drift.toml line, or `None` for flags. A
     /// source given by flags is the user's own: its password variable needs
     /// no allowing (see [`crate::allow`]).

@@ -94,6 +94,8 @@ pub struct RawSchema {
     pub password_env: Option<String>,
     pub password_file: Option<String>,
     pub via: Option<String>,
+    pub schema_include: Vec<String>,
+    pub schema_exclude: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +108,10 @@ struct RawSchemaTable {
     password_env: Option<String>,
     password_file: Option<String>,
     via: Option<String>,
+    #[serde(default)]
+    schema_include: Vec<String>,
+    #[serde(default)]
+    schema_exclude: Vec<String>,
 }
 
 impl<'de> Deserialize<'de> for RawSchema {
@@ -132,6 +138,8 @@ impl<'de> Deserialize<'de> for RawSchema {
                     password_env: t.password_env,
                     password_file: t.password_file,
                     via: t.via,
+                    schema_include: t.schema_include,
+                    schema_exclude: t.schema_exclude,
                 })
             }
         }

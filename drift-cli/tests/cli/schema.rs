@@ -261,3 +261,67 @@ fn bad_schema_sources_are_input_errors() {
         .args(["snapshot", "--env", "a", "--schema", "oracle://x/y"])
         .status(2);
 }
+
+/// `--schema-exclude` and `schema_include` read only some PostgreSQL
+/// schemas, and the coverage names the ones left out (issue 20).
+#[test]
+fn schema_filters_leave_schemas_out_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let sql = dir.path().join("structure.sql");
+    std::fs::write(
+        &sql,
+        "CREATE SCHEMA app;\nCREATE SCHEMA audit;\n\
+         CREATE TABLE app.orders (id bigint PRIMARY KEY);\n\
+         CREATE TABLE audit.log (at timestamp with time zone);\n",
+    )
+    .unwrap();
+    let out = dir.path().join("m.json");
+    Drift::new()
+        .args(["snapshot", "--env", "code", "--schema-exclude", "aud*"])
+        .args(["--schema-file"])
+        .arg_path(&sql)
+        .args(["--output"])
+        .arg_path(&out)
+        .status(0);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let text = m["entries"].to_string();
+    assert!(text.contains("schema:postgres:table:app.orders"), "{text}");
+    assert!(!text.contains("audit"), "{text}");
+    let left: Vec<&str> = m["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["source"].as_str())
+        .filter(|s| s.ends_with(": left out"))
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0].ends_with("schema audit: left out"), "{left:?}");
+    // The same in a drift.toml, and a glob that cannot be read is an input
+    // error naming the line.
+    std::fs::write(
+        dir.path().join("drift.toml"),
+        format!(
+            "[environments.a]\nschema = [{{ file = {:?}, schema_include = [\"app\", \"public\"] }}]\n\
+             [environments.b]\nschema = [{{ file = {:?}, schema_exclude = [\"audit\"] }}]\n",
+            sql.display().to_string(),
+            sql.display().to_string()
+        ),
+    )
+    .unwrap();
+    Drift::new()
+        .args(["check", "--config"])
+        .arg_path(&dir.path().join("drift.toml"))
+        .status(0);
+    std::fs::write(
+        dir.path().join("drift.toml"),
+        "[environments.a]\n[environments.b]\nschema = [{ file = \"x.sql\", schema_exclude = [\"{a\"] }]\n",
+    )
+    .unwrap();
+    Drift::new()
+        .args(["check", "--config"])
+        .arg_path(&dir.path().join("drift.toml"))
+        .status(2)
+        .stderr_has("line 3")
+        .stderr_has("schema_exclude");
+}

@@ -6,6 +6,7 @@ mod lexer;
 pub(crate) mod mysql;
 mod mysql_table;
 pub(crate) mod mysql_values;
+pub(crate) mod pg_extras;
 mod pg_objects;
 mod pg_routines;
 mod pg_table;
@@ -16,7 +17,8 @@ pub(crate) use cursor::Cursor;
 pub use lexer::Dialect;
 pub(crate) use lexer::{Tok, Token, tokenize};
 pub(crate) use pg_objects::{
-    domain_fields, policy_entry, sequence_fields, trigger, view_definition,
+    collation_fields, domain_fields, partition_fields, policy_entry, reloptions, replica_identity,
+    sequence_fields, table_extras, trigger, view_definition, view_extra,
 };
 pub(crate) use pg_routines::{RoutineParts, canonical_args, canonical_returns, routine_name};
 

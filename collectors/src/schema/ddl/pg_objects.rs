@@ -11,6 +11,121 @@ use super::pgdefs::{dotted, norm_expr, qualify};
 use crate::schema::canon::{pg_default, pg_type, squash};
 use crate::schema::model::{Fields, Name, list, opt};
 
+/// Storage parameters as compared: `name=value`, the name lower-cased and
+/// the value unquoted (a dump writes `fillfactor='70'`), a boolean word as
+/// `true` or `false`, sorted; a view's
+/// `check_option` is left out (it is a field of its own).
+pub(crate) fn reloptions(items: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = items
+        .iter()
+        .map(|o| match o.split_once('=') {
+            Some((k, v)) => {
+                let v = v.trim();
+                let v = v
+                    .strip_prefix('\'')
+                    .and_then(|x| x.strip_suffix('\''))
+                    .map_or_else(|| v.to_owned(), |x| x.replace("''", "'"));
+                // The server keeps a boolean as written (`on`, `yes`).
+                let v = match v.to_ascii_lowercase().as_str() {
+                    "on" | "yes" | "true" => "true".to_owned(),
+                    "off" | "no" | "false" => "false".to_owned(),
+                    _ => v,
+                };
+                format!("{}={v}", k.trim().to_lowercase())
+            }
+            None => format!("{}=true", o.trim().to_lowercase()),
+        })
+        .filter(|o| !o.starts_with("check_option="))
+        .collect();
+    out.sort();
+    out
+}
+
+/// `REPLICA IDENTITY` as recorded: `full`, `nothing`, `index NAME`; `None`
+/// for the default (the primary key).
+pub(crate) fn replica_identity(code: &str, index: Option<&str>) -> Option<String> {
+    match code {
+        "f" => Some("full".into()),
+        "n" => Some("nothing".into()),
+        "i" => Some(format!("index {}", index.unwrap_or_default())),
+        _ => None,
+    }
+}
+
+/// Adds a table's storage parameters, replica identity and parents, each
+/// only when not the default, so that a table without them has the value
+/// it always had.
+pub(crate) fn table_extras(
+    fields: &mut Fields,
+    options: Vec<String>,
+    replica: Option<String>,
+    inherits: Vec<String>,
+) {
+    if !options.is_empty() {
+        fields.insert("options".into(), list(&options));
+    }
+    if let Some(r) = replica {
+        fields.insert("replica_identity".into(), Value::String(r));
+    }
+    if !inherits.is_empty() {
+        fields.insert("inherits".into(), list(&inherits));
+    }
+}
+
+/// The fields of a `partition:` entry.
+pub(crate) fn partition_fields(
+    parent: String,
+    bound: String,
+    row_security: bool,
+    force_row_security: bool,
+    key: Option<String>,
+) -> Fields {
+    let mut f = Fields::new();
+    f.insert("parent".into(), Value::String(parent));
+    f.insert("bound".into(), Value::String(bound));
+    f.insert("row_security".into(), Value::Bool(row_security));
+    f.insert("force_row_security".into(), Value::Bool(force_row_security));
+    if let Some(k) = key {
+        f.insert("partition_key".into(), Value::String(k));
+    }
+    f
+}
+
+/// The fields a view or materialized view adds to its value: storage
+/// parameters (`security_barrier=true`) and `check_option` (`local`,
+/// `cascaded`), each only when set.
+pub(crate) fn view_extra(options: Vec<String>, check: Option<String>) -> Option<Fields> {
+    let mut f = Fields::new();
+    if !options.is_empty() {
+        f.insert("options".into(), list(&options));
+    }
+    if let Some(c) = check {
+        f.insert("check_option".into(), Value::String(c.to_lowercase()));
+    }
+    (!f.is_empty()).then_some(f)
+}
+
+/// A collation's fields: `provider` (`libc`, `icu`), `deterministic`, and
+/// `locale` when collate and ctype agree (always for ICU), else
+/// `lc_collate` and `lc_ctype`.
+pub(crate) fn collation_fields(
+    provider: &str,
+    deterministic: bool,
+    collate: Option<String>,
+    ctype: Option<String>,
+) -> Fields {
+    let mut f = Fields::new();
+    f.insert("provider".into(), Value::String(provider.to_owned()));
+    f.insert("deterministic".into(), Value::Bool(deterministic));
+    if collate == ctype {
+        f.insert("locale".into(), opt(collate.as_deref()));
+    } else {
+        f.insert("lc_collate".into(), opt(collate.as_deref()));
+        f.insert("lc_ctype".into(), opt(ctype.as_deref()));
+    }
+    f
+}
+
 /// The limits of an integer type, for sequence defaults.
 pub(crate) fn int_limits(ty: &str) -> (i64, i64) {
     match ty {
@@ -45,8 +160,10 @@ pub(crate) fn sequence_fields(
 }
 
 /// `CREATE SEQUENCE` options, `c` after the name.
-pub(crate) fn sequence_options(c: &mut Cursor<'_>) -> Fields {
-    let mut ty = "bigint".to_owned();
+/// `default_type` when no `AS type` is written (`bigint` for `CREATE
+/// SEQUENCE`, the column's type for an identity).
+pub(crate) fn sequence_options(c: &mut Cursor<'_>, default_type: &str) -> Fields {
+    let mut ty = default_type.to_owned();
     let (mut inc, mut min, mut max, mut start, mut cache, mut cycle) =
         (1i64, None, None, None, 1i64, false);
     let num = |c: &mut Cursor<'_>| -> Option<i64> {
@@ -93,9 +210,15 @@ pub(crate) fn sequence_options(c: &mut Cursor<'_>) -> Fields {
     sequence_fields(&ty, start, inc, min, max, cache, cycle, None)
 }
 
-/// A trigger's table, name and fields, from `CREATE TRIGGER …` text (file
-/// statement or `pg_get_triggerdef`), `c` after `TRIGGER`.
-pub(crate) fn trigger(c: &mut Cursor<'_>, schema: &str) -> Option<(Name, Fields)> {
+/// A trigger's table, name and fields, from `CREATE [CONSTRAINT] TRIGGER …`
+/// text (file statement or `pg_get_triggerdef`), `c` after `TRIGGER`;
+/// `constraint` when it was `CONSTRAINT TRIGGER` (then `constraint`,
+/// `deferrable` and `initially_deferred` are fields too).
+pub(crate) fn trigger(
+    c: &mut Cursor<'_>,
+    schema: &str,
+    constraint: bool,
+) -> Option<(Name, Fields)> {
     let name = c.name()?;
     let timing = if c.kws(&["instead", "of"]) {
         "INSTEAD OF".to_owned()
@@ -129,8 +252,17 @@ pub(crate) fn trigger(c: &mut Cursor<'_>, schema: &str) -> Option<(Name, Fields)
     let mut level = "STATEMENT";
     let mut when = None;
     let mut function = None;
+    let (mut deferrable, mut deferred) = (false, false);
     while !c.at_end() {
-        if c.kw("for") {
+        if c.kws(&["not", "deferrable"]) {
+            deferrable = false;
+        } else if c.kw("deferrable") {
+            deferrable = true;
+        } else if c.kws(&["initially", "deferred"]) {
+            deferred = true;
+        } else if c.kws(&["initially", "immediate"]) {
+            deferred = false;
+        } else if c.kw("for") {
             c.kw("each");
             if c.kw("row") {
                 level = "ROW";
@@ -155,6 +287,11 @@ pub(crate) fn trigger(c: &mut Cursor<'_>, schema: &str) -> Option<(Name, Fields)
     f.insert("when".into(), opt(when.as_deref()));
     f.insert("function".into(), opt(function.as_deref()));
     f.insert("enabled".into(), Value::Bool(true));
+    if constraint {
+        f.insert("constraint".into(), Value::Bool(true));
+        f.insert("deferrable".into(), Value::Bool(deferrable));
+        f.insert("initially_deferred".into(), Value::Bool(deferred));
+    }
     let mut key = table;
     key.push(name);
     Some((key, f))
@@ -306,7 +443,7 @@ mod tests {
             let mut c = Cursor::new(text, &toks, Dialect::Postgres);
             c.kw("create");
             c.kw("trigger");
-            let (k, f) = trigger(&mut c, "public").unwrap();
+            let (k, f) = trigger(&mut c, "public", false).unwrap();
             assert_eq!(k, ["public", "orders", "trg"]);
             assert_eq!(f["events"], list(&["INSERT", "UPDATE"]));
             assert_eq!(f["function"], Value::from("public.touch()"));

@@ -1,6 +1,7 @@
 //! `CREATE TABLE` and `ALTER TABLE` of PostgreSQL schema files.
 
 use super::cursor::Cursor;
+use super::pg_extras::{identity_sequence, replica_identity_clause, table_options, with_options};
 use super::pgdefs::{constraint_tail, deferral, norm_expr, parse_constraint, qualify, references};
 use super::postgres::PgFile;
 use crate::schema::canon::{pg_default, pg_serial, pg_type, squash};
@@ -79,7 +80,9 @@ pub(crate) fn create_table(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), Str
         c.op(")");
     }
     while !c.at_end() {
-        if c.is_kw("partition") {
+        if let Some(options) = with_options(c) {
+            table_options(f, &name, &options, false);
+        } else if c.is_kw("partition") {
             // A `PARTITION` without `BY` is skipped, or the loop would
             // never end.
             if !partition_by(c, f.model.tables.get_mut(&name)) {
@@ -243,9 +246,12 @@ pub(crate) fn column_def(
             if c.kw("identity") {
                 col.identity = Some(kind.to_owned());
                 col.nullable = false;
-                if c.is_op("(") {
-                    c.skip_one();
-                }
+                let opts = if c.is_op("(") {
+                    c.paren_raw().unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                identity_sequence(f, table, &name, &col.data_type, &opts);
             } else {
                 let expr = c.paren_raw().ok_or("expected ( after GENERATED … AS")?;
                 col.generated = Some(norm_expr(&expr));
@@ -267,7 +273,13 @@ pub(crate) fn column_def(
 /// The deferral clauses after a column's inline constraint (other column
 /// constraints may follow, so nothing else is consumed).
 fn constraint_tail_inline(c: &mut Cursor<'_>, k: &mut Constraint) {
-    while deferral(c, k) {}
+    loop {
+        if c.kws(&["no", "inherit"]) {
+            k.no_inherit = true;
+        } else if !deferral(c, k) {
+            break;
+        }
+    }
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] name action, …`, `c` after `TABLE`.
@@ -364,9 +376,36 @@ fn alter_action(f: &mut PgFile, c: &mut Cursor<'_>, table: &Name) -> Result<(), 
         }
     } else if c.kw("rename") {
         return Err("ALTER TABLE … RENAME is not read from schema files".into());
+    } else if c.kws(&["replica", "identity"]) {
+        replica_identity_clause(f, c, table);
+    } else if (c.is_kw("set") || c.is_kw("reset")) && c.peek_at(1).is_some_and(|t| t.is_op("(")) {
+        let reset = c.kw("reset");
+        c.kw("set");
+        let items = c.paren_items().unwrap_or_default();
+        let items: Vec<String> = items
+            .iter()
+            .map(|i| i.split_whitespace().collect())
+            .collect();
+        table_options(f, table, &items, reset);
+    } else if c.kws(&["no", "inherit"]) {
+        if let Some(p) = c.qname() {
+            let p = qualify(p, &f.schema);
+            for (child, parents) in &mut f.inherits {
+                if child == table {
+                    parents.retain(|x| *x != p);
+                }
+            }
+        }
+    } else if c.kw("inherit")
+        && let Some(p) = c.qname()
+    {
+        let p = qualify(p, &f.schema);
+        match f.inherits.iter_mut().find(|(child, _)| child == table) {
+            Some((_, parents)) => parents.push(p),
+            None => f.inherits.push((table.clone(), vec![p])),
+        }
     }
-    // Anything else (OWNER TO, SET (…), CLUSTER ON, REPLICA IDENTITY) has no
-    // schema meaning here.
+    // Anything else (OWNER TO, CLUSTER ON) has no schema meaning here.
     let _ = c.raw_until(|t| t.is_op(","));
     Ok(())
 }
@@ -396,6 +435,14 @@ fn alter_column(f: &mut PgFile, c: &mut Cursor<'_>, table: &Name, col: &str) -> 
         };
         column.identity = Some(kind.to_owned());
         column.nullable = false;
+        let ty = column.data_type.clone();
+        c.kws(&["as", "identity"]);
+        let opts = if c.is_op("(") {
+            c.paren_raw().unwrap_or_default()
+        } else {
+            String::new()
+        };
+        identity_sequence(f, table, col, &ty, &opts);
     } else if c.kws(&["set", "data", "type"]) || c.kw("type") {
         let raw = c.raw_until(|t| t.is_op(",") || t.is_kw("using") || t.is_kw("collate"));
         column.data_type = pg_type(&raw);

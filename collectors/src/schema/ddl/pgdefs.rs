@@ -116,6 +116,8 @@ pub(crate) struct ParsedIndex {
     pub index: Index,
     /// The plain column names of the keys, for generated index names.
     pub key_names: Vec<String>,
+    /// Storage parameters (`WITH (fillfactor='70')`), as written.
+    pub options: Vec<String>,
 }
 
 /// Parses a `CREATE [UNIQUE] INDEX …` statement, `c` placed after `CREATE`.
@@ -156,8 +158,11 @@ pub(crate) fn parse_index(c: &mut Cursor<'_>, default_schema: &str) -> Option<Pa
     let columns = items.iter().map(|i| norm_item(i)).collect();
     let mut include = Vec::new();
     let mut predicate = None;
+    let mut options = Vec::new();
     while !c.at_end() {
-        if c.kw("include") {
+        if let Some(o) = super::pg_extras::with_options(c) {
+            options = o;
+        } else if c.kw("include") {
             include = c.name_list().unwrap_or_default();
         } else if c.kw("where") {
             predicate = Some(norm_expr(&c.rest_raw()));
@@ -178,6 +183,7 @@ pub(crate) fn parse_index(c: &mut Cursor<'_>, default_schema: &str) -> Option<Pa
             valid: true,
         },
         key_names,
+        options,
     })
 }
 
@@ -297,6 +303,8 @@ pub(crate) fn constraint_tail(c: &mut Cursor<'_>, k: &mut Constraint) {
         }
         if c.kws(&["not", "valid"]) {
             k.validated = false;
+        } else if c.kws(&["no", "inherit"]) {
+            k.no_inherit = true;
         } else if c.kws(&["on", "delete"]) {
             k.on_delete = Some(action(c));
         } else if c.kws(&["on", "update"]) {

@@ -5,8 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::cursor::Cursor;
 use super::lexer::{Dialect, Tok, tokenize};
+use super::pg_extras::{
+    alter_index, comment_on, create_collation, create_schema, finish_extras, split_check_option,
+    with_options,
+};
 use super::pg_objects::{
-    domain, int_limits, policy, sequence_fields, sequence_options, trigger, view_definition,
+    domain, int_limits, policy, reloptions, sequence_fields, sequence_options, trigger,
+    view_definition, view_extra,
 };
 use super::pg_routines::routine;
 use super::pg_table::{alter_table, create_table};
@@ -29,6 +34,11 @@ pub(crate) struct PgFile {
     pub trigger_state: BTreeMap<Name, bool>,
     /// Types created by the file (enums, domains, composites).
     pub user_types: BTreeSet<Name>,
+    /// Indexes attached to an index of a partition's parent
+    /// (`ALTER INDEX … ATTACH PARTITION`).
+    pub attached_indexes: BTreeSet<Name>,
+    /// `COMMENT ON`: (kind as written, name, text or `None` for `IS NULL`).
+    pub comments: Vec<(String, Name, Option<String>)>,
     /// Rows inserted into migration history tables: table → rows of
     /// (column → value).
     pub inserts: Vec<(String, BTreeMap<String, Option<String>>)>,
@@ -168,6 +178,12 @@ fn statement(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
     if c.kws(&["alter", "type"]) {
         return alter_type(f, c);
     }
+    if c.kws(&["alter", "index"]) {
+        return alter_index(f, c);
+    }
+    if c.kws(&["comment", "on"]) {
+        return comment_on(f, c);
+    }
     if c.kws(&["insert", "into"]) {
         f.inserts.extend(parse_insert(c));
         return Ok(());
@@ -186,16 +202,28 @@ fn statement(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
             }
         };
         let key = vec![p.table[0].clone(), name];
+        let options = reloptions(&p.options);
+        if !options.is_empty() {
+            let mut extra = crate::schema::model::Fields::new();
+            extra.insert("options".into(), crate::schema::model::list(&options));
+            f.model.extra.insert(("index".into(), key.clone()), extra);
+        }
         f.model.indexes.insert(key, p.index);
         return Ok(());
     }
     if c.is_kw("table") || c.is_kw("unlogged") || c.is_kw("temporary") || c.is_kw("temp") {
         return create_table(f, c);
     }
+    if c.kw("schema") {
+        return create_schema(f, c);
+    }
+    if c.kw("collation") {
+        return create_collation(f, c);
+    }
     if c.kw("sequence") {
         c.kws(&["if", "not", "exists"]);
         let name = qualify(c.qname().ok_or("expected a sequence name")?, &f.schema);
-        let fields = sequence_options(c);
+        let fields = sequence_options(c, "bigint");
         f.model.sequences.insert(name, fields);
         return Ok(());
     }
@@ -204,10 +232,22 @@ fn statement(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
     if c.kw("view") {
         c.kws(&["if", "not", "exists"]);
         let name = qualify(c.qname().ok_or("expected a view name")?, &f.schema);
+        let mut options = Vec::new();
         while !c.at_end() && !c.kw("as") {
-            c.skip_one();
+            match with_options(c) {
+                Some(o) => options = o,
+                None => c.skip_one(),
+            }
         }
-        let definition = view_definition(&c.rest_raw());
+        let (definition, check) = split_check_option(&view_definition(&c.rest_raw()));
+        let kind = if materialized {
+            "materialized_view"
+        } else {
+            "view"
+        };
+        if let Some(extra) = view_extra(reloptions(&options), check) {
+            f.model.extra.insert((kind.into(), name.clone()), extra);
+        }
         f.model.views.insert(
             name,
             View {
@@ -231,9 +271,10 @@ fn statement(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
         );
         return Ok(());
     }
-    c.kw("constraint");
+    let constraint = c.kw("constraint");
     if c.kw("trigger") {
-        let (key, fields) = trigger(c, &f.schema).ok_or("cannot read this CREATE TRIGGER")?;
+        let (key, fields) =
+            trigger(c, &f.schema, constraint).ok_or("cannot read this CREATE TRIGGER")?;
         f.model.triggers.insert(key, fields);
         return Ok(());
     }
@@ -394,6 +435,7 @@ fn inherit_columns(f: &mut PgFile) {
 /// Folds partitions, resolves references and user types.
 fn finish(mut f: PgFile) -> (Model, Vec<FileIssue>) {
     inherit_columns(&mut f);
+    finish_extras(&mut f);
     let attach = std::mem::take(&mut f.attach);
     for (parent, _, bound) in &attach {
         if let Some(t) = f.model.tables.get_mut(parent) {
@@ -402,15 +444,9 @@ fn finish(mut f: PgFile) -> (Model, Vec<FileIssue>) {
     }
     let children = std::mem::take(&mut f.partition_children);
     let m = &mut f.model;
+    // Partitions are entries of their own; what is defined on a partition
+    // itself stays (its clones of the parent's objects are gone already).
     m.tables.retain(|k, _| !children.contains(k));
-    m.indexes.retain(|_, i| {
-        let t: Vec<String> = i.table.splitn(2, '.').map(str::to_owned).collect();
-        !children.contains(&t)
-    });
-    let on_child = |k: &Name| children.contains(&k[..k.len() - 1]);
-    m.constraints.retain(|k, _| !on_child(k));
-    m.triggers.retain(|k, _| !on_child(k));
-    m.policies.retain(|k, _| !on_child(k));
     // A foreign key without columns references the primary key.
     let pks: BTreeMap<String, Vec<String>> = m
         .constraints

@@ -2,6 +2,7 @@
 //! emptied so that names come back qualified, a statement timeout, and one
 //! set-based catalog query per object kind.
 
+mod extras;
 mod objects;
 mod read;
 mod relations;

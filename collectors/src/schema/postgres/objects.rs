@@ -8,7 +8,7 @@ use crate::schema::canon::{pg_default, squash};
 use crate::schema::ddl::pgdefs::{constraint_from_text, norm_expr};
 use crate::schema::ddl::{
     Cursor, Dialect, RoutineParts, canonical_args, canonical_returns, domain_fields, policy_entry,
-    routine_name, sequence_fields, tokenize, trigger, view_definition,
+    reloptions, routine_name, sequence_fields, tokenize, trigger, view_definition, view_extra,
 };
 use crate::schema::error::SchemaError;
 use crate::schema::model::{Fields, Model, Routine, View};
@@ -21,7 +21,7 @@ fn not_ext(catalog: &str, oid: &str) -> String {
     )
 }
 
-/// Sequences, except those of identity columns.
+/// Sequences, those of identity columns too (`owned_by` names the column).
 pub(crate) fn sequences(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
     let sql = format!(
         "SELECT n.nspname, c.relname, pg_catalog.format_type(q.seqtypid, NULL), q.seqstart, \
@@ -33,14 +33,12 @@ pub(crate) fn sequences(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaE
                  JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid \
                   AND a.attnum = d.refobjsubid \
                  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
-                   AND d.objid = c.oid AND d.deptype = 'a' \
+                   AND d.objid = c.oid AND d.deptype IN ('a', 'i') \
                    AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass LIMIT 1) \
          FROM pg_catalog.pg_sequence q \
          JOIN pg_catalog.pg_class c ON c.oid = q.seqrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE {USER_NS} AND {NOT_EXT_REL} \
-           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = c.oid \
-               AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'i')"
+         WHERE {USER_NS} AND {NOT_EXT_REL}"
     );
     for row in r.rows("sequences", &sql)? {
         let f = sequence_fields(
@@ -61,13 +59,28 @@ pub(crate) fn sequences(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaE
 /// Views and materialized views.
 pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
     let sql = format!(
-        "SELECT n.nspname, c.relname, c.relkind = 'm', pg_catalog.pg_get_viewdef(c.oid) \
+        "SELECT n.nspname, c.relname, c.relkind = 'm', pg_catalog.pg_get_viewdef(c.oid), \
+                pg_catalog.array_to_json(c.reloptions)::text \
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('v', 'm') AND {USER_NS} AND {NOT_EXT_REL}"
     );
     for row in r.rows("views", &sql)? {
+        let name = vec![s(&row, 0), s(&row, 1)];
+        let raw = json_list(&row, 4);
+        let check = raw
+            .iter()
+            .find_map(|o| o.strip_prefix("check_option="))
+            .map(str::to_owned);
+        let kind = if b(&row, 2) {
+            "materialized_view"
+        } else {
+            "view"
+        };
+        if let Some(f) = view_extra(reloptions(&raw), check) {
+            m.extra.insert((kind.into(), name.clone()), f);
+        }
         m.views.insert(
-            vec![s(&row, 0), s(&row, 1)],
+            name,
             View {
                 materialized: b(&row, 2),
                 definition: view_definition(&s(&row, 3)),
@@ -129,23 +142,29 @@ pub(crate) fn routines(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
     Ok(())
 }
 
-/// User triggers (not internal ones, not clones on partitions).
+/// User triggers (not internal ones, not clones on partitions; before
+/// PostgreSQL 13, which does not tell clones apart, none on partitions).
 pub(crate) fn triggers(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let clone = if r.version_num >= 130_000 {
+        "t.tgparentid = 0"
+    } else {
+        "NOT c.relispartition"
+    };
     let sql = format!(
         "SELECT pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled <> 'D' \
          FROM pg_catalog.pg_trigger t \
          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE NOT t.tgisinternal AND NOT c.relispartition AND {USER_NS} AND {NOT_EXT_REL}"
+         WHERE NOT t.tgisinternal AND {clone} AND {USER_NS} AND {NOT_EXT_REL}"
     );
     for row in r.rows("triggers", &sql)? {
         let def = s(&row, 0);
         let toks = tokenize(&def, Dialect::Postgres);
         let mut c = Cursor::new(&def, &toks, Dialect::Postgres);
         c.kw("create");
-        c.kw("constraint");
+        let constraint = c.kw("constraint");
         c.kw("trigger");
-        if let Some((key, mut f)) = trigger(&mut c, "public") {
+        if let Some((key, mut f)) = trigger(&mut c, "public", constraint) {
             f.insert("enabled".into(), Value::Bool(b(&row, 1)));
             m.triggers.insert(key, f);
         }
@@ -228,7 +247,7 @@ pub(crate) fn policies(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
          FROM pg_catalog.pg_policy p \
          JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE NOT c.relispartition AND {USER_NS} AND {NOT_EXT_REL}"
+         WHERE {USER_NS} AND {NOT_EXT_REL}"
     );
     for row in r.rows("row-level security policies", &sql)? {
         let command = match s(&row, 4).as_str() {

@@ -5,7 +5,7 @@
 
 use postgres::{Client, Config, NoTls};
 
-use super::{Reader, map_error, objects, quote_ident, relations, settings, text};
+use super::{Reader, extras, map_error, objects, quote_ident, relations, settings, text};
 use crate::schema::SchemaOptions;
 use crate::schema::error::SchemaError;
 use crate::schema::migrations::{self, ColKind};
@@ -30,6 +30,9 @@ const SECOND: &[Step] = &[
     objects::enums,
     objects::domains,
     objects::policies,
+    extras::schemas,
+    extras::collations,
+    extras::comments,
 ];
 
 fn connect(cfg: &Config, shown: &str) -> Result<Client, SchemaError> {

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use drift_core::Value;
 
-use super::{NOT_EXT_REL, Reader, USER_NS, b, int, oid, s, text};
+use super::{NOT_EXT_REL, Reader, USER_NS, b, int, json_list, oid, s, text};
 use crate::schema::canon::pg_default;
 use crate::schema::ddl::pgdefs::{constraint_from_text, index_from_text, norm_expr};
+use crate::schema::ddl::{partition_fields, reloptions, replica_identity, table_extras};
 use crate::schema::error::SchemaError;
 use crate::schema::model::{Column, Model, Table};
 
@@ -16,7 +17,17 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
     let sql = format!(
         "SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', c.relrowsecurity, \
                 c.relforcerowsecurity, \
-                CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END \
+                CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+                pg_catalog.array_to_json(c.reloptions)::text, c.relreplident, \
+                CASE WHEN c.relreplident = 'i' THEN (SELECT ri.relname \
+                  FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class ri ON ri.oid = x.indexrelid \
+                  WHERE x.indrelid = c.oid AND x.indisreplident) END, \
+                (SELECT pg_catalog.json_agg(pn.nspname || '.' || pc.relname \
+                        ORDER BY h.inhseqno)::text \
+                 FROM pg_catalog.pg_inherits h \
+                 JOIN pg_catalog.pg_class pc ON pc.oid = h.inhparent \
+                 JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
+                 WHERE h.inhrelid = c.oid) \
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER_NS} AND {NOT_EXT_REL}"
     );
@@ -30,6 +41,12 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
         t.fields
             .insert("force_row_security".into(), Value::Bool(b(&row, 5)));
         t.partition_key = text(&row, 6).map(|k| partition_key(&k));
+        table_extras(
+            &mut t.fields,
+            reloptions(&json_list(&row, 7)),
+            replica_identity(&s(&row, 8), text(&row, 9).as_deref()),
+            json_list(&row, 10),
+        );
         by_oid.insert(oid(&row, 0), name.clone());
         m.tables.insert(name, t);
     }
@@ -109,25 +126,36 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
         }
     }
     let sql = format!(
-        "SELECT i.inhparent, pg_catalog.pg_get_expr(c.relpartbound, c.oid) \
+        "SELECT i.inhparent, pg_catalog.pg_get_expr(c.relpartbound, c.oid), n.nspname, \
+                c.relname, pn.nspname || '.' || pc.relname, c.relrowsecurity, \
+                c.relforcerowsecurity, \
+                CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END \
          FROM pg_catalog.pg_inherits i \
          JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relispartition AND {USER_NS}"
+         JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
+         JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
+         WHERE c.relispartition AND c.relkind IN ('r', 'p') AND {USER_NS}"
     );
     let rows = r
         .rows("partitions", &sql)
         .inspect_err(|_| m.tables.clear())?;
     for row in rows {
+        let bound = crate::schema::canon::squash(&s(&row, 1));
         if let Some(t) = by_oid.get(&oid(&row, 0)).and_then(|n| m.tables.get_mut(n)) {
-            t.partitions.push(crate::schema::canon::squash(&s(&row, 1)));
+            t.partitions.push(bound.clone());
         }
+        let key = text(&row, 7).map(|k| partition_key(&k));
+        m.partitions.insert(
+            vec![s(&row, 2), s(&row, 3)],
+            partition_fields(s(&row, 4), bound, b(&row, 5), b(&row, 6), key),
+        );
     }
     Ok(())
 }
 
 /// `RANGE (created_at)` as the file parser writes it.
-fn partition_key(def: &str) -> String {
+pub(crate) fn partition_key(def: &str) -> String {
     match def.split_once('(') {
         Some((strategy, rest)) => {
             let inner = rest.strip_suffix(')').unwrap_or(rest);
@@ -137,15 +165,17 @@ fn partition_key(def: &str) -> String {
     }
 }
 
-/// Indexes that do not back a constraint.
+/// Indexes that do not back a constraint and are not a partition's part
+/// of an index on its parent.
 pub(crate) fn indexes(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
     let sql = format!(
-        "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid \
+        "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, \
+                pg_catalog.array_to_json(ic.reloptions)::text \
          FROM pg_catalog.pg_index i \
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace \
-         WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition AND {USER_NS} \
+         WHERE c.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition AND {USER_NS} \
            AND {NOT_EXT_REL} \
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k \
                            WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid \
@@ -157,12 +187,19 @@ pub(crate) fn indexes(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErr
             continue;
         };
         p.index.valid = b(&row, 3);
-        m.indexes.insert(vec![s(&row, 0), s(&row, 1)], p.index);
+        let name = vec![s(&row, 0), s(&row, 1)];
+        let options = reloptions(&json_list(&row, 4));
+        if !options.is_empty() {
+            let mut f = crate::schema::model::Fields::new();
+            f.insert("options".into(), crate::schema::model::list(&options));
+            m.extra.insert(("index".into(), name.clone()), f);
+        }
+        m.indexes.insert(name, p.index);
     }
     Ok(())
 }
 
-/// Constraints of tables (not partitions, not clones for partitions).
+/// Constraints of tables and partitions (not clones for partitions).
 pub(crate) fn constraints(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
     let sql = format!(
         "SELECT n.nspname, c.relname, k.conname, pg_catalog.pg_get_constraintdef(k.oid), \
@@ -171,7 +208,7 @@ pub(crate) fn constraints(r: &mut Reader<'_>, m: &mut Model) -> Result<(), Schem
          JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conislocal \
-           AND k.conparentid = 0 AND NOT c.relispartition AND {USER_NS} AND {NOT_EXT_REL}"
+           AND k.conparentid = 0 AND {USER_NS} AND {NOT_EXT_REL}"
     );
     for row in r.rows("constraints", &sql)? {
         let Some(mut k) = constraint_from_text(&s(&row, 3), "public") else {

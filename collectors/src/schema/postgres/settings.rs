@@ -156,7 +156,8 @@ pub(crate) fn grants(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
     let acl = |col: &str| {
         format!(
             "(SELECT pg_catalog.json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
-                     ELSE ro.rolname END || ':' || a.privilege_type)::text \
+                     ELSE ro.rolname END || ':' || a.privilege_type \
+                     || CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)::text \
               FROM pg_catalog.aclexplode({col}) a \
               LEFT JOIN pg_catalog.pg_roles ro ON ro.oid = a.grantee)"
         )
