@@ -53,6 +53,13 @@ pub(crate) struct Model {
     pub owners: BTreeMap<(String, Name), String>,
     /// Grants, when asked for: (object kind, name) → `grantee:PRIVILEGE` items.
     pub grants: BTreeMap<(String, Name), Vec<String>>,
+    /// More fields of an entry emitted from the typed maps above: (kind,
+    /// name) → fields set only where an engine has them (a MySQL index's
+    /// `comment`, a view's `check_option`).
+    pub extras: BTreeMap<(String, Name), Fields>,
+    /// Objects of kinds without a typed map (MySQL `event`): (kind, name) →
+    /// fields.
+    pub others: BTreeMap<(String, Name), Fields>,
 }
 
 impl Model {
@@ -76,6 +83,8 @@ impl Model {
             migration_tools,
             owners,
             grants,
+            extras,
+            others,
         } = other;
         self.tables.extend(tables);
         self.indexes.extend(indexes);
@@ -94,6 +103,19 @@ impl Model {
         self.migration_tools.extend(migration_tools);
         self.owners.extend(owners);
         self.grants.extend(grants);
+        self.extras.extend(extras);
+        self.others.extend(others);
+    }
+
+    /// Adds `fields` to the entry of `kind` named `name` (see `extras`);
+    /// nothing when `fields` is empty.
+    pub(crate) fn add_extras(&mut self, kind: &str, name: &[String], fields: Fields) {
+        if !fields.is_empty() {
+            self.extras
+                .entry((kind.to_owned(), name.to_vec()))
+                .or_default()
+                .extend(fields);
+        }
     }
 }
 

@@ -6,7 +6,10 @@ use drift_core::Value;
 use super::cursor::Cursor;
 use super::lexer::{Tok, Token};
 use super::mysql::MyFile;
-use super::mysql_values::add_key;
+use super::mysql_values::{
+    add_foreign_key, add_key, charset_collation, check_expr, is_character_type, key_name,
+    table_option,
+};
 use super::pgdefs::norm_expr;
 use crate::schema::canon::{mysql_default, mysql_type, squash};
 use crate::schema::model::{Column, Constraint, Fields, Table};
@@ -93,8 +96,9 @@ fn element(
             c.advance();
         }
         let cols = key_parts(c).ok_or("expected the primary key's columns")?;
-        add_key(&mut f.model, table, "PRIMARY", true, "btree", cols);
-        return skip_key_options(c);
+        let extra = key_options(c);
+        add_key(&mut f.model, table, "PRIMARY", true, "btree", cols, extra);
+        return Ok(());
     }
     let unique = c.kw("unique");
     let method = if c.kw("fulltext") {
@@ -122,8 +126,9 @@ fn element(
                     .map(|c| c.split('(').next().unwrap_or(c).to_owned())
             })
             .unwrap_or_default();
-        add_key(&mut f.model, table, &name, unique, &m, cols);
-        return skip_key_options(c);
+        let extra = key_options(c);
+        add_key(&mut f.model, table, &name, unique, &m, cols, extra);
+        return Ok(());
     }
     if c.kws(&["foreign", "key"]) {
         let idx_name = if c.is_op("(") { None } else { c.name() };
@@ -153,7 +158,7 @@ fn element(
             }
         }
         let name = constraint_name.or(idx_name).unwrap_or_default();
-        f.model.constraints.insert(vec![table.to_owned(), name], k);
+        add_foreign_key(&mut f.model, table, &name, k);
         return Ok(());
     }
     if c.kw("check") {
@@ -162,7 +167,7 @@ fn element(
         let name = constraint_name.unwrap_or_else(|| format!("CONSTRAINT_{checks}"));
         f.model
             .constraints
-            .insert(vec![table.to_owned(), name], check(&expr));
+            .insert(vec![table.to_owned(), key_name(&name)], check(&expr));
         return Ok(());
     }
     let col = c.name().ok_or("expected a column name")?;
@@ -172,7 +177,7 @@ fn element(
 fn check(expr: &str) -> Constraint {
     Constraint {
         kind: "check".into(),
-        expression: Some(norm_expr(expr)),
+        expression: Some(check_expr(expr)),
         validated: true,
         ..Constraint::default()
     }
@@ -194,11 +199,22 @@ fn action(c: &mut Cursor<'_>) -> String {
     .to_owned()
 }
 
-fn skip_key_options(c: &mut Cursor<'_>) -> Result<(), String> {
+/// The options after a key's columns: its comment and whether it is
+/// ignored (MariaDB `IGNORED`, MySQL `INVISIBLE`), when set.
+fn key_options(c: &mut Cursor<'_>) -> Fields {
+    let mut f = Fields::new();
     while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
-        c.skip_one();
+        if c.kw("comment") {
+            if let Some(text) = c.string().filter(|t| !t.is_empty()) {
+                f.insert("comment".into(), Value::String(text));
+            }
+        } else if c.kw("ignored") || c.kw("invisible") {
+            f.insert("ignored".into(), Value::Bool(true));
+        } else {
+            c.skip_one();
+        }
     }
-    Ok(())
+    f
 }
 
 fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Result<(), String> {
@@ -211,6 +227,7 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
     };
     let mut extra = Fields::new();
     let mut default_raw = None;
+    let mut charset: Option<String> = None;
     while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
         if c.kws(&["not", "null"]) {
             col.nullable = false;
@@ -225,11 +242,15 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
             let v = mysql_default(&v, "timestamp", true).unwrap_or_default();
             extra.insert("on_update".into(), Value::String(v));
         } else if c.kw("comment") {
-            c.advance();
+            if let Some(text) = c.string().filter(|t| !t.is_empty()) {
+                extra.insert("comment".into(), Value::String(text));
+            }
+        } else if c.kw("invisible") {
+            extra.insert("invisible".into(), Value::Bool(true));
         } else if c.kw("collate") {
-            col.collation = c.name();
+            col.collation = c.name().map(|n| n.to_lowercase());
         } else if c.kws(&["character", "set"]) || c.kw("charset") {
-            c.advance();
+            charset = c.name();
         } else if c.kws(&["primary", "key"]) {
             col.nullable = false;
             add_key(
@@ -239,6 +260,7 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
                 true,
                 "btree",
                 vec![name.clone()],
+                Fields::new(),
             );
         } else if c.kw("unique") {
             c.kw("key");
@@ -249,12 +271,13 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
                 true,
                 "btree",
                 vec![name.clone()],
+                Fields::new(),
             );
         } else if c.kw("check") {
             let expr = c.paren_raw().ok_or("expected ( after CHECK")?;
             f.model
                 .constraints
-                .insert(vec![table.to_owned(), name.clone()], check(&expr));
+                .insert(vec![table.to_owned(), key_name(&name)], check(&expr));
         } else if c.kw("generated") || c.is_kw("as") {
             c.kw("always");
             c.kw("as");
@@ -273,6 +296,18 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
     }
     if col.generated.is_none() {
         col.default = default_raw.and_then(|d| mysql_default(&d, &data_type, true));
+    }
+    // A character column's collation: its own, its character set's default,
+    // or (filled in after the table's options) the table's.
+    if col.collation.is_none()
+        && let Some(cs) = charset
+    {
+        col.collation = Some(charset_collation(&cs));
+    }
+    if !is_character_type(&data_type) {
+        col.collation = None;
+    } else if col.collation.is_none() {
+        col.collation = Some(String::new());
     }
     col.data_type = data_type;
     col.extra = extra;
@@ -304,6 +339,16 @@ fn default_expr(c: &mut Cursor<'_>) -> String {
             _ => "-".to_owned(),
         },
         Tok::Number(n) => n.clone(),
+        // `b'1'`, `x'0F'`: a prefix glued to a string.
+        Tok::Word(w)
+            if matches!(w.as_str(), "b" | "B" | "x" | "X")
+                && c.peek().is_some_and(|n| n.start == t.end) =>
+        {
+            match c.advance().map(|n| &n.tok) {
+                Some(Tok::Str(bits)) => format!("{}'{bits}'", w.to_lowercase()),
+                _ => w.clone(),
+            }
+        }
         Tok::Word(w) => w.clone(),
         Tok::Quoted(q) => q.clone(),
         _ => String::new(),
@@ -319,6 +364,8 @@ fn table_options(f: &mut MyFile, c: &mut Cursor<'_>, table: &str) {
     let mut fields = Fields::new();
     let mut partition_key = None;
     let mut partitions = Vec::new();
+    let mut charset = None;
+    let mut options = Vec::new();
     while !c.at_end() {
         if c.kw("engine") {
             c.op("=");
@@ -328,20 +375,49 @@ fn table_options(f: &mut MyFile, c: &mut Cursor<'_>, table: &str) {
             c.op("=");
             fields.insert(
                 "collation".into(),
-                Value::String(c.name().unwrap_or_default()),
+                Value::String(c.name().unwrap_or_default().to_lowercase()),
             );
+        } else if c.kws(&["character", "set"]) || c.kw("charset") {
+            c.op("=");
+            charset = c.name();
+        } else if c.kw("comment") {
+            c.op("=");
+            if let Some(text) = c.string().filter(|t| !t.is_empty()) {
+                fields.insert("comment".into(), Value::String(text));
+            }
+        } else if c.kw("row_format") {
+            c.op("=");
+            let v = c.name().unwrap_or_default().to_uppercase();
+            fields.insert("row_format".into(), Value::String(v));
         } else if c.kws(&["partition", "by"]) {
-            c.kw("linear");
+            let linear = c.kw("linear");
             let method = c.name().unwrap_or_default().to_uppercase();
             let method = if c.kw("columns") {
                 format!("{method} COLUMNS")
             } else {
                 method
             };
+            let method = if linear {
+                format!("LINEAR {method}")
+            } else {
+                method
+            };
+            if c.kw("algorithm") {
+                c.op("=");
+                c.advance();
+            }
             let expr = c.paren_raw().unwrap_or_default();
             partition_key = Some(format!("{method} ({})", squash(&expr).replace('`', "")));
+            let mut count = None;
             while !c.at_end() && !c.is_op("(") {
-                c.skip_one();
+                if c.kw("partitions") {
+                    count = c.advance().and_then(|t| match &t.tok {
+                        Tok::Number(n) => n.parse::<usize>().ok(),
+                        _ => None,
+                    });
+                } else {
+                    c.skip_one();
+                }
             }
             if c.op("(") {
                 while c.kw("partition") {
@@ -353,9 +429,10 @@ fn table_options(f: &mut MyFile, c: &mut Cursor<'_>, table: &str) {
                         } else {
                             squash(&c.paren_raw().unwrap_or_default())
                         }
-                    } else {
-                        c.kw("in");
+                    } else if c.kw("in") {
                         squash(&c.paren_raw().unwrap_or_default())
+                    } else {
+                        String::new()
                     };
                     partitions.push(format!("{pname}: {desc}"));
                     while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
@@ -363,17 +440,46 @@ fn table_options(f: &mut MyFile, c: &mut Cursor<'_>, table: &str) {
                     }
                     c.op(",");
                 }
+            } else if let Some(n) = count {
+                // `PARTITIONS n` without a list: MySQL names them p0, p1, ….
+                partitions.extend((0..n.min(8192)).map(|i| format!("p{i}: ")));
+            }
+        } else if let Some(name) = c.peek().and_then(|t| t.name(super::lexer::Dialect::Mysql)) {
+            c.advance();
+            if c.op("=") {
+                let value = match c.advance().map(|t| &t.tok) {
+                    Some(Tok::Str(v) | Tok::Number(v) | Tok::Word(v) | Tok::Quoted(v)) => v.clone(),
+                    _ => String::new(),
+                };
+                if let Some(o) = table_option(&name, &value) {
+                    options.push(o);
+                }
             }
         } else {
             c.skip_one();
         }
     }
+    if !fields.contains_key("collation")
+        && let Some(cs) = charset
+    {
+        fields.insert("collation".into(), Value::String(charset_collation(&cs)));
+    }
+    // A dump always names the engine; a hand-written file means the default.
+    fields
+        .entry("engine".into())
+        .or_insert_with(|| Value::String("innodb".into()));
+    if !options.is_empty() {
+        options.sort();
+        fields.insert("options".into(), crate::schema::model::list(&options));
+    }
+    let table_collation = match fields.get("collation") {
+        Some(Value::String(tc)) => Some(tc.clone()),
+        _ => None,
+    };
     if let Some(t) = f.model.tables.get_mut(&vec![table.to_owned()]) {
-        if let Some(Value::String(tc)) = fields.get("collation") {
-            for col in &mut t.columns {
-                if col.collation.as_ref() == Some(tc) {
-                    col.collation = None;
-                }
+        for col in &mut t.columns {
+            if col.collation.as_deref() == Some("") {
+                col.collation = table_collation.clone();
             }
         }
         t.fields = fields;
