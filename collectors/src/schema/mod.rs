@@ -220,9 +220,9 @@ fn read_source(
                 return Err(SchemaError::Read {
                     source_name: shown.clone(),
                     message: format!(
-                        "`{shown}` is not a text file (binary content at byte {at}); give a \
-                         schema file (`pg_dump --schema-only`, `mysqldump --no-data`, SQLite \
-                         DDL) or an sqlite:// URL for a database file"
+                        "not a text file (binary content at byte {at}); give a schema file \
+                         (`pg_dump --schema-only`, `mysqldump --no-data`, SQLite DDL) or an \
+                         sqlite:// URL for a database file"
                     ),
                     kind: drift_core::ErrorKind::Parse,
                 });
@@ -282,8 +282,8 @@ fn read_schema_text(text: &str, dialect: Dialect, shown: &str) -> Result<Read, S
         return Err(SchemaError::Read {
             source_name: shown.to_owned(),
             message: format!(
-                "`{shown}` declares no schema object (no CREATE TABLE, VIEW, …); is it a \
-                 schema file? Give its dialect with --schema-file-dialect if it was guessed \
+                "declares no schema object (no CREATE TABLE, VIEW, …); is it a schema \
+                 file? Give its dialect with --schema-file-dialect if it was guessed \
                  wrong (read as {})",
                 dialect.engine()
             ),

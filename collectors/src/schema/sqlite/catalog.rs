@@ -84,11 +84,13 @@ pub(crate) fn read(
                 }
             }
             "view" => {
+                // SQLite keywords and names are without case: a view
+                // rewritten in other case is the same view.
                 m.views.insert(
                     one(&name),
                     View {
                         materialized: false,
-                        definition: view_definition(&after_as(&sql)),
+                        definition: view_definition(&lower_unquoted(&after_as(&sql))),
                     },
                 );
             }
@@ -104,7 +106,7 @@ pub(crate) fn read(
     if let Err(e) = table_flags(conn, shown, &mut m) {
         errors.push(e);
     }
-    if let Err(e) = keys(conn, shown, &mut m) {
+    if let Err(e) = keys(conn, shown, &mut m, &table_sql) {
         errors.push(e);
     }
     for (name, sql) in &table_sql {
@@ -185,6 +187,15 @@ fn columns(
             let how = if hidden == "3" { "stored" } else { "virtual" };
             extra.insert("storage".into(), Value::String(how.into()));
         }
+        let clauses = table_elements(sql);
+        let collation = clauses
+            .iter()
+            .find(|e| {
+                e.column
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(&name))
+            })
+            .and_then(|e| e.collate.clone());
         let pk = s(&row, 5) != "0";
         let identity = (pk && has_autoincrement(sql)).then(|| "autoincrement".to_owned());
         t.columns.push(Column {
@@ -194,7 +205,7 @@ fn columns(
             default: row.get(4).cloned().flatten().map(|d| squash(&d)),
             identity,
             generated,
-            collation: None,
+            collation,
             extra,
         });
     }
@@ -254,7 +265,12 @@ fn table_flags(conn: &Connection, shown: &str, m: &mut Model) -> Result<(), Sche
 
 /// Primary keys, UNIQUE constraints and foreign keys, named by what they
 /// hold (SQLite keeps no constraint names in its catalog).
-fn keys(conn: &Connection, shown: &str, m: &mut Model) -> Result<(), SchemaError> {
+fn keys(
+    conn: &Connection,
+    shown: &str,
+    m: &mut Model,
+    table_sql: &BTreeMap<String, String>,
+) -> Result<(), SchemaError> {
     let mut pks: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
     let r = rows(
         conn,
@@ -328,6 +344,18 @@ fn keys(conn: &Connection, shown: &str, m: &mut Model) -> Result<(), SchemaError
         }
     }
     for ((table, _), mut k) in fks {
+        let sql = table_sql.get(&table).map(String::as_str).unwrap_or("");
+        if let Some(e) = table_elements(sql).into_iter().find(|e| {
+            e.references
+                && e.fk_columns.len() == k.columns.len()
+                && e.fk_columns
+                    .iter()
+                    .zip(&k.columns)
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
+        }) {
+            k.deferrable = e.deferrable;
+            k.initially_deferred = e.initially_deferred;
+        }
         if k.ref_columns.is_empty()
             && let Some(cols) = k.references.as_ref().and_then(|r| pks.get(r))
         {
@@ -343,6 +371,103 @@ fn keys(conn: &Connection, shown: &str, m: &mut Model) -> Result<(), SchemaError
         m.constraints.insert(vec![table, name], k);
     }
     Ok(())
+}
+
+/// `text` lower-cased outside quotes and brackets.
+fn lower_unquoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut close: Option<char> = None;
+    for c in text.chars() {
+        match close {
+            Some(q) => {
+                if c == q {
+                    close = None;
+                }
+                out.push(c);
+            }
+            None => {
+                close = match c {
+                    '\'' | '"' | '`' => Some(c),
+                    '[' => Some(']'),
+                    _ => None,
+                };
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// What one element of a CREATE TABLE's list declares that SQLite's
+/// pragmas do not tell: a column's COLLATE, a foreign key's deferral.
+#[derive(Debug, Default)]
+struct Element {
+    /// The column it defines (`None` for a table constraint).
+    column: Option<String>,
+    /// `COLLATE name`, lower-cased (SQLite's collation names are without
+    /// case).
+    collate: Option<String>,
+    /// Whether it holds REFERENCES.
+    references: bool,
+    /// The referencing columns (the column itself, or FOREIGN KEY's list).
+    fk_columns: Vec<String>,
+    deferrable: bool,
+    initially_deferred: bool,
+}
+
+/// The elements of a CREATE TABLE text.
+fn table_elements(sql: &str) -> Vec<Element> {
+    let toks = tokenize(sql, Dialect::Sqlite);
+    let mut c = Cursor::new(sql, &toks, Dialect::Sqlite);
+    while !c.at_end() && !c.is_op("(") {
+        c.advance();
+    }
+    if !c.op("(") {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    loop {
+        let text = c.raw_until(|t| t.is_op(","));
+        out.push(element(&text));
+        if !c.op(",") {
+            break;
+        }
+    }
+    out
+}
+
+fn element(text: &str) -> Element {
+    let toks = tokenize(text, Dialect::Sqlite);
+    let mut c = Cursor::new(text, &toks, Dialect::Sqlite);
+    let mut e = Element::default();
+    if c.kw("constraint") {
+        c.name();
+    }
+    let table_level = ["primary", "unique", "check", "foreign"]
+        .iter()
+        .any(|k| c.is_kw(k));
+    if !table_level {
+        e.column = c.name();
+        e.fk_columns = e.column.iter().cloned().collect();
+    } else if c.kws(&["foreign", "key"]) {
+        e.fk_columns = c.name_list().unwrap_or_default();
+    }
+    while !c.at_end() {
+        if c.kw("collate") {
+            e.collate = c.name().map(|n| n.to_lowercase());
+        } else if c.kw("references") {
+            e.references = true;
+        } else if c.kws(&["not", "deferrable"]) {
+            e.deferrable = false;
+        } else if c.kw("deferrable") {
+            e.deferrable = true;
+        } else if c.kws(&["initially", "deferred"]) {
+            e.initially_deferred = e.deferrable;
+        } else {
+            c.skip_one();
+        }
+    }
+    e
 }
 
 /// CHECK constraints, from the CREATE TABLE text (SQLite has no catalog of

@@ -134,6 +134,15 @@ pub(crate) fn read_ddl(text: &str, shown: &str) -> Result<(Model, Vec<SchemaErro
     Ok((model, refused))
 }
 
+/// SQLite's own word on a refused statement, without the statement.
+fn refusal(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// Whether a statement creates a table of SQLite's own (`sqlite_…`).
 fn creates_internal_table(stmt: &str) -> bool {
     let words: Vec<String> = stmt
