@@ -122,10 +122,7 @@ pub(crate) fn read_ddl(text: &str, shown: &str) -> Result<(Model, Vec<SchemaErro
             refused.push(SchemaError::Parse {
                 source_name: shown.to_owned(),
                 line: line as u64,
-                message: format!(
-                    "SQLite refused the statement: {}",
-                    printable(&e.to_string())
-                ),
+                message: format!("SQLite refused the statement: {}", printable(&refusal(&e))),
             });
         }
     }
