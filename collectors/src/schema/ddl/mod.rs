@@ -397,6 +397,30 @@ mod tests {
         );
     }
 
+    #[test]
+    fn unknown_statements_are_named_by_line() {
+        let src = "SET x = 1;\nCREATE TABLE a (id int);\nCREATE TABEL b (id int);\n\
+                   hello world;\nCREATE OR REPLACE DEFINER=`u`@`h` SQL SECURITY INVOKER VIEW v AS SELECT 1;\n\
+                   CREATE UNIQUE INDEX i ON a (id);\n# not a word;\n";
+        let issues = unknown_statements(src, Dialect::Mysql, 10);
+        let lines: Vec<usize> = issues.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [3, 4]);
+        let many = "x;".repeat(15);
+        let issues = unknown_statements(&many, Dialect::Postgres, 10);
+        assert_eq!(issues.len(), 11);
+        assert!(issues[10].message.contains("5 more"), "{:?}", issues[10]);
+    }
+
+    #[test]
+    fn sqlite_statements_keep_trigger_bodies_whole() {
+        let src = "CREATE TABLE t (a int);\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN\n\
+                   UPDATE t SET a = 1; DELETE FROM t WHERE a = 2;\nEND;\nCREATE INDEX i ON t (a)";
+        let s = sqlite_statements(src);
+        let lines: Vec<usize> = s.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [1, 2, 5]);
+        assert!(s[1].1.ends_with("END"), "{:?}", s[1]);
+    }
+
     /// Found by the `schema_ddl` fuzz target (docs/fuzzing.md): a
     /// `PARTITION` not followed by `BY` after a table's columns made the
     /// reader loop forever. Parsed on a thread, so that a hang fails.

@@ -97,7 +97,12 @@ pub(crate) fn add_foreign_key(m: &mut Model, table: &str, name: &str, k: Constra
 /// as `<>`, enclosing parentheses dropped. String literals are kept.
 pub(crate) fn check_expr(text: &str) -> String {
     let toks = tokenize(text, Dialect::Mysql);
+    // Words that read as operators: a parenthesis after them is spaced.
+    const WORD_OPS: &[&str] = &[
+        "and", "or", "xor", "not", "in", "like", "regexp", "rlike", "between", "is",
+    ];
     let mut out = String::with_capacity(text.len());
+    let mut prev = "";
     let mut prev_word = false;
     for t in &toks {
         let (piece, word) = match &t.tok {
@@ -108,11 +113,22 @@ pub(crate) fn check_expr(text: &str) -> String {
             Tok::Op(o) => (o.clone(), false),
             Tok::End => continue,
         };
-        if word && prev_word {
+        let spaced = (word && (prev_word || prev == ")"))
+            || (piece == "(" && prev_word && WORD_OPS.contains(&prev));
+        if spaced {
             out.push(' ');
         }
         out.push_str(&piece);
         prev_word = word;
+        prev = if word || piece == ")" {
+            // Only what the next token's spacing needs.
+            match piece.as_str() {
+                ")" => ")",
+                p => WORD_OPS.iter().find(|w| **w == p).copied().unwrap_or("w"),
+            }
+        } else {
+            ""
+        };
     }
     strip_outer(&out)
 }
@@ -375,4 +391,91 @@ pub(crate) fn event_fields(
     }
     f.insert("body".into(), Value::String(squash(body)));
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equivalent_checks_have_one_form() {
+        let want = "a>0 and b<>2";
+        for text in [
+            "a>0 AND b != 2",
+            "((A > 0 AND `B` <> 2))",
+            "`a` > 0 and `b` <> 2",
+        ] {
+            assert_eq!(check_expr(text), want, "{text}");
+        }
+        assert_eq!(
+            check_expr("(`a` > 0) AND NOT (json_valid(`j`))"),
+            "(a>0) and not (json_valid(j))"
+        );
+        // Strings keep their case and spaces; different checks differ.
+        assert_eq!(check_expr("s = 'A  b'"), "s='A  b'");
+        assert_ne!(check_expr("a > 0"), check_expr("a >= 0"));
+        assert_eq!(check_expr("(a > 0) or (b > 0)"), "(a>0) or (b>0)");
+    }
+
+    #[test]
+    fn create_options_give_the_row_format_and_the_recorded_options() {
+        let (rf, o) = create_options("row_format=DYNAMIC `PAGE_COMPRESSED`='1' partitioned");
+        assert_eq!(rf.as_deref(), Some("DYNAMIC"));
+        assert_eq!(o, ["page_compressed=1"]);
+        assert_eq!(create_options(""), (None, vec![]));
+        assert_eq!(
+            table_option("KEY_BLOCK_SIZE", "8").as_deref(),
+            Some("key_block_size=8")
+        );
+        assert_eq!(table_option("auto_increment", "5"), None);
+    }
+
+    #[test]
+    fn a_foreign_key_beside_a_unique_key_of_its_name_keeps_its_own_entry() {
+        for fk_first in [false, true] {
+            let mut m = Model::default();
+            let fk = Constraint {
+                kind: "foreign key".into(),
+                columns: vec!["p_id".into()],
+                references: Some("p".into()),
+                ..Constraint::default()
+            };
+            if fk_first {
+                add_foreign_key(&mut m, "c", "c_p", fk.clone());
+            }
+            add_key(
+                &mut m,
+                "c",
+                "C_P",
+                true,
+                "btree",
+                vec!["p_id".into()],
+                Fields::new(),
+            );
+            if !fk_first {
+                add_foreign_key(&mut m, "c", "c_p", fk.clone());
+            }
+            let keys: Vec<Vec<String>> = m.constraints.keys().cloned().collect();
+            assert_eq!(
+                keys,
+                [
+                    vec!["c".to_owned(), "c_p".to_owned()],
+                    vec!["c".to_owned(), "c_p".to_owned(), FK_SUFFIX.to_owned()]
+                ],
+                "fk first: {fk_first}"
+            );
+            assert_eq!(m.constraints[&keys[1]], fk);
+        }
+    }
+
+    #[test]
+    fn charsets_name_their_default_collation() {
+        assert_eq!(charset_collation("latin1"), "latin1_swedish_ci");
+        assert_eq!(charset_collation("UTF8"), "utf8mb3_general_ci");
+        assert_eq!(charset_collation("utf8mb4"), "utf8mb4_general_ci");
+        assert!(is_character_type("varchar(20)"));
+        assert!(is_character_type("enum('a')"));
+        assert!(!is_character_type("varbinary(20)"));
+        assert!(!is_character_type("json"));
+    }
 }
