@@ -345,3 +345,61 @@ fn event(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collation(m: &Model, table: &str, col: &str) -> Option<String> {
+        m.tables[&vec![table.to_owned()]]
+            .columns
+            .iter()
+            .find(|c| c.name == col)
+            .and_then(|c| c.collation.clone())
+    }
+
+    #[test]
+    fn character_columns_get_their_collation_from_the_nearest_declaration() {
+        let (m, issues) = parse(
+            "CREATE TABLE t (a varchar(5), b varchar(5) CHARACTER SET utf8mb4, \
+               c text COLLATE latin1_bin, n int) DEFAULT CHARSET=latin1;\n\
+             CREATE TABLE u (a varchar(5)) ENGINE=InnoDB;\n\
+             CREATE TABLE v (a varchar(5), KEY (?)) DEFAULT CHARSET=latin1;",
+        );
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(
+            collation(&m, "t", "a").as_deref(),
+            Some("latin1_swedish_ci")
+        );
+        assert_eq!(
+            collation(&m, "t", "b").as_deref(),
+            Some("utf8mb4_general_ci")
+        );
+        assert_eq!(collation(&m, "t", "c").as_deref(), Some("latin1_bin"));
+        assert_eq!(collation(&m, "t", "n"), None);
+        // Without a declared charset the collation is unknown, never "".
+        assert_eq!(collation(&m, "u", "a"), None);
+        assert_eq!(collation(&m, "v", "a"), None);
+        let engine = &m.tables[&vec!["u".to_owned()]].fields["engine"];
+        assert_eq!(engine, &Value::String("innodb".into()));
+    }
+
+    #[test]
+    fn trigger_order_follows_follows_and_precedes() {
+        let (m, _) = parse(
+            "CREATE TRIGGER a BEFORE INSERT ON t FOR EACH ROW SET NEW.x = 1;\n\
+             CREATE TRIGGER b BEFORE INSERT ON t FOR EACH ROW PRECEDES a SET NEW.x = 2;\n\
+             CREATE TRIGGER c BEFORE INSERT ON t FOR EACH ROW FOLLOWS b SET NEW.x = 3;\n\
+             CREATE TRIGGER d AFTER INSERT ON t FOR EACH ROW SET @x = 1;",
+        );
+        let order = |n: &str| {
+            m.triggers[&vec!["t".to_owned(), n.to_owned()]]
+                .get("order")
+                .cloned()
+        };
+        assert_eq!(order("b"), Some(Value::Int(1)));
+        assert_eq!(order("c"), Some(Value::Int(2)));
+        assert_eq!(order("a"), Some(Value::Int(3)));
+        assert_eq!(order("d"), None);
+    }
+}

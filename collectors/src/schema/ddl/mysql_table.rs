@@ -66,7 +66,17 @@ pub(crate) fn table(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
         if c.is_op(")") || c.at_end() {
             break;
         }
-        element(f, c, &name, &mut checks)?;
+        if let Err(e) = element(f, c, &name, &mut checks) {
+            // The table's collation stays unknown: so do its columns'.
+            if let Some(t) = f.model.tables.get_mut(&vec![name.clone()]) {
+                for col in &mut t.columns {
+                    if col.collation.as_deref() == Some("") {
+                        col.collation = None;
+                    }
+                }
+            }
+            return Err(e);
+        }
         if !c.op(",") {
             break;
         }
