@@ -199,6 +199,8 @@ fn create_index(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
             if let Some(text) = c.string().filter(|t| !t.is_empty()) {
                 extra.insert("comment".into(), Value::String(text));
             }
+        } else if c.kws(&["not", "ignored"]) || c.kw("visible") {
+            // The default.
         } else if c.kw("ignored") || c.kw("invisible") {
             extra.insert("ignored".into(), Value::Bool(true));
         } else {
@@ -382,6 +384,40 @@ mod tests {
         assert_eq!(collation(&m, "v", "a"), None);
         let engine = &m.tables[&vec!["u".to_owned()]].fields["engine"];
         assert_eq!(engine, &Value::String("innodb".into()));
+    }
+
+    #[test]
+    fn keys_record_comments_and_only_real_ignoring() {
+        let (m, issues) = parse(
+            "CREATE TABLE t (a int, b int, c int, KEY ka (a) COMMENT 'x' IGNORED, \
+               KEY kb (b) NOT IGNORED, UNIQUE KEY kc (c) INVISIBLE);\n\
+             CREATE INDEX kd ON t (a, b) COMMENT 'both' NOT IGNORED;",
+        );
+        assert!(issues.is_empty(), "{issues:?}");
+        let extras = |kind: &str, n: &str| {
+            m.extras
+                .get(&(kind.to_owned(), vec!["t".to_owned(), n.to_owned()]))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            extras("index", "ka").get("comment"),
+            Some(&Value::from("x"))
+        );
+        assert_eq!(
+            extras("index", "ka").get("ignored"),
+            Some(&Value::Bool(true))
+        );
+        assert!(extras("index", "kb").is_empty());
+        assert_eq!(
+            extras("constraint", "kc").get("ignored"),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(
+            extras("index", "kd").get("comment"),
+            Some(&Value::from("both"))
+        );
+        assert_eq!(extras("index", "kd").get("ignored"), None);
     }
 
     #[test]

@@ -218,6 +218,8 @@ fn key_options(c: &mut Cursor<'_>) -> Fields {
             if let Some(text) = c.string().filter(|t| !t.is_empty()) {
                 f.insert("comment".into(), Value::String(text));
             }
+        } else if c.kws(&["not", "ignored"]) || c.kw("visible") {
+            // The default.
         } else if c.kw("ignored") || c.kw("invisible") {
             f.insert("ignored".into(), Value::Bool(true));
         } else {
