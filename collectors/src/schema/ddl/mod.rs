@@ -4,6 +4,7 @@
 mod cursor;
 mod lexer;
 pub(crate) mod mysql;
+mod mysql_options;
 mod mysql_table;
 pub(crate) mod mysql_values;
 mod pg_objects;

@@ -2,6 +2,7 @@
 //! in-memory database, both read by the same catalog code.
 
 mod catalog;
+mod elements;
 
 use std::path::Path;
 
