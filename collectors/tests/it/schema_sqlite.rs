@@ -300,3 +300,13 @@ fn collect_schema_text_sqlite(sql: &str) -> drift_core::Collection {
         "sqlite",
     )
 }
+
+#[test]
+fn equivalent_checks_are_no_difference() {
+    let (_a, a) = sqlite_db("CREATE TABLE t (a INTEGER, b TEXT, CHECK (a>0 AND b != 'x'))");
+    let (_b, b) = sqlite_db("CREATE TABLE t (a INTEGER, b TEXT, CHECK ((\"a\" > 0 and B <> 'x')))");
+    let (_c, c) = sqlite_db("CREATE TABLE t (a INTEGER, b TEXT, CHECK (a >= 0 AND b != 'x'))");
+    let d = diff(&live(&a), &live(&b));
+    assert!(d.is_empty(), "{d:#?}");
+    assert!(!diff(&live(&a), &live(&c)).is_empty());
+}

@@ -96,7 +96,12 @@ pub(crate) fn add_foreign_key(m: &mut Model, table: &str, name: &str, k: Constra
 /// case-insensitive), keywords lower-cased, no space around operators, `!=`
 /// as `<>`, enclosing parentheses dropped. String literals are kept.
 pub(crate) fn check_expr(text: &str) -> String {
-    let toks = tokenize(text, Dialect::Mysql);
+    check_expr_in(text, Dialect::Mysql)
+}
+
+/// [`check_expr`] of a text in `dialect` (SQLite quotes names with `"`).
+pub(crate) fn check_expr_in(text: &str, dialect: Dialect) -> String {
+    let toks = tokenize(text, dialect);
     // Words that read as operators: a parenthesis after them is spaced.
     const WORD_OPS: &[&str] = &[
         "and", "or", "xor", "not", "in", "like", "regexp", "rlike", "between", "is",

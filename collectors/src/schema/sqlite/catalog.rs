@@ -9,6 +9,7 @@ use rusqlite::Connection;
 use super::elements::{lower_unquoted, table_elements};
 use super::sqlite_error;
 use crate::schema::canon::{sqlite_type, squash};
+use crate::schema::ddl::mysql_values::check_expr_in;
 use crate::schema::ddl::pgdefs::{norm_expr, parse_index};
 use crate::schema::ddl::{Cursor, Dialect, Tok, tokenize, view_definition};
 use crate::schema::error::SchemaError;
@@ -392,7 +393,7 @@ fn checks(m: &mut Model, table: &str, sql: &str) {
                 let name = pending.take().unwrap_or_else(|| format!("check_{n}"));
                 let k = Constraint {
                     kind: "check".into(),
-                    expression: Some(norm_expr(&expr)),
+                    expression: Some(check_expr_in(&expr, Dialect::Sqlite)),
                     validated: true,
                     ..Constraint::default()
                 };
