@@ -237,9 +237,12 @@ pub struct SnapshotArgs {
     /// A live database schema: `postgres://…`, `mysql://…`, `sqlite://PATH` (repeatable).
     #[arg(long = "schema", value_name = "URL")]
     pub schema: Vec<String>,
-    /// A schema file: `pg_dump --schema-only`, `mysqldump --no-data`, SQLite DDL (repeatable).
-    #[arg(long = "schema-file", value_name = "FILE")]
+    /// A schema file: `pg_dump --schema-only`, `mysqldump --no-data`, SQLite DDL (repeatable); `FILE:postgres`, `FILE:mysql` or `FILE:sqlite` gives its dialect.
+    #[arg(long = "schema-file", value_name = "FILE[:DIALECT]")]
     pub schema_files: Vec<PathBuf>,
+    /// The dialect of the --schema-file files that do not give their own: `postgres`, `mysql` or `sqlite` (guessed from the content when absent).
+    #[arg(long = "schema-file-dialect", value_name = "DIALECT", value_parser = ["postgres", "mysql", "sqlite"])]
+    pub schema_file_dialect: Option<String>,
     /// The variable holding the database password of the --schema URLs.
     #[arg(long, value_name = "VAR")]
     pub schema_password_env: Option<String>,

@@ -38,21 +38,12 @@ pub(crate) fn emit(model: &Model, label: &str, out: &mut Collection) -> u64 {
     for t in tables {
         out.entries.extend(t);
     }
-    let extra = |kind: &str, name: &[String], v: Value| -> Value {
-        match (model.extra.get(&(kind.to_owned(), name.to_vec())), v) {
-            (Some(more), Value::Object(mut f)) => {
-                f.extend(more.iter().map(|(k, v)| (k.clone(), v.clone())));
-                Value::Object(f)
-            }
-            (_, v) => v,
-        }
-    };
     for (name, index) in &model.indexes {
-        let v = extra("index", name, index_value(index));
+        let v = with_extras(model, "index", name, index_value(index));
         out.insert(key(label, "index", name), v);
     }
     for (name, c) in &model.constraints {
-        let v = extra("constraint", name, constraint_value(c));
+        let v = with_extras(model, "constraint", name, constraint_value(c));
         out.insert(key(label, "constraint", name), v);
     }
     for (name, fields) in &model.sequences {
@@ -66,8 +57,11 @@ pub(crate) fn emit(model: &Model, label: &str, out: &mut Collection) -> u64 {
         };
         let mut f = Fields::new();
         f.insert("definition".into(), Value::String(view.definition.clone()));
-        let v = extra(kind, name, Value::Object(f));
+        let v = with_extras(model, kind, name, Value::Object(f));
         out.insert(key(label, kind, name), v);
+    }
+    for ((kind, name), fields) in &model.others {
+        out.insert(key(label, kind, name), Value::Object(fields.clone()));
     }
     for (name, r) in &model.routines {
         out.insert(key(label, &r.kind, name), Value::Object(r.fields.clone()));
@@ -138,6 +132,17 @@ pub(crate) fn emit(model: &Model, label: &str, out: &mut Collection) -> u64 {
         out.insert(k, list(items));
     }
     model.tables.len() as u64
+}
+
+/// `value` with the [`Model::extras`] of its entry added.
+fn with_extras(model: &Model, kind: &str, name: &[String], value: Value) -> Value {
+    match (model.extras.get(&(kind.to_owned(), name.to_vec())), value) {
+        (Some(extra), Value::Object(mut f)) => {
+            f.extend(extra.clone());
+            Value::Object(f)
+        }
+        (_, v) => v,
+    }
 }
 
 fn owner_key(label: &str, what: &str, kind: &str, name: &[String]) -> KeyPath {

@@ -125,7 +125,12 @@ impl SchemaError {
     pub fn to_collection_error(&self) -> CollectionError {
         let e = CollectionError::new("schema", self.source_name(), self.kind(), self.to_string());
         match self {
-            SchemaError::Parse { line, .. } => e.at_line(*line),
+            // The source and line are the collection error's own: not again
+            // in its message.
+            SchemaError::Parse { line, message, .. } => {
+                CollectionError::new("schema", self.source_name(), self.kind(), message.clone())
+                    .at_line(*line)
+            }
             _ => e,
         }
     }

@@ -232,6 +232,19 @@ fn read_source(
                     message: e.to_string(),
                     kind: e.kind(),
                 })?;
+            // Binary content is refused before anything of it can reach a
+            // message.
+            if let Some(at) = binary_at(&bytes) {
+                return Err(SchemaError::Read {
+                    source_name: shown.clone(),
+                    message: format!(
+                        "not a text file (binary content at byte {at}); give a schema file \
+                         (`pg_dump --schema-only`, `mysqldump --no-data`, SQLite DDL) or an \
+                         sqlite:// URL for a database file"
+                    ),
+                    kind: drift_core::ErrorKind::Parse,
+                });
+            }
             let text = String::from_utf8_lossy(&bytes);
             let dialect = dialect.unwrap_or_else(|| detect_dialect(&text));
             read_schema_text(&text, dialect, &shown)
@@ -239,8 +252,75 @@ fn read_source(
     }
 }
 
-/// Reads schema DDL text of `dialect`; `shown` names it in errors.
+/// The offset of the first byte that no text file holds (NUL, or a control
+/// byte other than whitespace), or of invalid UTF-8, if any.
+fn binary_at(bytes: &[u8]) -> Option<usize> {
+    let head = &bytes[..bytes.len().min(1 << 20)];
+    if let Some(p) = head
+        .iter()
+        .position(|&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)))
+    {
+        return Some(p);
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => None,
+        // A character cut by the 1 MiB head is not binary.
+        Err(e) if e.error_len().is_none() => None,
+        Err(e) => Some(e.valid_up_to()),
+    }
+}
+
+/// The most statements not understood that are named one by one.
+const UNKNOWN_LIMIT: usize = 10;
+
+/// Reads schema DDL text of `dialect`; `shown` names it in errors. A
+/// statement no reader understands is an error with its line, and a text
+/// that declares nothing is an error: it is never "in sync".
 fn read_schema_text(text: &str, dialect: Dialect, shown: &str) -> Result<Read, SchemaError> {
+    let (engine, mut model, mut errors) = read_schema_objects(text, dialect, shown)?;
+    if dialect != Dialect::Sqlite {
+        let unknown = ddl::unknown_statements(text, dialect, UNKNOWN_LIMIT);
+        errors.extend(unknown.into_iter().map(|i| SchemaError::Parse {
+            source_name: shown.to_owned(),
+            line: i.line as u64,
+            message: i.message,
+        }));
+    }
+    let declared = !(model.tables.is_empty()
+        && model.views.is_empty()
+        && model.routines.is_empty()
+        && model.indexes.is_empty()
+        && model.sequences.is_empty()
+        && model.enums.is_empty()
+        && model.domains.is_empty()
+        && model.triggers.is_empty()
+        && model.extensions.is_empty()
+        && model.collations.is_empty()
+        && model.partitions.is_empty()
+        && model.others.is_empty()
+        // `public` is there in every PostgreSQL file (a dump never creates it).
+        && model.schemas.keys().all(|s| s == "public"));
+    if !declared {
+        // What a text that declares nothing implies (`public`) is not a
+        // schema read from it.
+        model = Model::default();
+    }
+    if !declared && errors.is_empty() {
+        return Err(SchemaError::Read {
+            source_name: shown.to_owned(),
+            message: format!(
+                "declares no schema object (no CREATE TABLE, VIEW, …); is it a schema \
+                 file? Give its dialect with --schema-file-dialect if it was guessed \
+                 wrong (read as {})",
+                dialect.engine()
+            ),
+            kind: drift_core::ErrorKind::Parse,
+        });
+    }
+    Ok((engine, model, errors))
+}
+
+fn read_schema_objects(text: &str, dialect: Dialect, shown: &str) -> Result<Read, SchemaError> {
     if dialect == Dialect::Sqlite {
         #[cfg(feature = "sqlite")]
         {

@@ -62,10 +62,14 @@ pub(crate) struct Model {
     /// Partitions, by their own name: `parent`, `bound`, and what is set on
     /// the partition itself (row-level security).
     pub partitions: BTreeMap<Name, Fields>,
-    /// Fields added to the value of an object of another map, only where
-    /// they differ from their default (storage parameters, a view's check
-    /// option, a constraint's `NO INHERIT`): (entry kind, name) → fields.
-    pub extra: BTreeMap<(String, Name), Fields>,
+    /// More fields of an entry emitted from the typed maps above, set only
+    /// where they differ from their default or an engine has them (storage
+    /// parameters, a view's check option, a constraint's `NO INHERIT`, a
+    /// MySQL index's `comment`): (entry kind, name) → fields.
+    pub extras: BTreeMap<(String, Name), Fields>,
+    /// Objects of kinds without a typed map (MySQL `event`): (kind, name) →
+    /// fields.
+    pub others: BTreeMap<(String, Name), Fields>,
 }
 
 impl Model {
@@ -93,7 +97,8 @@ impl Model {
             collations,
             comments,
             partitions,
-            extra,
+            extras,
+            others,
         } = other;
         self.tables.extend(tables);
         self.indexes.extend(indexes);
@@ -116,8 +121,20 @@ impl Model {
         self.collations.extend(collations);
         self.comments.extend(comments);
         self.partitions.extend(partitions);
-        for (k, f) in extra {
-            self.extra.entry(k).or_default().extend(f);
+        self.others.extend(others);
+        for (k, f) in extras {
+            self.extras.entry(k).or_default().extend(f);
+        }
+    }
+
+    /// Adds `fields` to the entry of `kind` named `name` (see `extras`);
+    /// nothing when `fields` is empty.
+    pub(crate) fn add_extras(&mut self, kind: &str, name: &[String], fields: Fields) {
+        if !fields.is_empty() {
+            self.extras
+                .entry((kind.to_owned(), name.to_vec()))
+                .or_default()
+                .extend(fields);
         }
     }
 }

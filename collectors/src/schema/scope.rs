@@ -86,7 +86,8 @@ impl Scope {
         m.owners.retain(|(_, n), _| keep(n));
         m.grants.retain(|(_, n), _| keep(n));
         m.comments.retain(|(_, n), _| keep(n));
-        m.extra.retain(|(_, n), _| keep(n));
+        m.extras.retain(|(_, n), _| keep(n));
+        m.others.retain(|(_, n), _| keep(n));
         seen.into_iter().filter(|s| !self.keeps(s)).collect()
     }
 }

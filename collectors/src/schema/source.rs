@@ -222,6 +222,10 @@ impl SchemaSource {
             .next()
             .filter(|d| !d.is_empty())
             .map(percent_decode);
+        // MySQL reads one database: without one there is nothing to read.
+        if engine == Engine::Mysql && database.is_none() {
+            return Err(bad("name the database to read: mysql://user@host/DATABASE"));
+        }
         let params = query
             .split('&')
             .filter(|p| !p.is_empty())

@@ -20,6 +20,8 @@ mod schema_migrations;
 mod schema_my_support;
 #[cfg(feature = "mysql")]
 mod schema_mysql;
+#[cfg(feature = "mysql")]
+mod schema_mysql_fidelity;
 #[cfg(feature = "postgres")]
 mod schema_pg_fidelity;
 #[cfg(feature = "postgres")]

@@ -150,3 +150,101 @@ fn passwords_never_show_in_debug_display_or_errors() {
     assert!(!bad.to_string().contains("hunter2"), "{bad}");
     assert!(!format!("{bad:?}").contains("hunter2"));
 }
+
+#[test]
+fn plain_sqlite_ddl_is_guessed_as_sqlite() {
+    for src in [
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, avatar BLOB);",
+        "CREATE TABLE IF NOT EXISTS \"posts\" (\"id\" integer primary key, \"title\" varchar);\n\
+         CREATE TABLE sqlite_sequence(name,seq);",
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, created TEXT DEFAULT (datetime('now')));",
+        "CREATE TABLE t (name TEXT COLLATE NOCASE UNIQUE ON CONFLICT REPLACE);",
+    ] {
+        assert_eq!(detect_dialect(src), Dialect::Sqlite, "{src}");
+    }
+    // What PostgreSQL and MySQL write still reads as theirs.
+    assert_eq!(
+        detect_dialect("CREATE TABLE t (id serial PRIMARY KEY, body jsonb);"),
+        Dialect::Postgres
+    );
+    assert_eq!(
+        detect_dialect("CREATE TABLE t (id int unsigned NOT NULL AUTO_INCREMENT) ENGINE=InnoDB;"),
+        Dialect::Mysql
+    );
+}
+
+/// The entries and errors of `bytes` read as a schema file.
+fn read_file_bytes(bytes: &[u8]) -> drift_core::Collection {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.sql");
+    std::fs::write(&path, bytes).unwrap();
+    collect(SchemaSource::file(&path))
+}
+
+#[test]
+fn a_file_that_declares_nothing_is_an_error_never_an_empty_schema() {
+    for bytes in [
+        &b""[..],
+        b"-- nothing here\n",
+        b"# drift\n\nA tool that compares environments. See the docs.\n",
+        b"lorem ipsum dolor sit amet",
+    ] {
+        let c = read_file_bytes(bytes);
+        assert_eq!(
+            c.errors.len(),
+            1,
+            "{:?}: {:?}",
+            String::from_utf8_lossy(bytes),
+            c.errors
+        );
+        assert_eq!(c.errors[0].kind, ErrorKind::Parse);
+        assert!(c.entries.is_empty());
+    }
+}
+
+#[test]
+fn a_binary_file_is_refused_without_showing_its_bytes() {
+    let mut bytes = b"CREATE TABLE a (id int);\n".to_vec();
+    bytes.extend([0u8, 159, 146, 150, 7, b'S', b'E', b'C', b'R', b'E', b'T']);
+    let c = read_file_bytes(&bytes);
+    assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
+    let shown = c.errors[0].to_string();
+    assert!(shown.contains("not a text file"), "{shown}");
+    assert!(!shown.contains("SECRET"), "{shown}");
+    assert!(!shown.chars().any(|ch| ch.is_control()), "{shown:?}");
+}
+
+#[test]
+fn a_misspelt_statement_is_an_error_with_its_line_once() {
+    for (src, dialect) in [
+        (
+            "CREATE TABLE a (id integer);\nCREATE TABEL b (id integer);\n",
+            Dialect::Postgres,
+        ),
+        (
+            "CREATE TABLE `a` (`id` int);\n\nCRATE TABLE `b` (`id` int);\n",
+            Dialect::Mysql,
+        ),
+    ] {
+        let c = collect_schema_text(src, dialect, "f");
+        assert_eq!(c.errors.len(), 1, "{src}: {:?}", c.errors);
+        let line = if dialect == Dialect::Mysql { 3 } else { 2 };
+        assert_eq!(c.errors[0].line, Some(line), "{src}");
+        let shown = c.errors[0].to_string();
+        assert_eq!(shown.matches("line").count(), 1, "{shown}");
+        assert_eq!(shown.matches("`f`").count(), 1, "{shown}");
+        assert!(
+            entries(&c)
+                .keys()
+                .any(|k| k.ends_with("table:a") || k.ends_with("table:public.a"))
+        );
+    }
+}
+
+#[test]
+fn a_mysql_url_without_a_database_is_refused_before_connecting() {
+    let e = SchemaSource::url("mysql://root@127.0.0.1:1").unwrap_err();
+    assert!(e.to_string().contains("name the database"), "{e}");
+    assert!(SchemaSource::url("mysql://root@127.0.0.1:1/").is_err());
+    assert!(SchemaSource::url("mysql://root@127.0.0.1:1/shop").is_ok());
+}

@@ -47,7 +47,7 @@ impl MyDb {
             .unwrap_or_else(|e| panic!("{e}: {sql}"));
     }
 
-    /// `mysqldump --no-data --routines` of this database.
+    /// `mysqldump --no-data --routines --events` of this database.
     pub fn dump(&self) -> String {
         let opts = mysql::Opts::from_url(&self.url()).expect("a mysql URL");
         let host = opts.get_ip_or_hostname().to_string();
@@ -66,6 +66,7 @@ impl MyDb {
         cmd.args([
             "--no-data",
             "--routines",
+            "--events",
             "--protocol=TCP",
             "-h",
             &host,

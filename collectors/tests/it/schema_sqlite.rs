@@ -179,3 +179,134 @@ fn the_demo_schemas_differ_by_the_missing_column_and_migration() {
         "{d:#?}"
     );
 }
+
+/// The entries of `sql` read as an SQLite schema file.
+fn as_file(sql: &str) -> std::collections::BTreeMap<String, Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.sql");
+    std::fs::write(&path, sql).unwrap();
+    let c =
+        collect(SchemaSource::file(&path).with_dialect(drift_collectors::schema::Dialect::Sqlite));
+    assert_no_errors(&c);
+    entries(&c)
+}
+
+#[test]
+fn column_collations_and_deferred_foreign_keys_are_recorded_the_same_from_a_file() {
+    let base = "CREATE TABLE p (id INTEGER PRIMARY KEY);
+        CREATE TABLE c (id INTEGER PRIMARY KEY, name TEXT, p_id INTEGER REFERENCES p (id));";
+    let changed = "CREATE TABLE p (id INTEGER PRIMARY KEY);
+        CREATE TABLE c (id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE,
+          p_id INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED);";
+    let (_a, a) = sqlite_db(base);
+    let (_b, b) = sqlite_db(changed);
+    let (_c, c) = sqlite_db(base);
+    assert!(diff(&live(&a), &live(&c)).is_empty());
+    let d = diff(&live(&a), &live(&b));
+    let got: Vec<(String, Vec<String>)> = d
+        .iter()
+        .map(|(k, (x, y))| {
+            (
+                k.clone(),
+                differing_fields(x.as_ref().unwrap(), y.as_ref().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "schema:sqlite:column:c.name".to_owned(),
+                vec!["collation".to_owned()]
+            ),
+            (
+                "schema:sqlite:constraint:c.fk_p_id_p".to_owned(),
+                vec!["deferrable".to_owned(), "initially_deferred".to_owned()]
+            ),
+        ]
+    );
+    let m = live(&b);
+    assert_eq!(
+        field(&m, "schema:sqlite:column:c.name", "collation"),
+        &Value::from("nocase")
+    );
+    let m: std::collections::BTreeMap<String, Value> =
+        m.into_iter().filter(|(k, _)| !is_live_only(k)).collect();
+    let d = diff(&m, &as_file(changed));
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn a_view_in_other_keyword_case_is_the_same_view() {
+    let (_a, a) =
+        sqlite_db("CREATE TABLE t (id INTEGER); CREATE VIEW v AS SELECT id FROM t WHERE id > 0;");
+    let (_b, b) =
+        sqlite_db("create table t (id integer); create view v as select ID from T where id > 0;");
+    let d = diff(&live(&a), &live(&b));
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn a_dot_schema_dump_with_sqlite_sequence_reads_as_the_database() {
+    let sql = "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT);
+        CREATE INDEX t_name ON t (name);
+        CREATE TRIGGER t_touch AFTER UPDATE ON t BEGIN UPDATE t SET name = name WHERE id = new.id; END;";
+    let (_d, path) = sqlite_db(sql);
+    let out = std::process::Command::new("sqlite3")
+        .arg(&path)
+        .arg(".schema")
+        .output()
+        .expect("sqlite3 runs (apt-get install sqlite3)");
+    assert!(out.status.success());
+    let dump = String::from_utf8(out.stdout).unwrap();
+    assert!(dump.contains("sqlite_sequence"), "{dump}");
+    // Guessed as SQLite, without a dialect given.
+    assert_eq!(
+        drift_collectors::schema::detect_dialect(&dump),
+        drift_collectors::schema::Dialect::Sqlite
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("schema.sql");
+    std::fs::write(&file, &dump).unwrap();
+    let c = collect(SchemaSource::file(&file));
+    assert_no_errors(&c);
+    let f = entries(&c);
+    let m: std::collections::BTreeMap<String, Value> = live(&path)
+        .into_iter()
+        .filter(|(k, _)| !is_live_only(k))
+        .collect();
+    let d = diff(&m, &f);
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
+fn a_statement_sqlite_refuses_is_an_error_with_its_line_and_the_rest_is_read() {
+    let c = collect_schema_text_sqlite(
+        "CREATE TABLE a (id INTEGER);\n\nCREATE TABEL b (id INTEGER);\nCREATE TABLE c (id INTEGER);\n",
+    );
+    assert_eq!(c.errors.len(), 1, "{:?}", c.errors);
+    assert_eq!(c.errors[0].kind, ErrorKind::Parse);
+    assert_eq!(c.errors[0].line, Some(3));
+    assert!(!c.errors[0].message.contains("line 3"), "{}", c.errors[0]);
+    let m = entries(&c);
+    assert!(m.contains_key("schema:sqlite:table:a"));
+    assert!(m.contains_key("schema:sqlite:table:c"));
+}
+
+fn collect_schema_text_sqlite(sql: &str) -> drift_core::Collection {
+    drift_collectors::schema::collect_schema_text(
+        sql,
+        drift_collectors::schema::Dialect::Sqlite,
+        "sqlite",
+    )
+}
+
+#[test]
+fn equivalent_checks_are_no_difference() {
+    let (_a, a) = sqlite_db("CREATE TABLE t (a INTEGER, b TEXT, CHECK (a>0 AND b != 'x'))");
+    let (_b, b) = sqlite_db("CREATE TABLE t (a INTEGER, b TEXT, CHECK ((\"a\" > 0 and B <> 'x')))");
+    let (_c, c) = sqlite_db("CREATE TABLE t (a INTEGER, b TEXT, CHECK (a >= 0 AND b != 'x'))");
+    let d = diff(&live(&a), &live(&b));
+    assert!(d.is_empty(), "{d:#?}");
+    assert!(!diff(&live(&a), &live(&c)).is_empty());
+}

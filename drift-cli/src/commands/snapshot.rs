@@ -45,8 +45,13 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         schema_exclude: args.schema_exclude.clone(),
         line: None,
     });
-    let files = args.schema_files.iter().map(|f| SchemaSpec {
-        target: SchemaTarget::File(f.clone(), None),
+    let files = args.schema_files.iter().map(|f| {
+        let (path, dialect) = split_dialect(f);
+        let dialect = dialect.or_else(|| args.schema_file_dialect.clone());
+        (path, dialect)
+    });
+    let files = files.map(|(path, dialect)| SchemaSpec {
+        target: SchemaTarget::File(path, dialect),
         name: None,
         password_env: None,
         password_file: None,
@@ -56,6 +61,25 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         line: None,
     });
     urls.chain(files).collect()
+}
+
+/// `FILE:DIALECT` → (`FILE`, `DIALECT`); a file whose whole name exists, or
+/// a name without a known dialect after its last `:`, is taken as it is.
+fn split_dialect(arg: &std::path::Path) -> (PathBuf, Option<String>) {
+    let whole = || (arg.to_path_buf(), None);
+    let Some(text) = arg.to_str() else {
+        return whole();
+    };
+    match text.rsplit_once(':') {
+        Some((file, d))
+            if matches!(d, "postgres" | "mysql" | "sqlite")
+                && !file.is_empty()
+                && !arg.exists() =>
+        {
+            (PathBuf::from(file), Some(d.to_owned()))
+        }
+        _ => whole(),
+    }
 }
 
 /// Runs `drift snapshot`.

@@ -325,3 +325,92 @@ fn schema_filters_leave_schemas_out_and_say_so() {
         .stderr_has("line 3")
         .stderr_has("schema_exclude");
 }
+
+#[test]
+fn a_schema_file_dialect_is_given_by_flag_or_suffix() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("schema.sql");
+    // `::` would make it look like PostgreSQL.
+    std::fs::write(
+        &file,
+        "CREATE TABLE t (id integer, note text DEFAULT 'a::b');\n",
+    )
+    .unwrap();
+    let with_suffix = format!("{}:sqlite", file.display());
+    Drift::new()
+        .args(["snapshot", "--env", "a", "--schema-file", &with_suffix])
+        .status(0)
+        .stdout_has("schema:sqlite:table:t");
+    Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "a",
+            "--schema-file-dialect",
+            "mysql",
+            "--schema-file",
+        ])
+        .arg_path(&file)
+        .status(0)
+        .stdout_has("schema:mysql:table:t");
+    Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "a",
+            "--schema-file-dialect",
+            "oracle",
+            "--schema-file",
+        ])
+        .arg_path(&file)
+        .status(2);
+}
+
+#[test]
+fn files_that_are_not_schemas_are_collection_errors_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("empty.sql", b"", "declares no schema object"),
+        (
+            "README.md",
+            b"# Shop\n\nRun it with make.\n",
+            "declares no schema object",
+        ),
+        (
+            "typo.sql",
+            b"CREATE TABLE a (id int);\nCREATE TABEL b (id int);\n",
+            "line 2",
+        ),
+        (
+            "bin.sql",
+            b"\x7fELF\x02\x01\x01\x00\x00\x00\x1b[31m",
+            "not a text file",
+        ),
+    ];
+    for (name, bytes, says) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let run = Drift::new()
+            .args(["snapshot", "--env", "a", "--schema-file"])
+            .arg_path(&path)
+            .status(3)
+            .stderr_has(says);
+        let err = run.stderr();
+        assert_eq!(err.matches(name).count(), 1, "{err}");
+        assert!(!err.contains('\u{1b}'), "{err:?}");
+    }
+}
+
+#[test]
+fn a_mysql_url_without_a_database_is_an_input_error() {
+    Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "a",
+            "--schema",
+            "mysql://root@127.0.0.1:1",
+        ])
+        .status(2)
+        .stderr_has("name the database");
+}

@@ -177,6 +177,32 @@ impl<'a> Cursor<'a> {
         self.raw(start, self.pos)
     }
 
+    /// The raw text of the rest, without a closing `WITH [CASCADED|LOCAL]
+    /// CHECK OPTION` at depth 0, and that option (`CASCADED` when bare).
+    pub(crate) fn rest_raw_before_check_option(&mut self) -> (String, Option<String>) {
+        let start = self.pos;
+        let n = self.toks.len();
+        let kw = |i: usize, k: &str| self.toks.get(i).is_some_and(|t| t.is_kw(k));
+        let mut end = n;
+        let mut option = None;
+        if n >= start + 3 && kw(n - 2, "check") && kw(n - 1, "option") {
+            if n >= start + 4 && kw(n - 4, "with") && (kw(n - 3, "cascaded") || kw(n - 3, "local"))
+            {
+                end = n - 4;
+                option = Some(if kw(n - 3, "local") {
+                    "LOCAL"
+                } else {
+                    "CASCADED"
+                });
+            } else if kw(n - 3, "with") {
+                end = n - 3;
+                option = Some("CASCADED");
+            }
+        }
+        self.pos = n;
+        (self.raw(start, end), option.map(str::to_owned))
+    }
+
     /// Eats `( … )` and returns the raw text inside.
     pub(crate) fn paren_raw(&mut self) -> Option<String> {
         if !self.op("(") {

@@ -6,7 +6,9 @@ use drift_core::Value;
 use super::cursor::Cursor;
 use super::lexer::{Tok, Token};
 use super::mysql::MyFile;
-use super::mysql_values::add_key;
+use super::mysql_values::{
+    add_foreign_key, add_key, charset_collation, check_expr, is_character_type, key_name,
+};
 use super::pgdefs::norm_expr;
 use crate::schema::canon::{mysql_default, mysql_type, squash};
 use crate::schema::model::{Column, Constraint, Fields, Table};
@@ -63,13 +65,23 @@ pub(crate) fn table(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
         if c.is_op(")") || c.at_end() {
             break;
         }
-        element(f, c, &name, &mut checks)?;
+        if let Err(e) = element(f, c, &name, &mut checks) {
+            // The table's collation stays unknown: so do its columns'.
+            if let Some(t) = f.model.tables.get_mut(&vec![name.clone()]) {
+                for col in &mut t.columns {
+                    if col.collation.as_deref() == Some("") {
+                        col.collation = None;
+                    }
+                }
+            }
+            return Err(e);
+        }
         if !c.op(",") {
             break;
         }
     }
     c.op(")");
-    table_options(f, c, &name);
+    super::mysql_options::table_options(f, c, &name);
     Ok(())
 }
 
@@ -93,8 +105,9 @@ fn element(
             c.advance();
         }
         let cols = key_parts(c).ok_or("expected the primary key's columns")?;
-        add_key(&mut f.model, table, "PRIMARY", true, "btree", cols);
-        return skip_key_options(c);
+        let extra = key_options(c);
+        add_key(&mut f.model, table, "PRIMARY", true, "btree", cols, extra);
+        return Ok(());
     }
     let unique = c.kw("unique");
     let method = if c.kw("fulltext") {
@@ -122,8 +135,9 @@ fn element(
                     .map(|c| c.split('(').next().unwrap_or(c).to_owned())
             })
             .unwrap_or_default();
-        add_key(&mut f.model, table, &name, unique, &m, cols);
-        return skip_key_options(c);
+        let extra = key_options(c);
+        add_key(&mut f.model, table, &name, unique, &m, cols, extra);
+        return Ok(());
     }
     if c.kws(&["foreign", "key"]) {
         let idx_name = if c.is_op("(") { None } else { c.name() };
@@ -153,7 +167,7 @@ fn element(
             }
         }
         let name = constraint_name.or(idx_name).unwrap_or_default();
-        f.model.constraints.insert(vec![table.to_owned(), name], k);
+        add_foreign_key(&mut f.model, table, &name, k);
         return Ok(());
     }
     if c.kw("check") {
@@ -162,7 +176,7 @@ fn element(
         let name = constraint_name.unwrap_or_else(|| format!("CONSTRAINT_{checks}"));
         f.model
             .constraints
-            .insert(vec![table.to_owned(), name], check(&expr));
+            .insert(vec![table.to_owned(), key_name(&name)], check(&expr));
         return Ok(());
     }
     let col = c.name().ok_or("expected a column name")?;
@@ -172,7 +186,7 @@ fn element(
 fn check(expr: &str) -> Constraint {
     Constraint {
         kind: "check".into(),
-        expression: Some(norm_expr(expr)),
+        expression: Some(check_expr(expr)),
         validated: true,
         ..Constraint::default()
     }
@@ -194,11 +208,24 @@ fn action(c: &mut Cursor<'_>) -> String {
     .to_owned()
 }
 
-fn skip_key_options(c: &mut Cursor<'_>) -> Result<(), String> {
+/// The options after a key's columns: its comment and whether it is
+/// ignored (MariaDB `IGNORED`, MySQL `INVISIBLE`), when set.
+fn key_options(c: &mut Cursor<'_>) -> Fields {
+    let mut f = Fields::new();
     while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
-        c.skip_one();
+        if c.kw("comment") {
+            if let Some(text) = c.string().filter(|t| !t.is_empty()) {
+                f.insert("comment".into(), Value::String(text));
+            }
+        } else if c.kws(&["not", "ignored"]) || c.kw("visible") {
+            // The default.
+        } else if c.kw("ignored") || c.kw("invisible") {
+            f.insert("ignored".into(), Value::Bool(true));
+        } else {
+            c.skip_one();
+        }
     }
-    Ok(())
+    f
 }
 
 fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Result<(), String> {
@@ -211,6 +238,7 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
     };
     let mut extra = Fields::new();
     let mut default_raw = None;
+    let mut charset: Option<String> = None;
     while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
         if c.kws(&["not", "null"]) {
             col.nullable = false;
@@ -225,11 +253,15 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
             let v = mysql_default(&v, "timestamp", true).unwrap_or_default();
             extra.insert("on_update".into(), Value::String(v));
         } else if c.kw("comment") {
-            c.advance();
+            if let Some(text) = c.string().filter(|t| !t.is_empty()) {
+                extra.insert("comment".into(), Value::String(text));
+            }
+        } else if c.kw("invisible") {
+            extra.insert("invisible".into(), Value::Bool(true));
         } else if c.kw("collate") {
-            col.collation = c.name();
+            col.collation = c.name().map(|n| n.to_lowercase());
         } else if c.kws(&["character", "set"]) || c.kw("charset") {
-            c.advance();
+            charset = c.name();
         } else if c.kws(&["primary", "key"]) {
             col.nullable = false;
             add_key(
@@ -239,6 +271,7 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
                 true,
                 "btree",
                 vec![name.clone()],
+                Fields::new(),
             );
         } else if c.kw("unique") {
             c.kw("key");
@@ -249,12 +282,13 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
                 true,
                 "btree",
                 vec![name.clone()],
+                Fields::new(),
             );
         } else if c.kw("check") {
             let expr = c.paren_raw().ok_or("expected ( after CHECK")?;
             f.model
                 .constraints
-                .insert(vec![table.to_owned(), name.clone()], check(&expr));
+                .insert(vec![table.to_owned(), key_name(&name)], check(&expr));
         } else if c.kw("generated") || c.is_kw("as") {
             c.kw("always");
             c.kw("as");
@@ -273,6 +307,18 @@ fn column(f: &mut MyFile, c: &mut Cursor<'_>, table: &str, name: String) -> Resu
     }
     if col.generated.is_none() {
         col.default = default_raw.and_then(|d| mysql_default(&d, &data_type, true));
+    }
+    // A character column's collation: its own, its character set's default,
+    // or (filled in after the table's options) the table's.
+    if col.collation.is_none()
+        && let Some(cs) = charset
+    {
+        col.collation = Some(charset_collation(&cs));
+    }
+    if !is_character_type(&data_type) {
+        col.collation = None;
+    } else if col.collation.is_none() {
+        col.collation = Some(String::new());
     }
     col.data_type = data_type;
     col.extra = extra;
@@ -304,6 +350,16 @@ fn default_expr(c: &mut Cursor<'_>) -> String {
             _ => "-".to_owned(),
         },
         Tok::Number(n) => n.clone(),
+        // `b'1'`, `x'0F'`: a prefix glued to a string.
+        Tok::Word(w)
+            if matches!(w.as_str(), "b" | "B" | "x" | "X")
+                && c.peek().is_some_and(|n| n.start == t.end) =>
+        {
+            match c.advance().map(|n| &n.tok) {
+                Some(Tok::Str(bits)) => format!("{}'{bits}'", w.to_lowercase()),
+                _ => w.clone(),
+            }
+        }
         Tok::Word(w) => w.clone(),
         Tok::Quoted(q) => q.clone(),
         _ => String::new(),
@@ -313,73 +369,6 @@ fn default_expr(c: &mut Cursor<'_>) -> String {
         text = format!("{text}({})", squash(&args));
     }
     text
-}
-
-fn table_options(f: &mut MyFile, c: &mut Cursor<'_>, table: &str) {
-    let mut fields = Fields::new();
-    let mut partition_key = None;
-    let mut partitions = Vec::new();
-    while !c.at_end() {
-        if c.kw("engine") {
-            c.op("=");
-            let e = c.name().unwrap_or_default().to_lowercase();
-            fields.insert("engine".into(), Value::String(e));
-        } else if c.kw("collate") {
-            c.op("=");
-            fields.insert(
-                "collation".into(),
-                Value::String(c.name().unwrap_or_default()),
-            );
-        } else if c.kws(&["partition", "by"]) {
-            c.kw("linear");
-            let method = c.name().unwrap_or_default().to_uppercase();
-            let method = if c.kw("columns") {
-                format!("{method} COLUMNS")
-            } else {
-                method
-            };
-            let expr = c.paren_raw().unwrap_or_default();
-            partition_key = Some(format!("{method} ({})", squash(&expr).replace('`', "")));
-            while !c.at_end() && !c.is_op("(") {
-                c.skip_one();
-            }
-            if c.op("(") {
-                while c.kw("partition") {
-                    let pname = c.name().unwrap_or_default();
-                    c.kw("values");
-                    let desc = if c.kws(&["less", "than"]) {
-                        if c.kw("maxvalue") {
-                            "MAXVALUE".to_owned()
-                        } else {
-                            squash(&c.paren_raw().unwrap_or_default())
-                        }
-                    } else {
-                        c.kw("in");
-                        squash(&c.paren_raw().unwrap_or_default())
-                    };
-                    partitions.push(format!("{pname}: {desc}"));
-                    while !c.at_end() && !c.is_op(",") && !c.is_op(")") {
-                        c.skip_one();
-                    }
-                    c.op(",");
-                }
-            }
-        } else {
-            c.skip_one();
-        }
-    }
-    if let Some(t) = f.model.tables.get_mut(&vec![table.to_owned()]) {
-        if let Some(Value::String(tc)) = fields.get("collation") {
-            for col in &mut t.columns {
-                if col.collation.as_ref() == Some(tc) {
-                    col.collation = None;
-                }
-            }
-        }
-        t.fields = fields;
-        t.partition_key = partition_key;
-        t.partitions = partitions;
-    }
 }
 
 /// `(`a`, `b`(10) DESC)` → `a`, `b(10) DESC`.

@@ -380,7 +380,7 @@ mod tests {
         let u = &m.tables[&name(&["public", "u"])].fields;
         assert_eq!(u["inherits"], list(&["public.t"]));
         assert!(m.constraints[&name(&["public", "u", "u_b_check"])].no_inherit);
-        let v = &m.extra[&("view".to_owned(), name(&["public", "v"]))];
+        let v = &m.extras[&("view".to_owned(), name(&["public", "v"]))];
         assert_eq!(v["check_option"], Value::from("cascaded"));
         assert_eq!(v["options"], list(&["security_barrier=true"]));
         assert_eq!(
@@ -437,7 +437,7 @@ mod tests {
             m.comments
                 .contains_key(&("partition".to_owned(), name(&["public", "m1"])))
         );
-        let extra = &m.extra[&("index".to_owned(), name(&["public", "m1_d_idx"]))];
+        let extra = &m.extras[&("index".to_owned(), name(&["public", "m1_d_idx"]))];
         assert_eq!(extra["options"], list(&["fillfactor=50"]));
     }
 }

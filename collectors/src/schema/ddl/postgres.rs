@@ -206,7 +206,7 @@ fn statement(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
         if !options.is_empty() {
             let mut extra = crate::schema::model::Fields::new();
             extra.insert("options".into(), crate::schema::model::list(&options));
-            f.model.extra.insert(("index".into(), key.clone()), extra);
+            f.model.extras.insert(("index".into(), key.clone()), extra);
         }
         f.model.indexes.insert(key, p.index);
         return Ok(());
@@ -246,7 +246,7 @@ fn statement(f: &mut PgFile, c: &mut Cursor<'_>) -> Result<(), String> {
             "view"
         };
         if let Some(extra) = view_extra(reloptions(&options), check) {
-            f.model.extra.insert((kind.into(), name.clone()), extra);
+            f.model.extras.insert((kind.into(), name.clone()), extra);
         }
         f.model.views.insert(
             name,

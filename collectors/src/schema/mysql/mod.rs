@@ -192,7 +192,7 @@ pub(crate) fn read(
     let mut m = Model::default();
     objects::server(&mut m, &version, mariadb);
     let mut errors = Vec::new();
-    let steps: [Step; 8] = [
+    let steps: [Step; 9] = [
         catalog::tables,
         catalog::keys,
         catalog::checks,
@@ -201,6 +201,7 @@ pub(crate) fn read(
         objects::routines,
         objects::settings,
         objects::partitions,
+        objects::events,
     ];
     for step in steps {
         if let Err(e) = step(&mut r, &mut m) {

@@ -7,7 +7,10 @@ use drift_core::Value;
 
 use super::{Reader, lit, s, text};
 use crate::schema::canon::squash;
-use crate::schema::ddl::mysql_values::{parameter, routine_fields, trigger_fields, unqualify};
+use crate::schema::ddl::mysql_values::{
+    event_fields, parameter, routine_characteristics, routine_fields, set_trigger_order,
+    trigger_fields, unqualify, view_fields,
+};
 use crate::schema::ddl::view_definition;
 use crate::schema::emit::version;
 use crate::schema::error::SchemaError;
@@ -84,14 +87,23 @@ pub(crate) fn settings(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
 
 /// Views.
 pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    // MySQL 8 has no ALGORITHM column.
+    let algorithm = if r.mariadb { "ALGORITHM" } else { "NULL" };
     let sql = format!(
-        "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS \
-         WHERE TABLE_SCHEMA = {}",
+        "SELECT TABLE_NAME, VIEW_DEFINITION, {algorithm}, SECURITY_TYPE, CHECK_OPTION \
+         FROM information_schema.VIEWS WHERE TABLE_SCHEMA = {}",
         r.db_lit()
     );
     for row in r.rows("views", &sql)? {
+        let key = vec![s(&row, 0)];
+        let fields = view_fields(
+            text(&row, 2).as_deref(),
+            text(&row, 3).as_deref(),
+            text(&row, 4).as_deref(),
+        );
+        m.add_extras("view", &key, fields);
         m.views.insert(
-            vec![s(&row, 0)],
+            key,
             View {
                 materialized: false,
                 definition: view_definition(&unqualify(&s(&row, 1), &r.db)),
@@ -105,15 +117,26 @@ pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError
 pub(crate) fn triggers(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
     let sql = format!(
         "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, \
-                ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {}",
+                ACTION_STATEMENT, ACTION_ORDER \
+         FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {}",
         r.db_lit()
     );
-    for row in r.rows("triggers", &sql)? {
+    let rows = r.rows("triggers", &sql)?;
+    let mut group_size: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    for row in &rows {
+        *group_size
+            .entry((s(row, 0), s(row, 2), s(row, 3)))
+            .or_default() += 1;
+    }
+    for row in rows {
         let body = unqualify(&s(&row, 4), &r.db);
-        m.triggers.insert(
-            vec![s(&row, 0), s(&row, 1)],
-            trigger_fields(&s(&row, 2), &s(&row, 3), &body),
-        );
+        let mut fields = trigger_fields(&s(&row, 2), &s(&row, 3), &body);
+        let of = group_size
+            .get(&(s(&row, 0), s(&row, 2), s(&row, 3)))
+            .copied()
+            .unwrap_or(1);
+        set_trigger_order(&mut fields, s(&row, 5).parse().unwrap_or(1), of);
+        m.triggers.insert(vec![s(&row, 0), s(&row, 1)], fields);
     }
     Ok(())
 }
@@ -135,7 +158,7 @@ pub(crate) fn routines(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
     }
     let sql = format!(
         "SELECT ROUTINE_NAME, ROUTINE_TYPE, DTD_IDENTIFIER, ROUTINE_DEFINITION, \
-                IS_DETERMINISTIC, SECURITY_TYPE \
+                IS_DETERMINISTIC, SECURITY_TYPE, SQL_DATA_ACCESS, ROUTINE_COMMENT \
          FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = {}",
         r.db_lit()
     );
@@ -146,12 +169,17 @@ pub(crate) fn routines(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
         let args: Vec<String> = ps.into_iter().map(|p| p.1).collect();
         let procedure = s(&row, 1).eq_ignore_ascii_case("procedure");
         let body = unqualify(&s(&row, 3), &r.db);
-        let fields = routine_fields(
+        let mut fields = routine_fields(
             &args,
             if procedure { None } else { text(&row, 2) }.as_deref(),
             &body,
             s(&row, 4) == "YES",
             s(&row, 5) == "DEFINER",
+        );
+        routine_characteristics(
+            &mut fields,
+            text(&row, 6).as_deref(),
+            text(&row, 7).as_deref(),
         );
         let kind = if procedure { "procedure" } else { "function" };
         m.routines.insert(
@@ -161,6 +189,31 @@ pub(crate) fn routines(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
                 fields,
             },
         );
+    }
+    Ok(())
+}
+
+/// Events of the event scheduler.
+pub(crate) fn events(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let sql = format!(
+        "SELECT EVENT_NAME, EVENT_TYPE, INTERVAL_VALUE, INTERVAL_FIELD, ON_COMPLETION, STATUS, \
+                EVENT_COMMENT, EVENT_DEFINITION \
+         FROM information_schema.EVENTS WHERE EVENT_SCHEMA = {}",
+        r.db_lit()
+    );
+    for row in r.rows("events", &sql)? {
+        let recurring = s(&row, 1).eq_ignore_ascii_case("recurring");
+        let (n, unit) = (s(&row, 2), s(&row, 3));
+        let every = recurring.then_some((n.as_str(), unit.as_str()));
+        let body = unqualify(&s(&row, 7), &r.db);
+        let fields = event_fields(
+            every,
+            s(&row, 4).eq_ignore_ascii_case("preserve"),
+            s(&row, 5).eq_ignore_ascii_case("enabled"),
+            text(&row, 6).as_deref(),
+            &body,
+        );
+        m.others.insert(("event".into(), vec![s(&row, 0)]), fields);
     }
     Ok(())
 }

@@ -77,7 +77,7 @@ pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError
             "view"
         };
         if let Some(f) = view_extra(reloptions(&raw), check) {
-            m.extra.insert((kind.into(), name.clone()), f);
+            m.extras.insert((kind.into(), name.clone()), f);
         }
         m.views.insert(
             name,

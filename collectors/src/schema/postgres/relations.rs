@@ -192,7 +192,7 @@ pub(crate) fn indexes(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErr
         if !options.is_empty() {
             let mut f = crate::schema::model::Fields::new();
             f.insert("options".into(), crate::schema::model::list(&options));
-            m.extra.insert(("index".into(), name.clone()), f);
+            m.extras.insert(("index".into(), name.clone()), f);
         }
         m.indexes.insert(name, p.index);
     }

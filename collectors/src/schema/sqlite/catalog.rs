@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use drift_core::Value;
 use rusqlite::Connection;
 
+use super::elements::{lower_unquoted, table_elements};
 use super::sqlite_error;
 use crate::schema::canon::{sqlite_type, squash};
+use crate::schema::ddl::mysql_values::check_expr_in;
 use crate::schema::ddl::pgdefs::{norm_expr, parse_index};
 use crate::schema::ddl::{Cursor, Dialect, Tok, tokenize, view_definition};
 use crate::schema::error::SchemaError;
@@ -84,11 +86,13 @@ pub(crate) fn read(
                 }
             }
             "view" => {
+                // SQLite keywords and names are without case: a view
+                // rewritten in other case is the same view.
                 m.views.insert(
                     one(&name),
                     View {
                         materialized: false,
-                        definition: view_definition(&after_as(&sql)),
+                        definition: view_definition(&lower_unquoted(&after_as(&sql))),
                     },
                 );
             }
@@ -104,7 +108,7 @@ pub(crate) fn read(
     if let Err(e) = table_flags(conn, shown, &mut m) {
         errors.push(e);
     }
-    if let Err(e) = keys(conn, shown, &mut m) {
+    if let Err(e) = keys(conn, shown, &mut m, &table_sql) {
         errors.push(e);
     }
     for (name, sql) in &table_sql {
@@ -185,6 +189,15 @@ fn columns(
             let how = if hidden == "3" { "stored" } else { "virtual" };
             extra.insert("storage".into(), Value::String(how.into()));
         }
+        let clauses = table_elements(sql);
+        let collation = clauses
+            .iter()
+            .find(|e| {
+                e.column
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(&name))
+            })
+            .and_then(|e| e.collate.clone());
         let pk = s(&row, 5) != "0";
         let identity = (pk && has_autoincrement(sql)).then(|| "autoincrement".to_owned());
         t.columns.push(Column {
@@ -194,7 +207,7 @@ fn columns(
             default: row.get(4).cloned().flatten().map(|d| squash(&d)),
             identity,
             generated,
-            collation: None,
+            collation,
             extra,
         });
     }
@@ -254,7 +267,12 @@ fn table_flags(conn: &Connection, shown: &str, m: &mut Model) -> Result<(), Sche
 
 /// Primary keys, UNIQUE constraints and foreign keys, named by what they
 /// hold (SQLite keeps no constraint names in its catalog).
-fn keys(conn: &Connection, shown: &str, m: &mut Model) -> Result<(), SchemaError> {
+fn keys(
+    conn: &Connection,
+    shown: &str,
+    m: &mut Model,
+    table_sql: &BTreeMap<String, String>,
+) -> Result<(), SchemaError> {
     let mut pks: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
     let r = rows(
         conn,
@@ -328,6 +346,18 @@ fn keys(conn: &Connection, shown: &str, m: &mut Model) -> Result<(), SchemaError
         }
     }
     for ((table, _), mut k) in fks {
+        let sql = table_sql.get(&table).map(String::as_str).unwrap_or("");
+        if let Some(e) = table_elements(sql).into_iter().find(|e| {
+            e.references
+                && e.fk_columns.len() == k.columns.len()
+                && e.fk_columns
+                    .iter()
+                    .zip(&k.columns)
+                    .all(|(a, b)| a.eq_ignore_ascii_case(b))
+        }) {
+            k.deferrable = e.deferrable;
+            k.initially_deferred = e.initially_deferred;
+        }
         if k.ref_columns.is_empty()
             && let Some(cols) = k.references.as_ref().and_then(|r| pks.get(r))
         {
@@ -363,7 +393,7 @@ fn checks(m: &mut Model, table: &str, sql: &str) {
                 let name = pending.take().unwrap_or_else(|| format!("check_{n}"));
                 let k = Constraint {
                     kind: "check".into(),
-                    expression: Some(norm_expr(&expr)),
+                    expression: Some(check_expr_in(&expr, Dialect::Sqlite)),
                     validated: true,
                     ..Constraint::default()
                 };

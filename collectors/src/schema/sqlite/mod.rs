@@ -2,6 +2,7 @@
 //! in-memory database, both read by the same catalog code.
 
 mod catalog;
+mod elements;
 
 use std::path::Path;
 
@@ -107,15 +108,73 @@ pub(crate) fn read_file(
     read_conn(&conn, shown, true)
 }
 
-/// Loads SQLite DDL into an in-memory database and reads it.
+/// Loads SQLite DDL into an in-memory database, one statement at a time,
+/// and reads it. A statement SQLite refuses is an error with its line (the
+/// others are still read); the tables SQLite makes itself (`sqlite_sequence`,
+/// `sqlite_stat1`, as a `.schema` dump lists them) are skipped.
 pub(crate) fn read_ddl(text: &str, shown: &str) -> Result<(Model, Vec<SchemaError>), SchemaError> {
     let conn = Connection::open_in_memory().map_err(|e| sqlite_error(&e, shown, "memory"))?;
-    conn.execute_batch(text).map_err(|e| SchemaError::Parse {
-        source_name: shown.to_owned(),
-        line: 0,
-        message: format!("SQLite refused the schema file: {e}"),
-    })?;
-    read_conn(&conn, shown, false)
+    let mut refused = Vec::new();
+    for (line, stmt) in crate::schema::ddl::sqlite_statements(text) {
+        if creates_internal_table(stmt) {
+            continue;
+        }
+        if let Err(e) = conn.execute_batch(stmt) {
+            refused.push(SchemaError::Parse {
+                source_name: shown.to_owned(),
+                line: line as u64,
+                message: format!("SQLite refused the statement: {}", printable(&refusal(&e))),
+            });
+        }
+    }
+    let (model, mut errors) = read_conn(&conn, shown, false)?;
+    refused.append(&mut errors);
+    Ok((model, refused))
+}
+
+/// SQLite's own word on a refused statement, without the statement.
+fn refusal(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Whether a statement creates a table of SQLite's own (`sqlite_…`).
+fn creates_internal_table(stmt: &str) -> bool {
+    let words: Vec<String> = stmt
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .map(|w| w.trim_matches(['"', '`', '[', ']']).to_ascii_lowercase())
+        .collect();
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    let name = match w.as_slice() {
+        ["create", "table", "if", "not", "exists", n, ..] => n,
+        ["create", "table", n, ..] => n,
+        _ => return false,
+    };
+    name.starts_with("sqlite_")
+}
+
+/// `text` with control characters escaped and cut to 200 characters.
+fn printable(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(200)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out
 }
 
 fn read_conn(
