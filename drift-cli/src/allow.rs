@@ -236,6 +236,7 @@ mod tests {
             password_env: None,
             password_file: None,
             via: None,
+            tls: Default::default(),
             line,
         }
     }

@@ -41,6 +41,7 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         password_env: args.schema_password_env.clone(),
         password_file: None,
         via: None,
+        tls: Default::default(),
         line: None,
     });
     let files = args.schema_files.iter().map(|f| SchemaSpec {
@@ -49,6 +50,7 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         password_env: None,
         password_file: None,
         via: None,
+        tls: Default::default(),
         line: None,
     });
     urls.chain(files).collect()

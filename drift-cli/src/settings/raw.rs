@@ -94,6 +94,10 @@ pub struct RawSchema {
     pub password_env: Option<String>,
     pub password_file: Option<String>,
     pub via: Option<String>,
+    pub tls: Option<String>,
+    pub tls_ca: Option<String>,
+    pub tls_cert: Option<String>,
+    pub tls_key: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -106,6 +110,10 @@ struct RawSchemaTable {
     password_env: Option<String>,
     password_file: Option<String>,
     via: Option<String>,
+    tls: Option<String>,
+    tls_ca: Option<String>,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for RawSchema {
@@ -132,6 +140,10 @@ impl<'de> Deserialize<'de> for RawSchema {
                     password_env: t.password_env,
                     password_file: t.password_file,
                     via: t.via,
+                    tls: t.tls,
+                    tls_ca: t.tls_ca,
+                    tls_cert: t.tls_cert,
+                    tls_key: t.tls_key,
                 })
             }
         }
