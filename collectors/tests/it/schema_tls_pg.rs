@@ -94,6 +94,13 @@ fn prefer_the_default_uses_tls_and_disable_does_not() {
         "127.0.0.1",
         "sslmode=disable",
     )));
+    // allow: plaintext first, TLS when the server refuses plaintext.
+    assert_read(&collect_url(&url("postgres", "127.0.0.1", "sslmode=allow")));
+    assert_read(&collect_url(&url(
+        "drift_tls_only",
+        "127.0.0.1",
+        "sslmode=allow",
+    )));
 }
 
 #[test]
