@@ -399,6 +399,8 @@ impl SchemaSource {
 /// the URL is too odd for that (a password holding an unencoded `/` or
 /// `#` or `?`), everything before its last `@`.
 fn shown_url(url: &str) -> String {
+    let hidden = hide_secret_params(url);
+    let url = hidden.as_str();
     let scrubbed = drift_core::secret::scrub(url);
     if scrubbed != url {
         return scrubbed;
@@ -411,6 +413,37 @@ fn shown_url(url: &str) -> String {
         Some(at) => format!("{scheme}://***{}", &rest[at..]),
         None => scrubbed,
     }
+}
+
+/// The URL with the values of query parameters whose names speak of a
+/// secret (`password`, `sslpassword`, `secret`, `token`) as `***`.
+fn hide_secret_params(url: &str) -> String {
+    let Some((head, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some((k, _))
+                if ["pass", "pwd", "secret", "token"]
+                    .iter()
+                    .any(|w| k.to_ascii_lowercase().contains(w)) =>
+            {
+                format!("{k}=***")
+            }
+            _ => p.to_owned(),
+        })
+        .collect();
+    let mut out = format!("{head}?{}", params.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// Whether `host` is this machine: `localhost`, an address in
@@ -488,6 +521,12 @@ mod tests {
             "postgres://u:***@db/x?sslmode=disable"
         );
         assert_eq!(shown_url("postgres://db/x"), "postgres://db/x");
+        let shown = shown_url("postgres://db/x?sslmode=require&sslPassword=pw0rdXY#f");
+        assert!(
+            shown.starts_with("postgres://db/x?sslmode=require&sslPassword=***")
+                && !shown.contains("pw0rdXY"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -563,6 +602,14 @@ mod tests {
             let e = SchemaSource::url(url).unwrap_err().to_string();
             assert!(e.contains(says) && !e.contains("hunter2"), "{url}: {e}");
         }
+        // A key's passphrase given in the URL is refused, and not shown.
+        let e = SchemaSource::url("postgres://u@db/x?sslpassword=Sup3rS3cretPW")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`sslpassword`") && !e.contains("Sup3rS3cretPW"),
+            "{e}"
+        );
         // sslrootcert=system alone means verify-full, as in libpq.
         let sys = SchemaSource::url("postgres://db/x?sslrootcert=system").unwrap();
         assert_eq!(sys.tls_mode(), Some(TlsMode::VerifyFull));

@@ -214,14 +214,14 @@ impl TlsSettings {
         {
             // A CRL, an encrypted key, a minimum version… not honoured
             // would be a silent weakening.
+            let supported = if sni.is_empty() {
+                format!("`{mode}`, `{ca}`, `{cert}` and `{key_name}`")
+            } else {
+                format!("`{mode}`, `{ca}`, `{cert}`, `{key_name}` and `{sni}`")
+            };
             return Err(format!(
                 "the TLS parameter `{key}` is not supported by drift; the supported ones are \
-                 `{mode}`, `{ca}`, `{cert}` and `{key_name}`{}",
-                if sni.is_empty() {
-                    String::new()
-                } else {
-                    format!(" and `{sni}`")
-                }
+                 {supported}"
             ));
         } else {
             return Ok(false);
