@@ -238,6 +238,7 @@ mod tests {
             via: None,
             schema_include: Vec::new(),
             schema_exclude: Vec::new(),
+            tls: Default::default(),
             line,
         }
     }

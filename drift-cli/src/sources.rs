@@ -37,9 +37,10 @@ pub struct ResolvedSchema {
 }
 
 /// Reads the passwords of schema sources (from the variables and files
-/// drift.toml names, as far as `allow` lets it) and checks the URLs and
-/// that no password would be sent in cleartext off this machine. Errors
-/// are input errors (exit 2), before anything is sent.
+/// drift.toml names, as far as `allow` lets it), applies drift.toml's TLS
+/// settings and checks the URLs and TLS settings. Errors are input errors
+/// (exit 2), before anything is sent; whether a password may go without
+/// TLS is decided when connecting (exit 3 if not).
 pub fn resolve_schema(
     specs: &[SchemaSpec],
     allow: &SecretAllow,
@@ -65,6 +66,15 @@ pub fn resolve_schema(
             }
             if !spec.schema_include.is_empty() || !spec.schema_exclude.is_empty() {
                 source = source.with_schema_filter(&spec.schema_include, &spec.schema_exclude)?;
+            }
+            if let Some(mode) = spec.tls.mode {
+                source = source.with_tls_mode(mode);
+            }
+            if let Some(ca) = &spec.tls.ca {
+                source = source.with_tls_ca(ca.clone());
+            }
+            if let Some((cert, key)) = &spec.tls.client {
+                source = source.with_tls_client_cert(cert.clone(), key.clone());
             }
             if let Some(var) = &spec.password_env {
                 source = source.with_password(allow.password_from_env(spec, var, &lookup)?);

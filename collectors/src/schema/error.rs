@@ -3,6 +3,8 @@
 
 use drift_core::{CollectionError, ErrorKind};
 
+use super::tls::TlsFailure;
+
 /// Why a schema source could not be (fully) read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -20,6 +22,17 @@ pub enum SchemaError {
     Connect {
         /// The source.
         source_name: String,
+        /// Why, and what to do.
+        message: String,
+    },
+    /// A TLS connection could not be made as the source's mode asks: the
+    /// check that failed, and what to do.
+    #[error("cannot connect to `{source_name}` with TLS ({failure}): {message}")]
+    Tls {
+        /// The source.
+        source_name: String,
+        /// Which check failed.
+        failure: TlsFailure,
         /// Why, and what to do.
         message: String,
     },
@@ -97,6 +110,11 @@ impl SchemaError {
         match self {
             SchemaError::BadUrl { .. } | SchemaError::Unsupported { .. } => ErrorKind::Unsupported,
             SchemaError::Connect { .. } => ErrorKind::Connect,
+            SchemaError::Tls { failure, .. } => match failure {
+                TlsFailure::CertificateFile => ErrorKind::Read,
+                TlsFailure::ClientCertificateRefused => ErrorKind::Auth,
+                _ => ErrorKind::Connect,
+            },
             SchemaError::Auth { .. } => ErrorKind::Auth,
             SchemaError::Timeout { .. } => ErrorKind::Timeout,
             SchemaError::Permission { .. } => ErrorKind::Permission,
@@ -111,6 +129,7 @@ impl SchemaError {
         match self {
             SchemaError::BadUrl { url, .. } => url,
             SchemaError::Connect { source_name, .. }
+            | SchemaError::Tls { source_name, .. }
             | SchemaError::Auth { source_name, .. }
             | SchemaError::Timeout { source_name, .. }
             | SchemaError::Permission { source_name, .. }

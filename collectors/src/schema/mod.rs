@@ -45,6 +45,7 @@ mod scope;
 mod source;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod tls;
 
 use std::time::Duration;
 
@@ -55,6 +56,7 @@ pub use ddl::{Dialect, detect_dialect};
 pub use error::SchemaError;
 pub use implicit::{diff_with_implicit_rules, implicit_rules};
 pub use source::{Engine, SchemaSource};
+pub use tls::{TlsFailure, TlsMode};
 
 use crate::collector::Collector;
 use crate::transport::Transport;

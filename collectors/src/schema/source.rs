@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::ddl::Dialect;
 use super::error::SchemaError;
+use super::tls::{Ca, TlsMode, TlsSettings};
 
 /// A database engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -59,8 +60,11 @@ pub(crate) struct ServerUrl {
     pub host: String,
     pub port: u16,
     pub database: Option<String>,
-    /// Query parameters (`sslmode`, `connect_timeout`), values percent-decoded.
+    /// Query parameters other than TLS ones (`connect_timeout`), values
+    /// percent-decoded.
     pub params: Vec<(String, String)>,
+    /// TLS: from the URL's parameters, and the caller's settings.
+    pub tls: TlsSettings,
 }
 
 /// Where a source's schema comes from.
@@ -226,14 +230,18 @@ impl SchemaSource {
         if engine == Engine::Mysql && database.is_none() {
             return Err(bad("name the database to read: mysql://user@host/DATABASE"));
         }
-        let params = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
+        let mut params = Vec::new();
+        let mut tls = TlsSettings::default();
+        for p in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = match p.split_once('=') {
                 Some((k, v)) => (percent_decode(k), percent_decode(v)),
                 None => (percent_decode(p), String::new()),
-            })
-            .collect();
+            };
+            if !tls.take_param(engine, &k, &v).map_err(|m| bad(&m))? {
+                params.push((k, v));
+            }
+        }
+        tls.validate(engine).map_err(|m| bad(&m))?;
         Ok(SchemaSource {
             origin: Origin::Server(ServerUrl {
                 engine,
@@ -243,6 +251,7 @@ impl SchemaSource {
                 port: port.unwrap_or(default_port),
                 database,
                 params,
+                tls,
             }),
             shown,
             name: None,
@@ -311,6 +320,52 @@ impl SchemaSource {
         self
     }
 
+    /// Sets the TLS mode of a server source, over the URL's `sslmode` /
+    /// `ssl-mode` (no effect on files).
+    pub fn with_tls_mode(mut self, mode: TlsMode) -> SchemaSource {
+        if let Origin::Server(s) = &mut self.origin {
+            s.tls.mode = Some(mode);
+        }
+        self
+    }
+
+    /// Sets the CA the server's certificate is checked against: a PEM
+    /// file, or `system` for the system's root certificates (libpq's
+    /// `sslrootcert`, MySQL's `ssl-ca`).
+    pub fn with_tls_ca(mut self, ca: impl Into<PathBuf>) -> SchemaSource {
+        if let Origin::Server(s) = &mut self.origin {
+            let ca: PathBuf = ca.into();
+            s.tls.ca = Some(match ca.to_str() {
+                Some(text) => Ca::from_text(text),
+                None => Ca::File(ca),
+            });
+        }
+        self
+    }
+
+    /// Sets the client certificate and its private key (PEM files) shown
+    /// to a server that asks for one (libpq's `sslcert`/`sslkey`, MySQL's
+    /// `ssl-cert`/`ssl-key`).
+    pub fn with_tls_client_cert(
+        mut self,
+        cert: impl Into<PathBuf>,
+        key: impl Into<PathBuf>,
+    ) -> SchemaSource {
+        if let Origin::Server(s) = &mut self.origin {
+            s.tls.cert = Some(cert.into());
+            s.tls.key = Some(key.into());
+        }
+        self
+    }
+
+    /// The TLS mode in force for a server source (`None` for files).
+    pub fn tls_mode(&self) -> Option<TlsMode> {
+        match &self.origin {
+            Origin::Server(s) => Some(s.tls.effective_mode()),
+            _ => None,
+        }
+    }
+
     /// The engine, when known before reading (a schema file whose dialect is
     /// not given is detected when read: `None`).
     pub fn engine(&self) -> Option<Engine> {
@@ -349,32 +404,28 @@ impl SchemaSource {
         matches!(&self.origin, Origin::Server(s) if s.password.is_some())
     }
 
-    /// Checks that this source's password may be sent: drift has no TLS
-    /// yet, so a password goes in cleartext, which is allowed only to this
-    /// machine (`localhost`, a loopback address or a Unix socket), through
-    /// an SSH tunnel (`tunnelled`), or when the URL says so
-    /// (`sslmode=disable`, MySQL `ssl-mode=DISABLED`). A source without a
-    /// password always may.
+    /// Checks what can be checked before connecting: that the TLS
+    /// settings go together (a client certificate with its key,
+    /// `sslrootcert=system` only with `verify-full`, as libpq), and that a
+    /// mode that sends the password in cleartext (`disable`, `allow`) is
+    /// what the URL or the caller asked for. `tunnelled`: the connection
+    /// goes through an SSH tunnel.
+    ///
+    /// Whether a password may go without TLS under `prefer` is decided
+    /// when connecting, once the server has said whether it offers TLS:
+    /// only to this machine (`localhost`, a loopback address, a Unix
+    /// socket), through a tunnel, or with no password at all.
     pub fn check_password_transport(&self, tunnelled: bool) -> Result<(), SchemaError> {
+        let _ = tunnelled;
         let Origin::Server(url) = &self.origin else {
             return Ok(());
         };
-        if password_may_be_sent(url, tunnelled) {
-            return Ok(());
-        }
-        let param = match url.engine {
-            Engine::Mysql => "ssl-mode=DISABLED",
-            _ => "sslmode=disable",
-        };
-        Err(SchemaError::BadUrl {
-            url: self.shown.clone(),
-            message: format!(
-                "a password would be sent without TLS to a host that is not this machine, and \
-                 this build of drift has no TLS: reach the database through an SSH host \
-                 (`via`), or write `{param}` in the URL to send it in cleartext on a network \
-                 you trust"
-            ),
-        })
+        url.tls
+            .validate(url.engine)
+            .map_err(|message| SchemaError::BadUrl {
+                url: self.shown.clone(),
+                message,
+            })
     }
 }
 
@@ -382,6 +433,8 @@ impl SchemaSource {
 /// the URL is too odd for that (a password holding an unencoded `/` or
 /// `#` or `?`), everything before its last `@`.
 fn shown_url(url: &str) -> String {
+    let hidden = hide_secret_params(url);
+    let url = hidden.as_str();
     let scrubbed = drift_core::secret::scrub(url);
     if scrubbed != url {
         return scrubbed;
@@ -394,6 +447,37 @@ fn shown_url(url: &str) -> String {
         Some(at) => format!("{scheme}://***{}", &rest[at..]),
         None => scrubbed,
     }
+}
+
+/// The URL with the values of query parameters whose names speak of a
+/// secret (`password`, `sslpassword`, `secret`, `token`) as `***`.
+fn hide_secret_params(url: &str) -> String {
+    let Some((head, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some((k, _))
+                if ["pass", "pwd", "secret", "token"]
+                    .iter()
+                    .any(|w| k.to_ascii_lowercase().contains(w)) =>
+            {
+                format!("{k}=***")
+            }
+            _ => p.to_owned(),
+        })
+        .collect();
+    let mut out = format!("{head}?{}", params.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
 }
 
 /// Whether `host` is this machine: `localhost`, an address in
@@ -414,29 +498,15 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
     }
 }
 
-/// The decision of [`SchemaSource::check_password_transport`], on the
-/// parts of a URL.
-fn password_may_be_sent(url: &ServerUrl, tunnelled: bool) -> bool {
-    if url.password.is_none() || tunnelled || is_loopback_host(&url.host) {
-        return true;
-    }
-    let (name, value) = match url.engine {
-        Engine::Mysql => ("ssl-mode", "disabled"),
-        _ => ("sslmode", "disable"),
-    };
-    url.params
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case(name) && v.eq_ignore_ascii_case(value))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn parses_server_urls() {
-        let s = SchemaSource::url("postgresql://app:p%40ss@db.internal:6543/shop?sslmode=disable")
-            .unwrap();
+        let s =
+            SchemaSource::url("postgresql://app:p%40ss@db.internal:6543/shop?application_name=x")
+                .unwrap();
         let Origin::Server(u) = &s.origin else {
             panic!("not a server")
         };
@@ -445,7 +515,7 @@ mod tests {
         assert_eq!(u.password, Some(Password("p@ss".into())));
         assert_eq!((u.host.as_str(), u.port), ("db.internal", 6543));
         assert_eq!(u.database.as_deref(), Some("shop"));
-        assert_eq!(u.params, [("sslmode".to_owned(), "disable".to_owned())]);
+        assert_eq!(u.params, [("application_name".to_owned(), "x".to_owned())]);
         assert!(!s.display().contains("p%40ss"));
         assert!(!format!("{s:?}").contains("p%40ss"));
         let m = SchemaSource::url("mariadb://root@[::1]/app").unwrap();
@@ -485,6 +555,12 @@ mod tests {
             "postgres://u:***@db/x?sslmode=disable"
         );
         assert_eq!(shown_url("postgres://db/x"), "postgres://db/x");
+        let shown = shown_url("postgres://db/x?sslmode=require&sslPassword=pw0rdXY#f");
+        assert!(
+            shown.starts_with("postgres://db/x?sslmode=require&sslPassword=***")
+                && !shown.contains("pw0rdXY"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -517,40 +593,70 @@ mod tests {
     }
 
     #[test]
-    fn a_password_is_sent_in_cleartext_only_where_allowed() {
-        let may = |url: &str, tunnelled: bool| {
-            SchemaSource::url(url)
-                .unwrap()
-                .with_password("pw")
-                .check_password_transport(tunnelled)
-                .is_ok()
+    fn tls_settings_from_urls_and_callers() {
+        let tls = |s: &SchemaSource| match &s.origin {
+            Origin::Server(u) => u.tls.clone(),
+            _ => panic!("not a server"),
         };
-        assert!(may("postgres://ci@127.0.0.1:5432/x", false));
-        assert!(may("postgres://ci@localhost/x", false));
-        assert!(may("mysql://ci@[::1]/x", false));
-        assert!(!may("postgres://ci@attacker:5432/x", false));
-        assert!(!may("postgres://ci@attacker/x?sslmode=prefer", false));
-        assert!(!may("postgres://ci@attacker/x?sslmode=require", false));
-        assert!(may("postgres://ci@db.internal/x?sslmode=disable", false));
-        assert!(!may("mysql://ci@db.internal/x?sslmode=disable", false));
-        assert!(may("mysql://ci@db.internal/x?ssl-mode=DISABLED", false));
-        assert!(may("postgres://ci@db.internal/x", true));
-        // Without a password, nothing is sent.
-        assert!(
-            SchemaSource::url("postgres://ci@db.internal/x")
-                .unwrap()
-                .check_password_transport(false)
-                .is_ok()
+        let s = SchemaSource::url(
+            "postgres://ci:pw@db.internal/x?sslmode=verify-full&sslrootcert=%2Fca.pem&connect_timeout=3",
+        )
+        .unwrap();
+        assert_eq!(s.tls_mode(), Some(TlsMode::VerifyFull));
+        assert_eq!(tls(&s).ca, Some(Ca::File("/ca.pem".into())));
+        let Origin::Server(u) = &s.origin else {
+            panic!("not a server")
+        };
+        assert_eq!(u.params, [("connect_timeout".to_owned(), "3".to_owned())]);
+        // The default is prefer, as libpq's; MySQL's words for MySQL.
+        assert_eq!(
+            SchemaSource::url("postgres://db/x").unwrap().tls_mode(),
+            Some(TlsMode::Prefer)
         );
-        // A password in the URL counts too; the error says what to write
-        // and never shows it.
-        let e = SchemaSource::url("postgres://ci:hunter2@db.internal/x")
+        let m = SchemaSource::url("mysql://u@db/x?ssl-mode=VERIFY_CA&ssl-ca=ca.pem").unwrap();
+        assert_eq!(m.tls_mode(), Some(TlsMode::VerifyCa));
+        // A caller's settings win over the URL's.
+        let m = m
+            .with_tls_mode(TlsMode::VerifyFull)
+            .with_tls_client_cert("c.pem", "k.pem");
+        assert_eq!(m.tls_mode(), Some(TlsMode::VerifyFull));
+        assert_eq!(tls(&m).key, Some(PathBuf::from("k.pem")));
+        assert!(m.check_password_transport(false).is_ok());
+        // Bad settings are input errors naming the parameter, never a value.
+        for (url, says) in [
+            ("postgres://u:hunter2@db/x?sslmode=on", "`sslmode` must be"),
+            ("postgres://u:hunter2@db/x?sslcrl=%2Fcrl.pem", "`sslcrl`"),
+            ("mysql://u:hunter2@db/x?sslmode=disable", "`sslmode`"),
+            ("postgres://u:hunter2@db/x?sslcert=c.pem", "`sslkey`"),
+            (
+                "postgres://u:hunter2@db/x?sslmode=require&sslrootcert=system",
+                "sslmode=verify-full",
+            ),
+        ] {
+            let e = SchemaSource::url(url).unwrap_err().to_string();
+            assert!(e.contains(says) && !e.contains("hunter2"), "{url}: {e}");
+        }
+        // A key's passphrase given in the URL is refused, and not shown.
+        let e = SchemaSource::url("postgres://u@db/x?sslpassword=Sup3rS3cretPW")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`sslpassword`") && !e.contains("Sup3rS3cretPW"),
+            "{e}"
+        );
+        // sslrootcert=system alone means verify-full, as in libpq.
+        let sys = SchemaSource::url("postgres://db/x?sslrootcert=system").unwrap();
+        assert_eq!(sys.tls_mode(), Some(TlsMode::VerifyFull));
+        // Checked again after the caller's settings.
+        let weak = sys.with_tls_mode(TlsMode::Require);
+        assert!(weak.check_password_transport(false).is_err());
+        let e = SchemaSource::url("mysql://u@db/x")
             .unwrap()
+            .with_tls_mode(TlsMode::Allow)
             .check_password_transport(false)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("sslmode=disable") && e.contains("`via`"), "{e}");
-        assert!(!e.contains("hunter2"), "{e}");
+        assert!(e.contains("no `allow` mode"), "{e}");
     }
 
     #[test]

@@ -39,6 +39,12 @@ impl Tunnel {
     pub fn port(&self) -> u16 {
         self.port
     }
+
+    /// Whether the connection is forwarded through an SSH connection
+    /// (rather than made directly from this machine).
+    pub fn is_forwarded(&self) -> bool {
+        self._guard.is_some()
+    }
 }
 
 impl fmt::Debug for Tunnel {

@@ -30,6 +30,12 @@ mod schema_pg_support;
 mod schema_postgres;
 #[cfg(feature = "sqlite")]
 mod schema_sqlite;
+#[cfg(all(feature = "mysql", feature = "postgres"))]
+mod schema_tls_my;
+#[cfg(feature = "postgres")]
+mod schema_tls_pg;
+#[cfg(any(feature = "mysql", feature = "postgres"))]
+mod schema_tls_support;
 #[cfg(feature = "ssh")]
 mod ssh;
 #[cfg(feature = "ssh")]

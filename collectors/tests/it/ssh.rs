@@ -754,3 +754,27 @@ fn special_source_files_are_refused_as_locally() {
     // The connection is still usable: nothing hangs the sftp-server.
     assert_eq!(t.read_file(&d.join("ok.env"), 10).unwrap(), b"A=1\n");
 }
+
+#[cfg(feature = "postgres")]
+#[test]
+#[ignore = "needs sshd and the PostgreSQL cluster with TLS: run scripts/ci-db-setup"]
+fn verify_full_through_an_ssh_tunnel_checks_the_url_host_not_the_tunnel() {
+    use crate::schema_tls_support::{
+        assert_read, collect_url_with, only_error, pg_tls_port, tls_file,
+    };
+    let sshd = Sshd::start();
+    let t = Ssh::connect(&sshd.target(), &sshd.options()).unwrap();
+    let q = format!("sslmode=verify-full&sslrootcert={}", tls_file("ca.crt"));
+    let port = pg_tls_port();
+    // The socket goes to the tunnel's 127.0.0.1; the certificate names
+    // localhost, the URL's host. drift_tls_only is refused without TLS.
+    assert_read(&collect_url_with(
+        &format!("postgres://drift_tls_only@localhost:{port}/postgres?{q}"),
+        &t,
+    ));
+    let e = only_error(&collect_url_with(
+        &format!("postgres://postgres@127.0.0.1:{port}/postgres?{q}"),
+        &t,
+    ));
+    assert!(e.contains("(wrong host name)"), "{e}");
+}

@@ -43,6 +43,7 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         via: None,
         schema_include: args.schema_include.clone(),
         schema_exclude: args.schema_exclude.clone(),
+        tls: Default::default(),
         line: None,
     });
     let files = args.schema_files.iter().map(|f| {
@@ -58,6 +59,7 @@ fn schema_specs(args: &SnapshotArgs) -> Vec<crate::settings::SchemaSpec> {
         via: None,
         schema_include: args.schema_include.clone(),
         schema_exclude: args.schema_exclude.clone(),
+        tls: Default::default(),
         line: None,
     });
     urls.chain(files).collect()

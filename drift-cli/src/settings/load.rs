@@ -10,9 +10,10 @@ use toml::Spanned;
 use super::error::{ConfigError, closest, with_suggestion};
 use super::raw::{Globs, RawConfig, RawConfigDir, RawRule, RawSchema, RawWaiver};
 use super::{
-    Config, ConfigDir, EnvConfig, SchemaSpec, SchemaTarget, SecretGlobs, Settings, Sources,
-    SshSettings, valid_env_name,
+    Config, ConfigDir, EnvConfig, SchemaSpec, SchemaTarget, SchemaTls, SecretGlobs, Settings,
+    Sources, SshSettings, valid_env_name,
 };
+use drift_collectors::schema::TlsMode;
 
 /// Reads and validates a drift.toml.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -444,8 +445,18 @@ fn schema_spec(ctx: &Ctx<'_>, spanned: &Spanned<RawSchema>) -> Result<SchemaSpec
             }
         }
     }
+    let tls = schema_tls(ctx, spanned)?;
+    let not_a_server = matches!(target, SchemaTarget::File(..))
+        || matches!(&target, SchemaTarget::Url(u) if u.starts_with("sqlite"));
+    if not_a_server && (tls != SchemaTls::default() || s.tls_ca.is_some()) {
+        return ctx.err(
+            Some(spanned.span()),
+            "`tls`, `tls_ca`, `tls_cert` and `tls_key` are for PostgreSQL and MySQL URLs",
+        );
+    }
     Ok(SchemaSpec {
         target,
+        tls,
         name: s.name.clone(),
         password_env: s.password_env.clone(),
         password_file: s.password_file.as_deref().map(|p| ctx.resolve(p)),
@@ -453,6 +464,44 @@ fn schema_spec(ctx: &Ctx<'_>, spanned: &Spanned<RawSchema>) -> Result<SchemaSpec
         schema_include: s.schema_include.clone(),
         schema_exclude: s.schema_exclude.clone(),
         line: Some(ctx.line(spanned.span())),
+    })
+}
+
+fn schema_tls(ctx: &Ctx<'_>, spanned: &Spanned<RawSchema>) -> Result<SchemaTls, ConfigError> {
+    let s = spanned.get_ref();
+    let mode = match &s.tls {
+        None => None,
+        Some(text) => match TlsMode::parse(text) {
+            Some(m) => Some(m),
+            None => {
+                return ctx.err(
+                    Some(spanned.span()),
+                    "`tls` must be `disable`, `allow`, `prefer`, `require`, `verify-ca` or `verify-full` (or MySQL's `DISABLED`, `PREFERRED`, `REQUIRED`, `VERIFY_CA`, `VERIFY_IDENTITY`)",
+                );
+            }
+        },
+    };
+    let client = match (&s.tls_cert, &s.tls_key) {
+        (Some(c), Some(k)) => Some((ctx.resolve(c), ctx.resolve(k))),
+        (None, None) => None,
+        _ => {
+            return ctx.err(
+                Some(spanned.span()),
+                "a client certificate needs both `tls_cert` and `tls_key`",
+            );
+        }
+    };
+    Ok(SchemaTls {
+        mode,
+        // `system`: the system's root certificates, as libpq's sslrootcert.
+        ca: s.tls_ca.as_deref().map(|ca| {
+            if ca == "system" {
+                PathBuf::from(ca)
+            } else {
+                ctx.resolve(ca)
+            }
+        }),
+        client,
     })
 }
 

@@ -71,6 +71,8 @@ pub struct SchemaSpec {
     pub schema_include: Vec<String>,
     /// The PostgreSQL schemas left out: globs.
     pub schema_exclude: Vec<String>,
+    /// TLS settings over the URL's.
+    pub tls: SchemaTls,
     /// Where it was written: the drift.toml line, or `None` for flags. A
     /// source given by flags is the user's own: its password variable needs
     /// no allowing (see [`crate::allow`]).
@@ -84,6 +86,18 @@ pub enum SchemaTarget {
     Url(String),
     /// A schema file, with its dialect when given.
     File(PathBuf, Option<String>),
+}
+
+/// The TLS settings of a schema source in drift.toml (`tls`, `tls_ca`,
+/// `tls_cert`, `tls_key`); they win over the URL's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaTls {
+    /// The mode.
+    pub mode: Option<drift_collectors::schema::TlsMode>,
+    /// The CA file, or `system`.
+    pub ca: Option<PathBuf>,
+    /// The client certificate and its key.
+    pub client: Option<(PathBuf, PathBuf)>,
 }
 
 /// `[settings]`.

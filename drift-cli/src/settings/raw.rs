@@ -96,6 +96,10 @@ pub struct RawSchema {
     pub via: Option<String>,
     pub schema_include: Vec<String>,
     pub schema_exclude: Vec<String>,
+    pub tls: Option<String>,
+    pub tls_ca: Option<String>,
+    pub tls_cert: Option<String>,
+    pub tls_key: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +116,10 @@ struct RawSchemaTable {
     schema_include: Vec<String>,
     #[serde(default)]
     schema_exclude: Vec<String>,
+    tls: Option<String>,
+    tls_ca: Option<String>,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for RawSchema {
@@ -140,6 +148,10 @@ impl<'de> Deserialize<'de> for RawSchema {
                     via: t.via,
                     schema_include: t.schema_include,
                     schema_exclude: t.schema_exclude,
+                    tls: t.tls,
+                    tls_ca: t.tls_ca,
+                    tls_cert: t.tls_cert,
+                    tls_key: t.tls_key,
                 })
             }
         }

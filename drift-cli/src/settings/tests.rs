@@ -211,3 +211,46 @@ fn values_in_the_wrong_place_are_not_echoed() {
     ));
     assert!(e.contains("`password_env` is not a variable name"), "{e}");
 }
+
+#[test]
+fn schema_tls_fields_are_read_resolved_and_checked() {
+    let c = parse(
+        Path::new("conf/drift.toml"),
+        r#"
+[environments.prod]
+schema = [{ url = "mysql://drift@db/shop", tls = "VERIFY_IDENTITY", tls_ca = "certs/ca.pem",
+            tls_cert = "certs/c.pem", tls_key = "/keys/c.key" },
+          { url = "postgres://drift@db/shop", tls = "verify-full", tls_ca = "system" }]
+"#,
+    )
+    .unwrap();
+    let s = &c.environments[0].sources.schema;
+    assert_eq!(
+        s[0].tls.mode,
+        Some(drift_collectors::schema::TlsMode::VerifyFull)
+    );
+    assert_eq!(s[0].tls.ca.as_deref(), Some(Path::new("conf/certs/ca.pem")));
+    assert_eq!(
+        s[0].tls.client,
+        Some(("conf/certs/c.pem".into(), "/keys/c.key".into()))
+    );
+    // `system` is the system's roots, not a file next to the drift.toml.
+    assert_eq!(s[1].tls.ca.as_deref(), Some(Path::new("system")));
+    for (text, says) in [
+        (
+            r#"schema = [{ url = "postgres://h/x", tls = "on" }]"#,
+            "`tls` must be",
+        ),
+        (
+            r#"schema = [{ url = "postgres://h/x", tls_cert = "c.pem" }]"#,
+            "both `tls_cert` and `tls_key`",
+        ),
+        (
+            r#"schema = [{ file = "s.sql", tls = "require" }]"#,
+            "for PostgreSQL and MySQL URLs",
+        ),
+    ] {
+        let e = parse_err(&format!("[environments.a]\n{text}\n"));
+        assert!(e.contains("line 2") && e.contains(says), "{e}");
+    }
+}

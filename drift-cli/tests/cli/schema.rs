@@ -414,3 +414,59 @@ fn a_mysql_url_without_a_database_is_an_input_error() {
         .status(2)
         .stderr_has("name the database");
 }
+
+/// The TLS test CA of scripts/ci-db-tls-setup.
+fn tls_file(name: &str) -> String {
+    let dir = std::env::var("DRIFT_TEST_TLS_DIR").unwrap_or_else(|_| "/tmp/drift-test-tls".into());
+    let path = Path::new(&dir).join(name);
+    assert!(
+        path.is_file(),
+        "no {}: run scripts/ci-db-setup",
+        path.display()
+    );
+    path.display().to_string()
+}
+
+#[test]
+#[ignore = "needs the PostgreSQL cluster with TLS: run scripts/ci-db-setup"]
+fn drift_toml_tls_settings_apply_and_a_failed_check_is_exit_3_naming_it() {
+    let port: u16 = std::env::var("DRIFT_TEST_PG_TLS_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(55433);
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("drift.toml");
+    // The URLs say require; drift.toml's fields win: verify-full, whose
+    // host name check passes for localhost and fails for 127.0.0.1 (the
+    // certificate names localhost only), where require would pass.
+    let source = |host: &str| {
+        format!(
+            "{{ url = \"postgres://drift_tls_only@{host}:{port}/postgres?sslmode=require\", \
+             tls = \"verify-full\", tls_ca = {:?} }}",
+            tls_file("ca.crt")
+        )
+    };
+    let write = |a: &str, b: &str| {
+        std::fs::write(
+            &toml,
+            format!(
+                "[environments.a]\nschema = [{}]\n[environments.b]\nschema = [{}]\n",
+                source(a),
+                source(b)
+            ),
+        )
+        .unwrap();
+    };
+    write("localhost", "localhost");
+    Drift::new()
+        .args(["check", "--config"])
+        .arg_path(&toml)
+        .status(0);
+    write("localhost", "127.0.0.1");
+    let run = Drift::new()
+        .args(["check", "--format", "json", "--config"])
+        .arg_path(&toml)
+        .status(3);
+    let text = format!("{}{}", run.stdout(), run.stderr());
+    assert!(text.contains("(wrong host name)"), "{text}");
+}

@@ -3,6 +3,7 @@
 //! the database named in the URL.
 
 mod catalog;
+mod connect;
 mod objects;
 
 use mysql::prelude::Queryable;
@@ -160,7 +161,7 @@ pub(crate) fn read(
         .read_timeout(Some(options.statement_timeout + options.connect_timeout))
         .write_timeout(Some(options.statement_timeout + options.connect_timeout))
         .stmt_cache_size(0);
-    let mut conn = Conn::new(opts).map_err(|e| map_error(&e, shown, "connection"))?;
+    let mut conn = connect::connect(&opts, url, tunnel.is_forwarded(), shown)?;
     let version = conn
         .query_first::<String, _>("SELECT VERSION()")
         .map_err(|e| map_error(&e, shown, "the server version"))?

@@ -7,6 +7,7 @@ mod objects;
 mod read;
 mod relations;
 mod settings;
+mod tls;
 
 pub(crate) use read::read;
 

@@ -3,8 +3,9 @@
 //! two halves at once, so that a large catalog takes half the time; when a
 //! second connection cannot be had, one connection reads everything.
 
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config};
 
+use super::tls::{self, Way};
 use super::{Reader, extras, map_error, objects, quote_ident, relations, settings, text};
 use crate::schema::SchemaOptions;
 use crate::schema::error::SchemaError;
@@ -34,11 +35,6 @@ const SECOND: &[Step] = &[
     extras::collations,
     extras::comments,
 ];
-
-fn connect(cfg: &Config, shown: &str) -> Result<Client, SchemaError> {
-    cfg.connect(NoTls)
-        .map_err(|e| map_error(&e, shown, "connection"))
-}
 
 /// `BEGIN` of the snapshot transaction, adopting `snapshot` when given.
 fn begin(
@@ -88,17 +84,6 @@ pub(crate) fn read(
     transport: &dyn Transport,
     options: &SchemaOptions,
 ) -> Result<(Model, Vec<SchemaError>), SchemaError> {
-    for (k, v) in &url.params {
-        if k == "sslmode" && !matches!(v.as_str(), "disable" | "allow" | "prefer") {
-            return Err(SchemaError::Unsupported {
-                source_name: shown.to_owned(),
-                message: format!(
-                    "sslmode={v} needs TLS, which this build does not have; reach the server \
-                     through an SSH target (`via`) or use sslmode=disable on a trusted network"
-                ),
-            });
-        }
-    }
     let tunnel = transport
         .open_tunnel(&url.host, url.port)
         .map_err(|e| SchemaError::Connect {
@@ -114,12 +99,11 @@ pub(crate) fn read(
         .connect_timeout(options.connect_timeout)
         // A network that stops answering is bounded too, not only queries.
         .tcp_user_timeout(options.statement_timeout + options.connect_timeout)
-        .keepalives(true)
-        .ssl_mode(postgres::config::SslMode::Disable);
+        .keepalives(true);
     if let Some(p) = &url.password {
         cfg.password(p.0.as_bytes());
     }
-    let mut client = connect(&cfg, shown)?;
+    let (mut client, way): (Client, Way) = tls::connect(&cfg, url, tunnel.is_forwarded(), shown)?;
     begin(&mut client, shown, options, None)?;
     // Exported first, outside any savepoint (a subtransaction cannot export).
     let snapshot = export_snapshot(&mut client);
@@ -138,7 +122,7 @@ pub(crate) fn read(
     settings::server(&mut reader, &mut m)?;
     let version_num = reader.version_num;
     let second = snapshot.and_then(|id| {
-        let mut c = connect(&cfg, shown).ok()?;
+        let mut c = tls::again(&cfg, &way, url, shown).ok()?;
         begin(&mut c, shown, options, Some(&id)).ok()?;
         Some(c)
     });
