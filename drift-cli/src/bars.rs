@@ -28,6 +28,23 @@ pub fn wanted_here(quiet: bool) -> bool {
     )
 }
 
+/// Fewer manifests than this are read without a bar: they take a moment.
+pub const MANIFESTS_BAR_MIN: usize = 16;
+
+/// A bar of manifests read of `total`, for `drift diff` given many (a fleet
+/// collected elsewhere); hidden when bars are not [`wanted_here`] or the
+/// manifests are few.
+pub fn manifests(total: usize, quiet: bool) -> ProgressBar {
+    if total < MANIFESTS_BAR_MIN || !wanted_here(quiet) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("manifests {bar:30} {pos}/{len} {elapsed}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// What one source has read so far.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SourceCount {
@@ -226,6 +243,14 @@ mod tests {
         assert!(!wanted(true, true, false));
         assert!(!wanted(false, false, false));
         assert!(!wanted(false, true, true));
+    }
+
+    #[test]
+    fn a_manifest_bar_only_for_many_manifests_and_never_quiet() {
+        assert!(manifests(MANIFESTS_BAR_MIN - 1, false).is_hidden());
+        assert!(manifests(10_000, true).is_hidden());
+        // Tests write to a pipe, never a terminal: hidden as well.
+        assert!(manifests(10_000, false).is_hidden());
     }
 
     #[test]

@@ -296,6 +296,9 @@ pub struct DiffArgs {
     /// Manifests of one environment name are that environment's hosts (a fleet collected elsewhere): outliers among its hosts, then the environments compared.
     #[arg(long)]
     pub fleet: bool,
+    /// No progress bar on standard error while many manifests are read (drawn only on a terminal, and never when `CI` is set).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// A drift.toml whose rules and waivers apply.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

@@ -175,17 +175,22 @@ pub fn run(mut args: DiffArgs) -> anyhow::Result<Exit> {
         Some(c) => (&c.policy, c.settings.fail_on),
         None => (&default_policy, None),
     };
-    let manifests: Vec<Manifest> = args
+    let bar = crate::bars::manifests(args.manifests.len(), args.quiet);
+    let manifests: anyhow::Result<Vec<Manifest>> = args
         .manifests
         .par_iter()
         .map(|p| {
-            read_manifest(
+            let m = read_manifest(
                 p,
                 args.max_manifest_size
                     .unwrap_or(drift_core::manifest::DEFAULT_MAX_MANIFEST_SIZE),
-            )
+            );
+            bar.inc(1);
+            m
         })
-        .collect::<anyhow::Result<_>>()?;
+        .collect::<anyhow::Result<_>>();
+    bar.finish_and_clear();
+    let manifests = manifests?;
     let names = names(&manifests, &args.manifests);
     let groups = if args.fleet {
         fleet(&manifests, &args.manifests)
