@@ -57,6 +57,7 @@ pub mod manifest;
 pub mod pattern;
 mod pipeline;
 pub mod policy;
+pub mod readiness;
 pub mod render;
 pub mod report;
 pub mod secret;
@@ -71,7 +72,7 @@ pub use diff::{DiffOptions, diff, diff_manifests};
 pub use fingerprint::{Fingerprint, Fingerprinter};
 pub use key::{KeyPath, Layer};
 pub use manifest::{
-    Collection, CollectionError, ErrorKind, Manifest, ManifestBuilder, ManifestError,
+    Collection, CollectionError, ErrorKind, Manifest, ManifestBuilder, ManifestError, Role,
 };
 pub use pattern::KeyPattern;
 pub use policy::{Policy, Severity};

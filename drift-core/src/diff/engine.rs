@@ -242,6 +242,7 @@ pub(super) fn run(
         errors,
         notes,
         summary,
+        readiness: Vec::new(),
         matches: PolicyMatches {
             rules: policy
                 .rules
@@ -657,6 +658,7 @@ fn finding(
         reason: resolved
             .reason_index
             .and_then(|i| ctx.rule_reasons[i].clone()),
+        change_class: None,
     }
 }
 

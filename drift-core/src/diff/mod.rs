@@ -129,7 +129,54 @@ pub fn diff(
     policy: &Policy,
     options: &DiffOptions,
 ) -> Result<Report, DiffError> {
-    engine::run(environments, policy, options)
+    let is_release = |e: &Environment<'_>| {
+        !e.hosts.is_empty()
+            && e.hosts
+                .iter()
+                .all(|h| h.manifest.role == crate::manifest::Role::Release)
+    };
+    if !environments.iter().any(is_release) {
+        return engine::run(environments, policy, options);
+    }
+    readiness(environments, policy, options, &is_release)
+}
+
+/// A release among the environments: compared one way with each of the
+/// others, never joining their vote (`docs/readiness.md`).
+fn readiness(
+    environments: &[Environment<'_>],
+    policy: &Policy,
+    options: &DiffOptions,
+    is_release: &dyn Fn(&Environment<'_>) -> bool,
+) -> Result<Report, DiffError> {
+    let (releases, targets): (Vec<&Environment<'_>>, Vec<&Environment<'_>>) =
+        environments.iter().partition(|e| is_release(e));
+    if targets.is_empty() {
+        return Err(DiffError::TooFew);
+    }
+    // Everything but the findings (environments, errors, notes,
+    // completeness) as the ordinary comparison of all of them gives it.
+    let mut report = engine::run(environments, policy, options)?;
+    report.findings = if targets.len() >= 2 {
+        let others: Vec<Environment<'_>> = targets.iter().map(|e| (*e).clone()).collect();
+        engine::run(&others, policy, options)?.findings
+    } else {
+        Vec::new()
+    };
+    for r in &releases {
+        for t in &targets {
+            // A fleet stands for itself by its first host here.
+            let (Some(rh), Some(th)) = (r.hosts.first(), t.hosts.first()) else {
+                continue;
+            };
+            let (findings, verdict) = crate::readiness::compare(rh.manifest, th.manifest);
+            report.findings.extend(findings);
+            report.readiness.push(verdict);
+        }
+    }
+    report.findings.sort_by(|a, b| a.key.cmp(&b.key));
+    report.recount();
+    Ok(report)
 }
 
 /// Compares manifests, each one its own environment named by its
