@@ -21,6 +21,7 @@
 //! | hide secrets | [`Sanitizer`], [`Fingerprinter`], [`secret::scrub`] ([`secret`], [`fingerprint`]) |
 //! | say what counts as drift | [`Policy`], [`policy::Rule`], [`policy::Waiver`], [`Severity`] ([`policy`]) |
 //! | compare | [`diff()`], [`diff_manifests`], [`DiffOptions`] ([`diff`](mod@diff)) |
+//! | judge a release against an environment | [`Role`], [`readiness::compare`], [`readiness::ChangeClass`], [`readiness::Verdict`] ([`readiness`]; [`diff()`] does it when a manifest's role is release) |
 //! | report | [`Report`], [`Finding`], [`report::Outcome`]; [`render::TextRenderer`], [`render::JsonRenderer`] ([`report`], [`render`]) |
 //! | order versions | [`version::Scheme`], [`version::compare`], [`version::skew`] ([`version`]) |
 //! | dates without a clock | [`Date`], [`date::rfc3339`] ([`date`]) |

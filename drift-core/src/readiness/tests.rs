@@ -230,3 +230,54 @@ fn a_release_never_joins_the_vote() {
     assert_eq!(report.readiness.len(), 2);
     assert!(report.readiness.iter().all(|r| r.verdict == Verdict::Ready));
 }
+
+#[test]
+fn every_report_format_carries_the_change_class_and_json_the_verdict() {
+    use crate::render::{
+        Context, GitlabRenderer, JsonRenderer, MarkdownRenderer, Renderer, SarifRenderer,
+    };
+    let col = obj(&[
+        ("type", Value::from("text")),
+        ("nullable", Value::Bool(true)),
+    ]);
+    let release = manifest(
+        "release",
+        Role::Release,
+        &[
+            ("schema:shop:table:public.orders", obj(&[])),
+            ("schema:shop:column:public.orders.note", col),
+        ],
+    );
+    let prod = manifest(
+        "prod",
+        Role::Environment,
+        &[("schema:shop:table:public.orders", obj(&[]))],
+    );
+    let report = crate::diff_manifests(
+        &[release, prod],
+        &crate::Policy::default(),
+        &crate::DiffOptions::default(),
+    )
+    .unwrap();
+    let render = |r: &dyn Renderer| {
+        let mut out = Vec::new();
+        r.render(&report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&render(&JsonRenderer::default())).unwrap();
+    assert_eq!(json["findings"][0]["change_class"], "unmet");
+    assert_eq!(json["readiness"][0]["verdict"], "blocked");
+    let md = render(&MarkdownRenderer {
+        fail_on: Severity::Error,
+        max_bytes: crate::render::MAX_MARKDOWN_BYTES,
+    });
+    assert!(md.contains("missing · unmet"), "{md}");
+    let ctx = Context::default();
+    let sarif: serde_json::Value =
+        serde_json::from_str(&render(&SarifRenderer { context: &ctx })).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["properties"]["changeClass"],
+        "unmet"
+    );
+    assert!(render(&GitlabRenderer { context: &ctx }).contains("(unmet change)"));
+}

@@ -103,7 +103,23 @@ pub(crate) fn fingerprint(f: &Finding) -> String {
 
 /// A one-line title: `KEY: missing in some environments`.
 pub(crate) fn title(f: &Finding) -> String {
-    format!("{}: {}", key(f.key.as_str()), kind_title(f.kind))
+    match f.change_class {
+        Some(c) => format!(
+            "{}: {} ({c} change)",
+            key(f.key.as_str()),
+            kind_title(f.kind)
+        ),
+        None => format!("{}: {}", key(f.key.as_str()), kind_title(f.kind)),
+    }
+}
+
+/// The kind of a finding with its change class, when it has one
+/// (`missing · expand`).
+pub(crate) fn kind_with_class(f: &Finding) -> String {
+    match f.change_class {
+        Some(c) => format!("{} · {c}", f.kind.as_str()),
+        None => f.kind.as_str().to_owned(),
+    }
 }
 
 /// Each environment's value on one line: `dev: 300, prod: 900`, escaped.
