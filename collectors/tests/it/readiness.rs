@@ -272,6 +272,28 @@ mod pg {
             )]
         );
     }
+    #[test]
+    #[ignore = "needs PostgreSQL: run scripts/ci-db-setup, then cargo test -- --include-ignored"]
+    fn contract_a_pending_migration_drops_a_column() {
+        let db = PgDb::new(
+            "CREATE TABLE orders (id bigint PRIMARY KEY, total_cents bigint NOT NULL, legacy text);",
+        );
+        let declared = "CREATE TABLE public.orders (id bigint PRIMARY KEY, total_cents bigint NOT NULL, legacy text);";
+        let got = classes(
+            "postgres",
+            Dialect::Postgres,
+            declared,
+            Some("ALTER TABLE orders DROP COLUMN legacy;"),
+            live(&db),
+        );
+        assert_eq!(
+            got,
+            [(
+                "schema:postgres:column:public.orders.legacy".to_owned(),
+                Some(ChangeClass::Contract)
+            )]
+        );
+    }
 }
 
 #[cfg(feature = "mysql")]
@@ -345,6 +367,29 @@ mod my {
             [(
                 "schema:mysql:column:orders.note".to_owned(),
                 Some(ChangeClass::Unmet)
+            )]
+        );
+    }
+
+    #[test]
+    #[ignore = "needs MariaDB: run scripts/ci-db-setup, then cargo test -- --include-ignored"]
+    fn contract_a_pending_migration_drops_a_column() {
+        let db = MyDb::new(
+            "CREATE TABLE orders (id bigint PRIMARY KEY, total_cents bigint NOT NULL, legacy text);",
+        );
+        let declared = "CREATE TABLE `orders` (`id` bigint NOT NULL, `total_cents` bigint NOT NULL, `legacy` text, PRIMARY KEY (`id`)) ENGINE=InnoDB;";
+        let got = classes(
+            "mysql",
+            Dialect::Mysql,
+            declared,
+            Some("ALTER TABLE orders DROP COLUMN legacy;"),
+            live(&db),
+        );
+        assert_eq!(
+            got,
+            [(
+                "schema:mysql:column:orders.legacy".to_owned(),
+                Some(ChangeClass::Contract)
             )]
         );
     }

@@ -49,7 +49,7 @@ impl fmt::Display for ChangeClass {
     }
 }
 
-fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
+pub(crate) fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
     match v {
         Value::Object(f) => f.get(name),
         _ => None,

@@ -187,3 +187,34 @@ pub(super) fn pending_labels(findings: &[Finding]) -> Vec<String> {
     out.dedup();
     out
 }
+
+/// What the pending migrations do: `(label, operation, object)` from the
+/// `operations` the release recorded for its SQL migrations.
+pub(super) fn pending_operations(
+    release: &Manifest,
+    findings: &[Finding],
+) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for f in findings {
+        if !matches!(f.kind, FindingKind::Pending | FindingKind::OutOfOrder) {
+            continue;
+        }
+        let Some((label, _, _)) = schema_parts(&f.key) else {
+            continue;
+        };
+        let Some(v) = release.get(f.key.as_str()) else {
+            continue;
+        };
+        if let Some(Value::List(ops)) = field(v, "operations") {
+            for op in ops {
+                if let Value::String(op) = op
+                    && let Some((what, object)) = op.split_once(' ')
+                {
+                    let object = object.split(' ').next().unwrap_or(object);
+                    out.push((label.to_owned(), what.to_owned(), object.to_owned()));
+                }
+            }
+        }
+    }
+    out
+}

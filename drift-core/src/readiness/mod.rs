@@ -97,19 +97,41 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
         findings: Vec::new(),
     };
     migrations::compare(release, env, &mut out);
+    let ops = migrations::pending_operations(release, &out.findings);
+    // A release object the environment lacks is an expand when a pending
+    // migration creates it (its table, column, index, type or view).
+    let creates = |label: &str, kind: &str, name: &str| {
+        ops.iter().any(|(l, op, object)| {
+            l == label
+                && match (kind, op.as_str()) {
+                    ("table" | "column_order", "create_table") => object == name,
+                    ("column", "add_column") | ("index", "create_index") => object == name,
+                    ("column" | "constraint", "create_table") => parent(name) == Some(object),
+                    ("constraint", "add_constraint") => parent(name) == Some(object),
+                    ("enum", "create_type" | "add_enum_value") => object == name,
+                    ("view" | "materialized_view", "create_view") => object == name,
+                    _ => false,
+                }
+        })
+    };
+    // Without recorded operations (migrations not written in SQL), a
+    // pending migration of the same label is taken to create it.
     let pending_labels = migrations::pending_labels(&out.findings);
+    let unknown_ops = |label: &str| {
+        pending_labels.iter().any(|l| l == label) && !ops.iter().any(|(l, _, _)| l == label)
+    };
     for entry in release.entries() {
         let key = &entry.key;
         let there = env.get(key.as_str());
         match key.layer() {
             Layer::Schema => {
-                let Some((label, kind, _)) = schema_parts(key) else {
+                let Some((label, kind, name)) = schema_parts(key) else {
                     continue;
                 };
                 if matches!(kind, "migration" | "migrations") || LIVE_ONLY.contains(&kind) {
                     continue;
                 }
-                let pending = pending_labels.iter().any(|l| l == label);
+                let pending = creates(label, kind, name) || unknown_ops(label);
                 match there {
                     None => {
                         let class = if pending {
@@ -190,6 +212,41 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
                 Some(&entry.value),
             );
         }
+    }
+    // What the pending migrations drop, rename or narrow breaks the
+    // running version, whatever the release declares.
+    for (label, op, object) in &ops {
+        let kind = match op.as_str() {
+            "drop_table" | "rename_table" => "table",
+            "drop_column" | "rename_column" | "alter_type" | "set_not_null" => "column",
+            "drop_index" => "index",
+            "drop_view" => "view",
+            "drop_type" | "rename_enum_value" => "enum",
+            "drop_constraint" => "constraint",
+            _ => continue,
+        };
+        let Ok(key) = KeyPath::new(format!("schema:{label}:{kind}:{object}")) else {
+            continue;
+        };
+        if out.findings.iter().any(|f| f.key == key) {
+            continue;
+        }
+        // A column made NOT NULL with a default keeps writers working.
+        if op == "set_not_null"
+            && release
+                .get(key.as_str())
+                .is_some_and(|v| !matches!(class::field(v, "default"), None | Some(Value::Null)))
+        {
+            continue;
+        }
+        let why = Value::String(format!("{op} by a pending migration"));
+        out.push(
+            &key,
+            FindingKind::Changed,
+            ChangeClass::Contract,
+            Some(&why),
+            env.get(key.as_str()),
+        );
     }
     out.findings.sort_by(|a, b| a.key.cmp(&b.key));
     let readiness = verdict(release, env, &out.findings);

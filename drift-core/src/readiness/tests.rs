@@ -281,3 +281,68 @@ fn every_report_format_carries_the_change_class_and_json_the_verdict() {
     );
     assert!(render(&GitlabRenderer { context: &ctx }).contains("(unmet change)"));
 }
+
+#[test]
+fn what_pending_migrations_do_decides_the_class() {
+    let ops = |list: &[&str]| {
+        obj(&[
+            ("checksum", Value::from("1")),
+            (
+                "operations",
+                Value::List(list.iter().map(|s| Value::from(*s)).collect()),
+            ),
+        ])
+    };
+    let col = obj(&[
+        ("type", Value::from("text")),
+        ("nullable", Value::Bool(true)),
+    ]);
+    let release = manifest(
+        "release",
+        Role::Release,
+        &[
+            ("schema:shop:column:public.orders.note", col.clone()),
+            ("schema:shop:column:public.orders.other", col.clone()),
+            ("schema:shop:migration:flyway:1", mig("1")),
+            (
+                "schema:shop:migration:flyway:2",
+                ops(&[
+                    "add_column public.orders.note",
+                    "drop_column public.orders.legacy",
+                ]),
+            ),
+        ],
+    );
+    let prod = manifest(
+        "prod",
+        Role::Environment,
+        &[
+            ("schema:shop:migration:flyway:1", mig("1")),
+            ("schema:shop:column:public.orders.legacy", col),
+        ],
+    );
+    let (findings, r) = compare(&release, &prod);
+    let classes: Vec<(&str, Option<ChangeClass>)> = findings
+        .iter()
+        .map(|f| (f.key.as_str(), f.change_class))
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            (
+                "schema:shop:column:public.orders.legacy",
+                Some(ChangeClass::Contract)
+            ),
+            (
+                "schema:shop:column:public.orders.note",
+                Some(ChangeClass::Expand)
+            ),
+            (
+                "schema:shop:column:public.orders.other",
+                Some(ChangeClass::Unmet)
+            ),
+            ("schema:shop:migration:flyway:2", None),
+        ]
+    );
+    assert_eq!(r.verdict, Verdict::Blocked);
+}

@@ -21,6 +21,7 @@
 
 mod checksum;
 mod layout;
+mod ops;
 
 use std::path::{Path, PathBuf};
 
@@ -183,21 +184,24 @@ impl Collector for ReleaseMigrations {
                 i.message,
             ));
         }
-        let label = self.label.clone().unwrap_or_else(|| {
-            let sql: String = declared
-                .iter()
-                .filter_map(|d| d.sql.as_deref())
-                .take(50)
-                .collect::<Vec<_>>()
-                .join("\n");
-            if sql.is_empty() {
-                "postgres".to_owned()
-            } else {
-                super::source::Engine::from(super::detect_dialect(&sql))
-                    .as_str()
-                    .to_owned()
-            }
-        });
+        let sample: String = declared
+            .iter()
+            .filter_map(|d| d.sql.as_deref())
+            .take(50)
+            .collect::<Vec<_>>()
+            .join("\n");
+        // An engine's label names the dialect; otherwise the SQL tells.
+        let dialect = match self.label.as_deref() {
+            Some("postgres") => super::Dialect::Postgres,
+            Some("mysql") => super::Dialect::Mysql,
+            Some("sqlite") => super::Dialect::Sqlite,
+            _ if sample.is_empty() => super::Dialect::Postgres,
+            _ => super::detect_dialect(&sample),
+        };
+        let label = self
+            .label
+            .clone()
+            .unwrap_or_else(|| super::source::Engine::from(dialect).as_str().to_owned());
         let history = tool.history();
         let name = history.name().to_owned();
         let mut model = Model::default();
@@ -216,9 +220,18 @@ impl Collector for ReleaseMigrations {
         summary.insert("dirty".into(), Value::Bool(false));
         model.migration_tools.insert(name.clone(), summary);
         for d in &declared {
+            let mut fields = d.fields.clone();
+            // What a SQL migration does, for readiness to class (not part
+            // of the live history: the comparison leaves it out).
+            if let Some(sql) = &d.sql {
+                let ops = ops::operations(sql, dialect);
+                if !ops.is_empty() {
+                    fields.insert("operations".into(), list(&ops));
+                }
+            }
             model
                 .migrations
-                .insert((name.clone(), d.id.clone()), d.fields.clone());
+                .insert((name.clone(), d.id.clone()), fields);
         }
         emit::emit(&model, &label, &mut out);
         out.cover("migrations", &shown, declared.len() as u64);

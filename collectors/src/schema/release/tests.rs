@@ -252,7 +252,14 @@ fn fixture_matches(tool: &str, history: super::super::migrations::Tool, engine: 
         .label("shop")
         .collect(&crate::transport::Local::new());
     assert!(got.errors.is_empty(), "{:?}", got.errors);
-    assert_eq!(got.entries, want.entries, "{tool} on {engine}");
+    // What a migration does is the release's own: not in the history.
+    let mut entries = got.entries;
+    for (_, v) in &mut entries {
+        if let Value::Object(f) = v {
+            f.remove("operations");
+        }
+    }
+    assert_eq!(entries, want.entries, "{tool} on {engine}");
 }
 
 #[test]
