@@ -677,7 +677,7 @@ fn ctx_scope(resolved: &Resolved<'_>, names: &[&str]) -> Option<Small<usize>> {
     })
 }
 
-fn waiver_note(w: &crate::policy::Waiver) -> WaiverNote {
+pub(super) fn waiver_note(w: &crate::policy::Waiver) -> WaiverNote {
     WaiverNote {
         reason: w.reason.clone(),
         expires: w.expires,

@@ -141,6 +141,51 @@ pub fn diff(
     readiness(environments, policy, options, &is_release)
 }
 
+/// The policy on readiness findings: `ignore` rules drop them, a rule's
+/// severity replaces theirs, and waivers waive them (an expired waiver
+/// says so), as the ordinary comparison does.
+fn apply_policy(
+    findings: &mut Vec<crate::report::Finding>,
+    policy: &Policy,
+    options: &DiffOptions,
+) {
+    use crate::policy::{Expect, WaiverState};
+    findings.retain(|f| {
+        let r = policy.resolve(&f.key);
+        !(r.expect_explicit && r.expect == Expect::Ignore)
+    });
+    for f in findings.iter_mut() {
+        let r = policy.resolve(&f.key);
+        if let Some(s) = r.severity {
+            f.severity = s;
+        }
+        f.rule = r.rule.map(std::sync::Arc::from);
+        f.reason = r.reason.map(std::sync::Arc::from);
+        for w in &policy.waivers {
+            if !w.matches(f.key.as_str()) {
+                continue;
+            }
+            if let Some(envs) = &w.environments
+                && !f.values.iter().any(|(n, _)| envs.iter().any(|e| e == &**n))
+            {
+                continue;
+            }
+            let note = std::sync::Arc::new(engine::waiver_note(w));
+            match w.state(options.today) {
+                WaiverState::Active => {
+                    f.waived = Some(note);
+                    f.expired_waiver = None;
+                }
+                WaiverState::Expired => {
+                    if f.waived.is_none() {
+                        f.expired_waiver = Some(note);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A release among the environments: compared one way with each of the
 /// others, never joining their vote (`docs/readiness.md`).
 fn readiness(
@@ -169,7 +214,9 @@ fn readiness(
             let (Some(rh), Some(th)) = (r.hosts.first(), t.hosts.first()) else {
                 continue;
             };
-            let (findings, verdict) = crate::readiness::compare(rh.manifest, th.manifest);
+            let (mut findings, _) = crate::readiness::compare(rh.manifest, th.manifest);
+            apply_policy(&mut findings, policy, options);
+            let verdict = crate::readiness::verdict_of(r.name, t.name, &findings);
             report.findings.extend(findings);
             report.readiness.push(verdict);
         }

@@ -249,7 +249,7 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
         );
     }
     out.findings.sort_by(|a, b| a.key.cmp(&b.key));
-    let readiness = verdict(release, env, &out.findings);
+    let readiness = verdict_of(&release.environment, &env.environment, &out.findings);
     (out.findings, readiness)
 }
 
@@ -355,16 +355,18 @@ impl Out {
     }
 }
 
-fn verdict(release: &Manifest, env: &Manifest, findings: &[Finding]) -> Readiness {
+/// The verdict of `release` for `env` from their findings; waived ones
+/// count for nothing.
+pub(crate) fn verdict_of(release: &str, env: &str, findings: &[Finding]) -> Readiness {
     let mut r = Readiness {
-        release: release.environment.clone(),
-        environment: env.environment.clone(),
+        release: release.to_owned(),
+        environment: env.to_owned(),
         verdict: Verdict::Ready,
         pending: Vec::new(),
         contract: Vec::new(),
         blocking: Vec::new(),
     };
-    for f in findings {
+    for f in findings.iter().filter(|f| f.is_active()) {
         let key = f.key.as_str().to_owned();
         match (f.kind, f.change_class) {
             (FindingKind::Pending, _) | (_, Some(ChangeClass::Expand)) => r.pending.push(key),

@@ -346,3 +346,38 @@ fn what_pending_migrations_do_decides_the_class() {
     );
     assert_eq!(r.verdict, Verdict::Blocked);
 }
+
+#[test]
+fn waivers_and_rules_apply_to_readiness_findings() {
+    use crate::policy::{Expect, Rule, Waiver};
+    let release = manifest(
+        "release",
+        Role::Release,
+        &[
+            ("env:NEW_FLAG", Value::from("")),
+            ("env:OTHER", Value::from("")),
+        ],
+    );
+    let prod = manifest("prod", Role::Environment, &[]);
+    let mut policy = crate::Policy::default();
+    policy.waivers.push(Waiver {
+        keys: vec![crate::KeyPattern::new("env:NEW_FLAG").unwrap()],
+        reason: "ships dark".into(),
+        expires: None,
+        environments: None,
+        origin: None,
+    });
+    let mut ignore = Rule::new("env:OTHER").unwrap();
+    ignore.expect = Some(Expect::Ignore);
+    policy.rules.push(ignore);
+    let report =
+        crate::diff_manifests(&[release, prod], &policy, &crate::DiffOptions::default()).unwrap();
+    let keys: Vec<(&str, bool)> = report
+        .findings
+        .iter()
+        .map(|f| (f.key.as_str(), f.is_active()))
+        .collect();
+    assert_eq!(keys, [("env:NEW_FLAG", false)]);
+    assert_eq!(report.readiness[0].verdict, Verdict::Ready);
+    assert_eq!(report.summary.errors, 0);
+}
