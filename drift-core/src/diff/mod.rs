@@ -159,8 +159,12 @@ fn apply_policy(
         if let Some(s) = r.severity {
             f.severity = s;
         }
-        f.rule = r.rule.map(std::sync::Arc::from);
-        f.reason = r.reason.map(std::sync::Arc::from);
+        if r.rule.is_some() {
+            f.rule = r.rule.map(std::sync::Arc::from);
+        }
+        if r.reason.is_some() {
+            f.reason = r.reason.map(std::sync::Arc::from);
+        }
         for w in &policy.waivers {
             if !w.matches(f.key.as_str()) {
                 continue;

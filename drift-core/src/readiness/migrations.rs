@@ -218,3 +218,28 @@ pub(super) fn pending_operations(
     }
     out
 }
+
+/// The pending migrations' operations as recorded: `(label, operation)`.
+pub(super) fn pending_operations_raw(
+    release: &Manifest,
+    findings: &[Finding],
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in findings {
+        if !matches!(f.kind, FindingKind::Pending | FindingKind::OutOfOrder) {
+            continue;
+        }
+        let (Some((label, _, _)), Some(v)) = (schema_parts(&f.key), release.get(f.key.as_str()))
+        else {
+            continue;
+        };
+        if let Some(Value::List(ops)) = field(v, "operations") {
+            for op in ops {
+                if let Value::String(op) = op {
+                    out.push((label.to_owned(), op.clone()));
+                }
+            }
+        }
+    }
+    out
+}

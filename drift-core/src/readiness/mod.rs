@@ -98,6 +98,7 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
     };
     migrations::compare(release, env, &mut out);
     let ops = migrations::pending_operations(release, &out.findings);
+    let ops_raw = migrations::pending_operations_raw(release, &out.findings);
     // A release object the environment lacks is an expand when a pending
     // migration creates it (its table, column, index, type or view).
     let creates = |label: &str, kind: &str, name: &str| {
@@ -112,6 +113,15 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
                     ("view" | "materialized_view", "create_view") => object == name,
                     _ => false,
                 }
+        })
+    };
+    // A new index built without CONCURRENTLY blocks writes meanwhile.
+    let locks = |label: &str, name: &str| {
+        ops_raw.iter().any(|(l, op)| {
+            l == label
+                && op.starts_with("create_index ")
+                && op.ends_with(" not_concurrently")
+                && op.split(' ').nth(1) == Some(name)
         })
     };
     // Without recorded operations (migrations not written in SQL), a
@@ -140,6 +150,15 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
                             ChangeClass::Unmet
                         };
                         out.push(key, FindingKind::Missing, class, Some(&entry.value), None);
+                        if kind == "index"
+                            && locks(label, name)
+                            && let Some(f) = out.findings.last_mut()
+                        {
+                            f.reason = Some(Arc::from(
+                                "built without CONCURRENTLY by a pending migration: it \
+                                 blocks writes to the table while it builds",
+                            ));
+                        }
                     }
                     Some(v) if *v != entry.value => {
                         let class = class::of_change(kind, v, &entry.value);

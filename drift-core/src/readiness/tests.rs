@@ -381,3 +381,49 @@ fn waivers_and_rules_apply_to_readiness_findings() {
     assert_eq!(report.readiness[0].verdict, Verdict::Ready);
     assert_eq!(report.summary.errors, 0);
 }
+
+#[test]
+fn an_index_built_without_concurrently_is_noted() {
+    let release = manifest(
+        "release",
+        Role::Release,
+        &[
+            (
+                "schema:shop:index:public.orders_note_idx",
+                obj(&[("table", Value::from("public.orders"))]),
+            ),
+            (
+                "schema:shop:migration:flyway:1",
+                obj(&[(
+                    "operations",
+                    Value::List(vec![Value::from(
+                        "create_index public.orders_note_idx not_concurrently",
+                    )]),
+                )]),
+            ),
+        ],
+    );
+    let prod = manifest(
+        "prod",
+        Role::Environment,
+        &[("schema:shop:migrations:flyway", obj(&[]))],
+    );
+    let (findings, r) = compare(&release, &prod);
+    // Through the whole comparison too: the policy keeps the note.
+    let report = crate::diff_manifests(
+        &[release.clone(), prod.clone()],
+        &crate::Policy::default(),
+        &crate::DiffOptions::default(),
+    )
+    .unwrap();
+    let through = report
+        .findings
+        .iter()
+        .find(|f| f.key.as_str().contains(":index:"))
+        .unwrap();
+    assert!(through.reason.is_some());
+    let index = &findings[0];
+    assert_eq!(index.change_class, Some(ChangeClass::Expand));
+    assert!(index.reason.as_deref().unwrap().contains("CONCURRENTLY"));
+    assert_eq!(r.verdict, Verdict::MigrateFirst);
+}
