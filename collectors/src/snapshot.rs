@@ -1,7 +1,7 @@
 //! Running collectors against one target into a manifest.
 
 use drift_core::manifest::{ManifestStream, StreamSummary};
-use drift_core::{Manifest, ManifestBuilder, Sanitizer};
+use drift_core::{Manifest, ManifestBuilder, Role, Sanitizer};
 use rayon::prelude::*;
 
 use crate::collector::Collector;
@@ -17,12 +17,16 @@ pub struct SnapshotOptions<'a> {
     pub host_name: Option<&'a str>,
     /// Told of each file read, per collector.
     pub progress: &'a dyn Progress,
+    /// An environment's snapshot, or a release's (written whole: a release
+    /// is small, and the streaming writer writes environments only).
+    pub role: Role,
 }
 
 impl std::fmt::Debug for SnapshotOptions<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SnapshotOptions")
             .field("host_name", &self.host_name)
+            .field("role", &self.role)
             .finish_non_exhaustive()
     }
 }
@@ -32,6 +36,7 @@ impl Default for SnapshotOptions<'_> {
         SnapshotOptions {
             host_name: None,
             progress: &NoProgress,
+            role: Role::Environment,
         }
     }
 }
@@ -90,6 +95,7 @@ pub fn snapshot_with(
     if let Some(host) = options.host_name {
         builder.host_name(host);
     }
+    builder.role(options.role);
     for (name, version, collection) in collections {
         builder.add(name, version, collection);
     }
@@ -136,7 +142,7 @@ pub fn snapshot_to_with(
     out: &mut (dyn std::io::Write + Send),
     options: &SnapshotOptions<'_>,
 ) -> std::io::Result<StreamSummary> {
-    if cfg!(feature = "reference-paths") {
+    if cfg!(feature = "reference-paths") || options.role != Role::Environment {
         // The reference path: the whole manifest in memory, then written.
         let m = snapshot_with(
             environment,

@@ -246,6 +246,26 @@ pub struct SnapshotArgs {
     /// The variable holding the database password of the --schema URLs.
     #[arg(long, value_name = "VAR")]
     pub schema_password_env: Option<String>,
+    /// Mark the manifest as a release: the code about to ship, compared
+    /// one way with the environment it ships to (docs/readiness.md).
+    #[arg(long)]
+    pub release: bool,
+    /// A release's migrations folder: ids and checksums as the tool
+    /// writes them into its history table (repeatable).
+    #[arg(long = "migrations", value_name = "DIR", requires = "release")]
+    pub migrations: Vec<PathBuf>,
+    /// The migration tool (default: detected from the layout): flyway,
+    /// golang-migrate, sqlx, goose, dbmate, knex, diesel, rails, alembic,
+    /// django, atlas, liquibase.
+    #[arg(long, value_name = "TOOL", requires = "migrations")]
+    pub migrations_tool: Option<String>,
+    /// The tool's history table (default: the tool's own).
+    #[arg(long, value_name = "NAME", requires = "migrations")]
+    pub migrations_table: Option<String>,
+    /// The schema label the migrations are keyed under (default: the
+    /// engine their SQL is written for, as a live database's label).
+    #[arg(long, value_name = "LABEL", requires = "migrations")]
+    pub schema_label: Option<String>,
     /// Record database owners and grants too.
     #[arg(long)]
     pub include_grants: bool,

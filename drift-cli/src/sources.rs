@@ -6,7 +6,9 @@ use drift_collectors::env::{EnvCollector, ProcSelector};
 use drift_collectors::host::HostCollector;
 use drift_collectors::packages::PackagesCollector;
 use drift_collectors::runtime::RuntimeCollector;
-use drift_collectors::schema::{Dialect, SchemaCollector, SchemaOptions, SchemaSource};
+use drift_collectors::schema::{
+    Dialect, ReleaseMigrations, SchemaCollector, SchemaOptions, SchemaSource,
+};
 use drift_collectors::transport::{SshOptions, Transport};
 use drift_core::{Collection, Fingerprinter};
 
@@ -168,6 +170,19 @@ pub fn collectors(
         out.push(Box::new(
             SchemaCollector::new(direct).with_options(schema_options.clone()),
         ));
+    }
+    for m in &sources.migrations {
+        let mut r = ReleaseMigrations::new(m.dir.clone());
+        if let Some(t) = m.tool {
+            r = r.tool(t);
+        }
+        if let Some(t) = &m.table {
+            r = r.table(t.clone());
+        }
+        if let Some(l) = &m.label {
+            r = r.label(l.clone());
+        }
+        out.push(Box::new(r));
     }
     for s in schema.iter().filter(|s| s.via.is_some()) {
         out.push(Box::new(Via {

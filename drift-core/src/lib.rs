@@ -21,6 +21,7 @@
 //! | hide secrets | [`Sanitizer`], [`Fingerprinter`], [`secret::scrub`] ([`secret`], [`fingerprint`]) |
 //! | say what counts as drift | [`Policy`], [`policy::Rule`], [`policy::Waiver`], [`Severity`] ([`policy`]) |
 //! | compare | [`diff()`], [`diff_manifests`], [`DiffOptions`] ([`diff`](mod@diff)) |
+//! | judge a release against an environment | [`Role`], [`readiness::compare`], [`readiness::ChangeClass`], [`readiness::Verdict`] ([`readiness`]; [`diff()`] does it when a manifest's role is release) |
 //! | report | [`Report`], [`Finding`], [`report::Outcome`]; [`render::TextRenderer`], [`render::JsonRenderer`] ([`report`], [`render`]) |
 //! | order versions | [`version::Scheme`], [`version::compare`], [`version::skew`] ([`version`]) |
 //! | dates without a clock | [`Date`], [`date::rfc3339`] ([`date`]) |
@@ -57,6 +58,7 @@ pub mod manifest;
 pub mod pattern;
 mod pipeline;
 pub mod policy;
+pub mod readiness;
 pub mod render;
 pub mod report;
 pub mod secret;
@@ -71,7 +73,7 @@ pub use diff::{DiffOptions, diff, diff_manifests};
 pub use fingerprint::{Fingerprint, Fingerprinter};
 pub use key::{KeyPath, Layer};
 pub use manifest::{
-    Collection, CollectionError, ErrorKind, Manifest, ManifestBuilder, ManifestError,
+    Collection, CollectionError, ErrorKind, Manifest, ManifestBuilder, ManifestError, Role,
 };
 pub use pattern::KeyPattern;
 pub use policy::{Policy, Severity};

@@ -37,7 +37,7 @@ pub(crate) enum Tool {
 
 impl Tool {
     /// The tool's name in keys.
-    pub(super) fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Tool::Flyway => "flyway",
             Tool::Rails => "schema_migrations",
@@ -96,7 +96,7 @@ impl Tool {
 
     /// Whether ids of this tool are ordered versions (so `latest` means
     /// something).
-    fn ordered(self) -> bool {
+    pub(crate) fn ordered(self) -> bool {
         !matches!(self, Tool::Django | Tool::Knex | Tool::Liquibase)
     }
 }
@@ -226,7 +226,7 @@ fn truthy(v: Option<&str>) -> bool {
 }
 
 /// Compares ids with digit runs as numbers (`9` < `10`).
-fn natural(a: &str, b: &str) -> Ordering {
+pub(crate) fn natural(a: &str, b: &str) -> Ordering {
     fn runs(s: &str) -> Vec<(bool, &str)> {
         let mut out = Vec::new();
         let mut start = 0;

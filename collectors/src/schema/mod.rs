@@ -41,6 +41,7 @@ mod model;
 mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod release;
 mod scope;
 mod source;
 #[cfg(feature = "sqlite")]
@@ -55,6 +56,7 @@ use rayon::prelude::*;
 pub use ddl::{Dialect, detect_dialect};
 pub use error::SchemaError;
 pub use implicit::{diff_with_implicit_rules, implicit_rules};
+pub use release::{MigrationTool, ReleaseMigrations};
 pub use source::{Engine, SchemaSource};
 pub use tls::{TlsFailure, TlsMode};
 

@@ -12,6 +12,7 @@ mod hostile_sftp;
 mod listing;
 mod local;
 mod packages;
+mod readiness;
 mod runtime;
 mod schema_common;
 mod schema_files;

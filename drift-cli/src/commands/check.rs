@@ -179,6 +179,11 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
                             Some(b) => b,
                             None => no_progress,
                         },
+                        role: if env.sources.release {
+                            drift_core::Role::Release
+                        } else {
+                            drift_core::Role::Environment
+                        },
                     },
                 );
                 say(&status_line(&where_, &snap, started));

@@ -84,6 +84,30 @@ fn split_dialect(arg: &std::path::Path) -> (PathBuf, Option<String>) {
     }
 }
 
+/// The release's migration folders of the flags.
+fn migrations_specs(args: &SnapshotArgs) -> anyhow::Result<Vec<crate::settings::MigrationsSpec>> {
+    use drift_collectors::schema::MigrationTool;
+    let tool = match &args.migrations_tool {
+        Some(t) => Some(MigrationTool::from_name(t).ok_or_else(|| {
+            anyhow::anyhow!(
+                "`--migrations-tool` is not a migration tool drift reads: flyway, golang-migrate, \
+                 sqlx, goose, dbmate, knex, diesel, rails, alembic, django, atlas, liquibase"
+            )
+        })?),
+        None => None,
+    };
+    Ok(args
+        .migrations
+        .iter()
+        .map(|dir| crate::settings::MigrationsSpec {
+            dir: dir.clone(),
+            tool,
+            table: args.migrations_table.clone(),
+            label: args.schema_label.clone(),
+        })
+        .collect())
+}
+
 /// Runs `drift snapshot`.
 pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
     if !valid_env_name(&args.env) {
@@ -120,10 +144,12 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         process_env_of: args.process_env_of.clone(),
         process_env_pidfile: args.process_env_pidfile.clone(),
         hosts: args.host.iter().cloned().collect(),
+        release: args.release,
+        migrations: migrations_specs(&args)?,
     };
     if sources.is_empty() {
         bail!(
-            "nothing to snapshot: give --dotenv, --config-dir, --process-env, --packages, --runtimes, --host-facts or --schema"
+            "nothing to snapshot: give --dotenv, --config-dir, --process-env, --packages, --runtimes, --host-facts, --schema or --migrations"
         );
     }
     let globs = SecretGlobs {
@@ -179,6 +205,11 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
                 progress: match &host_bars {
                     Some(b) => b,
                     None => &no_progress,
+                },
+                role: if args.release {
+                    drift_core::Role::Release
+                } else {
+                    drift_core::Role::Environment
                 },
             },
         )

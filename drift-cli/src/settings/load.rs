@@ -205,6 +205,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 process_env_of: env.process_env_of.clone(),
                 process_env_pidfile: env.process_env_pidfile.as_deref().map(PathBuf::from),
                 hosts: hosts(&ctx, &env.hosts)?,
+                release: match &env.role {
+                    Some(r) => {
+                        ctx.parse_word::<Role>("role", r, &["environment", "release"])?
+                            == Role::Release
+                    }
+                    None => false,
+                },
+                migrations: env
+                    .migrations
+                    .iter()
+                    .map(|m| migrations_spec(&ctx, m))
+                    .collect::<Result<_, _>>()?,
             },
         });
     }
@@ -610,5 +622,61 @@ fn waiver(
         expires,
         environments,
         origin: Some(origin(ctx, spanned.span().start)),
+    })
+}
+
+/// `role = "environment" | "release"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Environment,
+    Release,
+}
+
+impl std::str::FromStr for Role {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Role, ()> {
+        match s {
+            "environment" => Ok(Role::Environment),
+            "release" => Ok(Role::Release),
+            _ => Err(()),
+        }
+    }
+}
+
+/// One `migrations = [...]` item.
+fn migrations_spec(
+    ctx: &Ctx<'_>,
+    m: &Spanned<super::raw::RawMigrations>,
+) -> Result<super::MigrationsSpec, ConfigError> {
+    use super::raw::RawMigrations;
+    use drift_collectors::schema::MigrationTool;
+    Ok(match m.get_ref() {
+        RawMigrations::Dir(d) => super::MigrationsSpec {
+            dir: ctx.resolve(d),
+            tool: None,
+            table: None,
+            label: None,
+        },
+        RawMigrations::Table {
+            dir,
+            tool,
+            table,
+            name,
+        } => super::MigrationsSpec {
+            dir: ctx.resolve(dir),
+            tool: match tool {
+                Some(t) => Some(MigrationTool::from_name(t).ok_or(()).or_else(|()| {
+                    ctx.err(
+                        Some(m.span()),
+                        "`tool` is not a migration tool drift reads: flyway, golang-migrate, \
+                         sqlx, goose, dbmate, knex, diesel, rails, alembic, django, atlas, \
+                         liquibase",
+                    )
+                })?),
+                None => None,
+            },
+            table: table.clone(),
+            label: name.clone(),
+        },
     })
 }

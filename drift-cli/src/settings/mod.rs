@@ -170,6 +170,23 @@ pub struct Sources {
     pub process_env_pidfile: Option<PathBuf>,
     /// Remote hosts (`ssh://user@host:port`); none: the local machine.
     pub hosts: Vec<String>,
+    /// A release rather than an environment (`role = "release"`).
+    pub release: bool,
+    /// A release's migration folders.
+    pub migrations: Vec<MigrationsSpec>,
+}
+
+/// A release's migrations folder (`--migrations`, `migrations = [...]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationsSpec {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The tool, when given (else detected from the layout).
+    pub tool: Option<drift_collectors::schema::MigrationTool>,
+    /// The history table, when given.
+    pub table: Option<String>,
+    /// The schema label the keys are written under.
+    pub label: Option<String>,
 }
 
 impl Sources {
@@ -184,6 +201,7 @@ impl Sources {
             && self.schema.is_empty()
             && self.process_env_of.is_none()
             && self.process_env_pidfile.is_none()
+            && self.migrations.is_empty()
     }
 }
 

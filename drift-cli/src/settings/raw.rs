@@ -82,6 +82,26 @@ pub struct RawEnv {
     pub process_env_pidfile: Option<String>,
     #[serde(default)]
     pub hosts: Vec<Spanned<String>>,
+    /// `"release"` marks the environment as a release (issue 21).
+    pub role: Option<Spanned<String>>,
+    #[serde(default)]
+    pub migrations: Vec<Spanned<RawMigrations>>,
+}
+
+/// A release's migrations folder: a path, or a table.
+#[derive(Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a path, or a table with `dir` and optional `tool`, `table` and `name`"
+)]
+pub enum RawMigrations {
+    Dir(String),
+    Table {
+        dir: String,
+        tool: Option<String>,
+        table: Option<String>,
+        name: Option<String>,
+    },
 }
 
 /// A schema source: `"postgres://…"` or a table.

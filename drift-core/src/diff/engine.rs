@@ -246,6 +246,7 @@ pub(super) fn run(
         errors,
         notes,
         summary,
+        readiness: Vec::new(),
         matches: PolicyMatches {
             rules: policy
                 .rules
@@ -732,6 +733,7 @@ fn finding(
         reason: resolved
             .reason_index
             .and_then(|i| ctx.rule_reasons[i].clone()),
+        change_class: None,
     }
 }
 
@@ -750,7 +752,7 @@ fn ctx_scope(resolved: &Resolved<'_>, names: &[&str]) -> Option<Small<usize>> {
     })
 }
 
-fn waiver_note(w: &crate::policy::Waiver) -> WaiverNote {
+pub(super) fn waiver_note(w: &crate::policy::Waiver) -> WaiverNote {
     WaiverNote {
         reason: w.reason.clone(),
         expires: w.expires,

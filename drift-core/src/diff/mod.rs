@@ -135,7 +135,105 @@ pub fn diff(
     policy: &Policy,
     options: &DiffOptions,
 ) -> Result<Report, DiffError> {
-    engine::run(environments, policy, options)
+    let is_release = |e: &Environment<'_>| {
+        !e.hosts.is_empty()
+            && e.hosts
+                .iter()
+                .all(|h| h.manifest.role == crate::manifest::Role::Release)
+    };
+    if !environments.iter().any(is_release) {
+        return engine::run(environments, policy, options);
+    }
+    readiness(environments, policy, options, &is_release)
+}
+
+/// The policy on readiness findings: `ignore` rules drop them, a rule's
+/// severity replaces theirs, and waivers waive them (an expired waiver
+/// says so), as the ordinary comparison does.
+fn apply_policy(
+    findings: &mut Vec<crate::report::Finding>,
+    policy: &Policy,
+    options: &DiffOptions,
+) {
+    use crate::policy::{Expect, WaiverState};
+    findings.retain(|f| {
+        let r = policy.resolve(&f.key);
+        !(r.expect_explicit && r.expect == Expect::Ignore)
+    });
+    for f in findings.iter_mut() {
+        let r = policy.resolve(&f.key);
+        if let Some(s) = r.severity {
+            f.severity = s;
+        }
+        if r.rule.is_some() {
+            f.rule = r.rule.map(std::sync::Arc::from);
+        }
+        if r.reason.is_some() {
+            f.reason = r.reason.map(std::sync::Arc::from);
+        }
+        for w in &policy.waivers {
+            if !w.matches(f.key.as_str()) {
+                continue;
+            }
+            if let Some(envs) = &w.environments
+                && !f.values.iter().any(|(n, _)| envs.iter().any(|e| e == &**n))
+            {
+                continue;
+            }
+            let note = std::sync::Arc::new(engine::waiver_note(w));
+            match w.state(options.today) {
+                WaiverState::Active => {
+                    f.waived = Some(note);
+                    f.expired_waiver = None;
+                }
+                WaiverState::Expired => {
+                    if f.waived.is_none() {
+                        f.expired_waiver = Some(note);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A release among the environments: compared one way with each of the
+/// others, never joining their vote (`docs/readiness.md`).
+fn readiness(
+    environments: &[Environment<'_>],
+    policy: &Policy,
+    options: &DiffOptions,
+    is_release: &dyn Fn(&Environment<'_>) -> bool,
+) -> Result<Report, DiffError> {
+    let (releases, targets): (Vec<&Environment<'_>>, Vec<&Environment<'_>>) =
+        environments.iter().partition(|e| is_release(e));
+    if targets.is_empty() {
+        return Err(DiffError::TooFew);
+    }
+    // Everything but the findings (environments, errors, notes,
+    // completeness) as the ordinary comparison of all of them gives it.
+    let mut report = engine::run(environments, policy, options)?;
+    report.findings = if targets.len() >= 2 {
+        let others: Vec<Environment<'_>> = targets.iter().map(|e| (*e).clone()).collect();
+        engine::run(&others, policy, options)?.findings
+    } else {
+        Vec::new()
+    };
+    for r in &releases {
+        for t in &targets {
+            // A fleet stands for itself by its first host here.
+            let (Some(rh), Some(th)) = (r.hosts.first(), t.hosts.first()) else {
+                continue;
+            };
+            let (mut findings, _) = crate::readiness::compare(rh.manifest, th.manifest);
+            apply_policy(&mut findings, policy, options);
+            let verdict = crate::readiness::verdict_of(r.name, t.name, &findings);
+            report.findings.extend(findings);
+            report.readiness.push(verdict);
+        }
+    }
+    report.findings.sort_by(|a, b| a.key.cmp(&b.key));
+    report.recount();
+    Ok(report)
 }
 
 /// Compares manifests, each one its own environment named by its

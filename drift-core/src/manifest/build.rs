@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::{CollectionError, Coverage, Entry, ErrorKind, FORMAT_MINOR, Manifest};
+use super::{CollectionError, Coverage, Entry, ErrorKind, FORMAT_MINOR, Manifest, Role};
 use crate::key::KeyPath;
 use crate::secret::Sanitizer;
 use crate::value::Value;
@@ -94,6 +94,7 @@ pub struct ManifestBuilder {
     environment: String,
     target: String,
     host: Option<String>,
+    role: Role,
     sanitizer: Sanitizer,
     collectors: BTreeMap<String, String>,
     collection: Collection,
@@ -110,6 +111,7 @@ impl ManifestBuilder {
             environment: environment.into(),
             target: crate::secret::scrub(&target.into()),
             host: None,
+            role: Role::Environment,
             sanitizer: sanitizer.counting_apart(),
             collectors: BTreeMap::new(),
             collection: Collection::new(),
@@ -120,6 +122,11 @@ impl ManifestBuilder {
     /// apart.
     pub fn host_name(&mut self, name: impl Into<String>) {
         self.host = Some(crate::secret::scrub(&name.into()));
+    }
+
+    /// Marks the manifest as a release's (or an environment's).
+    pub fn role(&mut self, role: Role) {
+        self.role = role;
     }
 
     /// The sanitizer, for collectors that must judge a secret before they
@@ -141,6 +148,7 @@ impl ManifestBuilder {
             environment,
             target,
             host,
+            role,
             sanitizer,
             collectors,
             collection,
@@ -188,6 +196,7 @@ impl ManifestBuilder {
             environment,
             target,
             host,
+            role,
             created_at,
             tool: Manifest::tool_name(),
             fingerprint_key: sanitizer.fingerprinter().key_id().map(str::to_owned),

@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use build::{Collection, ManifestBuilder};
 pub(crate) use keyed::KeyedValues;
 pub use read::{DEFAULT_MAX_MANIFEST_SIZE, ManifestError};
+
 pub use stream::{ManifestStream, StreamSummary};
 pub(crate) use write::{write_str as write_json_str, write_value};
 
@@ -41,7 +42,7 @@ use crate::value::Value;
 pub const FORMAT: &str = "drift-manifest/1";
 /// The format's minor version: fields added in a newer minor are ignored on
 /// read, a newer major is refused.
-pub const FORMAT_MINOR: u32 = 2;
+pub const FORMAT_MINOR: u32 = 3;
 
 /// One entry: a key path and its value.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,6 +142,30 @@ impl std::fmt::Display for CollectionError {
     }
 }
 
+/// What a manifest stands for (minor 3 and later): an environment, or a
+/// release — the code about to ship, with its migrations, declared schema
+/// and the configuration keys it reads — that is compared one way with the
+/// environment it ships to (see `docs/readiness.md`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Role {
+    /// An environment or one of its hosts (the default; not written).
+    #[default]
+    Environment,
+    /// A release: `"role": "release"`.
+    Release,
+}
+
+impl Role {
+    /// The role as the manifest writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Environment => "environment",
+            Role::Release => "release",
+        }
+    }
+}
+
 /// A snapshot of one environment or host.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifest {
@@ -151,6 +176,8 @@ pub struct Manifest {
     /// The host's name (`web-1`), when the snapshot recorded one (minor 2
     /// and later): a fleet's manifests are told apart by it.
     pub host: Option<String>,
+    /// Whether it is an environment's or a release's (minor 3 and later).
+    pub role: Role,
     /// When, RFC 3339 UTC; not part of the digest.
     pub created_at: Option<String>,
     /// The tool that wrote it (`drift 0.1.0`).

@@ -377,6 +377,7 @@ pub(super) struct Raw {
     environment: Option<String>,
     target: Option<String>,
     host: Option<String>,
+    role: Option<String>,
     fingerprint_key: Option<Option<String>>,
     collectors: Option<BTreeMap<String, String>>,
     coverage: Option<Vec<Coverage>>,
@@ -437,6 +438,7 @@ impl<'de> Visitor<'de> for TopVisitor {
                 "environment" => once!(raw.environment, "environment"),
                 "target" => once!(raw.target, "target"),
                 "host" => once!(raw.host, "host"),
+                "role" => once!(raw.role, "role"),
                 "fingerprint_key" => once!(raw.fingerprint_key, "fingerprint_key"),
                 "collectors" => once!(raw.collectors, "collectors"),
                 "coverage" => once!(raw.coverage, "coverage"),
@@ -502,6 +504,16 @@ impl Raw {
             environment: self.environment.ok_or_else(|| missing("environment"))?,
             target: self.target.ok_or_else(|| missing("target"))?,
             host: self.host,
+            role: match self.role.as_deref() {
+                None | Some("environment") => super::Role::Environment,
+                Some("release") => super::Role::Release,
+                Some(_) => {
+                    return Err(ManifestError::NotAManifest {
+                        origin: origin.to_owned(),
+                        found: "its `role` is neither `environment` nor `release`".to_owned(),
+                    });
+                }
+            },
             created_at: self.created_at,
             tool: self.tool.ok_or_else(|| missing("tool"))?,
             fingerprint_key: self.fingerprint_key.flatten(),

@@ -382,6 +382,7 @@ impl<'w> ManifestStream<'w> {
                 environment,
                 target: &crate::secret::scrub(target),
                 host: host.map(crate::secret::scrub).as_deref(),
+                role: super::Role::Environment,
                 minor: FORMAT_MINOR,
                 fingerprint_key: sanitizer.fingerprinter().key_id(),
                 collectors: &collectors,

@@ -460,3 +460,28 @@ fn an_older_minor_without_a_host_reads_even_reformatted() {
     assert_eq!(again.format_minor(), 1);
     assert_eq!(again.to_json_string(), m.to_json_string());
 }
+
+#[test]
+fn a_release_says_so_and_reads_back_as_one() {
+    let mut c = Collection::new();
+    c.insert(KeyPath::env("TIMEOUT_MS"), Value::Int(2500));
+    let mut b = ManifestBuilder::new("release", "local", Sanitizer::default());
+    b.role(Role::Release);
+    b.add("env", "0.1.0", c);
+    let m = b.finish(None);
+    let text = m.to_json_string();
+    assert!(text.contains("\n  \"role\": \"release\",\n"), "{text}");
+    let back = read(&text).unwrap();
+    assert_eq!(back.role, Role::Release);
+    assert_eq!(back.to_json_string(), text);
+    // An environment's manifest writes no role and reads back as one.
+    assert!(!sample().to_json_string().contains("\"role\""));
+    assert_eq!(
+        read(&sample().to_json_string()).unwrap().role,
+        Role::Environment
+    );
+    // A role this drift does not know is refused, never taken for another.
+    let odd = redigest(&text.replace("\"role\": \"release\"", "\"role\": \"canary\""));
+    let err = read(&odd).unwrap_err();
+    assert!(matches!(err, ManifestError::NotAManifest { .. }), "{err:?}");
+}

@@ -130,6 +130,7 @@ fn write_canonical<W: Write + ?Sized>(m: &Manifest, out: &mut W) -> io::Result<(
             environment: &m.environment,
             target: &m.target,
             host: m.host.as_deref(),
+            role: m.role,
             minor: m.format_minor,
             fingerprint_key: m.fingerprint_key.as_deref(),
             collectors: &m.collectors,
@@ -146,6 +147,8 @@ pub(super) struct Preamble<'a> {
     pub(super) target: &'a str,
     /// The host's name; written only when known (minor 2 and later).
     pub(super) host: Option<&'a str>,
+    /// The role; written only for a release (minor 3 and later).
+    pub(super) role: super::Role,
     /// The minor version written.
     pub(super) minor: u32,
     pub(super) fingerprint_key: Option<&'a str>,
@@ -179,6 +182,10 @@ pub(super) fn write_preamble<W: Write + ?Sized>(out: &mut W, p: &Preamble<'_>) -
     if let Some(host) = p.host {
         out.write_all(b",\n  \"host\": ")?;
         write_str(out, host)?;
+    }
+    if p.role != super::Role::Environment {
+        out.write_all(b",\n  \"role\": ")?;
+        write_str(out, p.role.as_str())?;
     }
     out.write_all(b",\n  \"fingerprint_key\": ")?;
     match p.fingerprint_key {

@@ -253,6 +253,7 @@ mod tests {
             expired_waiver: None,
             rule: None,
             reason: None,
+            change_class: None,
         }
     }
 

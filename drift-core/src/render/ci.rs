@@ -25,6 +25,11 @@ pub(crate) fn kind_title(kind: FindingKind) -> &'static str {
         FindingKind::NotDifferent => "equal where it must differ",
         FindingKind::Behind => "behind a newer version",
         FindingKind::Outlier => "differs on some hosts of an environment",
+        FindingKind::Pending => "a migration the deploy must run",
+        FindingKind::Unknown => "a migration the release does not know",
+        FindingKind::Edited => "a migration edited after it was applied",
+        FindingKind::OutOfOrder => "a pending migration older than the latest applied",
+        FindingKind::Failed => "a failed migration or a dirty history",
     }
 }
 
@@ -48,6 +53,21 @@ pub(crate) fn kind_help(kind: FindingKind) -> &'static str {
         }
         FindingKind::Outlier => {
             "One or a few hosts of an environment differ from the majority of their siblings. Bring them in line with the others."
+        }
+        FindingKind::Pending => {
+            "The release has a migration the environment has not applied: run the migrations before the new code starts."
+        }
+        FindingKind::Unknown => {
+            "The environment applied a migration the release does not know: a branch that never merged, or a rollback target. Find where it came from before deploying."
+        }
+        FindingKind::Edited => {
+            "A migration file changed after the environment applied it: its checksum differs. Restore the file and put the change in a new migration."
+        }
+        FindingKind::OutOfOrder => {
+            "A pending migration is older than the latest one applied: most tools refuse it (or run it out of order). Give it a newer version."
+        }
+        FindingKind::Failed => {
+            "A migration failed or left the history dirty: repair the database and its history before deploying."
         }
     }
 }
@@ -83,7 +103,23 @@ pub(crate) fn fingerprint(f: &Finding) -> String {
 
 /// A one-line title: `KEY: missing in some environments`.
 pub(crate) fn title(f: &Finding) -> String {
-    format!("{}: {}", key(f.key.as_str()), kind_title(f.kind))
+    match f.change_class {
+        Some(c) => format!(
+            "{}: {} ({c} change)",
+            key(f.key.as_str()),
+            kind_title(f.kind)
+        ),
+        None => format!("{}: {}", key(f.key.as_str()), kind_title(f.kind)),
+    }
+}
+
+/// The kind of a finding with its change class, when it has one
+/// (`missing · expand`).
+pub(crate) fn kind_with_class(f: &Finding) -> String {
+    match f.change_class {
+        Some(c) => format!("{} · {c}", f.kind.as_str()),
+        None => f.kind.as_str().to_owned(),
+    }
 }
 
 /// Each environment's value on one line: `dev: 300, prod: 900`, escaped.
@@ -194,6 +230,7 @@ mod tests {
             expired_waiver: None,
             rule: None,
             reason: None,
+            change_class: None,
         }
     }
 

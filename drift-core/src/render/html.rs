@@ -122,7 +122,7 @@ fn finding(f: &Finding, envs: &[&str], out: &mut String) {
         "<tr class=\"finding {sev}\"><th scope=\"row\" class=\"key\">{}</th>\
          <td class=\"kind\"><span class=\"sev {sev}\">{sev}</span> {}</td>",
         esc(&key(f.key.as_str())),
-        f.kind.as_str()
+        super::ci::kind_with_class(f)
     );
     let is_odd = |n: &str| f.odd_one_out.iter().any(|o| &**o == n);
     match &f.environment {

@@ -169,7 +169,37 @@ fn finding<W: Write + ?Sized>(out: &mut W, f: &Finding) -> io::Result<()> {
     opt_s(out, f.rule.as_deref())?;
     out.write_all(b", \"reason\": ")?;
     opt_s(out, f.reason.as_deref())?;
+    if let Some(c) = f.change_class {
+        out.write_all(b", \"change_class\": ")?;
+        s(out, c.as_str())?;
+    }
     out.write_all(b"}")
+}
+
+/// `"readiness": [...]`, one object per release and target environment.
+fn readiness<W: Write + ?Sized>(out: &mut W, r: &Report) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, x) in r.readiness.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b", ")?;
+        }
+        out.write_all(b"{\"release\": ")?;
+        s(out, &x.release)?;
+        out.write_all(b", \"environment\": ")?;
+        s(out, &x.environment)?;
+        out.write_all(b", \"verdict\": ")?;
+        s(out, x.verdict.as_str())?;
+        for (name, keys) in [
+            ("pending", &x.pending),
+            ("contract", &x.contract),
+            ("blocking", &x.blocking),
+        ] {
+            write!(out, ", \"{name}\": ")?;
+            names(out, keys)?;
+        }
+        out.write_all(b"}")?;
+    }
+    out.write_all(b"]")
 }
 
 fn note_kind(n: &Note) -> &'static str {
@@ -225,10 +255,16 @@ impl Renderer for JsonRenderer {
             }
             out.write_all(b"]}")?;
         }
+        out.write_all(b"\n  ]")?;
+        // Against a release only: the verdict per target environment.
+        if !report.readiness.is_empty() {
+            out.write_all(b",\n  \"readiness\": ")?;
+            readiness(out, report)?;
+        }
         let sm = &report.summary;
         write!(
             out,
-            "\n  ],\n  \"summary\": {{\"keys\": {}, \"findings\": {}, \"error\": {}, \"warning\": {}, \"info\": {}, \"waived\": {}, \"baselined\": {}, \"complete\": {}}},\n  \"findings\": [",
+            ",\n  \"summary\": {{\"keys\": {}, \"findings\": {}, \"error\": {}, \"warning\": {}, \"info\": {}, \"waived\": {}, \"baselined\": {}, \"complete\": {}}},\n  \"findings\": [",
             sm.keys,
             sm.findings,
             sm.errors,

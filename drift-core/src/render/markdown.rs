@@ -149,7 +149,7 @@ fn rows(f: &Finding, out: &mut String) {
     let first = format!(
         "| {} | {} | {key_cell} |",
         severity(f.severity),
-        f.kind.as_str()
+        super::ci::kind_with_class(f)
     );
     let mut lead = Some(first);
     let mut row = |envs: &str, value: &str, odd: bool, out: &mut String| {

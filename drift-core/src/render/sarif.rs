@@ -157,6 +157,9 @@ fn result(f: &Finding, rule_index: usize, loc: Option<&Location>) -> sarif::Resu
     let extra = &mut props.additional_properties;
     extra.insert("key".to_owned(), json!(super::text::key(f.key.as_str())));
     extra.insert("kind".to_owned(), json!(f.kind.as_str()));
+    if let Some(c) = f.change_class {
+        extra.insert("changeClass".to_owned(), json!(c.as_str()));
+    }
     extra.insert("severity".to_owned(), json!(f.severity.as_str()));
     extra.insert("environments".to_owned(), json!(ci::environments(f)));
     extra.insert("values".to_owned(), Json::Object(values));

@@ -279,6 +279,9 @@ impl TextRenderer {
                 p.paint(Style::Dim, &format!("(hosts of {})", name(env)))
             )?;
         }
+        if let Some(c) = f.change_class {
+            write!(out, "  {}", p.paint(Style::Dim, &format!("[{c}]")))?;
+        }
         writeln!(out)?;
         let show_values = !matches!(f.detail.as_deref(), Some(Detail::Fields(_)))
             || f.kind == FindingKind::Missing;
@@ -415,6 +418,30 @@ impl Renderer for TextRenderer {
             envs.join(" → "),
             thousands(report.summary.keys)
         )?;
+        if !report.readiness.is_empty() {
+            writeln!(out, "\n{}", p.paint(Style::Bold, "DEPLOY READINESS"))?;
+            for r in &report.readiness {
+                writeln!(
+                    out,
+                    "  {} → {}: {}",
+                    name(&r.release),
+                    name(&r.environment),
+                    p.paint(Style::Bold, r.verdict.title())
+                )?;
+                let lines = [
+                    ("blocked by", &r.blocking),
+                    ("contract (a later release)", &r.contract),
+                    ("migrate first", &r.pending),
+                ];
+                for (what, keys) in lines {
+                    if !keys.is_empty() {
+                        let shown: Vec<Cow<'_, str>> = keys.iter().map(|k| key(k)).collect();
+                        let shown: Vec<&str> = shown.iter().map(|k| &**k).collect();
+                        writeln!(out, "    {what}: {}", shown.join(", "))?;
+                    }
+                }
+            }
+        }
         for (layer, list) in super::by_layer(report) {
             let count = list.len();
             writeln!(

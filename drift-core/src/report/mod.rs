@@ -29,11 +29,24 @@ pub enum FindingKind {
     /// One or a few hosts of an environment differ from the majority of
     /// their siblings.
     Outlier,
+    /// A release's migration the environment has not applied: the deploy
+    /// must run it.
+    Pending,
+    /// A migration the environment applied that the release does not know
+    /// (a branch that never merged, or a rollback target).
+    Unknown,
+    /// A migration applied with another checksum than the release's file.
+    Edited,
+    /// A pending migration older than the latest applied one.
+    OutOfOrder,
+    /// A migration that failed, or a history left dirty.
+    Failed,
 }
 
 impl FindingKind {
     /// The name used in reports: `missing`, `changed`, `type_mismatch`,
-    /// `not_different`, `behind`, `outlier`.
+    /// `not_different`, `behind`, `outlier`; against a release `pending`,
+    /// `unknown`, `edited`, `out_of_order`, `failed`.
     pub fn as_str(self) -> &'static str {
         match self {
             FindingKind::Missing => "missing",
@@ -42,6 +55,11 @@ impl FindingKind {
             FindingKind::NotDifferent => "not_different",
             FindingKind::Behind => "behind",
             FindingKind::Outlier => "outlier",
+            FindingKind::Pending => "pending",
+            FindingKind::Unknown => "unknown",
+            FindingKind::Edited => "edited",
+            FindingKind::OutOfOrder => "out_of_order",
+            FindingKind::Failed => "failed",
         }
     }
 }
@@ -88,6 +106,9 @@ pub struct Finding {
     pub rule: Option<Arc<str>>,
     /// The rule's reason.
     pub reason: Option<Arc<str>>,
+    /// Against a release: the schema change's class (`expand`,
+    /// `contract`, `unmet`).
+    pub change_class: Option<crate::readiness::ChangeClass>,
 }
 
 impl Finding {
@@ -470,6 +491,8 @@ pub struct Report {
     /// only with [`DiffOptions::keep_ignored`](crate::diff::DiffOptions);
     /// never counted, never active.
     pub ignored: Vec<Finding>,
+    /// Against a release: the verdict for each target environment.
+    pub readiness: Vec<crate::readiness::Readiness>,
 }
 
 impl Summary {

@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE TABLE orders (id BIGINT PRIMARY KEY, customer_id BIGINT NOT NULL);
+
+-- migrate:down
+DROP TABLE orders;
