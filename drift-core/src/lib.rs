@@ -94,6 +94,13 @@ pub mod __private {
     pub use crate::manifest::stream::{Prepared, Preparer};
     pub use crate::pipeline::in_order;
 
+    /// Compares migration ids with digit runs as numbers (`9` < `10`): the
+    /// order of a live history's `latest`, which the readiness comparison
+    /// must share.
+    pub fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+        crate::readiness::migrations::natural(a, b)
+    }
+
     /// Renders raw bytes of a file name that are not UTF-8 as a key segment
     /// (see `key::bytes_segment`).
     pub fn bytes_segment(bytes: &[u8]) -> String {

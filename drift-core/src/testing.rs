@@ -15,3 +15,26 @@ pub(crate) fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
         (seed % n as u64) as usize
     }
 }
+
+/// A `changed` error finding of `key` across environments (name, value;
+/// `None`: absent), with nothing else set.
+#[cfg(test)]
+pub(crate) fn changed_finding(key: &str, values: &[(&str, Option<&str>)]) -> crate::Finding {
+    crate::Finding {
+        key: crate::KeyPath::new(key).unwrap(),
+        kind: crate::report::FindingKind::Changed,
+        severity: crate::Severity::Error,
+        environment: None,
+        values: values
+            .iter()
+            .map(|(n, v)| (std::sync::Arc::from(*n), v.map(crate::Value::from)))
+            .collect(),
+        odd_one_out: Vec::new(),
+        detail: None,
+        waived: None,
+        expired_waiver: None,
+        rule: None,
+        reason: None,
+        change_class: None,
+    }
+}

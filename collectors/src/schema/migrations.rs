@@ -2,7 +2,6 @@
 //! applied migration and one summary per tool. The history tables themselves
 //! are not reported as ordinary tables.
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use drift_core::Value;
@@ -225,35 +224,9 @@ fn truthy(v: Option<&str>) -> bool {
     )
 }
 
-/// Compares ids with digit runs as numbers (`9` < `10`).
-pub(crate) fn natural(a: &str, b: &str) -> Ordering {
-    fn runs(s: &str) -> Vec<(bool, &str)> {
-        let mut out = Vec::new();
-        let mut start = 0;
-        let bytes = s.as_bytes();
-        for i in 1..=bytes.len() {
-            if i == bytes.len() || bytes[i].is_ascii_digit() != bytes[start].is_ascii_digit() {
-                out.push((bytes[start].is_ascii_digit(), &s[start..i]));
-                start = i;
-            }
-        }
-        out
-    }
-    let (ra, rb) = (runs(a), runs(b));
-    for (x, y) in ra.iter().zip(rb.iter()) {
-        let o = match (x, y) {
-            ((true, p), (true, q)) => {
-                let (p, q) = (p.trim_start_matches('0'), q.trim_start_matches('0'));
-                p.len().cmp(&q.len()).then_with(|| p.cmp(q))
-            }
-            ((_, p), (_, q)) => p.cmp(q),
-        };
-        if o != Ordering::Equal {
-            return o;
-        }
-    }
-    ra.len().cmp(&rb.len()).then_with(|| a.cmp(b))
-}
+/// Compares ids with digit runs as numbers (`9` < `10`), as the readiness
+/// comparison does.
+pub(crate) use drift_core::__private::natural_order as natural;
 
 /// Records the rows of one history table (cells in [`Tool::columns`] order).
 pub(crate) fn record(model: &mut Model, tool: Tool, rows: &[Vec<Option<String>>]) {
@@ -400,6 +373,7 @@ pub(crate) fn from_inserts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cmp::Ordering;
 
     #[test]
     fn natural_order_compares_numbers() {

@@ -116,6 +116,20 @@ pub fn differing_fields(a: &Value, b: &Value) -> Vec<String> {
     }
 }
 
+/// Each key of a [`diff`] with the fields that differ (none for a key on
+/// one side only).
+pub fn changes(d: &BTreeMap<String, (Option<Value>, Option<Value>)>) -> Vec<(String, Vec<String>)> {
+    d.iter()
+        .map(|(k, (x, y))| {
+            let fields = match (x, y) {
+                (Some(x), Some(y)) => differing_fields(x, y),
+                _ => vec![],
+            };
+            (k.clone(), fields)
+        })
+        .collect()
+}
+
 /// Keys of kinds only a live database has.
 pub fn is_live_only(key: &str) -> bool {
     let kind = key.split(':').nth(2).unwrap_or("");

@@ -125,16 +125,7 @@ fn each_listed_drift_is_a_difference_of_exactly_its_key_and_fields() {
          DELETE FROM schema_migrations WHERE version = '2';",
     );
     let d = diff(&live(&base), &live(&drifted));
-    let got: Vec<(String, Vec<String>)> = d
-        .iter()
-        .map(|(k, (x, y))| {
-            let fields = match (x, y) {
-                (Some(x), Some(y)) => differing_fields(x, y),
-                _ => vec![],
-            };
-            (k.clone(), fields)
-        })
-        .collect();
+    let got = changes(&d);
     let expected: Vec<(String, Vec<String>)> = [
         ("column:customers.name", vec!["type"]),
         ("column:customers.phone", vec![]),

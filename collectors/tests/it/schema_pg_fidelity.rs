@@ -13,7 +13,7 @@ use drift_collectors::schema::{SchemaOptions, SchemaSource};
 use drift_core::Value;
 
 use super::schema_common::*;
-use super::schema_pg_support::{PgDb, admin};
+use super::schema_pg_support::{PgDb, admin, dumped};
 
 /// What both databases hold.
 const BASE: &str = "
@@ -96,25 +96,6 @@ fn read(db: &PgDb) -> BTreeMap<String, Value> {
     entries(&c)
 }
 
-/// The entries of a `pg_dump --schema-only` of `db`, read as a file.
-fn dumped(db: &PgDb) -> BTreeMap<String, Value> {
-    let dump = std::process::Command::new("pg_dump")
-        .args(["--schema-only", "--no-owner", "-d", &db.url()])
-        .output()
-        .expect("pg_dump runs");
-    assert!(
-        dump.status.success(),
-        "{}",
-        String::from_utf8_lossy(&dump.stderr)
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("structure.sql");
-    std::fs::write(&path, &dump.stdout).unwrap();
-    let c = collect(SchemaSource::file(&path));
-    assert_no_errors(&c);
-    entries(&c)
-}
-
 /// A login-less role for the grant, dropped with the test's databases.
 struct Role(String);
 
@@ -139,16 +120,7 @@ fn each_fidelity_kind_is_a_finding_of_its_own_key() {
     twin.exec(&drift);
     let (a, b) = (read(&base), read(&drifted));
     let d = diff(&a, &b);
-    let got: Vec<(String, Vec<String>)> = d
-        .iter()
-        .map(|(k, (x, y))| {
-            let fields = match (x, y) {
-                (Some(x), Some(y)) => differing_fields(x, y),
-                _ => vec![],
-            };
-            (k.clone(), fields)
-        })
-        .collect();
+    let got = changes(&d);
     let p = "schema:postgres:";
     let expected: Vec<(String, Vec<String>)> = [
         ("collation:public.c1", vec![]),

@@ -2,7 +2,32 @@
 
 #![allow(dead_code)]
 
-use super::schema_common::{pg_url, unique_name, with_db};
+use std::collections::BTreeMap;
+
+use drift_collectors::schema::SchemaSource;
+use drift_core::Value;
+
+use super::schema_common::{assert_no_errors, collect, entries, pg_url, unique_name, with_db};
+
+/// The entries of a `pg_dump --schema-only --no-owner` of `db`, read as a
+/// schema file.
+pub fn dumped(db: &PgDb) -> BTreeMap<String, Value> {
+    let dump = std::process::Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", "-d", &db.url()])
+        .output()
+        .expect("pg_dump runs");
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("structure.sql");
+    std::fs::write(&path, &dump.stdout).unwrap();
+    let c = collect(SchemaSource::file(&path));
+    assert_no_errors(&c);
+    entries(&c)
+}
 
 /// A database that lives as long as this value.
 pub struct PgDb {

@@ -8,7 +8,7 @@ use drift_core::{ErrorKind, Value};
 
 use super::listing::listing;
 use super::schema_common::*;
-use super::schema_pg_support::{PgDb, Tunnelled};
+use super::schema_pg_support::{PgDb, Tunnelled, dumped};
 
 const NEEDS_PG: &str =
     "needs PostgreSQL: run scripts/ci-db-setup, then cargo test -- --include-ignored";
@@ -87,21 +87,7 @@ fn every_object_kind_is_collected() {
 fn a_pg_dump_file_gives_the_same_entries_as_the_live_database() {
     let db = shop();
     let m = live(&db);
-    let dump = std::process::Command::new("pg_dump")
-        .args(["--schema-only", "--no-owner", "-d", &db.url()])
-        .output()
-        .expect("pg_dump runs");
-    assert!(
-        dump.status.success(),
-        "{}",
-        String::from_utf8_lossy(&dump.stderr)
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("structure.sql");
-    std::fs::write(&path, &dump.stdout).unwrap();
-    let c = collect(SchemaSource::file(&path));
-    assert_no_errors(&c);
-    let f = entries(&c);
+    let f = dumped(&db);
     let d = diff(&file_expressible(&m), &file_expressible(&f));
     assert!(d.is_empty(), "dump and live differ: {d:#?}");
     assert!(f.len() > 40, "too few entries from the dump: {}", f.len());
@@ -226,16 +212,7 @@ fn each_listed_drift_is_a_difference_of_exactly_its_key_and_fields() {
     .into_iter()
     .map(|(k, f)| (format!("{p}{k}"), f))
     .collect();
-    let got: Vec<(String, Vec<String>)> = d
-        .iter()
-        .map(|(k, (x, y))| {
-            let fields = match (x, y) {
-                (Some(x), Some(y)) => differing_fields(x, y),
-                _ => vec![],
-            };
-            (k.clone(), fields)
-        })
-        .collect();
+    let got = changes(&d);
     let expected: Vec<(String, Vec<String>)> = expected
         .into_iter()
         .map(|(k, f)| (k, f.into_iter().map(str::to_owned).collect()))

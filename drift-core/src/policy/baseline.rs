@@ -232,30 +232,9 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::KeyPath;
     use crate::policy::Severity;
-    use crate::report::{FindingKind, Summary};
-    use crate::value::Value;
-
-    fn finding(key: &str, values: &[(&str, Option<&str>)]) -> Finding {
-        Finding {
-            key: KeyPath::new(key).unwrap(),
-            kind: FindingKind::Changed,
-            severity: Severity::Error,
-            environment: None,
-            values: values
-                .iter()
-                .map(|(n, v)| (Arc::from(*n), v.map(|v| Value::String(v.to_owned()))))
-                .collect(),
-            odd_one_out: vec![],
-            detail: None,
-            waived: None,
-            expired_waiver: None,
-            rule: None,
-            reason: None,
-            change_class: None,
-        }
-    }
+    use crate::report::Summary;
+    use crate::testing::changed_finding as finding;
 
     fn report(findings: Vec<Finding>) -> Report {
         let mut r = Report {

@@ -8,7 +8,7 @@
 //! N-way comparison. Pure: manifests in, findings and a verdict out.
 
 mod class;
-mod migrations;
+pub(crate) mod migrations;
 
 use std::fmt;
 use std::sync::Arc;

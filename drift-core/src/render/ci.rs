@@ -210,29 +210,7 @@ pub(crate) fn verdict(report: &Report, fail_on: Severity) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::key::KeyPath;
-    use crate::report::Finding;
-    use crate::value::Value;
-
-    fn finding(key: &str, values: &[(&str, Option<&str>)]) -> Finding {
-        Finding {
-            key: KeyPath::new(key).unwrap(),
-            kind: FindingKind::Changed,
-            severity: Severity::Error,
-            environment: None,
-            values: values
-                .iter()
-                .map(|(n, v)| (std::sync::Arc::from(*n), v.map(Value::from)))
-                .collect(),
-            odd_one_out: Vec::new(),
-            detail: None,
-            waived: None,
-            expired_waiver: None,
-            rule: None,
-            reason: None,
-            change_class: None,
-        }
-    }
+    use crate::testing::changed_finding as finding;
 
     #[test]
     fn fingerprints_ignore_values() {
