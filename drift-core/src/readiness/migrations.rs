@@ -56,6 +56,18 @@ fn checksum(v: &Value) -> Option<&Value> {
         .filter(|c| !matches!(c, Value::Null))
 }
 
+/// Whether two different checksums say that a migration was edited: both
+/// shown, or both hidden as secrets (a hash can look like one, Atlas's
+/// base64 does) under one fingerprint key. Fingerprints of two keys, or a
+/// value hidden on one side only, differ whatever the files hold.
+fn comparable(a: &Value, b: &Value, release: &Manifest, env: &Manifest) -> bool {
+    match (a.is_secret(), b.is_secret()) {
+        (false, false) => true,
+        (true, true) => release.fingerprint_key == env.fingerprint_key,
+        _ => false,
+    }
+}
+
 /// Compares ids with digit runs as numbers (`9` < `10`), as the live
 /// history's `latest` does.
 pub(crate) fn natural(a: &str, b: &str) -> Ordering {
@@ -153,6 +165,7 @@ pub(super) fn compare(release: &Manifest, env: &Manifest, out: &mut Out) {
             if let Some((_, there)) = here.get(id) {
                 if let (Some(a), Some(b)) = (checksum(value), checksum(there))
                     && a != b
+                    && comparable(a, b, release, env)
                 {
                     out.push_migration(key, FindingKind::Edited, Some(value), Some(there));
                 } else if field(there, "success") == Some(&Value::Bool(false)) {

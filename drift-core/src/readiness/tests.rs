@@ -92,6 +92,62 @@ fn migrations_pending_unknown_edited_out_of_order() {
 }
 
 #[test]
+fn hashes_hidden_under_other_fingerprint_keys_are_not_edits() {
+    let k = "schema:shop:migration:atlas:20240101000000";
+    let hash = b"h1:Esg/mDsMlLnHAQ3MkhSVidX7AaPTKvj21plUXZXbkEA=";
+    // A hash the secret judge hid (Atlas's base64 can look like a token),
+    // fingerprinted with the manifest's key.
+    let with = |env: &str, role: Role, secret_key: &[u8]| {
+        let fp = crate::Fingerprinter::keyed(secret_key);
+        let entry = obj(&[(
+            "hash",
+            Value::Secret(fp.fingerprint(&KeyPath::new(k).unwrap(), hash)),
+        )]);
+        let mut c = Collection::new();
+        c.insert(KeyPath::new(k).unwrap(), entry);
+        let mut b = ManifestBuilder::new(env, "local", Sanitizer::new(fp));
+        b.role(role);
+        b.add("schema", "0.1.0", c);
+        b.finish(None)
+    };
+    let one = b"key one, long enough to be a key";
+    let release = with("release", Role::Release, one);
+    // One key: the same file is the same fingerprint.
+    assert!(
+        compare(&release, &with("prod", Role::Environment, one))
+            .0
+            .is_empty()
+    );
+    // Another file under that key is an edit.
+    let edited = {
+        let fp = crate::Fingerprinter::keyed(one);
+        let entry = obj(&[(
+            "hash",
+            Value::Secret(fp.fingerprint(&KeyPath::new(k).unwrap(), b"h1:other")),
+        )]);
+        let mut c = Collection::new();
+        c.insert(KeyPath::new(k).unwrap(), entry);
+        let mut b = ManifestBuilder::new("prod", "local", Sanitizer::new(fp));
+        b.role(Role::Environment);
+        b.add("schema", "0.1.0", c);
+        b.finish(None)
+    };
+    assert_eq!(
+        kinds(&compare(&release, &edited).0),
+        [(k.to_owned(), "edited")]
+    );
+    // Two keys: the fingerprints differ, the files do not; no edit.
+    let other = with(
+        "prod",
+        Role::Environment,
+        b"key two, long enough to be a key",
+    );
+    assert_ne!(release.fingerprint_key, other.fingerprint_key);
+    let (findings, _) = compare(&release, &other);
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
 fn golang_migrate_and_alembic_histories_hold_the_head_only() {
     let g = |id: &str| format!("schema:shop:migration:golang-migrate:{id}");
     let dirty = |d: bool| obj(&[("dirty", Value::Bool(d))]);
