@@ -209,15 +209,40 @@ fn readiness(
     if targets.is_empty() {
         return Err(DiffError::TooFew);
     }
-    // Everything but the findings (environments, errors, notes,
-    // completeness) as the ordinary comparison of all of them gives it.
+    // The environments, errors, match counts and notes about the
+    // manifests as the ordinary comparison of all of them gives them.
     let mut report = engine::run(environments, policy, options)?;
-    report.findings = if targets.len() >= 2 {
+    // The findings among the targets as the ordinary comparison of the
+    // targets alone gives them: a release is held to each target one way
+    // below, never compared as an environment (so nothing it holds
+    // differently, a value an .env.example leaves out, makes a note, an
+    // ignored finding or an incomplete run).
+    let among = if targets.len() >= 2 {
         let others: Vec<Environment<'_>> = targets.iter().map(|e| (*e).clone()).collect();
-        engine::run(&others, policy, options)?.findings
+        Some(engine::run(&others, policy, options)?)
     } else {
-        Vec::new()
+        None
     };
+    report
+        .notes
+        .retain(|n| !matches!(n, crate::report::Note::HiddenInSome { .. }));
+    report.summary.complete =
+        report.errors.is_empty() && among.as_ref().is_none_or(|r| r.summary.complete);
+    match among {
+        Some(r) => {
+            report.notes.extend(
+                r.notes
+                    .into_iter()
+                    .filter(|n| matches!(n, crate::report::Note::HiddenInSome { .. })),
+            );
+            report.findings = r.findings;
+            report.ignored = r.ignored;
+        }
+        None => {
+            report.findings = Vec::new();
+            report.ignored = Vec::new();
+        }
+    }
     for r in &releases {
         for t in &targets {
             // A fleet stands for itself by its first host here.

@@ -483,3 +483,40 @@ fn an_index_built_without_concurrently_is_noted() {
     assert!(index.reason.as_deref().unwrap().contains("CONCURRENTLY"));
     assert_eq!(r.verdict, Verdict::MigrateFirst);
 }
+
+#[test]
+fn a_value_hidden_only_in_the_environment_makes_no_note() {
+    let release = manifest(
+        "release",
+        Role::Release,
+        &[(
+            "env:DATABASE_URL",
+            Value::from("postgres://app@localhost/shop"),
+        )],
+    );
+    let prod = manifest(
+        "prod",
+        Role::Environment,
+        &[(
+            "env:DATABASE_URL",
+            Value::from("postgres://app:s3cret-pw@db.internal/shop"),
+        )],
+    );
+    assert!(prod.get("env:DATABASE_URL").is_some_and(Value::is_secret));
+    let report = crate::diff::diff_manifests(
+        &[release, prod],
+        &crate::Policy::default(),
+        &crate::DiffOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        !report
+            .notes
+            .iter()
+            .any(|n| matches!(n, crate::report::Note::HiddenInSome { .. })),
+        "{:?}",
+        report.notes
+    );
+    assert!(report.summary.complete);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
