@@ -42,11 +42,12 @@ pub(crate) enum DefaultKind {
 /// Secrets need no name check here: their values are fingerprints, which are
 /// compared for presence only unless a rule says otherwise.
 ///
-/// Only settings (`env:` and `config:` keys) are judged by name: a schema
+/// Only settings (`env:`, `config:` and `k8s:` keys) are judged by name: a schema
 /// column called `url` or a package called `host` is structure, and must
 /// match.
 pub(crate) fn expect_for(key: &KeyPath) -> Expect {
-    if matches!(key.layer(), Layer::Env | Layer::Config) && is_env_specific_name(key) {
+    if matches!(key.layer(), Layer::Env | Layer::Config | Layer::Kube) && is_env_specific_name(key)
+    {
         Expect::Present
     } else {
         Expect::Equal
