@@ -120,10 +120,12 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         process_env_of: args.process_env_of.clone(),
         process_env_pidfile: args.process_env_pidfile.clone(),
         hosts: args.host.iter().cloned().collect(),
+        kube_manifests: args.kube_manifests.clone(),
+        kube_namespace: args.kube_namespace.clone(),
     };
     if sources.is_empty() {
         bail!(
-            "nothing to snapshot: give --dotenv, --config-dir, --process-env, --packages, --runtimes, --host-facts or --schema"
+            "nothing to snapshot: give --dotenv, --config-dir, --process-env, --packages, --runtimes, --host-facts, --schema or --kube-manifests"
         );
     }
     let globs = SecretGlobs {

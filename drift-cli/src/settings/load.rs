@@ -205,6 +205,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 process_env_of: env.process_env_of.clone(),
                 process_env_pidfile: env.process_env_pidfile.as_deref().map(PathBuf::from),
                 hosts: hosts(&ctx, &env.hosts)?,
+                kube_manifests: env
+                    .kube_manifests
+                    .iter()
+                    .map(|p| {
+                        if p == "-" {
+                            PathBuf::from("-")
+                        } else {
+                            ctx.resolve(p)
+                        }
+                    })
+                    .collect(),
+                kube_namespace: env.kube_namespace.clone(),
             },
         });
     }

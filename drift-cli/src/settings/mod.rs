@@ -170,6 +170,10 @@ pub struct Sources {
     pub process_env_pidfile: Option<PathBuf>,
     /// Remote hosts (`ssh://user@host:port`); none: the local machine.
     pub hosts: Vec<String>,
+    /// Kubernetes manifests: files, folders, or `-` (standard input).
+    pub kube_manifests: Vec<PathBuf>,
+    /// The namespace of Kubernetes objects that name none.
+    pub kube_namespace: Option<String>,
 }
 
 impl Sources {
@@ -184,6 +188,7 @@ impl Sources {
             && self.schema.is_empty()
             && self.process_env_of.is_none()
             && self.process_env_pidfile.is_none()
+            && self.kube_manifests.is_empty()
     }
 }
 

@@ -82,6 +82,9 @@ pub struct RawEnv {
     pub process_env_pidfile: Option<String>,
     #[serde(default)]
     pub hosts: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub kube_manifests: Vec<String>,
+    pub kube_namespace: Option<String>,
 }
 
 /// A schema source: `"postgres://…"` or a table.

@@ -14,6 +14,7 @@ mod hard;
 mod hostile;
 mod html;
 mod killed;
+mod kube;
 mod reports;
 mod rules;
 mod schema;
