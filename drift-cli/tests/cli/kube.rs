@@ -101,6 +101,14 @@ fn staging_and_prod_differ_where_the_overlays_do() {
     let memory = find(&format!("{app}.resources.limits.memory"));
     assert!(memory.to_string().contains("2147483648"), "{memory}");
     assert!(memory.to_string().contains("1073741824"), "{memory}");
+    // Sizes differ by design: info unless a rule says otherwise; the tag
+    // skew stays a warning.
+    assert_eq!(memory["severity"], "info", "{memory}");
+    assert_eq!(
+        find("k8s:shop/Deployment/web:spec.replicas")["severity"],
+        "info"
+    );
+    assert_eq!(tag["severity"], "warning");
     // The repository is the same: no finding on it.
     assert!(
         !findings
