@@ -12,7 +12,9 @@
 //! What the server fills in is removed and the defaults it adds are filled
 //! in (`normalize`), so a live export and its rendered manifest compare
 //! equal. A Secret's values are recorded decoded under `data.KEY` and are
-//! always hidden by the sanitizer (`k8s:NS/Secret/NAME:data.*`).
+//! always hidden by the sanitizer (`k8s:NS/Secret/NAME:data.*`). Each
+//! container's effective environment is resolved against the objects of
+//! the same input (`resolve`).
 //!
 //! ```
 //! use drift_collectors::kube::KubeCollector;
@@ -30,6 +32,7 @@ mod emit;
 mod image;
 mod normalize;
 mod quantity;
+mod resolve;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -323,8 +326,21 @@ impl Collector for KubeCollector {
             });
         }
         let mut entries: Vec<(KeyPath, Value)> = Vec::new();
+        let mut refs = resolve::Refs::default();
+        for (id, (kind, obj)) in &objects {
+            let mut parts = id.splitn(3, '/');
+            if let (Some(ns), _, Some(name)) = (parts.next(), parts.next(), parts.next()) {
+                refs.add(ns, kind, name, obj);
+            }
+        }
         for (id, (kind, mut obj)) in objects {
             normalize::object(&kind, &mut obj);
+            if let Some(path) = resolve::pod_path(&kind)
+                && let Some(pod) = resolve::at(&obj, path)
+            {
+                let namespace = id.split('/').next().unwrap_or_default();
+                refs.entries(&id, namespace, path, pod, &mut entries);
+            }
             for e in emit::object(&id, &kind, obj, &mut entries) {
                 collection.errors.push(CollectionError::new(
                     NAME,

@@ -170,3 +170,63 @@ fn a_folder_reads_its_manifests() {
     assert!(c.errors.is_empty(), "{:?}", c.errors);
     assert_eq!(c.coverage[0].items, 2);
 }
+
+#[test]
+fn effective_environments_resolve_config_maps_and_name_secret_keys() {
+    let yaml = "\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: shop}
+data: {LOG_LEVEL: info, TIMEOUT: '30'}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: sec, namespace: shop}
+stringData: {DB_PASSWORD: plaintext-never-shown}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: web:1
+        envFrom:
+        - configMapRef: {name: cfg}
+          prefix: APP_
+        env:
+        - name: LEVEL
+          valueFrom: {configMapKeyRef: {name: cfg, key: LOG_LEVEL}}
+        - name: GONE
+          valueFrom: {configMapKeyRef: {name: cfg, key: NOT_THERE}}
+        - name: DB_PASSWORD
+          valueFrom: {secretKeyRef: {name: sec, key: DB_PASSWORD}}
+        - name: PLAIN
+          value: x
+";
+    let c = collect(yaml, None);
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let env = "k8s:shop/Deployment/web:spec.template.spec.containers[name=app].effectiveEnv";
+    for (var, expected) in [
+        ("APP_LOG_LEVEL", Some("info")),
+        ("APP_TIMEOUT", Some("30")),
+        ("LEVEL", Some("info")),
+        ("GONE", None),
+        ("DB_PASSWORD", Some("secret:sec/DB_PASSWORD")),
+        ("PLAIN", Some("x")),
+    ] {
+        assert_eq!(
+            value(&c, &format!("{env}.{var}")),
+            expected.map(Value::from).as_ref(),
+            "{var}"
+        );
+    }
+    let effective: Vec<_> = c
+        .entries
+        .iter()
+        .filter(|(k, _)| k.as_str().contains("effectiveEnv"))
+        .collect();
+    assert!(!format!("{effective:?}").contains("plaintext-never-shown"));
+}

@@ -93,6 +93,9 @@ fn staging_and_prod_differ_where_the_overlays_do() {
     // A ConfigMap key missing in prod.
     let missing = find("k8s:shop/ConfigMap/web-config:data.NEW_CHECKOUT_FLOW");
     assert_eq!(missing["kind"], "missing");
+    // … reaches the container's effective environment (its `envFrom`).
+    let env = find(&format!("{app}.effectiveEnv.NEW_CHECKOUT_FLOW"));
+    assert_eq!(env["kind"], "missing");
     // An image tag skew, as versions.
     let tag = find(&format!("{app}.image.tag"));
     assert_eq!(tag["kind"], "changed");
