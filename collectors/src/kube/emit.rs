@@ -51,6 +51,9 @@ pub(crate) fn object(
     if kind == "Secret" {
         secret_data(&mut obj, &mut b, out, &mut errors);
     }
+    if kind == "ConfigMap" {
+        config_map_data(&mut obj, &mut b, out, &mut errors);
+    }
     walk(&obj, &mut b, "", "", 0, out, &mut errors);
     obj.dispose();
     errors
@@ -101,6 +104,47 @@ fn secret_data(
         b.push_field("data");
         b.push_field(&k);
         out.push((b.key(), Value::String(v)));
+        b.truncate(mark);
+    }
+}
+
+/// A ConfigMap's `data` per key; a value under a key named like a YAML or
+/// JSON file (`application.yaml`) that parses to a mapping is flattened
+/// like a config file (`data."application.yaml".server.port`), any other
+/// value is one string.
+fn config_map_data(
+    obj: &mut Node,
+    b: &mut KeyBuilder,
+    out: &mut Vec<(KeyPath, Value)>,
+    errors: &mut Vec<EmitError>,
+) {
+    let Some(Node::Map(data)) = super::normalize::remove(obj, "data") else {
+        return;
+    };
+    let mark = b.mark();
+    for (k, v) in data {
+        b.push_field("data");
+        b.push_field(&k);
+        let is_file = [".yaml", ".yml", ".json"].iter().any(|x| k.ends_with(x));
+        let doc = match &v {
+            Node::Str(text) if is_file => match super::parse(text) {
+                Ok(mut docs) if docs.len() == 1 && matches!(docs[0], Node::Map(_)) => docs.pop(),
+                Ok(docs) => {
+                    docs.into_iter().for_each(Node::dispose);
+                    None
+                }
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        match doc {
+            Some(doc) => {
+                walk(&doc, b, "", "", 1, out, errors);
+                doc.dispose();
+            }
+            None => walk(&v, b, "", "", 1, out, errors),
+        }
+        v.dispose();
         b.truncate(mark);
     }
 }

@@ -230,3 +230,38 @@ spec:
         .collect();
     assert!(!format!("{effective:?}").contains("plaintext-never-shown"));
 }
+
+#[test]
+fn config_map_files_are_flattened() {
+    let yaml = "\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: shop}
+data:
+  application.yaml: |
+    server:
+      port: 8080
+  settings.json: '{\"pool\": {\"size\": 10}}'
+  broken.yaml: '{unclosed'
+  LOG_LEVEL: info
+";
+    let c = collect(yaml, None);
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let cfg = "k8s:shop/ConfigMap/cfg:data";
+    assert_eq!(
+        value(&c, &format!("{cfg}.\"application.yaml\".server.port")),
+        Some(&Value::Int(8080))
+    );
+    assert_eq!(
+        value(&c, &format!("{cfg}.\"settings.json\".pool.size")),
+        Some(&Value::Int(10))
+    );
+    assert_eq!(
+        value(&c, &format!("{cfg}.\"broken.yaml\"")),
+        Some(&Value::from("{unclosed"))
+    );
+    assert_eq!(
+        value(&c, &format!("{cfg}.LOG_LEVEL")),
+        Some(&Value::from("info"))
+    );
+}
