@@ -231,6 +231,9 @@ pub struct SnapshotArgs {
     /// The namespace of --kube-manifests objects that name none [default: `default`].
     #[arg(long, value_name = "NS")]
     pub kube_namespace: Option<String>,
+    /// Record --kube-manifests objects of namespace FROM under TO (repeatable): `shop-prod=shop`.
+    #[arg(long = "kube-namespace-map", value_name = "FROM=TO")]
+    pub kube_namespace_map: Vec<String>,
     /// Record runtime versions (node, python3, java, nginx, openssl, …), the OS release and the kernel.
     #[arg(long)]
     pub runtimes: bool,

@@ -232,6 +232,9 @@ fn kube_collector(sources: &Sources) -> KubeCollector {
     if let Some(ns) = &sources.kube_namespace {
         kube = kube.namespace(ns.clone());
     }
+    for (from, to) in &sources.kube_namespace_map {
+        kube = kube.map_namespace(from.clone(), to.clone());
+    }
     for path in &sources.kube_manifests {
         if path.as_os_str() != "-" {
             kube = kube.path(path.clone());

@@ -99,6 +99,7 @@ impl std::fmt::Debug for Source {
 pub struct KubeCollector {
     sources: Vec<Source>,
     namespace: Option<String>,
+    namespace_map: BTreeMap<String, String>,
 }
 
 impl KubeCollector {
@@ -126,6 +127,19 @@ impl KubeCollector {
     /// The namespace of objects that name none (`--kube-namespace`).
     pub fn namespace(mut self, namespace: impl Into<String>) -> KubeCollector {
         self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Records the objects of namespace `from` under `to` (`shop-prod` as
+    /// `shop`), so that the same workload is compared across environments
+    /// whose namespaces carry their names; a `Namespace` object named
+    /// `from` is renamed too.
+    pub fn map_namespace(
+        mut self,
+        from: impl Into<String>,
+        to: impl Into<String>,
+    ) -> KubeCollector {
+        self.namespace_map.insert(from.into(), to.into());
         self
     }
 
@@ -237,6 +251,15 @@ impl KubeCollector {
                         .clone()
                         .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()),
                 }
+            };
+            let namespace = self
+                .namespace_map
+                .get(&namespace)
+                .cloned()
+                .unwrap_or(namespace);
+            let name = match kind.as_str() {
+                "Namespace" => self.namespace_map.get(&name).cloned().unwrap_or(name),
+                _ => name,
             };
             let id = format!("{namespace}/{kind}/{name}");
             if let Some((_, old)) = objects.insert(id, (kind, doc)) {

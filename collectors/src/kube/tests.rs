@@ -265,3 +265,26 @@ data:
         Some(&Value::from("info"))
     );
 }
+
+#[test]
+fn namespaces_are_mapped() {
+    let yaml = "\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: shop-prod}
+data: {A: '1'}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop-prod}
+";
+    let c = KubeCollector::new()
+        .map_namespace("shop-prod", "shop")
+        .bytes("-", yaml.as_bytes().to_vec())
+        .collect(&Local::new());
+    assert_eq!(
+        value(&c, "k8s:shop/ConfigMap/cfg:data.A"),
+        Some(&Value::from("1"))
+    );
+    assert!(value(&c, "k8s:_cluster/Namespace/shop:apiVersion").is_some());
+}

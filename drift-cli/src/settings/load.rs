@@ -217,6 +217,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                     })
                     .collect(),
                 kube_namespace: env.kube_namespace.clone(),
+                kube_namespace_map: env
+                    .kube_namespace_map
+                    .iter()
+                    .map(|(f, t)| (f.clone(), t.clone()))
+                    .collect(),
             },
         });
     }

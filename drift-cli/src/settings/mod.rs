@@ -174,6 +174,8 @@ pub struct Sources {
     pub kube_manifests: Vec<PathBuf>,
     /// The namespace of Kubernetes objects that name none.
     pub kube_namespace: Option<String>,
+    /// Kubernetes namespaces recorded under another name (FROM, TO).
+    pub kube_namespace_map: Vec<(String, String)>,
 }
 
 impl Sources {

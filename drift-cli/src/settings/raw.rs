@@ -85,6 +85,8 @@ pub struct RawEnv {
     #[serde(default)]
     pub kube_manifests: Vec<String>,
     pub kube_namespace: Option<String>,
+    #[serde(default)]
+    pub kube_namespace_map: std::collections::BTreeMap<String, String>,
 }
 
 /// A schema source: `"postgres://…"` or a table.

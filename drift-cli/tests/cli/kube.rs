@@ -161,6 +161,43 @@ fn a_rotated_secret_is_reported_by_fingerprint_and_never_shown() {
 }
 
 #[test]
+fn namespaces_that_carry_the_environment_are_mapped() {
+    let yaml = std::fs::read_to_string(kube("prod.yaml")).unwrap();
+    let run = Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "prod",
+            "-q",
+            "--kube-namespace",
+            "shop-prod",
+        ])
+        .args([
+            "--kube-namespace-map",
+            "shop-prod=shop",
+            "--kube-manifests",
+            "-",
+        ])
+        .stdin(yaml)
+        .status(0);
+    assert_eq!(
+        run.json()["entries"]["k8s:shop/Deployment/web:spec.replicas"],
+        3
+    );
+    Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "prod",
+            "--kube-namespace-map",
+            "shop-prod",
+        ])
+        .args(["--kube-manifests", "-"])
+        .status(2)
+        .stderr_has("FROM=TO");
+}
+
+#[test]
 fn standard_input_and_folders_are_read() {
     let yaml = std::fs::read_to_string(kube("prod.yaml")).unwrap();
     let run = Drift::new()
