@@ -30,6 +30,7 @@ mod collector;
 pub mod config;
 pub mod env;
 pub mod host;
+pub mod kube;
 pub mod packages;
 pub mod progress;
 pub mod runtime;

@@ -225,6 +225,15 @@ pub struct SnapshotArgs {
     /// A package database, lockfile, or directory searched for them (repeatable; `/` reads the OS package databases).
     #[arg(long = "packages", value_name = "PATH")]
     pub packages: Vec<PathBuf>,
+    /// Kubernetes manifests: a YAML or JSON file, a folder of them, or `-` for standard input (repeatable): `kubectl get … -o yaml`, `helm template`, `kustomize build`.
+    #[arg(long = "kube-manifests", value_name = "PATH")]
+    pub kube_manifests: Vec<PathBuf>,
+    /// The namespace of --kube-manifests objects that name none [default: `default`].
+    #[arg(long, value_name = "NS")]
+    pub kube_namespace: Option<String>,
+    /// Record --kube-manifests objects of namespace FROM under TO (repeatable): `shop-prod=shop`.
+    #[arg(long = "kube-namespace-map", value_name = "FROM=TO")]
+    pub kube_namespace_map: Vec<String>,
     /// Record runtime versions (node, python3, java, nginx, openssl, …), the OS release and the kernel.
     #[arg(long)]
     pub runtimes: bool,

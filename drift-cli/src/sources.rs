@@ -4,6 +4,7 @@ use drift_collectors::Collector;
 use drift_collectors::config::{ConfigCollector, ConfigRoot};
 use drift_collectors::env::{EnvCollector, ProcSelector};
 use drift_collectors::host::HostCollector;
+use drift_collectors::kube::KubeCollector;
 use drift_collectors::packages::PackagesCollector;
 use drift_collectors::runtime::RuntimeCollector;
 use drift_collectors::schema::{
@@ -127,6 +128,9 @@ pub fn collectors(
         }
         out.push(Box::new(env));
     }
+    if !sources.kube_manifests.is_empty() {
+        out.push(Box::new(kube_collector(sources)));
+    }
     if !sources.config_dirs.is_empty() {
         let roots = sources.config_dirs.iter().map(|d| match &d.name {
             Some(name) => ConfigRoot::named(d.path.clone(), name.clone()),
@@ -228,4 +232,44 @@ pub fn process_env() -> Vec<(String, String)> {
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
         .filter(|(k, _)| !k.starts_with("DRIFT_"))
         .collect()
+}
+
+/// The largest standard input read as Kubernetes manifests.
+const MAX_STDIN: u64 = 64 << 20;
+
+/// The Kubernetes collector of `--kube-manifests`; `-` is standard input,
+/// read once whatever the number of hosts (a read that fails, or input
+/// over 64 MiB, leaves the path `-`, which fails as a file: the snapshot is
+/// incomplete).
+fn kube_collector(sources: &Sources) -> KubeCollector {
+    static STDIN: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    let mut kube = KubeCollector::new();
+    if let Some(ns) = &sources.kube_namespace {
+        kube = kube.namespace(ns.clone());
+    }
+    for (from, to) in &sources.kube_namespace_map {
+        kube = kube.map_namespace(from.clone(), to.clone());
+    }
+    for path in &sources.kube_manifests {
+        if path.as_os_str() != "-" {
+            kube = kube.path(path.clone());
+            continue;
+        }
+        let input = STDIN.get_or_init(|| {
+            use std::io::Read as _;
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(MAX_STDIN + 1)
+                .read_to_end(&mut buf)
+                .ok()
+                .filter(|_| buf.len() as u64 <= MAX_STDIN)
+                .map(|_| buf)
+        });
+        kube = match input {
+            Some(bytes) => kube.bytes("-", bytes.clone()),
+            None => kube.path(path.clone()),
+        };
+    }
+    kube
 }

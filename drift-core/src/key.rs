@@ -31,13 +31,15 @@ pub enum Layer {
     Runtime,
     /// Host resources and limits (`host:`).
     Host,
+    /// Kubernetes objects read from manifests (`k8s:`).
+    Kube,
     /// A layer this version of drift does not know.
     Other,
 }
 
 impl Layer {
     /// All known layers in report order.
-    pub const ALL: [Layer; 8] = [
+    pub const ALL: [Layer; 9] = [
         Layer::Schema,
         Layer::Env,
         Layer::Config,
@@ -45,6 +47,7 @@ impl Layer {
         Layer::Package,
         Layer::Runtime,
         Layer::Host,
+        Layer::Kube,
         Layer::Other,
     ];
 
@@ -58,6 +61,7 @@ impl Layer {
             Layer::Package => "package",
             Layer::Runtime => "runtime",
             Layer::Host => "host",
+            Layer::Kube => "k8s",
             Layer::Other => "other",
         }
     }
@@ -71,6 +75,7 @@ impl Layer {
             "package" => Layer::Package,
             "runtime" => Layer::Runtime,
             "host" => Layer::Host,
+            "k8s" => Layer::Kube,
             _ => Layer::Other,
         }
     }
@@ -97,8 +102,10 @@ pub enum KeyPathError {
     /// No `LAYER:` prefix.
     #[error("key path `{0}` has no layer prefix such as `env:` or `config:`")]
     NoLayer(String),
-    /// The layer is not lower-case ASCII letters.
-    #[error("key path `{0}` has an invalid layer: use lower-case letters before the first `:`")]
+    /// The layer is not a lower-case ASCII letter followed by letters or digits.
+    #[error(
+        "key path `{0}` has an invalid layer: use a lower-case letter, then lower-case letters or digits, before the first `:`"
+    )]
     BadLayer(String),
     /// A control character.
     #[error("key path `{0}` contains a control character; quote it")]
@@ -113,7 +120,14 @@ impl KeyPath {
         let Some(colon) = bytes.iter().position(|&b| b == b':') else {
             return Err(KeyPathError::NoLayer(text));
         };
-        if colon == 0 || !bytes[..colon].iter().all(u8::is_ascii_lowercase) {
+        // A layer is a lower-case letter, then lower-case letters or digits
+        // (`k8s`).
+        if colon == 0
+            || !bytes[0].is_ascii_lowercase()
+            || !bytes[1..colon]
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
             return Err(KeyPathError::BadLayer(text));
         }
         if has_control(bytes) {
@@ -244,7 +258,7 @@ pub struct KeyBuilder {
 }
 
 impl KeyBuilder {
-    /// Starts a key path in `layer` (lower-case letters).
+    /// Starts a key path in `layer` (a lower-case letter, then lower-case letters or digits).
     pub fn new(layer: &str) -> KeyBuilder {
         let mut text = String::with_capacity(64);
         text.push_str(layer);
@@ -657,6 +671,8 @@ mod tests {
             .finish();
         assert_eq!(quoted.leaf(), "a.b");
         assert_eq!(KeyPath::new("zzz:q").unwrap().layer(), Layer::Other);
+        let kube = KeyPath::new("k8s:shop/Deployment/web:spec.replicas").unwrap();
+        assert_eq!(kube.layer(), Layer::Kube);
     }
 
     #[test]
@@ -667,6 +683,10 @@ mod tests {
         ));
         assert!(matches!(
             KeyPath::new("Env:X"),
+            Err(KeyPathError::BadLayer(_))
+        ));
+        assert!(matches!(
+            KeyPath::new("8s:X"),
             Err(KeyPathError::BadLayer(_))
         ));
         assert!(matches!(

@@ -28,7 +28,7 @@
 //! assert!(c.entries.iter().any(|(k, _)| k.as_str() == "config:app/settings.yaml:database.pool.size"));
 //! ```
 
-mod error;
+pub(crate) mod error;
 mod file;
 mod format;
 /// Entry points for the fuzz targets (`fuzzing` feature; test support
@@ -52,10 +52,10 @@ pub(crate) use sink::testing;
 mod deep_tests;
 mod toml;
 mod toml_fast;
-mod tree;
+pub(crate) mod tree;
 #[cfg(test)]
 mod twins;
-mod yaml;
+pub(crate) mod yaml;
 mod yaml_fast;
 mod yaml_scalar;
 

@@ -146,10 +146,24 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
         hosts: args.host.iter().cloned().collect(),
         release: args.release,
         migrations: migrations_specs(&args)?,
+        kube_manifests: args.kube_manifests.clone(),
+        kube_namespace: args.kube_namespace.clone(),
+        kube_namespace_map: args
+            .kube_namespace_map
+            .iter()
+            .map(|m| match m.split_once('=') {
+                Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+                    Ok((from.to_owned(), to.to_owned()))
+                }
+                _ => Err(anyhow::anyhow!(
+                    "`--kube-namespace-map` takes FROM=TO (`shop-prod=shop`)"
+                )),
+            })
+            .collect::<anyhow::Result<_>>()?,
     };
     if sources.is_empty() {
         bail!(
-            "nothing to snapshot: give --dotenv, --config-dir, --process-env, --packages, --runtimes, --host-facts, --schema or --migrations"
+            "nothing to snapshot: give --dotenv, --config-dir, --process-env, --packages, --runtimes, --host-facts, --schema, --migrations or --kube-manifests"
         );
     }
     let globs = SecretGlobs {

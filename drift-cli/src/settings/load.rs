@@ -217,6 +217,23 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                     .iter()
                     .map(|m| migrations_spec(&ctx, m))
                     .collect::<Result<_, _>>()?,
+                kube_manifests: env
+                    .kube_manifests
+                    .iter()
+                    .map(|p| {
+                        if p == "-" {
+                            PathBuf::from("-")
+                        } else {
+                            ctx.resolve(p)
+                        }
+                    })
+                    .collect(),
+                kube_namespace: env.kube_namespace.clone(),
+                kube_namespace_map: env
+                    .kube_namespace_map
+                    .iter()
+                    .map(|(f, t)| (f.clone(), t.clone()))
+                    .collect(),
             },
         });
     }

@@ -174,6 +174,12 @@ pub struct Sources {
     pub release: bool,
     /// A release's migration folders.
     pub migrations: Vec<MigrationsSpec>,
+    /// Kubernetes manifests: files, folders, or `-` (standard input).
+    pub kube_manifests: Vec<PathBuf>,
+    /// The namespace of Kubernetes objects that name none.
+    pub kube_namespace: Option<String>,
+    /// Kubernetes namespaces recorded under another name (FROM, TO).
+    pub kube_namespace_map: Vec<(String, String)>,
 }
 
 /// A release's migrations folder (`--migrations`, `migrations = [...]`).
@@ -202,6 +208,7 @@ impl Sources {
             && self.process_env_of.is_none()
             && self.process_env_pidfile.is_none()
             && self.migrations.is_empty()
+            && self.kube_manifests.is_empty()
     }
 }
 

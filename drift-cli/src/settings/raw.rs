@@ -86,6 +86,11 @@ pub struct RawEnv {
     pub role: Option<Spanned<String>>,
     #[serde(default)]
     pub migrations: Vec<Spanned<RawMigrations>>,
+    #[serde(default)]
+    pub kube_manifests: Vec<String>,
+    pub kube_namespace: Option<String>,
+    #[serde(default)]
+    pub kube_namespace_map: std::collections::BTreeMap<String, String>,
 }
 
 /// A release's migrations folder: a path, or a table.

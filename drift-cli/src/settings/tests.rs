@@ -254,3 +254,22 @@ schema = [{ url = "mysql://drift@db/shop", tls = "VERIFY_IDENTITY", tls_ca = "ce
         assert!(e.contains("line 2") && e.contains(says), "{e}");
     }
 }
+
+#[test]
+fn kube_manifests_resolve_beside_the_file_and_stdin_stays_stdin() {
+    let text = "[environments.prod]\nkube_manifests = [\"k8s/prod.yaml\", \"-\"]\n\
+                kube_namespace = \"shop\"\n\
+                kube_namespace_map = { shop-prod = \"shop\" }\n";
+    let c = parse(Path::new("conf/drift.toml"), text).unwrap();
+    let prod = &c.environments[0].sources;
+    assert_eq!(
+        prod.kube_manifests,
+        [Path::new("conf/k8s/prod.yaml"), Path::new("-")]
+    );
+    assert_eq!(prod.kube_namespace.as_deref(), Some("shop"));
+    assert_eq!(
+        prod.kube_namespace_map,
+        [("shop-prod".to_owned(), "shop".to_owned())]
+    );
+    assert!(!prod.is_empty());
+}

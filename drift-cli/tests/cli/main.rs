@@ -14,6 +14,7 @@ mod hard;
 mod hostile;
 mod html;
 mod killed;
+mod kube;
 mod readiness;
 mod reports;
 mod rules;

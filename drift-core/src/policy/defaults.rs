@@ -42,11 +42,12 @@ pub(crate) enum DefaultKind {
 /// Secrets need no name check here: their values are fingerprints, which are
 /// compared for presence only unless a rule says otherwise.
 ///
-/// Only settings (`env:` and `config:` keys) are judged by name: a schema
+/// Only settings (`env:`, `config:` and `k8s:` keys) are judged by name: a schema
 /// column called `url` or a package called `host` is structure, and must
 /// match.
 pub(crate) fn expect_for(key: &KeyPath) -> Expect {
-    if matches!(key.layer(), Layer::Env | Layer::Config) && is_env_specific_name(key) {
+    if matches!(key.layer(), Layer::Env | Layer::Config | Layer::Kube) && is_env_specific_name(key)
+    {
         Expect::Present
     } else {
         Expect::Equal
@@ -56,6 +57,21 @@ pub(crate) fn expect_for(key: &KeyPath) -> Expect {
 /// Whether a schema key is cosmetic (column order).
 fn is_cosmetic(key: &KeyPath) -> bool {
     key.layer() == Layer::Schema && key.body().contains(":column_order:")
+}
+
+/// Whether a Kubernetes key is a size that differs between environments by
+/// design: replicas, autoscaler bounds, resource requests and limits.
+fn is_kube_size(key: &KeyPath) -> bool {
+    if key.layer() != Layer::Kube {
+        return false;
+    }
+    let body = key.body();
+    let field = body.split_once(':').map_or(body, |(_, f)| f);
+    matches!(
+        field,
+        "spec.replicas" | "spec.minReplicas" | "spec.maxReplicas"
+    ) || field.contains(".resources.requests.")
+        || field.contains(".resources.limits.")
 }
 
 fn is_schema_setting(key: &KeyPath) -> bool {
@@ -75,6 +91,7 @@ pub(crate) fn severity(key: &KeyPath, kind: DefaultKind, dev: bool) -> Severity 
         | DefaultKind::TypeMismatch
         | DefaultKind::NotDifferent
         | DefaultKind::Behind => Severity::Error,
+        DefaultKind::Changed(_) if is_kube_size(key) => Severity::Info,
         DefaultKind::Changed(skew) => match key.layer() {
             Layer::Schema if is_schema_setting(key) => Severity::Warning,
             Layer::Schema => Severity::Error,
@@ -86,5 +103,43 @@ pub(crate) fn severity(key: &KeyPath, kind: DefaultKind, dev: bool) -> Severity 
                 _ => Severity::Warning,
             },
         },
+    }
+}
+
+#[cfg(test)]
+mod kube_tests {
+    use super::*;
+
+    #[test]
+    fn kube_sizes_differ_by_design() {
+        let key = |k: &str| KeyPath::new(k).unwrap();
+        let changed = DefaultKind::Changed(None);
+        for (k, expected) in [
+            ("k8s:shop/Deployment/web:spec.replicas", Severity::Info),
+            (
+                "k8s:shop/HorizontalPodAutoscaler/web:spec.maxReplicas",
+                Severity::Info,
+            ),
+            (
+                "k8s:shop/Deployment/web:spec.template.spec.containers[name=app].resources.limits.memory",
+                Severity::Info,
+            ),
+            (
+                "k8s:shop/Deployment/web:spec.template.spec.containers[name=app].env[name=A].value",
+                Severity::Warning,
+            ),
+            ("config:a.yaml:spec.replicas", Severity::Warning),
+        ] {
+            assert_eq!(severity(&key(k), changed, false), expected, "{k}");
+        }
+        // A size missing somewhere is still an error.
+        assert_eq!(
+            severity(
+                &key("k8s:shop/Deployment/web:spec.replicas"),
+                DefaultKind::Missing,
+                false
+            ),
+            Severity::Error
+        );
     }
 }

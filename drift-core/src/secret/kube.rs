@@ -57,9 +57,49 @@ pub(crate) fn is_secret_data(prefixes: &[String], key: &str) -> bool {
     })
 }
 
+/// Whether `key` is a value of a Secret read by the Kubernetes collector:
+/// `k8s:NAMESPACE/Secret/NAME:data…` (the collector writes `stringData`
+/// under `data`, decoded). Such a value is hidden whatever a drift.toml
+/// says of its name.
+pub(crate) fn is_kube_secret_value(key: &str) -> bool {
+    let Some(body) = key.strip_prefix("k8s:") else {
+        return false;
+    };
+    let Some((object, fields)) = body.split_once(':') else {
+        return false;
+    };
+    let mut parts = object.splitn(3, '/');
+    let (_, kind) = (parts.next(), parts.next());
+    if kind != Some("Secret") {
+        return false;
+    }
+    ["data", "stringData"].iter().any(|field| {
+        fields
+            .strip_prefix(field)
+            .is_some_and(|r| r.is_empty() || r.starts_with('.') || r.starts_with('['))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kube_secret_values_are_found_by_key() {
+        for (key, hidden) in [
+            ("k8s:shop/Secret/db:data.password", true),
+            ("k8s:shop/Secret/db:data.LOG_LEVEL", true),
+            ("k8s:shop/Secret/db:data", true),
+            ("k8s:shop/Secret/db:stringData.x", true),
+            ("k8s:shop/Secret/db:type", false),
+            ("k8s:shop/Secret/db:metadata.labels.app", false),
+            ("k8s:shop/Secret/db:dataset", false),
+            ("k8s:shop/ConfigMap/db:data.password", false),
+            ("config:x.yaml:data.x", false),
+        ] {
+            assert_eq!(is_kube_secret_value(key), hidden, "{key}");
+        }
+    }
 
     #[test]
     fn secrets_are_found_by_kind() {

@@ -399,6 +399,10 @@ impl Sanitizer {
     /// flags, plain words under names that are not secret) are left as
     /// they are without being moved.
     fn sanitize_in_place(&self, key: &str, value: &mut Value, names: Option<&mut NameJudge>) {
+        if key.starts_with("k8s:") && kube::is_kube_secret_value(key) {
+            self.hide_in_place(key, value, HiddenBy::Structure);
+            return;
+        }
         match value {
             Value::Secret(_) | Value::Url(_) | Value::Null | Value::Bool(_) => return,
             Value::Int(_) | Value::Float(_) | Value::Version(_) => {

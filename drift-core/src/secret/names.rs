@@ -358,7 +358,7 @@ pub fn is_secret_name(key: &KeyPath) -> bool {
 /// `config:` key (empty for a file's own entry), the whole body otherwise.
 fn own_tail(layer: Layer, body: &str) -> &str {
     match layer {
-        Layer::Config => {
+        Layer::Config | Layer::Kube => {
             let end = super::own_name::file_part_end(body);
             body.get(end + 1..).unwrap_or("")
         }
@@ -369,7 +369,7 @@ fn own_tail(layer: Layer, body: &str) -> &str {
 /// The name layer's judgement of a key's own tail (see [`own_tail`]).
 fn tail_is_secret(layer: Layer, tail: &str) -> bool {
     match layer {
-        Layer::Config => super::own_name::field_path_is_secret(tail),
+        Layer::Config | Layer::Kube => super::own_name::field_path_is_secret(tail),
         Layer::File => {
             NameScan::default()
                 .feed(super::own_name::base_name(tail))
@@ -426,7 +426,7 @@ impl NameJudge {
             self.layer = Layer::from_prefix(&text[..colon]);
             let body = text.get(colon + 1..).unwrap_or("");
             let tail_len = own_tail(self.layer, body).len();
-            if self.layer == Layer::Config && tail_len == 0 {
+            if matches!(self.layer, Layer::Config | Layer::Kube) && tail_len == 0 {
                 // A file's own entry: the next key finds its prefix anew.
                 self.prefix.clear();
                 return false;
@@ -434,7 +434,7 @@ impl NameJudge {
             self.prefix.clear();
             self.prefix.push_str(&text[..text.len() - tail_len]);
             self.names_values = names_a_value(self.layer);
-            self.recurring = self.layer == Layer::Config;
+            self.recurring = matches!(self.layer, Layer::Config | Layer::Kube);
         }
         if !self.names_values {
             return false;
@@ -595,13 +595,13 @@ impl Hasher for TailHasher {
 }
 
 /// Whether names are judged in `layer`: only the layers that
-/// hold values an application reads (`env`, `config`, `file`) — a package
+/// hold values an application reads (`env`, `config`, `file`, `k8s`) — a package
 /// called `csrf-token` or a column called `password_hash` is a name, not a
 /// secret.
 fn names_a_value(layer: Layer) -> bool {
     matches!(
         layer,
-        Layer::Env | Layer::Config | Layer::File | Layer::Other
+        Layer::Env | Layer::Config | Layer::File | Layer::Kube | Layer::Other
     )
 }
 

@@ -1,0 +1,278 @@
+//! One normalized object into `k8s:NAMESPACE/KIND/NAME:FIELD…` entries:
+//! list items keyed by their names, never by position; images split into
+//! repository and version; resource quantities as numbers; a Secret's
+//! `data` (decoded) and `stringData` under one path, `data.KEY`.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use drift_core::key::KeyBuilder;
+use drift_core::value::Version;
+use drift_core::{KeyPath, Value};
+
+use super::{image, quantity};
+use crate::config::tree::Node;
+
+/// How deep an object is followed; Kubernetes objects are shallow, and a
+/// deeper one is refused rather than walked.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Fields that identify the items of a list of objects, in order of
+/// preference: the first that every item has, each with another value.
+const IDENTITIES: [&str; 7] = [
+    "name",
+    "mountPath",
+    "devicePath",
+    "containerPort",
+    "port",
+    "key",
+    "ip",
+];
+
+/// Fields whose list items are containers.
+const CONTAINER_LISTS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
+
+/// Why an object's entries are not all there: the field path and what is
+/// wrong, never a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EmitError(pub(crate) String);
+
+/// The entries of one object whose key starts `k8s:ID` (`ID` =
+/// `NAMESPACE/KIND/NAME`).
+pub(crate) fn object(
+    id: &str,
+    kind: &str,
+    mut obj: Node,
+    out: &mut Vec<(KeyPath, Value)>,
+) -> Vec<EmitError> {
+    let mut errors = Vec::new();
+    let mut b = KeyBuilder::new("k8s").part(id);
+    super::normalize::remove(&mut obj, "kind");
+    if kind == "Secret" {
+        secret_data(&mut obj, &mut b, out, &mut errors);
+    }
+    if kind == "ConfigMap" {
+        config_map_data(&mut obj, &mut b, out, &mut errors);
+    }
+    walk(&obj, &mut b, "", "", 0, out, &mut errors);
+    obj.dispose();
+    errors
+}
+
+/// A Secret's `data` (base64) and `stringData` (plain), both under
+/// `data.KEY`; `stringData` wins, as the API server merges them.
+fn secret_data(
+    obj: &mut Node,
+    b: &mut KeyBuilder,
+    out: &mut Vec<(KeyPath, Value)>,
+    errors: &mut Vec<EmitError>,
+) {
+    let mut values: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(Node::Map(data)) = super::normalize::remove(obj, "data") {
+        for (k, v) in data {
+            let text = scalar_text(&v).unwrap_or_default();
+            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
+                Ok(bytes) => {
+                    let value = match String::from_utf8(bytes) {
+                        Ok(s) => s,
+                        // Binary: its canonical base64, hidden like the rest.
+                        Err(e) => format!(
+                            "base64:{}",
+                            base64::engine::general_purpose::STANDARD.encode(e.as_bytes())
+                        ),
+                    };
+                    values.insert(k, value);
+                }
+                Err(_) => {
+                    // The value is not shown, not even in part.
+                    errors.push(EmitError(format!(
+                        "`data.{k}` is not valid base64 (the value is not shown)"
+                    )));
+                    values.insert(k, text);
+                }
+            }
+        }
+    }
+    if let Some(Node::Map(data)) = super::normalize::remove(obj, "stringData") {
+        for (k, v) in data {
+            values.insert(k, scalar_text(&v).unwrap_or_default());
+        }
+    }
+    let mark = b.mark();
+    for (k, v) in values {
+        b.push_field("data");
+        b.push_field(&k);
+        out.push((b.key(), Value::String(v)));
+        b.truncate(mark);
+    }
+}
+
+/// A ConfigMap's `data` per key; a value under a key named like a YAML or
+/// JSON file (`application.yaml`) that parses to a mapping is flattened
+/// like a config file (`data."application.yaml".server.port`), any other
+/// value is one string.
+fn config_map_data(
+    obj: &mut Node,
+    b: &mut KeyBuilder,
+    out: &mut Vec<(KeyPath, Value)>,
+    errors: &mut Vec<EmitError>,
+) {
+    let Some(Node::Map(data)) = super::normalize::remove(obj, "data") else {
+        return;
+    };
+    let mark = b.mark();
+    for (k, v) in data {
+        b.push_field("data");
+        b.push_field(&k);
+        let is_file = [".yaml", ".yml", ".json"].iter().any(|x| k.ends_with(x));
+        let doc = match &v {
+            Node::Str(text) if is_file => match super::parse(text) {
+                Ok(mut docs) if docs.len() == 1 && matches!(docs[0], Node::Map(_)) => docs.pop(),
+                Ok(docs) => {
+                    docs.into_iter().for_each(Node::dispose);
+                    None
+                }
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        match doc {
+            Some(doc) => {
+                walk(&doc, b, "", "", 1, out, errors);
+                doc.dispose();
+            }
+            None => walk(&v, b, "", "", 1, out, errors),
+        }
+        v.dispose();
+        b.truncate(mark);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    node: &Node,
+    b: &mut KeyBuilder,
+    field: &str,
+    parent: &str,
+    depth: usize,
+    out: &mut Vec<(KeyPath, Value)>,
+    errors: &mut Vec<EmitError>,
+) {
+    if depth > MAX_DEPTH {
+        errors.push(EmitError(format!(
+            "`{}` is nested deeper than {MAX_DEPTH} levels",
+            b.as_str()
+        )));
+        return;
+    }
+    match node {
+        Node::Map(entries) => {
+            let quantities = parent == "resources" && matches!(field, "requests" | "limits");
+            for (name, value) in entries {
+                let mark = b.mark();
+                b.push_field(name);
+                if quantities && let Some(q) = scalar_text(value).and_then(|t| quantity::parse(&t))
+                {
+                    out.push((b.key(), q));
+                } else if name == "image"
+                    && CONTAINER_LISTS.contains(&field)
+                    && let Node::Str(text) = value
+                {
+                    image_entries(text, b, out);
+                } else {
+                    walk(value, b, name, field, depth + 1, out, errors);
+                }
+                b.truncate(mark);
+            }
+        }
+        Node::List(items) if items.is_empty() => {}
+        Node::List(items) if items.iter().all(is_scalar) => {
+            out.push((b.key(), Value::List(items.iter().map(scalar).collect())));
+        }
+        Node::List(items) => {
+            let identity = identity_of(items);
+            for (i, item) in items.iter().enumerate() {
+                let mark = b.mark();
+                match identity.and_then(|f| item.get(f).and_then(scalar_text).map(|v| (f, v))) {
+                    Some((f, v)) => b.push_id(f, &v),
+                    None => b.push_index(i),
+                }
+                // A list item's fields are seen as under the list's field.
+                walk(item, b, field, parent, depth + 1, out, errors);
+                b.truncate(mark);
+            }
+        }
+        scalar_node => out.push((b.key(), scalar(scalar_node))),
+    }
+}
+
+/// `image.repository` (a string), `image.tag` (a version) and
+/// `image.digest`.
+fn image_entries(text: &str, b: &mut KeyBuilder, out: &mut Vec<(KeyPath, Value)>) {
+    let reference = image::split(text);
+    let mark = b.mark();
+    b.push_field("repository");
+    out.push((b.key(), Value::String(reference.repository.to_owned())));
+    b.truncate(mark);
+    let tag = match (reference.tag, reference.digest) {
+        (Some(tag), _) => Some(tag),
+        (None, None) => Some("latest"),
+        (None, Some(_)) => None,
+    };
+    if let Some(tag) = tag {
+        b.push_field("tag");
+        out.push((
+            b.key(),
+            Value::from(Version {
+                scheme: "generic".to_owned(),
+                text: tag.to_owned(),
+                dev: false,
+            }),
+        ));
+        b.truncate(mark);
+    }
+    if let Some(digest) = reference.digest {
+        b.push_field("digest");
+        out.push((b.key(), Value::String(digest.to_owned())));
+        b.truncate(mark);
+    }
+}
+
+/// The identity field of a list of objects: the first of [`IDENTITIES`]
+/// every item holds as a scalar, each value once.
+fn identity_of(items: &[Node]) -> Option<&'static str> {
+    IDENTITIES.into_iter().find(|field| {
+        let mut seen = std::collections::BTreeSet::new();
+        items.iter().all(|item| {
+            item.get(field)
+                .and_then(scalar_text)
+                .is_some_and(|v| seen.insert(v))
+        })
+    })
+}
+
+fn is_scalar(node: &Node) -> bool {
+    !matches!(node, Node::List(_) | Node::Map(_))
+}
+
+fn scalar(node: &Node) -> Value {
+    match node {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(*b),
+        Node::Int(i) => Value::Int(*i),
+        Node::Float(f) => Value::Float(*f),
+        Node::Str(s) => Value::String(s.clone()),
+        Node::List(_) | Node::Map(_) => Value::Null,
+    }
+}
+
+fn scalar_text(node: &Node) -> Option<String> {
+    match node {
+        Node::Str(s) => Some(s.clone()),
+        Node::Int(i) => Some(i.to_string()),
+        Node::Float(f) => Some(f.to_string()),
+        Node::Bool(b) => Some(b.to_string()),
+        Node::Null | Node::List(_) | Node::Map(_) => None,
+    }
+}
