@@ -207,7 +207,7 @@ fn snapshot_records_the_host_name() {
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(m["host"], "web-7");
-    assert_eq!(m["format_minor"], 3);
+    assert_eq!(m["format_minor"], drift_core::manifest::FORMAT_MINOR);
     // By default, this machine's name.
     let run = Drift::new()
         .args(["snapshot", "--env", "prod", "--dotenv"])

@@ -42,7 +42,7 @@ use crate::value::Value;
 pub const FORMAT: &str = "drift-manifest/1";
 /// The format's minor version: fields added in a newer minor are ignored on
 /// read, a newer major is refused.
-pub const FORMAT_MINOR: u32 = 3;
+pub const FORMAT_MINOR: u32 = 4;
 
 /// One entry: a key path and its value.
 #[derive(Debug, Clone, PartialEq)]
