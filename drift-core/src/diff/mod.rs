@@ -149,11 +149,13 @@ pub fn diff(
 
 /// The policy on readiness findings: `ignore` rules drop them, a rule's
 /// severity replaces theirs, and waivers waive them (an expired waiver
-/// says so), as the ordinary comparison does.
+/// says so), as the ordinary comparison does. Adds to `hits` the findings
+/// each waiver matched.
 fn apply_policy(
     findings: &mut Vec<crate::report::Finding>,
     policy: &Policy,
     options: &DiffOptions,
+    hits: &mut [usize],
 ) {
     use crate::policy::{Expect, WaiverState};
     findings.retain(|f| {
@@ -171,7 +173,7 @@ fn apply_policy(
         if r.reason.is_some() {
             f.reason = r.reason.map(std::sync::Arc::from);
         }
-        for w in &policy.waivers {
+        for (i, w) in policy.waivers.iter().enumerate() {
             if !w.matches(f.key.as_str()) {
                 continue;
             }
@@ -179,6 +181,9 @@ fn apply_policy(
                 && !f.values.iter().any(|(n, _)| envs.iter().any(|e| e == &**n))
             {
                 continue;
+            }
+            if let Some(h) = hits.get_mut(i) {
+                *h += 1;
             }
             let note = std::sync::Arc::new(engine::waiver_note(w));
             match w.state(options.today) {
@@ -192,6 +197,39 @@ fn apply_policy(
                     }
                 }
             }
+        }
+    }
+}
+
+/// Counts what each waiver matched among the findings the report keeps —
+/// those among the targets (`among`) and the readiness findings (`hits`);
+/// the comparison of every manifest, release included, counted findings
+/// the report drops — and says again which waivers matched nothing or
+/// have expired.
+fn count_waiver_hits(
+    report: &mut Report,
+    policy: &Policy,
+    options: &DiffOptions,
+    among: &[usize],
+    hits: &[usize],
+) {
+    use crate::policy::WaiverState;
+    use crate::report::Note;
+    report
+        .notes
+        .retain(|n| !matches!(n, Note::WaiverUnused { .. } | Note::WaiverExpired { .. }));
+    for (i, w) in policy.waivers.iter().enumerate() {
+        let n = among.get(i).copied().unwrap_or(0) + hits.get(i).copied().unwrap_or(0);
+        if let Some(m) = report.matches.waivers.get_mut(i) {
+            m.findings = Some(n);
+        }
+        let waiver = engine::waiver_note(w);
+        match (w.state(options.today), n) {
+            (_, 0) => report.notes.push(Note::WaiverUnused { waiver }),
+            (WaiverState::Expired, findings) => {
+                report.notes.push(Note::WaiverExpired { waiver, findings })
+            }
+            _ => {}
         }
     }
 }
@@ -223,6 +261,16 @@ fn readiness(
     } else {
         None
     };
+    let among_hits: Vec<usize> = among
+        .as_ref()
+        .map(|r| {
+            r.matches
+                .waivers
+                .iter()
+                .map(|m| m.findings.unwrap_or(0))
+                .collect()
+        })
+        .unwrap_or_default();
     report
         .notes
         .retain(|n| !matches!(n, crate::report::Note::HiddenInSome { .. }));
@@ -243,6 +291,7 @@ fn readiness(
             report.ignored = Vec::new();
         }
     }
+    let mut hits = vec![0usize; policy.waivers.len()];
     for r in &releases {
         for t in &targets {
             // A fleet stands for itself by its first host here.
@@ -250,12 +299,13 @@ fn readiness(
                 continue;
             };
             let (mut findings, _) = crate::readiness::compare(rh.manifest, th.manifest);
-            apply_policy(&mut findings, policy, options);
+            apply_policy(&mut findings, policy, options, &mut hits);
             let verdict = crate::readiness::verdict_of(r.name, t.name, &findings);
             report.findings.extend(findings);
             report.readiness.push(verdict);
         }
     }
+    count_waiver_hits(&mut report, policy, options, &among_hits, &hits);
     report.findings.sort_by(|a, b| a.key.cmp(&b.key));
     report.recount();
     Ok(report)

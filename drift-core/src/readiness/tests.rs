@@ -520,3 +520,47 @@ fn a_value_hidden_only_in_the_environment_makes_no_note() {
     assert!(report.summary.complete);
     assert!(report.findings.is_empty(), "{:?}", report.findings);
 }
+
+#[test]
+fn waivers_count_the_findings_the_report_keeps() {
+    let k = "schema:shop:migration:flyway:2";
+    let release = manifest(
+        "release",
+        Role::Release,
+        &[(k, mig("22")), ("env:MODE", Value::from("a"))],
+    );
+    let prod = manifest("prod", Role::Environment, &[("env:MODE", Value::from("b"))]);
+    let waiver = |glob: &str, origin: &str| crate::policy::Waiver {
+        keys: vec![crate::KeyPattern::new(glob).unwrap()],
+        reason: "known".into(),
+        expires: None,
+        environments: None,
+        origin: Some(origin.into()),
+    };
+    let policy = crate::Policy {
+        rules: vec![],
+        waivers: vec![
+            // Waives the pending migration.
+            waiver(k, "drift.toml:1"),
+            // Matches a value only the release-as-environment comparison
+            // (never reported) would differ in: it waived nothing.
+            waiver("env:MODE", "drift.toml:2"),
+        ],
+    };
+    let report =
+        crate::diff::diff_manifests(&[release, prod], &policy, &crate::DiffOptions::default())
+            .unwrap();
+    assert_eq!(kinds(&report.findings), [(k.to_owned(), "pending")]);
+    assert!(report.findings[0].waived.is_some());
+    let counts: Vec<Option<usize>> = report.matches.waivers.iter().map(|m| m.findings).collect();
+    assert_eq!(counts, [Some(1), Some(0)]);
+    let unused: Vec<Option<&str>> = report
+        .notes
+        .iter()
+        .filter_map(|n| match n {
+            crate::report::Note::WaiverUnused { waiver } => Some(waiver.origin.as_deref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(unused, [Some("drift.toml:2")]);
+}
