@@ -40,15 +40,47 @@ fn opt_s<W: Write + ?Sized>(out: &mut W, text: Option<&str>) -> io::Result<()> {
     }
 }
 
-fn names<W: Write + ?Sized, N: AsRef<str>>(out: &mut W, list: &[N]) -> io::Result<()> {
+/// `[item, item]` on one line, each item written by `each`.
+fn inline<W: Write + ?Sized, T>(
+    out: &mut W,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut W, T) -> io::Result<()>,
+) -> io::Result<()> {
     out.write_all(b"[")?;
-    for (i, n) in list.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.write_all(b", ")?;
         }
-        s(out, n.as_ref())?;
+        each(out, item)?;
     }
     out.write_all(b"]")
+}
+
+/// The items of a top-level list, one per line at `indent`, and the line
+/// break before the closing bracket when there are any (the caller writes
+/// the brackets).
+fn lines<W: Write + ?Sized, T>(
+    out: &mut W,
+    indent: &str,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut W, T) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut any = false;
+    for item in items {
+        out.write_all(if any { b",\n" } else { b"\n" })?;
+        out.write_all(indent.as_bytes())?;
+        each(out, item)?;
+        any = true;
+    }
+    if any {
+        out.write_all(b"\n")?;
+        out.write_all(&indent.as_bytes()[2..])?;
+    }
+    Ok(())
+}
+
+fn names<W: Write + ?Sized, N: AsRef<str>>(out: &mut W, list: &[N]) -> io::Result<()> {
+    inline(out, list, |out, n| s(out, n.as_ref()))
 }
 
 fn values<W: Write + ?Sized>(out: &mut W, vals: &[NamedValue]) -> io::Result<()> {
@@ -95,44 +127,33 @@ fn detail<W: Write + ?Sized>(out: &mut W, d: Option<&Detail>) -> io::Result<()> 
             out.write_all(b"}")
         }
         Some(Detail::Fields(fields)) => {
-            out.write_all(b"{\"type\": \"fields\", \"fields\": [")?;
-            for (i, f) in fields.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b", ")?;
-                }
+            out.write_all(b"{\"type\": \"fields\", \"fields\": ")?;
+            inline(out, fields, |out, f| {
                 out.write_all(b"{\"field\": ")?;
                 s(out, &f.field)?;
                 out.write_all(b", \"values\": ")?;
                 values(out, &f.values)?;
-                out.write_all(b"}")?;
-            }
-            out.write_all(b"]}")
+                out.write_all(b"}")
+            })?;
+            out.write_all(b"}")
         }
         Some(Detail::Text(diffs)) => {
-            out.write_all(b"{\"type\": \"text\", \"diffs\": [")?;
-            for (i, d) in diffs.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b", ")?;
-                }
+            out.write_all(b"{\"type\": \"text\", \"diffs\": ")?;
+            inline(out, diffs, |out, d| {
                 out.write_all(b"{\"from\": ")?;
                 s(out, &d.from)?;
                 out.write_all(b", \"to\": ")?;
                 s(out, &d.to)?;
                 out.write_all(b", \"unified\": ")?;
                 s(out, &d.unified)?;
-                out.write_all(b"}")?;
-            }
-            out.write_all(b"]}")
+                out.write_all(b"}")
+            })?;
+            out.write_all(b"}")
         }
         Some(Detail::EqualGroups(groups)) => {
-            out.write_all(b"{\"type\": \"equal_groups\", \"groups\": [")?;
-            for (i, g) in groups.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b", ")?;
-                }
-                names(out, g)?;
-            }
-            out.write_all(b"]}")
+            out.write_all(b"{\"type\": \"equal_groups\", \"groups\": ")?;
+            inline(out, groups, |out, g| names(out, g))?;
+            out.write_all(b"}")
         }
     }
 }
@@ -150,14 +171,9 @@ fn finding<W: Write + ?Sized>(out: &mut W, f: &Finding) -> io::Result<()> {
     opt_s(out, f.environment.as_deref())?;
     out.write_all(b", \"values\": ")?;
     values(out, &f.values)?;
-    out.write_all(b", \"absent\": [")?;
-    for (i, n) in f.absent().enumerate() {
-        if i > 0 {
-            out.write_all(b", ")?;
-        }
-        s(out, n)?;
-    }
-    out.write_all(b"], \"odd_one_out\": ")?;
+    out.write_all(b", \"absent\": ")?;
+    inline(out, f.absent(), |out, n| s(out, n))?;
+    out.write_all(b", \"odd_one_out\": ")?;
     names(out, &f.odd_one_out)?;
     out.write_all(b", \"detail\": ")?;
     detail(out, f.detail.as_deref())?;
@@ -231,11 +247,8 @@ impl Renderer for JsonRenderer {
             out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
             out.write_all(b"{\"name\": ")?;
             s(out, &e.name)?;
-            out.write_all(b", \"hosts\": [")?;
-            for (j, h) in e.hosts.iter().enumerate() {
-                if j > 0 {
-                    out.write_all(b", ")?;
-                }
+            out.write_all(b", \"hosts\": ")?;
+            inline(out, &e.hosts, |out, h| {
                 out.write_all(b"{\"name\": ")?;
                 s(out, &h.name)?;
                 out.write_all(b", \"target\": ")?;
@@ -251,9 +264,9 @@ impl Renderer for JsonRenderer {
                     let sep = if k == 0 { "" } else { ", " };
                     write!(out, "{sep}\"{by}\": {n}")?;
                 }
-                out.write_all(b"}}")?;
-            }
-            out.write_all(b"]}")?;
+                out.write_all(b"}}")
+            })?;
+            out.write_all(b"}")?;
         }
         out.write_all(b"\n  ]")?;
         // Against a release only: the verdict per target environment.
@@ -282,8 +295,7 @@ impl Renderer for JsonRenderer {
             out.write_all(b"\n  ")?;
         }
         out.write_all(b"],\n  \"errors\": [")?;
-        for (i, e) in report.errors.iter().enumerate() {
-            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        lines(out, "    ", &report.errors, |out, e| {
             out.write_all(b"{\"environment\": ")?;
             s(out, &e.environment)?;
             out.write_all(b", \"target\": ")?;
@@ -301,23 +313,16 @@ impl Renderer for JsonRenderer {
             serde_json::to_writer(&mut *out, &e.error.kind).map_err(io::Error::from)?;
             out.write_all(b", \"message\": ")?;
             s(out, &e.error.message)?;
-            out.write_all(b"}")?;
-        }
-        if !report.errors.is_empty() {
-            out.write_all(b"\n  ")?;
-        }
+            out.write_all(b"}")
+        })?;
         out.write_all(b"],\n  \"notes\": [")?;
-        for (i, n) in report.notes.iter().enumerate() {
-            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        lines(out, "    ", &report.notes, |out, n| {
             out.write_all(b"{\"kind\": ")?;
             s(out, note_kind(n))?;
             out.write_all(b", \"message\": ")?;
             s(out, &n.to_string())?;
-            out.write_all(b"}")?;
-        }
-        if !report.notes.is_empty() {
-            out.write_all(b"\n  ")?;
-        }
+            out.write_all(b"}")
+        })?;
         out.write_all(b"],\n  \"policy\": {")?;
         let m = &report.matches;
         for (i, (name, list)) in [
@@ -330,13 +335,7 @@ impl Renderer for JsonRenderer {
         {
             let sep = if i == 0 { "" } else { "," };
             write!(out, "{sep}\n    \"{name}\": [")?;
-            for (j, c) in list.iter().enumerate() {
-                out.write_all(if j == 0 { b"\n      " } else { b",\n      " })?;
-                match_count(out, c)?;
-            }
-            if !list.is_empty() {
-                out.write_all(b"\n    ")?;
-            }
+            lines(out, "      ", list, match_count)?;
             out.write_all(b"]")?;
         }
         out.write_all(b"\n  }\n}\n")
@@ -348,14 +347,9 @@ impl Renderer for JsonRenderer {
 fn match_count<W: Write + ?Sized>(out: &mut W, c: &MatchCount) -> io::Result<()> {
     out.write_all(b"{\"origin\": ")?;
     opt_s(out, c.origin.as_deref())?;
-    out.write_all(b", \"keys\": [")?;
-    for (i, g) in c.globs.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b", ")?;
-        }
-        s(out, g)?;
-    }
-    write!(out, "], \"matched_keys\": {}", c.keys)?;
+    out.write_all(b", \"keys\": ")?;
+    names(out, &c.globs)?;
+    write!(out, ", \"matched_keys\": {}", c.keys)?;
     if let Some(n) = c.findings {
         write!(out, ", \"matched_findings\": {n}")?;
     }
