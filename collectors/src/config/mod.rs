@@ -45,9 +45,6 @@ mod json_fast;
 mod pipeline;
 mod properties;
 mod sink;
-/// Helpers for tests of readers elsewhere in the crate.
-#[cfg(test)]
-pub(crate) use sink::testing;
 #[cfg(test)]
 mod deep_tests;
 mod toml;

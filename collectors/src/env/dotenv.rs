@@ -288,58 +288,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(
-        feature = "reference-paths",
-        ignore = "the fast path is off under reference-paths"
-    )]
-    fn simple_texts_are_read_in_one_pass_as_the_full_reader_reads_them() {
-        let lines = [
-            "A=1",
-            "B_2.x-y=some/path:8080",
-            "C=",
-            "D=a=b",
-            "# note",
-            "",
-            "E=${HOME}/x",
-            "F=a b",
-            "G='q'",
-            "H=\"q\"",
-            "I=x #c",
-            "export J=1",
-            " K=1",
-            "L =1",
-            "M=1 ",
-            "N=a\\b",
-            "=1",
-            "O",
-            "P=\t1",
-            "# x=\"",
-            "Q=é",
-            "R=1\r",
-            "S=_-./:@%+,=~^*?!&()[]{}$<>;|",
-        ];
-        let mut next = crate::config::testing::xorshift(0x5eed);
-        let (mut simple, mut other) = (0, 0);
-        for _ in 0..3_000 {
-            let text: Vec<&str> = (0..1 + next(5))
-                .map(|_| lines[next(lines.len() as u64) as usize])
-                .collect();
-            let text = text.join("\n") + ["", "\n"][next(2) as usize];
-            match simple_vars(&text) {
-                Some(vars) => {
-                    simple += 1;
-                    assert_eq!(Ok(vars), parse_any(&text), "{text:?}");
-                }
-                None => other += 1,
-            }
-        }
-        assert!(
-            simple > 100 && other > 100,
-            "{simple} simple, {other} other"
-        );
-    }
-
-    #[test]
     fn errors_name_the_line_and_never_the_content() {
         let e = parse_dotenv("A=1\nB=\"hunter2\n\nC=3\n").unwrap_err();
         assert_eq!(e.line, 2);
