@@ -146,6 +146,8 @@ pub(super) fn job(obj: &mut Node) {
         default(spec, "backoffLimit", Node::Int(backoff));
         default(spec, "completionMode", s("NonIndexed"));
         default(spec, "suspend", Node::Bool(false));
+        // Unset means the server generates the selector, as `false` does.
+        default(spec, "manualSelector", Node::Bool(false));
         let replacement = if spec.get("podFailurePolicy").is_some() {
             "Failed"
         } else {

@@ -211,7 +211,10 @@ fn a_jobs_controller_labels_go_and_its_defaults_come() {
         Some("TerminatingOrFailed")
     );
     assert!(matches!(spec.get("suspend"), Some(Node::Bool(false))));
-    assert!(spec.get("manualSelector").is_none());
+    assert!(matches!(
+        spec.get("manualSelector"),
+        Some(Node::Bool(false))
+    ));
 
     let indexed = normalized(
         "Job",
