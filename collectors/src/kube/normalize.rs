@@ -5,7 +5,11 @@
 //! Fields the server fills in for itself (`uid`, `status`, assigned cluster
 //! IPs…) are removed; defaults it adds where a manifest leaves a field out
 //! are filled in where they are missing, so that a rendered manifest that
-//! says nothing and a live object that says the default agree.
+//! says nothing and a live object that says the default agree. What only
+//! live Pods, Jobs and claims carry (admission plugins, controllers) is in
+//! `live`, which also tells which objects a controller generated; the
+//! defaults of autoscalers, Jobs, claims, Ingresses and Services by type
+//! are in `defaults`.
 
 use crate::config::tree::Node;
 
