@@ -357,6 +357,11 @@ impl Collector for KubeCollector {
             }
         }
         for (id, (kind, mut obj)) in objects {
+            if normalize::is_generated(&kind, &obj) {
+                // Its owner (a Deployment, a CronJob) is recorded.
+                obj.dispose();
+                continue;
+            }
             normalize::object(&kind, &mut obj);
             if let Some(path) = resolve::pod_path(&kind)
                 && let Some(pod) = resolve::at(&obj, path)

@@ -5,9 +5,20 @@
 //! Fields the server fills in for itself (`uid`, `status`, assigned cluster
 //! IPs…) are removed; defaults it adds where a manifest leaves a field out
 //! are filled in where they are missing, so that a rendered manifest that
-//! says nothing and a live object that says the default agree.
+//! says nothing and a live object that says the default agree. What only
+//! live Pods, Jobs and claims carry (admission plugins, controllers) is in
+//! `live`, which also tells which objects a controller generated; the
+//! defaults of autoscalers, Jobs, claims, Ingresses and Services by type
+//! are in `defaults`.
 
 use crate::config::tree::Node;
+
+mod defaults;
+mod live;
+#[cfg(test)]
+mod tests_live;
+
+pub(crate) use live::is_generated;
 
 /// Metadata fields the server writes.
 const SERVER_METADATA: [&str; 8] = [
@@ -36,6 +47,9 @@ pub(crate) fn object(kind: &str, obj: &mut Node) {
     remove(obj, "status");
     if let Some(meta) = field_mut(obj, "metadata") {
         metadata(meta);
+    }
+    if kind == "Namespace" {
+        live::namespace(obj);
     }
     let Some(spec) = field_mut(obj, "spec") else {
         return;
@@ -83,7 +97,11 @@ pub(crate) fn object(kind: &str, obj: &mut Node) {
             }
             template(spec);
         }
-        "ReplicaSet" | "Job" => template(spec),
+        "ReplicaSet" => template(spec),
+        "Job" => {
+            template(spec);
+            defaults::job(obj);
+        }
         "CronJob" => {
             default(spec, "concurrencyPolicy", s("Allow"));
             default(spec, "suspend", Node::Bool(false));
@@ -98,8 +116,14 @@ pub(crate) fn object(kind: &str, obj: &mut Node) {
                 }
             }
         }
-        "Pod" => pod_spec(spec),
+        "Pod" => {
+            live::pod(spec);
+            pod_spec(spec);
+        }
         "Service" => service(spec),
+        "HorizontalPodAutoscaler" => defaults::autoscaler(obj),
+        "PersistentVolumeClaim" => defaults::claim(spec),
+        "Ingress" => defaults::ingress(obj),
         _ => {}
     }
 }
@@ -108,6 +132,7 @@ fn metadata(meta: &mut Node) {
     for f in SERVER_METADATA {
         remove(meta, f);
     }
+    live::metadata(meta);
     // Where the object is is in its key.
     remove(meta, "namespace");
     remove(meta, "name");
@@ -145,6 +170,7 @@ fn template(spec: &mut Node) {
 }
 
 fn pod_spec(pod: &mut Node) {
+    live::pod_spec(pod);
     default(pod, "restartPolicy", s("Always"));
     default(pod, "dnsPolicy", s("ClusterFirst"));
     default(pod, "schedulerName", s("default-scheduler"));
@@ -185,11 +211,17 @@ fn container(c: &mut Node) {
             default(p, "periodSeconds", Node::Int(10));
             default(p, "successThreshold", Node::Int(1));
             default(p, "failureThreshold", Node::Int(3));
-            if let Some(get) = field_mut(p, "httpGet") {
-                default(get, "scheme", s("HTTP"));
+            defaults::handler(p);
+        }
+    }
+    if let Some(lifecycle) = field_mut(c, "lifecycle") {
+        for hook in ["postStart", "preStop"] {
+            if let Some(h) = field_mut(lifecycle, hook) {
+                defaults::handler(h);
             }
         }
     }
+    defaults::requests_from_limits(c);
     if let Some(Node::List(env)) = field_mut(c, "env") {
         for e in env {
             if let Some(from) = field_mut(e, "valueFrom")
@@ -218,9 +250,7 @@ fn service(spec: &mut Node) {
     ] {
         remove(spec, f);
     }
-    default(spec, "type", s("ClusterIP"));
-    default(spec, "sessionAffinity", s("None"));
-    default(spec, "internalTrafficPolicy", s("Cluster"));
+    defaults::service(spec);
     if let Some(Node::List(ports)) = field_mut(spec, "ports") {
         for p in ports {
             remove(p, "nodePort");

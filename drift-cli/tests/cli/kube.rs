@@ -226,3 +226,174 @@ fn standard_input_and_folders_are_read() {
     let v = run.json();
     assert_eq!(v["entries"]["k8s:default/Deployment/web:spec.replicas"], 3);
 }
+
+/// The entries of a snapshot of `file`.
+fn entries_of(dir: &Path, env: &str, file: &Path) -> serde_json::Map<String, serde_json::Value> {
+    let out = snapshot(dir, env, file);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    v["entries"].as_object().unwrap().clone()
+}
+
+#[test]
+fn a_live_export_skips_generated_objects_and_admission_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = entries_of(dir.path(), "live", &kube("prod-live.yaml"));
+    // The Deployment's ReplicaSet and Pods, and the Job's Pod, are its
+    // controllers' work: their owners are recorded, they are not.
+    for generated in ["web-7d9f8c6b5", "seed-catalog-q8w2n"] {
+        assert!(
+            !live.keys().any(|k| k.contains(generated)),
+            "{generated} recorded"
+        );
+    }
+    // A Pod of its own is recorded, without what the scheduler and the
+    // admission plugins wrote.
+    let toolbox = "k8s:shop/Pod/web-toolbox:spec";
+    assert_eq!(live[&format!("{toolbox}.serviceAccountName")], "default");
+    for noise in [
+        "nodeName",
+        "priority",
+        "preemptionPolicy",
+        "kube-api-access",
+        "tolerations",
+        ".serviceAccount.",
+        "restartedAt",
+        "ownerReferences",
+        "generateName",
+        "controller-uid",
+        "job-name",
+        "pv.kubernetes.io",
+        "volume.kubernetes.io",
+        "volumeName",
+        "finalizers",
+        "hostIP",
+        "podIP",
+    ] {
+        assert!(
+            !live.keys().any(|k| k.contains(noise)),
+            "{noise} left in the export's keys"
+        );
+    }
+    // Requests default to limits, as numbers.
+    assert_eq!(
+        live[&format!("{toolbox}.containers[name=shell].resources.requests.memory")],
+        134_217_728
+    );
+    // The rendered manifest says none of the defaults the export shows.
+    let rendered = entries_of(dir.path(), "prod", &kube("prod.yaml"));
+    for (key, value) in [
+        (
+            "k8s:shop/Job/seed-catalog:spec.backoffLimit",
+            serde_json::json!(6),
+        ),
+        (
+            "k8s:shop/Job/seed-catalog:spec.podReplacementPolicy",
+            serde_json::json!("TerminatingOrFailed"),
+        ),
+        (
+            "k8s:shop/HorizontalPodAutoscaler/web:spec.behavior.scaleUp.policies[0].value",
+            serde_json::json!(4),
+        ),
+        (
+            "k8s:shop/PersistentVolumeClaim/web-uploads:spec.volumeMode",
+            serde_json::json!("Filesystem"),
+        ),
+        (
+            "k8s:shop/Ingress/web:spec.ingressClassName",
+            serde_json::json!("nginx"),
+        ),
+    ] {
+        assert_eq!(rendered[key], value, "{key}");
+        assert_eq!(live[key], value, "{key}");
+    }
+}
+
+#[test]
+fn an_autoscaler_v1_manifest_equals_its_v2_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = std::fs::read_to_string(kube("prod.yaml")).unwrap();
+    let v2 = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n";
+    let start = prod.find(v2).unwrap();
+    let end = start + prod[start..].find("\n---\n").unwrap();
+    let v1 = prod.replace(
+        &prod[start..end],
+        "apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: web
+  minReplicas: 3
+  maxReplicas: 12
+  targetCPUUtilizationPercentage: 70
+  behavior:
+    scaleDown:
+      stabilizationWindowSeconds: 300",
+    );
+    let v1_file = dir.path().join("prod-v1.yaml");
+    std::fs::write(&v1_file, v1).unwrap();
+    let rendered = snapshot(dir.path(), "rendered", &v1_file);
+    let live = snapshot(dir.path(), "live", &kube("prod-live.yaml"));
+    Drift::new()
+        .args(["diff"])
+        .arg_path(&rendered)
+        .arg_path(&live)
+        .status(0)
+        .stdout_has("0 findings");
+}
+
+#[test]
+fn autoscaler_and_budget_sizes_are_info_and_a_budgets_form_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = snapshot(dir.path(), "staging", &kube("staging.yaml"));
+    let prod = snapshot(dir.path(), "prod", &kube("prod.yaml"));
+    let run = Drift::new()
+        .args(["diff", "--format", "json"])
+        .arg_path(&staging)
+        .arg_path(&prod)
+        .status(1);
+    let report = run.stdout();
+    let v = run.json();
+    let findings = v["findings"].as_array().unwrap();
+    let find = |key: &str| {
+        findings
+            .iter()
+            .find(|f| f["key"] == key)
+            .unwrap_or_else(|| panic!("no finding on {key}: {report}"))
+    };
+    let hpa = "k8s:shop/HorizontalPodAutoscaler/web:spec";
+    for key in [
+        format!("{hpa}.minReplicas"),
+        format!("{hpa}.maxReplicas"),
+        format!("{hpa}.metrics[0].resource.target.averageUtilization"),
+        "k8s:shop/PersistentVolumeClaim/web-uploads:spec.resources.requests.storage".to_owned(),
+    ] {
+        let f = find(&key);
+        assert_eq!(f["kind"], "changed", "{f}");
+        assert_eq!(f["severity"], "info", "{f}");
+    }
+    let target = find(&format!(
+        "{hpa}.metrics[0].resource.target.averageUtilization"
+    ));
+    assert!(target.to_string().contains("80"), "{target}");
+    assert!(target.to_string().contains("70"), "{target}");
+    // A count in prod, a percentage in staging: readable, a warning.
+    let budget = find("k8s:shop/PodDisruptionBudget/web:spec.minAvailable");
+    assert_eq!(budget["kind"], "type_mismatch", "{budget}");
+    assert_eq!(budget["severity"], "warning", "{budget}");
+    assert!(budget.to_string().contains("50%"), "{budget}");
+    // The Ingress class, an annotation in prod and a field in staging,
+    // agrees; the host is environment-specific and present in both.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["key"].as_str().unwrap().starts_with("k8s:shop/Ingress/")),
+        "{report}"
+    );
+}

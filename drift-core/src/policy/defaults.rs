@@ -60,18 +60,41 @@ fn is_cosmetic(key: &KeyPath) -> bool {
 }
 
 /// Whether a Kubernetes key is a size that differs between environments by
-/// design: replicas, autoscaler bounds, resource requests and limits.
+/// design: replicas, autoscaler bounds and metric targets, disruption
+/// budgets, resource requests and limits.
 fn is_kube_size(key: &KeyPath) -> bool {
     if key.layer() != Layer::Kube {
         return false;
     }
     let body = key.body();
-    let field = body.split_once(':').map_or(body, |(_, f)| f);
+    let (object, field) = body.split_once(':').unwrap_or(("", body));
+    let autoscaler_target = object.contains("/HorizontalPodAutoscaler/")
+        && field.starts_with("spec.metrics[")
+        && [
+            ".target.averageUtilization",
+            ".target.averageValue",
+            ".target.value",
+        ]
+        .iter()
+        .any(|t| field.ends_with(t));
     matches!(
         field,
         "spec.replicas" | "spec.minReplicas" | "spec.maxReplicas"
-    ) || field.contains(".resources.requests.")
+    ) || autoscaler_target
+        || is_disruption_budget(key)
+        || field.contains(".resources.requests.")
         || field.contains(".resources.limits.")
+}
+
+/// Whether a key is a disruption budget's `minAvailable` or
+/// `maxUnavailable`, a count or a percentage.
+fn is_disruption_budget(key: &KeyPath) -> bool {
+    let body = key.body();
+    key.layer() == Layer::Kube
+        && body.split_once(':').is_some_and(|(object, field)| {
+            object.contains("/PodDisruptionBudget/")
+                && matches!(field, "spec.minAvailable" | "spec.maxUnavailable")
+        })
 }
 
 fn is_schema_setting(key: &KeyPath) -> bool {
@@ -87,6 +110,9 @@ pub(crate) fn severity(key: &KeyPath, kind: DefaultKind, dev: bool) -> Severity 
     }
     match kind {
         DefaultKind::Missing if dev => Severity::Warning,
+        // A count in one environment, a percentage in another: which is
+        // stricter depends on the replicas.
+        DefaultKind::TypeMismatch if is_disruption_budget(key) => Severity::Warning,
         DefaultKind::Missing
         | DefaultKind::TypeMismatch
         | DefaultKind::NotDifferent
@@ -129,9 +155,54 @@ mod kube_tests {
                 Severity::Warning,
             ),
             ("config:a.yaml:spec.replicas", Severity::Warning),
+            (
+                "k8s:shop/HorizontalPodAutoscaler/web:spec.metrics[0].resource.target.averageUtilization",
+                Severity::Info,
+            ),
+            (
+                "k8s:shop/HorizontalPodAutoscaler/web:spec.metrics[0].type",
+                Severity::Warning,
+            ),
+            (
+                "k8s:shop/Deployment/web:spec.metrics[0].resource.target.averageUtilization",
+                Severity::Warning,
+            ),
+            (
+                "k8s:shop/PodDisruptionBudget/web:spec.minAvailable",
+                Severity::Info,
+            ),
+            (
+                "k8s:shop/PodDisruptionBudget/web:spec.maxUnavailable",
+                Severity::Info,
+            ),
+            (
+                "k8s:shop/PodDisruptionBudget/web:spec.selector.matchLabels.app",
+                Severity::Warning,
+            ),
+            (
+                "k8s:shop/Deployment/web:spec.template.spec.containers[name=app].readinessProbe.failureThreshold",
+                Severity::Warning,
+            ),
         ] {
             assert_eq!(severity(&key(k), changed, false), expected, "{k}");
         }
+        // A budget's count against a percentage: a warning.
+        assert_eq!(
+            severity(
+                &key("k8s:shop/PodDisruptionBudget/web:spec.minAvailable"),
+                DefaultKind::TypeMismatch,
+                false
+            ),
+            Severity::Warning
+        );
+        assert_eq!(
+            severity(
+                &key("k8s:shop/Deployment/web:spec.replicas"),
+                DefaultKind::TypeMismatch,
+                false
+            ),
+            Severity::Error
+        );
         // A size missing somewhere is still an error.
         assert_eq!(
             severity(
