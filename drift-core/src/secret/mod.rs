@@ -413,7 +413,17 @@ impl Sanitizer {
             }
             _ => {}
         }
-        if let Some(by) = self.judge_key(key, names) {
+        let by = match value {
+            // A Kubernetes reference names a Secret or its key: not hidden
+            // by its own name (`secretKeyRef.key`), only by policy.
+            Value::String(s) if key.starts_with("k8s:") && kube::is_reference(key, s) => self
+                .extra
+                .iter()
+                .any(|p| p.matches(key))
+                .then_some(HiddenBy::Policy),
+            _ => self.judge_key(key, names),
+        };
+        if let Some(by) = by {
             self.hide_in_place(key, value, by);
             return;
         }
