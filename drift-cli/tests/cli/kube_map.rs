@@ -191,3 +191,58 @@ data: {A: '2'}
         .stderr_has("shop/ConfigMap/web-prod")
         .stderr_has("shop/ConfigMap/prod-web");
 }
+
+#[test]
+fn config_files_in_config_maps_are_flattened_and_their_secrets_hidden() {
+    let yaml = "\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data:
+  application.properties: |
+    spring.datasource.password=Prop-Pa55w0rd-9Q
+    server.port=8080
+  app.env: |
+    API_TOKEN=Env-T0ken-kube-4R
+    LOG_LEVEL=info
+  config.toml: |
+    [pool]
+    size = 10
+";
+    let run = Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "prod",
+            "-q",
+            "--kube-namespace",
+            "shop",
+        ])
+        .args(["--kube-manifests", "-"])
+        .stdin(yaml)
+        .status(0);
+    let v = run.json();
+    let d = "k8s:shop/ConfigMap/cfg:data";
+    let entries = &v["entries"];
+    assert_eq!(
+        entries[format!("{d}.\"application.properties\".\"server.port\"")],
+        "8080"
+    );
+    assert_eq!(entries[format!("{d}.\"app.env\".LOG_LEVEL")], "info");
+    assert_eq!(entries[format!("{d}.\"config.toml\".pool.size")], 10);
+    for key in [
+        format!("{d}.\"application.properties\".\"spring.datasource.password\""),
+        format!("{d}.\"app.env\".API_TOKEN"),
+    ] {
+        assert!(
+            entries[&key]["secret"].is_string(),
+            "{key}: {}",
+            entries[&key]
+        );
+    }
+    let out = run.stdout();
+    for secret in ["Prop-Pa55w0rd-9Q", "Env-T0ken-kube-4R"] {
+        assert!(!out.contains(secret), "secret in the manifest");
+        assert!(!run.stderr().contains(secret), "secret on stderr");
+    }
+}
