@@ -83,16 +83,34 @@ pub(crate) fn is_kube_secret_value(key: &str) -> bool {
 /// The fields of Kubernetes objects whose values are names of other
 /// objects or of a Secret's or ConfigMap's keys, never values: the tail of
 /// a `k8s:` key's field path.
-const REFERENCES: [&str; 8] = [
+/// (`secretName` is a secret volume's, `secret.secretName`, and an Ingress
+/// TLS entry's, `tls[…].secretName`.)
+const REFERENCES: [&str; 7] = [
     "secretKeyRef.key",
     "secretKeyRef.name",
     "configMapKeyRef.key",
     "configMapKeyRef.name",
     "secretRef.name",
     "configMapRef.name",
-    "secret.secretName",
     "secretName",
 ];
+
+/// Whether `key` is a field that references by name (see
+/// [`is_reference`]) in an object read by the Kubernetes collector, not in
+/// a Secret's data.
+pub(crate) fn is_reference_field(key: &str) -> bool {
+    let Some(body) = key.strip_prefix("k8s:") else {
+        return false;
+    };
+    let Some((_, fields)) = body.split_once(':') else {
+        return false;
+    };
+    REFERENCES.iter().any(|r| {
+        fields
+            .strip_suffix(r)
+            .is_some_and(|before| before.is_empty() || before.ends_with('.'))
+    }) && !is_kube_secret_value(key)
+}
 
 /// Whether `key`'s value is a reference by name (`…secretKeyRef.key`,
 /// `…secret.secretName`, an Ingress's `tls[…].secretName`) in an object
@@ -102,19 +120,7 @@ const REFERENCES: [&str; 8] = [
 /// is and is never one. Such a value is not hidden by its name; what it
 /// holds is still judged.
 pub(crate) fn is_reference(key: &str, value: &str) -> bool {
-    let Some(body) = key.strip_prefix("k8s:") else {
-        return false;
-    };
-    let Some((_, fields)) = body.split_once(':') else {
-        return false;
-    };
-    let names_a_field = REFERENCES.iter().any(|r| {
-        fields
-            .strip_suffix(r)
-            .is_some_and(|before| before.is_empty() || before.ends_with('.'))
-    });
-    names_a_field
-        && !is_kube_secret_value(key)
+    is_reference_field(key)
         && !value.is_empty()
         && value.len() <= 253
         && value
@@ -199,6 +205,9 @@ mod tests {
             judged(&s, "k8s:shop/Secret/db:data.secretName", "x"),
             Value::Secret(_)
         ));
+        // `drift explain` says so too.
+        let as_key = KeyPath::new(&key_ref).unwrap();
+        assert_eq!(s.key_judgement(&as_key), None);
         // A policy glob still hides a reference.
         let glob = Sanitizer::default()
             .with_secret_globs(["k8s:*.secretKeyRef.*"])
@@ -207,6 +216,10 @@ mod tests {
             judged(&glob, &key_ref, "DB_PASSWORD"),
             Value::Secret(_)
         ));
+        assert_eq!(
+            glob.key_judgement(&as_key),
+            Some(crate::secret::HiddenBy::Policy)
+        );
     }
 
     #[test]
