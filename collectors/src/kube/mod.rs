@@ -7,7 +7,11 @@
 //! caller). Each file may hold many YAML documents, JSON, and `kind: List`
 //! documents whose `items` are objects. Objects without a namespace go
 //! under the default namespace given ([`KubeCollector::namespace`], else
-//! `default`); cluster-scoped kinds under [`CLUSTER`].
+//! `default`); cluster-scoped kinds under [`CLUSTER`]. Namespaces and
+//! names that carry the environment's name are mapped
+//! ([`KubeCollector::map_namespace`], [`KubeCollector::strip_prefix`],
+//! [`KubeCollector::strip_suffix`]) with every reference to them
+//! (`rename`); two objects mapped to one name are an error naming both.
 //!
 //! What the server fills in is removed and the defaults it adds are filled
 //! in (`normalize`), so a live export and its rendered manifest compare
