@@ -133,7 +133,7 @@ fn config_map_data(
             (Node::Str(text), Some(Format::Yaml | Format::Json)) => {
                 structured_file(text, b, out, errors)
             }
-            (Node::Str(text), Some(format)) => flat_file(format, text, b, out),
+            (Node::Str(text), Some(format)) => flat_file(format, text, b, out, errors),
             _ => false,
         };
         if !flattened {
@@ -170,12 +170,15 @@ fn structured_file(
 
 /// A `.properties`, `.env`, TOML or INI value, flattened by the config
 /// collector's parser of that format; `false` (nothing recorded) when it
-/// does not parse or holds no entry.
+/// does not parse or holds no entry. The parsers settle a name set twice
+/// by their format's rules; a key reached twice all the same keeps its
+/// first value and is an error naming the key, as in the config collector.
 fn flat_file(
     format: Format,
     text: &str,
     b: &mut KeyBuilder,
     out: &mut Vec<(KeyPath, Value)>,
+    errors: &mut Vec<EmitError>,
 ) -> bool {
     let mark = b.mark();
     let mut values = KeyedValues::default();
@@ -192,9 +195,14 @@ fn flat_file(
     if !parsed || values.is_empty() {
         return false;
     }
-    // Each name once (the parsers keep the last of a name set twice).
     let mut conflicts = Vec::new();
     out.extend(values.into_entries(&mut conflicts));
+    errors.extend(conflicts.into_iter().map(|c| {
+        EmitError(format!(
+            "`{}` is set twice with different values (the first is kept)",
+            c.source
+        ))
+    }));
     true
 }
 
