@@ -234,6 +234,20 @@ pub struct SnapshotArgs {
     /// Record --kube-manifests objects of namespace FROM under TO (repeatable): `shop-prod=shop`.
     #[arg(long = "kube-namespace-map", value_name = "FROM=TO")]
     pub kube_namespace_map: Vec<String>,
+    /// Strip PREFIX from --kube-manifests object names, the references to them and the labels naming the app (repeatable): `prod-`.
+    #[arg(
+        long = "kube-strip-prefix",
+        value_name = "PREFIX",
+        allow_hyphen_values = true
+    )]
+    pub kube_strip_prefixes: Vec<String>,
+    /// Strip SUFFIX from --kube-manifests object names, the references to them and the labels naming the app (repeatable): `-prod`.
+    #[arg(
+        long = "kube-strip-suffix",
+        value_name = "SUFFIX",
+        allow_hyphen_values = true
+    )]
+    pub kube_strip_suffixes: Vec<String>,
     /// Record runtime versions (node, python3, java, nginx, openssl, …), the OS release and the kernel.
     #[arg(long)]
     pub runtimes: bool,

@@ -250,6 +250,12 @@ fn kube_collector(sources: &Sources) -> KubeCollector {
     for (from, to) in &sources.kube_namespace_map {
         kube = kube.map_namespace(from.clone(), to.clone());
     }
+    for prefix in &sources.kube_strip_prefixes {
+        kube = kube.strip_prefix(prefix.clone());
+    }
+    for suffix in &sources.kube_strip_suffixes {
+        kube = kube.strip_suffix(suffix.clone());
+    }
     for path in &sources.kube_manifests {
         if path.as_os_str() != "-" {
             kube = kube.path(path.clone());

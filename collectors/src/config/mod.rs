@@ -30,7 +30,7 @@
 
 pub(crate) mod error;
 mod file;
-mod format;
+pub(crate) mod format;
 /// Entry points for the fuzz targets (`fuzzing` feature; test support
 /// only), and the one definition of the readers' twins, which the twin
 /// tests (`twins.rs`) use too.
@@ -44,7 +44,7 @@ mod json;
 mod json_fast;
 mod pipeline;
 mod properties;
-mod sink;
+pub(crate) mod sink;
 #[cfg(test)]
 mod deep_tests;
 mod toml;

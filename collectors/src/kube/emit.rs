@@ -6,11 +6,14 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
+use drift_core::__private::KeyedValues;
 use drift_core::key::KeyBuilder;
 use drift_core::value::Version;
 use drift_core::{KeyPath, Value};
 
 use super::{image, quantity};
+use crate::config::format::Format;
+use crate::config::sink::Sink;
 use crate::config::tree::Node;
 
 /// How deep an object is followed; Kubernetes objects are shallow, and a
@@ -108,10 +111,11 @@ fn secret_data(
     }
 }
 
-/// A ConfigMap's `data` per key; a value under a key named like a YAML or
-/// JSON file (`application.yaml`) that parses to a mapping is flattened
-/// like a config file (`data."application.yaml".server.port`), any other
-/// value is one string.
+/// A ConfigMap's `data` per key. A value under a key named like a
+/// configuration file is flattened like one (`data."application.yaml".server.port`):
+/// YAML or JSON holding one mapping by the walk of objects, `.properties`,
+/// `.env`, TOML and INI by the config collector's own parsers. A value
+/// that does not parse, or holds nothing, is one string.
 fn config_map_data(
     obj: &mut Node,
     b: &mut KeyBuilder,
@@ -125,28 +129,81 @@ fn config_map_data(
     for (k, v) in data {
         b.push_field("data");
         b.push_field(&k);
-        let is_file = [".yaml", ".yml", ".json"].iter().any(|x| k.ends_with(x));
-        let doc = match &v {
-            Node::Str(text) if is_file => match super::parse(text) {
-                Ok(mut docs) if docs.len() == 1 && matches!(docs[0], Node::Map(_)) => docs.pop(),
-                Ok(docs) => {
-                    docs.into_iter().for_each(Node::dispose);
-                    None
-                }
-                Err(_) => None,
-            },
-            _ => None,
-        };
-        match doc {
-            Some(doc) => {
-                walk(&doc, b, "", "", 1, out, errors);
-                doc.dispose();
+        let flattened = match (&v, Format::detect(&k)) {
+            (Node::Str(text), Some(Format::Yaml | Format::Json)) => {
+                structured_file(text, b, out, errors)
             }
-            None => walk(&v, b, "", "", 1, out, errors),
+            (Node::Str(text), Some(format)) => flat_file(format, text, b, out, errors),
+            _ => false,
+        };
+        if !flattened {
+            walk(&v, b, "", "", 1, out, errors);
         }
         v.dispose();
         b.truncate(mark);
     }
+}
+
+/// A YAML or JSON value holding one mapping, walked like an object's
+/// fields; `false` (nothing recorded) for anything else.
+fn structured_file(
+    text: &str,
+    b: &mut KeyBuilder,
+    out: &mut Vec<(KeyPath, Value)>,
+    errors: &mut Vec<EmitError>,
+) -> bool {
+    match super::parse(text) {
+        Ok(mut docs) if docs.len() == 1 && matches!(docs[0], Node::Map(_)) => {
+            if let Some(doc) = docs.pop() {
+                walk(&doc, b, "", "", 1, out, errors);
+                doc.dispose();
+            }
+            true
+        }
+        Ok(docs) => {
+            docs.into_iter().for_each(Node::dispose);
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+/// A `.properties`, `.env`, TOML or INI value, flattened by the config
+/// collector's parser of that format; `false` (nothing recorded) when it
+/// does not parse or holds no entry. The parsers settle a name set twice
+/// by their format's rules; a key reached twice all the same keeps its
+/// first value and is an error naming the key, as in the config collector.
+fn flat_file(
+    format: Format,
+    text: &str,
+    b: &mut KeyBuilder,
+    out: &mut Vec<(KeyPath, Value)>,
+    errors: &mut Vec<EmitError>,
+) -> bool {
+    let mark = b.mark();
+    let mut values = KeyedValues::default();
+    let parsed = format
+        .parse_into(
+            text,
+            &mut Sink {
+                key: b,
+                out: &mut values,
+            },
+        )
+        .is_ok();
+    b.truncate(mark);
+    if !parsed || values.is_empty() {
+        return false;
+    }
+    let mut conflicts = Vec::new();
+    out.extend(values.into_entries(&mut conflicts));
+    errors.extend(conflicts.into_iter().map(|c| {
+        EmitError(format!(
+            "`{}` is set twice with different values (the first is kept)",
+            c.source
+        ))
+    }));
+    true
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -168,22 +225,8 @@ fn walk(
     }
     match node {
         Node::Map(entries) => {
-            let quantities = parent == "resources" && matches!(field, "requests" | "limits");
             for (name, value) in entries {
-                let mark = b.mark();
-                b.push_field(name);
-                if quantities && let Some(q) = scalar_text(value).and_then(|t| quantity::parse(&t))
-                {
-                    out.push((b.key(), q));
-                } else if name == "image"
-                    && CONTAINER_LISTS.contains(&field)
-                    && let Node::Str(text) = value
-                {
-                    image_entries(text, b, out);
-                } else {
-                    walk(value, b, name, field, depth + 1, out, errors);
-                }
-                b.truncate(mark);
+                walk_field(name, value, b, field, parent, depth, out, errors);
             }
         }
         Node::List(items) if items.is_empty() => {}
@@ -194,16 +237,85 @@ fn walk(
             let identity = identity_of(items);
             for (i, item) in items.iter().enumerate() {
                 let mark = b.mark();
-                match identity.and_then(|f| item.get(f).and_then(scalar_text).map(|v| (f, v))) {
-                    Some((f, v)) => b.push_id(f, &v),
-                    None => b.push_index(i),
-                }
-                // A list item's fields are seen as under the list's field.
-                walk(item, b, field, parent, depth + 1, out, errors);
+                let Some(id) = identity else {
+                    b.push_index(i);
+                    // A list item's fields are seen as under the list's field.
+                    walk(item, b, field, parent, depth + 1, out, errors);
+                    b.truncate(mark);
+                    continue;
+                };
+                let value = item.get(id).and_then(scalar_text).unwrap_or_default();
+                b.push_id(id, &value);
+                item_fields(item, id, b, field, parent, depth + 1, out, errors);
                 b.truncate(mark);
             }
         }
         scalar_node => out.push((b.key(), scalar(scalar_node))),
+    }
+}
+
+/// Field `name` of a map found at `field` (under `parent`), `depth` deep:
+/// resource quantities as numbers, a container's image split.
+#[allow(clippy::too_many_arguments)]
+fn walk_field(
+    name: &str,
+    value: &Node,
+    b: &mut KeyBuilder,
+    field: &str,
+    parent: &str,
+    depth: usize,
+    out: &mut Vec<(KeyPath, Value)>,
+    errors: &mut Vec<EmitError>,
+) {
+    let quantities = parent == "resources" && matches!(field, "requests" | "limits");
+    let mark = b.mark();
+    b.push_field(name);
+    if quantities && let Some(q) = scalar_text(value).and_then(|t| quantity::parse(&t)) {
+        out.push((b.key(), q));
+    } else if name == "image"
+        && CONTAINER_LISTS.contains(&field)
+        && let Node::Str(text) = value
+    {
+        image_entries(text, b, out);
+    } else {
+        walk(value, b, name, field, depth + 1, out, errors);
+    }
+    b.truncate(mark);
+}
+
+/// The fields of a list item keyed by its identity field `id`
+/// (`containers[name=app]`), but that field itself: its value is in the key
+/// already, and an entry for it would double the findings of an item
+/// missing in one environment. An item with nothing else to record keeps
+/// its identity entry, so that it is still there to be missed.
+#[allow(clippy::too_many_arguments)]
+fn item_fields(
+    item: &Node,
+    id: &str,
+    b: &mut KeyBuilder,
+    field: &str,
+    parent: &str,
+    depth: usize,
+    out: &mut Vec<(KeyPath, Value)>,
+    errors: &mut Vec<EmitError>,
+) {
+    let Node::Map(fields) = item else {
+        return walk(item, b, field, parent, depth, out, errors);
+    };
+    let before = out.len();
+    for (name, value) in fields {
+        if name == id {
+            continue;
+        }
+        walk_field(name, value, b, field, parent, depth, out, errors);
+    }
+    if out.len() == before
+        && let Some(value) = item.get(id)
+    {
+        let mark = b.mark();
+        b.push_field(id);
+        out.push((b.key(), scalar(value)));
+        b.truncate(mark);
     }
 }
 

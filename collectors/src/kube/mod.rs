@@ -7,7 +7,11 @@
 //! caller). Each file may hold many YAML documents, JSON, and `kind: List`
 //! documents whose `items` are objects. Objects without a namespace go
 //! under the default namespace given ([`KubeCollector::namespace`], else
-//! `default`); cluster-scoped kinds under [`CLUSTER`].
+//! `default`); cluster-scoped kinds under [`CLUSTER`]. Namespaces and
+//! names that carry the environment's name are mapped
+//! ([`KubeCollector::map_namespace`], [`KubeCollector::strip_prefix`],
+//! [`KubeCollector::strip_suffix`]) with every reference to them
+//! (`rename`); two objects mapped to one name are an error naming both.
 //!
 //! What the server fills in is removed and the defaults it adds are filled
 //! in (`normalize`), so a live export and its rendered manifest compare
@@ -32,6 +36,7 @@ mod emit;
 mod image;
 mod normalize;
 mod quantity;
+mod rename;
 mod resolve;
 
 use std::collections::BTreeMap;
@@ -99,7 +104,7 @@ impl std::fmt::Debug for Source {
 pub struct KubeCollector {
     sources: Vec<Source>,
     namespace: Option<String>,
-    namespace_map: BTreeMap<String, String>,
+    names: rename::Names,
 }
 
 impl KubeCollector {
@@ -139,7 +144,25 @@ impl KubeCollector {
         from: impl Into<String>,
         to: impl Into<String>,
     ) -> KubeCollector {
-        self.namespace_map.insert(from.into(), to.into());
+        self.names.namespaces.insert(from.into(), to.into());
+        self
+    }
+
+    /// Strips `prefix` from the names of objects (`prod-web` as `web`),
+    /// and from every reference to one by name and the values of the
+    /// labels that name the app (`app`, `app.kubernetes.io/instance`, …),
+    /// so that workloads whose names carry their environment's name are
+    /// compared. Of several prefixes that fit a name, the longest is
+    /// stripped; a name that would be left empty is kept.
+    pub fn strip_prefix(mut self, prefix: impl Into<String>) -> KubeCollector {
+        self.names.prefixes.push(prefix.into());
+        self
+    }
+
+    /// Strips `suffix` from names (`web-prod` as `web`), after the prefix,
+    /// like [`KubeCollector::strip_prefix`].
+    pub fn strip_suffix(mut self, suffix: impl Into<String>) -> KubeCollector {
+        self.names.suffixes.push(suffix.into());
         self
     }
 
@@ -174,7 +197,7 @@ impl KubeCollector {
         &self,
         source: &str,
         bytes: &[u8],
-        objects: &mut BTreeMap<String, (String, Node)>,
+        objects: &mut Objects,
         errors: &mut Vec<CollectionError>,
     ) -> u64 {
         let parse_error = |line: Option<u64>, what: &str| {
@@ -252,17 +275,32 @@ impl KubeCollector {
                         .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()),
                 }
             };
-            let namespace = self
-                .namespace_map
-                .get(&namespace)
-                .cloned()
-                .unwrap_or(namespace);
+            let written = format!("{namespace}/{kind}/{name}");
+            let namespace = self.names.namespace(&namespace);
             let name = match kind.as_str() {
-                "Namespace" => self.namespace_map.get(&name).cloned().unwrap_or(name),
-                _ => name,
+                "Namespace" => self.names.namespace(&name),
+                _ => self.names.name(&name),
             };
             let id = format!("{namespace}/{kind}/{name}");
-            if let Some((_, old)) = objects.insert(id, (kind, doc)) {
+            if let Some(other) = objects.written.get(&id)
+                && *other != written
+            {
+                // Two objects would be recorded as one: never merged.
+                errors.push(CollectionError::new(
+                    NAME,
+                    source,
+                    ErrorKind::Other,
+                    format!(
+                        "objects `{other}` and `{written}` are both recorded as `{id}` by the namespace map and name rules; the second is left out: change the rules so that each object keeps a name of its own"
+                    ),
+                ));
+                doc.dispose();
+                continue;
+            }
+            let mut doc = doc;
+            self.names.references(&kind, &mut doc);
+            objects.written.insert(id.clone(), written);
+            if let Some((_, old)) = objects.by_id.insert(id, (kind, doc)) {
                 // The same object twice: the last one read wins, as
                 // `kubectl apply` of both would leave it.
                 old.dispose();
@@ -271,6 +309,14 @@ impl KubeCollector {
         }
         count
     }
+}
+
+/// The objects read, by `NAMESPACE/KIND/NAME` as recorded, and the
+/// `NAMESPACE/KIND/NAME` each was written with.
+#[derive(Default)]
+struct Objects {
+    by_id: BTreeMap<String, (String, Node)>,
+    written: BTreeMap<String, String>,
 }
 
 /// Parses YAML documents, or one JSON document.
@@ -308,7 +354,7 @@ impl Collector for KubeCollector {
 
     fn collect(&self, transport: &dyn Transport) -> Collection {
         let mut collection = Collection::new();
-        let mut objects = BTreeMap::new();
+        let mut objects = Objects::default();
         for source in &self.sources {
             let mut items = 0;
             let source_name = match source {
@@ -350,6 +396,7 @@ impl Collector for KubeCollector {
         }
         let mut entries: Vec<(KeyPath, Value)> = Vec::new();
         let mut refs = resolve::Refs::default();
+        let objects = objects.by_id;
         for (id, (kind, obj)) in &objects {
             let mut parts = id.splitn(3, '/');
             if let (Some(ns), _, Some(name)) = (parts.next(), parts.next(), parts.next()) {
@@ -385,3 +432,5 @@ impl Collector for KubeCollector {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_map;

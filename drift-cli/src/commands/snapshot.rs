@@ -13,6 +13,15 @@ use crate::settings::{ConfigDir, SecretGlobs, Sources, valid_env_name};
 use crate::sources::{CollectOptions, process_env, resolve_schema};
 use crate::targets::{LoginEnv, check_target, ssh_options};
 
+/// The prefixes or suffixes of `--kube-strip-prefix` or
+/// `--kube-strip-suffix`: none empty.
+fn strip_rules(flag: &str, rules: &[String]) -> anyhow::Result<Vec<String>> {
+    if rules.iter().any(String::is_empty) {
+        bail!("`{flag}` takes the text stripped from names, such as `-prod`: it may not be empty");
+    }
+    Ok(rules.to_vec())
+}
+
 /// Parses `--config-dir [NAME=]DIR`.
 pub fn parse_config_dir(arg: &str) -> anyhow::Result<ConfigDir> {
     match arg.split_once('=') {
@@ -160,6 +169,8 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
                 )),
             })
             .collect::<anyhow::Result<_>>()?,
+        kube_strip_prefixes: strip_rules("--kube-strip-prefix", &args.kube_strip_prefixes)?,
+        kube_strip_suffixes: strip_rules("--kube-strip-suffix", &args.kube_strip_suffixes)?,
     };
     if sources.is_empty() {
         bail!(

@@ -1,5 +1,6 @@
 //! Reading and validating drift.toml.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -14,6 +15,51 @@ use super::{
     Sources, SshSettings, valid_env_name,
 };
 use drift_collectors::schema::TlsMode;
+
+/// An environment's namespace map: `[kube] namespace_map`, with the
+/// environment's own `kube_namespace_map` winning for the same namespace.
+fn namespace_map(
+    ctx: &Ctx<'_>,
+    global: &BTreeMap<String, Spanned<String>>,
+    own: &BTreeMap<String, Spanned<String>>,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut map = BTreeMap::new();
+    for (from, to) in global.iter().chain(own) {
+        if from.is_empty() || to.get_ref().is_empty() {
+            return ctx.err(
+                Some(to.span()),
+                "a namespace map maps a namespace to another: neither may be empty",
+            );
+        }
+        map.insert(from.clone(), to.get_ref().clone());
+    }
+    Ok(map.into_iter().collect())
+}
+
+/// Name prefixes or suffixes stripped: `[kube]`'s, then the
+/// environment's own (`kube_` before the same name).
+fn strip_rules(
+    ctx: &Ctx<'_>,
+    name: &str,
+    global: &[Spanned<String>],
+    own: &[Spanned<String>],
+) -> Result<Vec<String>, ConfigError> {
+    let mut rules: Vec<String> = Vec::new();
+    for rule in global.iter().chain(own) {
+        if rule.get_ref().is_empty() {
+            return ctx.err(
+                Some(rule.span()),
+                format!(
+                    "`{name}` holds an empty string: write the text stripped, such as \"-prod\""
+                ),
+            );
+        }
+        if !rules.contains(rule.get_ref()) {
+            rules.push(rule.get_ref().clone());
+        }
+    }
+    Ok(rules)
+}
 
 /// Reads and validates a drift.toml.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -229,11 +275,23 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                     })
                     .collect(),
                 kube_namespace: env.kube_namespace.clone(),
-                kube_namespace_map: env
-                    .kube_namespace_map
-                    .iter()
-                    .map(|(f, t)| (f.clone(), t.clone()))
-                    .collect(),
+                kube_namespace_map: namespace_map(
+                    &ctx,
+                    &raw.kube.namespace_map,
+                    &env.kube_namespace_map,
+                )?,
+                kube_strip_prefixes: strip_rules(
+                    &ctx,
+                    "name_strip_prefixes",
+                    &raw.kube.name_strip_prefixes,
+                    &env.kube_name_strip_prefixes,
+                )?,
+                kube_strip_suffixes: strip_rules(
+                    &ctx,
+                    "name_strip_suffixes",
+                    &raw.kube.name_strip_suffixes,
+                    &env.kube_name_strip_suffixes,
+                )?,
             },
         });
     }

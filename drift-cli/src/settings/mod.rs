@@ -178,8 +178,13 @@ pub struct Sources {
     pub kube_manifests: Vec<PathBuf>,
     /// The namespace of Kubernetes objects that name none.
     pub kube_namespace: Option<String>,
-    /// Kubernetes namespaces recorded under another name (FROM, TO).
+    /// Kubernetes namespaces recorded under another name (FROM, TO): the
+    /// environment's own over drift.toml's `[kube] namespace_map`.
     pub kube_namespace_map: Vec<(String, String)>,
+    /// Prefixes stripped from Kubernetes object names (`prod-`).
+    pub kube_strip_prefixes: Vec<String>,
+    /// Suffixes stripped from Kubernetes object names (`-prod`).
+    pub kube_strip_suffixes: Vec<String>,
 }
 
 /// A release's migrations folder (`--migrations`, `migrations = [...]`).

@@ -23,6 +23,20 @@ pub struct RawConfig {
     pub waivers: Vec<Spanned<RawWaiver>>,
     #[serde(default)]
     pub ssh: RawSsh,
+    #[serde(default)]
+    pub kube: RawKube,
+}
+
+/// `[kube]`: name mapping of Kubernetes objects for every environment.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKube {
+    #[serde(default)]
+    pub namespace_map: std::collections::BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub name_strip_prefixes: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub name_strip_suffixes: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,7 +104,11 @@ pub struct RawEnv {
     pub kube_manifests: Vec<String>,
     pub kube_namespace: Option<String>,
     #[serde(default)]
-    pub kube_namespace_map: std::collections::BTreeMap<String, String>,
+    pub kube_namespace_map: std::collections::BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub kube_name_strip_prefixes: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub kube_name_strip_suffixes: Vec<Spanned<String>>,
 }
 
 /// A release's migrations folder: a path, or a table.

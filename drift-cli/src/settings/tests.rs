@@ -273,3 +273,55 @@ fn kube_manifests_resolve_beside_the_file_and_stdin_stays_stdin() {
     );
     assert!(!prod.is_empty());
 }
+
+#[test]
+fn kube_name_rules_apply_to_every_environment_and_the_own_map_wins() {
+    let text = "[kube]\n\
+                namespace_map = { shop-prod = \"shop\", shop-staging = \"shop\" }\n\
+                name_strip_prefixes = [\"prod-\"]\n\
+                name_strip_suffixes = [\"-prod\", \"-staging\"]\n\
+                [environments.staging]\nkube_manifests = [\"s.yaml\"]\n\
+                [environments.prod]\nkube_manifests = [\"p.yaml\"]\n\
+                kube_namespace_map = { shop-prod = \"store\" }\n\
+                kube_name_strip_suffixes = [\"-eu\", \"-prod\"]\n";
+    let c = parse(Path::new("drift.toml"), text).unwrap();
+    let staging = &c.environments[0].sources;
+    let prod = &c.environments[1].sources;
+    assert_eq!(
+        staging.kube_namespace_map,
+        [
+            ("shop-prod".to_owned(), "shop".to_owned()),
+            ("shop-staging".to_owned(), "shop".to_owned())
+        ]
+    );
+    assert_eq!(
+        prod.kube_namespace_map,
+        [
+            ("shop-prod".to_owned(), "store".to_owned()),
+            ("shop-staging".to_owned(), "shop".to_owned())
+        ]
+    );
+    assert_eq!(staging.kube_strip_prefixes, ["prod-"]);
+    assert_eq!(staging.kube_strip_suffixes, ["-prod", "-staging"]);
+    assert_eq!(prod.kube_strip_suffixes, ["-prod", "-staging", "-eu"]);
+}
+
+#[test]
+fn kube_name_rules_may_not_be_empty() {
+    for (text, says) in [
+        (
+            "[kube]\nname_strip_suffixes = [\"\"]\n",
+            "`name_strip_suffixes`",
+        ),
+        (
+            "[environments.a]\nkube_name_strip_prefixes = [\"\"]\n",
+            "`name_strip_prefixes`",
+        ),
+        ("[kube]\nnamespace_map = { a = \"\" }\n", "namespace map"),
+        ("[kube]\nnamespace = \"x\"\n", "namespace"),
+    ] {
+        let text = format!("{text}[environments.b]\nkube_manifests = [\"b.yaml\"]\n");
+        let e = parse_err(&text);
+        assert!(e.contains("line 2") && e.contains(says), "{e}");
+    }
+}

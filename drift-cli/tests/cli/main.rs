@@ -15,6 +15,7 @@ mod hostile;
 mod html;
 mod killed;
 mod kube;
+mod kube_map;
 mod readiness;
 mod reports;
 mod rules;

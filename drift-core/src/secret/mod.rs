@@ -322,8 +322,21 @@ impl Sanitizer {
     /// ([`HiddenBy::Name`]); `None` when only what a value holds (content,
     /// shape, structure) could hide it. Manifests record how many values
     /// each layer hid, not which: `drift explain` judges the key again.
+    /// A Kubernetes reference by name (`…secretKeyRef.key`) is hidden only
+    /// by policy: its values are names, never secrets.
     pub fn key_judgement(&self, key: &KeyPath) -> Option<HiddenBy> {
+        if kube::is_reference_field(key.as_str()) {
+            return self.by_policy(key.as_str());
+        }
         self.judge_key(key.as_str(), None)
+    }
+
+    /// [`HiddenBy::Policy`] when a secret glob names `key`.
+    fn by_policy(&self, key: &str) -> Option<HiddenBy> {
+        self.extra
+            .iter()
+            .any(|p| p.matches(key))
+            .then_some(HiddenBy::Policy)
     }
 
     /// The layer that hides every value of `key` whatever it holds, if any.
@@ -413,7 +426,15 @@ impl Sanitizer {
             }
             _ => {}
         }
-        if let Some(by) = self.judge_key(key, names) {
+        let by = match value {
+            // A Kubernetes reference names a Secret or its key: not hidden
+            // by its own name (`secretKeyRef.key`), only by policy.
+            Value::String(s) if key.starts_with("k8s:") && kube::is_reference(key, s) => {
+                self.by_policy(key)
+            }
+            _ => self.judge_key(key, names),
+        };
+        if let Some(by) = by {
             self.hide_in_place(key, value, by);
             return;
         }
