@@ -28,6 +28,8 @@
 //! assert!(c.entries.iter().any(|(k, _)| k.as_str() == "config:app/settings.yaml:database.pool.size"));
 //! ```
 
+#[cfg(test)]
+mod deep_tests;
 pub(crate) mod error;
 mod file;
 pub(crate) mod format;
@@ -45,8 +47,6 @@ mod json_fast;
 mod pipeline;
 mod properties;
 pub(crate) mod sink;
-#[cfg(test)]
-mod deep_tests;
 mod toml;
 mod toml_fast;
 pub(crate) mod tree;

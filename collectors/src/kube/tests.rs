@@ -288,3 +288,80 @@ metadata: {name: shop-prod}
     );
     assert!(value(&c, "k8s:_cluster/Namespace/shop:apiVersion").is_some());
 }
+
+#[test]
+fn autoscaler_metrics_and_ingress_paths_are_keyed_by_what_they_name() {
+    let yaml = "\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 5
+  metrics:
+  - type: Resource
+    resource: {name: memory, target: {type: Utilization, averageUtilization: 60}}
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}
+  - type: ContainerResource
+    containerResource: {name: cpu, container: app, target: {type: Utilization, averageUtilization: 50}}
+  - type: Object
+    object:
+      metric: {name: hits}
+      describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}
+      target: {type: Value, value: 2k}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+";
+    let c = collect(yaml, Some("shop"));
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    let hpa = "k8s:shop/HorizontalPodAutoscaler/web:spec.metrics";
+    for (metric, utilization) in [
+        ("resource/cpu", 70),
+        ("resource/memory", 60),
+        ("container-resource/cpu/app", 50),
+    ] {
+        let field = match metric.split('/').next() {
+            Some("resource") => "resource",
+            _ => "containerResource",
+        };
+        assert_eq!(
+            value(
+                &c,
+                &format!("{hpa}[metric={metric}].{field}.target.averageUtilization")
+            ),
+            Some(&Value::Int(utilization)),
+            "{metric}"
+        );
+    }
+    assert_eq!(
+        value(
+            &c,
+            &format!("{hpa}[metric=object/hits/ingress/main].object.target.value")
+        ),
+        Some(&Value::Int(2000))
+    );
+    let ingress = r#"k8s:shop/Ingress/web:spec.rules[0].http.paths"#;
+    for (path, service) in [("/api", "api"), ("/", "web")] {
+        assert_eq!(
+            value(&c, &format!("{ingress}[path={path}].backend.service.name")),
+            Some(&Value::from(service)),
+            "{path}"
+        );
+    }
+    // Same-named metrics are told apart by position, never merged.
+    let twice = yaml.replace("name: memory", "name: cpu");
+    let c = collect(&twice, Some("shop"));
+    assert!(value(&c, &format!("{hpa}[0].resource.name")).is_some());
+}

@@ -153,7 +153,8 @@ fn names_carrying_the_environment_compare_equal_but_for_real_changes() {
             "web",
         ),
         (
-            "k8s:shop/Ingress/web:spec.rules[0].http.paths[0].backend.service.name".to_owned(),
+            r#"k8s:shop/Ingress/web:spec.rules[0].http.paths[path=/].backend.service.name"#
+                .to_owned(),
             "web",
         ),
         (

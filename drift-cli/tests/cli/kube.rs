@@ -371,7 +371,7 @@ fn autoscaler_and_budget_sizes_are_info_and_a_budgets_form_a_warning() {
     for key in [
         format!("{hpa}.minReplicas"),
         format!("{hpa}.maxReplicas"),
-        format!("{hpa}.metrics[0].resource.target.averageUtilization"),
+        format!("{hpa}.metrics[metric=resource/cpu].resource.target.averageUtilization"),
         "k8s:shop/PersistentVolumeClaim/web-uploads:spec.resources.requests.storage".to_owned(),
     ] {
         let f = find(&key);
@@ -379,7 +379,7 @@ fn autoscaler_and_budget_sizes_are_info_and_a_budgets_form_a_warning() {
         assert_eq!(f["severity"], "info", "{f}");
     }
     let target = find(&format!(
-        "{hpa}.metrics[0].resource.target.averageUtilization"
+        "{hpa}.metrics[metric=resource/cpu].resource.target.averageUtilization"
     ));
     assert!(target.to_string().contains("80"), "{target}");
     assert!(target.to_string().contains("70"), "{target}");

@@ -156,15 +156,15 @@ mod kube_tests {
             ),
             ("config:a.yaml:spec.replicas", Severity::Warning),
             (
-                "k8s:shop/HorizontalPodAutoscaler/web:spec.metrics[0].resource.target.averageUtilization",
+                "k8s:shop/HorizontalPodAutoscaler/web:spec.metrics[metric=resource/cpu].resource.target.averageUtilization",
                 Severity::Info,
             ),
             (
-                "k8s:shop/HorizontalPodAutoscaler/web:spec.metrics[0].type",
+                "k8s:shop/HorizontalPodAutoscaler/web:spec.metrics[metric=resource/cpu].type",
                 Severity::Warning,
             ),
             (
-                "k8s:shop/Deployment/web:spec.metrics[0].resource.target.averageUtilization",
+                "k8s:shop/Deployment/web:spec.metrics[metric=resource/cpu].resource.target.averageUtilization",
                 Severity::Warning,
             ),
             (
