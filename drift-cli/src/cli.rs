@@ -248,6 +248,9 @@ pub struct SnapshotArgs {
         allow_hyphen_values = true
     )]
     pub kube_strip_suffixes: Vec<String>,
+    /// Also record --kube-manifests objects a controller owns (a Deployment's ReplicaSets and Pods, a CronJob's Jobs), left out by default as their owner is recorded.
+    #[arg(long)]
+    pub kube_keep_owned: bool,
     /// Record runtime versions (node, python3, java, nginx, openssl, …), the OS release and the kernel.
     #[arg(long)]
     pub runtimes: bool,

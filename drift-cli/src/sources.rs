@@ -256,6 +256,7 @@ fn kube_collector(sources: &Sources) -> KubeCollector {
     for suffix in &sources.kube_strip_suffixes {
         kube = kube.strip_suffix(suffix.clone());
     }
+    kube = kube.keep_owned(sources.kube_keep_owned);
     for path in &sources.kube_manifests {
         if path.as_os_str() != "-" {
             kube = kube.path(path.clone());

@@ -105,6 +105,7 @@ pub struct KubeCollector {
     sources: Vec<Source>,
     namespace: Option<String>,
     names: rename::Names,
+    keep_owned: bool,
 }
 
 impl KubeCollector {
@@ -163,6 +164,14 @@ impl KubeCollector {
     /// like [`KubeCollector::strip_prefix`].
     pub fn strip_suffix(mut self, suffix: impl Into<String>) -> KubeCollector {
         self.names.suffixes.push(suffix.into());
+        self
+    }
+
+    /// Records the Pods, ReplicaSets, Jobs, ControllerRevisions and
+    /// EndpointSlices a controller owns too (left out by default: their
+    /// owner is recorded, and their generated names differ everywhere).
+    pub fn keep_owned(mut self, keep: bool) -> KubeCollector {
+        self.keep_owned = keep;
         self
     }
 
@@ -404,7 +413,7 @@ impl Collector for KubeCollector {
             }
         }
         for (id, (kind, mut obj)) in objects {
-            if normalize::is_generated(&kind, &obj) {
+            if !self.keep_owned && normalize::is_generated(&kind, &obj) {
                 // Its owner (a Deployment, a CronJob) is recorded.
                 obj.dispose();
                 continue;

@@ -171,6 +171,7 @@ pub fn run(args: SnapshotArgs) -> anyhow::Result<Exit> {
             .collect::<anyhow::Result<_>>()?,
         kube_strip_prefixes: strip_rules("--kube-strip-prefix", &args.kube_strip_prefixes)?,
         kube_strip_suffixes: strip_rules("--kube-strip-suffix", &args.kube_strip_suffixes)?,
+        kube_keep_owned: args.kube_keep_owned,
     };
     if sources.is_empty() {
         bail!(

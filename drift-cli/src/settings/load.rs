@@ -292,6 +292,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                     &raw.kube.name_strip_suffixes,
                     &env.kube_name_strip_suffixes,
                 )?,
+                kube_keep_owned: env.kube_keep_owned.or(raw.kube.keep_owned).unwrap_or(false),
             },
         });
     }

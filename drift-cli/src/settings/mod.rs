@@ -185,6 +185,8 @@ pub struct Sources {
     pub kube_strip_prefixes: Vec<String>,
     /// Suffixes stripped from Kubernetes object names (`-prod`).
     pub kube_strip_suffixes: Vec<String>,
+    /// Whether Kubernetes objects a controller owns are recorded too.
+    pub kube_keep_owned: bool,
 }
 
 /// A release's migrations folder (`--migrations`, `migrations = [...]`).

@@ -37,6 +37,7 @@ pub struct RawKube {
     pub name_strip_prefixes: Vec<Spanned<String>>,
     #[serde(default)]
     pub name_strip_suffixes: Vec<Spanned<String>>,
+    pub keep_owned: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -109,6 +110,7 @@ pub struct RawEnv {
     pub kube_name_strip_prefixes: Vec<Spanned<String>>,
     #[serde(default)]
     pub kube_name_strip_suffixes: Vec<Spanned<String>>,
+    pub kube_keep_owned: Option<bool>,
 }
 
 /// A release's migrations folder: a path, or a table.

@@ -275,6 +275,20 @@ fn kube_manifests_resolve_beside_the_file_and_stdin_stays_stdin() {
 }
 
 #[test]
+fn kube_keep_owned_is_off_unless_kube_or_the_environment_says_so() {
+    let text = "[kube]\nkeep_owned = true\n\
+                [environments.live]\nkube_manifests = [\"l.yaml\"]\n\
+                [environments.rendered]\nkube_manifests = [\"r.yaml\"]\n\
+                kube_keep_owned = false\n";
+    let c = parse(Path::new("drift.toml"), text).unwrap();
+    assert!(c.environments[0].sources.kube_keep_owned);
+    assert!(!c.environments[1].sources.kube_keep_owned);
+    let plain = "[environments.live]\nkube_manifests = [\"l.yaml\"]\n";
+    let c = parse(Path::new("drift.toml"), plain).unwrap();
+    assert!(!c.environments[0].sources.kube_keep_owned);
+}
+
+#[test]
 fn kube_name_rules_apply_to_every_environment_and_the_own_map_wins() {
     let text = "[kube]\n\
                 namespace_map = { shop-prod = \"shop\", shop-staging = \"shop\" }\n\

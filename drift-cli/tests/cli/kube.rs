@@ -397,3 +397,33 @@ fn autoscaler_and_budget_sizes_are_info_and_a_budgets_form_a_warning() {
         "{report}"
     );
 }
+
+#[test]
+fn owned_objects_are_recorded_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("owned.json");
+    Drift::new()
+        .args([
+            "snapshot",
+            "--env",
+            "live",
+            "--kube-namespace",
+            "shop",
+            "-q",
+        ])
+        .args(["--kube-keep-owned", "--kube-manifests"])
+        .arg_path(&kube("prod-live.yaml"))
+        .args(["-o"])
+        .arg_path(&out)
+        .status(0);
+    let manifest = std::fs::read_to_string(&out).unwrap();
+    for generated in ["k8s:shop/ReplicaSet/web-7d9f8c6b5:", "seed-catalog-q8w2n"] {
+        assert!(manifest.contains(generated), "{generated} left out");
+    }
+    // Their server fields are still noise.
+    assert!(
+        !manifest.contains("ownerReferences"),
+        "ownerReferences kept"
+    );
+    assert!(!manifest.contains(PROD_SECRET), "secret in the manifest");
+}
