@@ -138,6 +138,20 @@ impl HistoryTable {
 /// Other tables that belong to migration tools and are not reported.
 const LOCK_TABLES: &[&str] = &["databasechangeloglock", "knex_migrations_lock"];
 
+/// The names (lower case) of every history table [`detect`] recognises.
+pub(crate) const HISTORY_TABLES: &[&str] = &[
+    "flyway_schema_history",
+    "schema_migrations",
+    "alembic_version",
+    "django_migrations",
+    "_sqlx_migrations",
+    "goose_db_version",
+    "knex_migrations",
+    "__diesel_schema_migrations",
+    "atlas_schema_revisions",
+    "databasechangelog",
+];
+
 fn tool_of(table: &str, has: &dyn Fn(&str) -> bool) -> Option<Tool> {
     let t = table.to_ascii_lowercase();
     Some(match t.as_str() {
@@ -374,6 +388,34 @@ pub(crate) fn from_inserts(
 mod tests {
     use super::*;
     use std::cmp::Ordering;
+
+    #[test]
+    fn history_tables_lists_every_name_a_tool_is_recognised_by() {
+        let mut tools = Vec::new();
+        for name in HISTORY_TABLES {
+            for has in [true, false] {
+                let tool = tool_of(name, &|_| has);
+                assert!(tool.is_some(), "{name}");
+                tools.extend(tool);
+            }
+        }
+        for t in [
+            Tool::Flyway,
+            Tool::Rails,
+            Tool::GolangMigrate,
+            Tool::Alembic,
+            Tool::Django,
+            Tool::Sqlx,
+            Tool::Goose,
+            Tool::Knex,
+            Tool::Diesel,
+            Tool::Atlas,
+            Tool::Liquibase,
+        ] {
+            assert!(tools.contains(&t), "{t:?} has no name in HISTORY_TABLES");
+        }
+        assert!(tool_of("orders", &|_| true).is_none());
+    }
 
     #[test]
     fn natural_order_compares_numbers() {

@@ -124,11 +124,29 @@ impl SchemaCollector {
 
     /// Reads one source into a collection (entries, coverage, errors).
     pub fn collect_source(&self, source: &SchemaSource, transport: &dyn Transport) -> Collection {
+        // The schema filters are pushed into a live PostgreSQL read; the
+        // reference path reads everything and filters afterwards.
+        self.collect_source_with(source, transport, !cfg!(feature = "reference-paths"))
+    }
+
+    /// [`SchemaCollector::collect_source`], with the schema filters pushed
+    /// into the catalog queries of a live PostgreSQL read (`push_down`) or
+    /// applied after the whole catalog is read (the reference path); both
+    /// give the same collection.
+    pub(crate) fn collect_source_with(
+        &self,
+        source: &SchemaSource,
+        transport: &dyn Transport,
+        push_down: bool,
+    ) -> Collection {
         let mut out = Collection::new();
         let shown = source.display();
-        match read_source(source, transport, &self.options) {
-            Ok((engine, mut model, mut errors)) => {
-                let left_out = if source.scope.is_all() {
+        let scope = (push_down && !source.scope.is_all()).then_some(&source.scope);
+        match read_source(source, transport, &self.options, scope) {
+            Ok(((engine, mut model, mut errors), scoped)) => {
+                let left_out = if let Some(left_out) = scoped {
+                    left_out
+                } else if source.scope.is_all() {
                     Vec::new()
                 } else if engine == Engine::Postgres {
                     source.scope.apply(&mut model)
@@ -188,11 +206,18 @@ impl Collector for SchemaCollector {
 /// the parts that could not be read.
 type Read = (Engine, Model, Vec<SchemaError>);
 
+/// Reads one source; with `scope`, a live PostgreSQL source reads only the
+/// schemas it keeps and returns the names of the others (a source that
+/// cannot push a scope down returns `None` for them, to be filtered after).
 fn read_source(
     source: &SchemaSource,
     transport: &dyn Transport,
     options: &SchemaOptions,
-) -> Result<Read, SchemaError> {
+    scope: Option<&scope::Scope>,
+) -> Result<(Read, Option<Vec<String>>), SchemaError> {
+    // Only a live PostgreSQL read takes the scope.
+    #[cfg(not(feature = "postgres"))]
+    let _ = scope;
     let shown = source.display();
     let unsupported = |feature: &str| SchemaError::Unsupported {
         source_name: shown.clone(),
@@ -204,13 +229,13 @@ fn read_source(
         Origin::Server(url) => match url.engine {
             #[cfg(feature = "postgres")]
             Engine::Postgres => {
-                let (m, e) = postgres::read(url, &shown, transport, options)?;
-                Ok((Engine::Postgres, m, e))
+                let (m, e, left_out) = postgres::read(url, &shown, transport, options, scope)?;
+                Ok(((Engine::Postgres, m, e), scope.map(|_| left_out)))
             }
             #[cfg(feature = "mysql")]
             Engine::Mysql => {
                 let (m, e) = mysql::read(url, &shown, transport, options)?;
-                Ok((Engine::Mysql, m, e))
+                Ok(((Engine::Mysql, m, e), None))
             }
             #[allow(unreachable_patterns)]
             other => Err(unsupported(other.as_str())),
@@ -219,7 +244,7 @@ fn read_source(
             #[cfg(feature = "sqlite")]
             {
                 let (m, e) = sqlite::read_file(path, &shown, transport, options)?;
-                Ok((Engine::Sqlite, m, e))
+                Ok(((Engine::Sqlite, m, e), None))
             }
             #[cfg(not(feature = "sqlite"))]
             {
@@ -251,7 +276,7 @@ fn read_source(
             }
             let text = String::from_utf8_lossy(&bytes);
             let dialect = dialect.unwrap_or_else(|| detect_dialect(&text));
-            read_schema_text(&text, dialect, &shown)
+            Ok((read_schema_text(&text, dialect, &shown)?, None))
         }
     }
 }

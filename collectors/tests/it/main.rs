@@ -31,6 +31,8 @@ mod schema_pg_support;
 mod schema_postgres;
 #[cfg(feature = "sqlite")]
 mod schema_sqlite;
+#[cfg(feature = "postgres")]
+mod schema_tls_cases;
 #[cfg(all(feature = "mysql", feature = "postgres"))]
 mod schema_tls_my;
 #[cfg(feature = "postgres")]

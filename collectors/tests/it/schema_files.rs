@@ -248,3 +248,49 @@ fn a_mysql_url_without_a_database_is_refused_before_connecting() {
     assert!(SchemaSource::url("mysql://root@127.0.0.1:1/").is_err());
     assert!(SchemaSource::url("mysql://root@127.0.0.1:1/shop").is_ok());
 }
+
+/// A MySQL 8 mysqldump's views (testdata/schema/mysql8_views.sql, written as
+/// client/mysqldump.cc writes them): `ALGORITHM=UNDEFINED` is the default and
+/// recorded as no algorithm, as the live read records it (MySQL 8's live
+/// read takes the algorithm from SHOW CREATE VIEW, the text the dump copies).
+#[test]
+fn mysql8_dump_views_keep_their_algorithm_and_undefined_is_none() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata/schema/mysql8_views.sql"),
+    )
+    .unwrap();
+    assert_eq!(detect_dialect(&text), Dialect::Mysql);
+    let c = collect_schema_text(&text, Dialect::Mysql, "mysql");
+    assert_no_errors(&c);
+    let e = entries(&c);
+    let view = |name: &str| match &e[&format!("schema:mysql:view:{name}")] {
+        Value::Object(o) => o
+            .iter()
+            .filter(|(k, _)| *k != "definition" && *k != "definition_hash")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+        other => panic!("{name}: {other:?}"),
+    };
+    let s = |v: &str| Value::String(v.into());
+    let merge = view("v_merge");
+    assert_eq!(merge.get("algorithm"), Some(&s("MERGE")), "{merge:?}");
+    assert_eq!(merge.get("check_option"), Some(&s("CASCADED")), "{merge:?}");
+    assert_eq!(merge.get("security"), None, "{merge:?}");
+    let temp = view("v_temp");
+    assert_eq!(temp.get("algorithm"), Some(&s("TEMPTABLE")), "{temp:?}");
+    assert_eq!(temp.get("security"), Some(&s("INVOKER")), "{temp:?}");
+    let undefined = view("v_undefined");
+    assert_eq!(undefined.get("algorithm"), None, "{undefined:?}");
+    assert_eq!(
+        undefined.get("check_option"),
+        Some(&s("LOCAL")),
+        "{undefined:?}"
+    );
+    // The final definition replaced the temporary one.
+    assert!(
+        format!("{:?}", e["schema:mysql:view:v_merge"]).contains("where"),
+        "{:?}",
+        e["schema:mysql:view:v_merge"]
+    );
+}

@@ -269,3 +269,44 @@ fn dumps_of_bits_partitions_check_options_and_spatial_keys_read_as_live() {
         &Value::List(vec!["g".into()])
     );
 }
+
+#[test]
+#[ignore = "needs MariaDB: run scripts/ci-db-setup, then cargo test -- --include-ignored"]
+fn a_file_declaring_the_database_default_reads_as_the_same_ddl_run_live() {
+    for default in [
+        "CHARACTER SET latin1",
+        "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci",
+        "COLLATE utf8mb4_general_ci",
+    ] {
+        let db = MyDb::new("");
+        // Run as it is on the server, and read as it is from the file.
+        let ddl = format!(
+            "ALTER DATABASE {} {default};
+             CREATE TABLE t (a varchar(10), b varchar(5) COLLATE latin1_bin,
+                             c text CHARACTER SET utf8mb4, n int);
+             CREATE TABLE u (a varchar(10)) DEFAULT CHARSET=latin1;",
+            db.name
+        );
+        db.exec(&ddl);
+        let m = live(&db);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("schema.sql");
+        std::fs::write(&path, &ddl).unwrap();
+        let c = collect(SchemaSource::file(&path));
+        assert_no_errors(&c);
+        let f = entries(&c);
+        let (live_keys, file_keys) = (file_expressible(&m), file_expressible(&f));
+        assert!(
+            matches!(&live_keys["schema:mysql:column:t.a"],
+                     Value::Object(o) if o.contains_key("collation")),
+            "{default}: {live_keys:#?}"
+        );
+        assert_eq!(
+            live_keys.keys().collect::<Vec<_>>(),
+            file_keys.keys().collect::<Vec<_>>(),
+            "{default}"
+        );
+        let d = diff(&live_keys, &file_keys);
+        assert!(d.is_empty(), "{default}: file and live differ: {d:#?}");
+    }
+}

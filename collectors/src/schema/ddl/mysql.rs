@@ -24,6 +24,10 @@ pub(crate) struct MyFile {
     issues: Vec<FileIssue>,
     inserts: Vec<(String, BTreeMap<String, Option<String>>)>,
     triggers: TriggerGroups,
+    /// The database's default collation, when the file declares it
+    /// (`CREATE DATABASE … CHARACTER SET …`): what a table without its own
+    /// takes, as on the server.
+    pub database_collation: Option<String>,
 }
 
 /// Reads a MySQL schema file.
@@ -34,6 +38,7 @@ pub(crate) fn parse(src: &str) -> (Model, Vec<FileIssue>) {
         issues: Vec::new(),
         inserts: Vec::new(),
         triggers: TriggerGroups::new(),
+        database_collation: None,
     };
     for stmt in statements(&toks) {
         let mut c = Cursor::new(src, stmt, Dialect::Mysql);
@@ -87,10 +92,19 @@ fn statement(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
         f.inserts.extend(parse_insert(c));
         return Ok(());
     }
+    if c.kws(&["alter", "database"]) || c.kws(&["alter", "schema"]) {
+        database_options(f, c);
+        return Ok(());
+    }
     if c.kws(&["alter", "table"]) {
         return Err("ALTER TABLE is not read from MySQL schema files; use a mysqldump".into());
     }
     if !c.kw("create") {
+        return Ok(());
+    }
+    if c.kw("database") || c.kw("schema") {
+        c.kws(&["if", "not", "exists"]);
+        database_options(f, c);
         return Ok(());
     }
     c.kws(&["or", "replace"]);
@@ -169,6 +183,29 @@ fn statement(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
         return routine(f, c);
     }
     Ok(())
+}
+
+/// The default character set and collation of `CREATE DATABASE` and `ALTER
+/// DATABASE` (the name, if any, is skipped): the collation named, else the
+/// character set's default one. A later statement replaces an earlier one.
+fn database_options(f: &mut MyFile, c: &mut Cursor<'_>) {
+    let (mut charset, mut collation) = (None, None);
+    while !c.at_end() {
+        if c.kws(&["character", "set"]) || c.kw("charset") {
+            c.op("=");
+            charset = c.name();
+        } else if c.kw("collate") {
+            c.op("=");
+            collation = c.name().map(|n| n.to_lowercase());
+        } else {
+            c.skip_one();
+        }
+    }
+    if let Some(d) =
+        collation.or_else(|| charset.map(|cs| super::mysql_values::charset_collation(&cs)))
+    {
+        f.database_collation = Some(d);
+    }
 }
 
 fn create_index(f: &mut MyFile, c: &mut Cursor<'_>) -> Result<(), String> {
@@ -358,6 +395,41 @@ mod tests {
             .iter()
             .find(|c| c.name == col)
             .and_then(|c| c.collation.clone())
+    }
+
+    #[test]
+    fn tables_without_a_character_set_take_the_database_default_the_file_declares() {
+        let (m, issues) = parse(
+            "CREATE TABLE before (a varchar(5));\n\
+             CREATE DATABASE IF NOT EXISTS shop DEFAULT CHARACTER SET latin1;\n\
+             CREATE TABLE t (a varchar(5), b varchar(5) COLLATE latin1_bin);\n\
+             CREATE TABLE u (a varchar(5)) DEFAULT CHARSET=utf8mb4;\n\
+             ALTER DATABASE shop COLLATE = utf8mb4_unicode_ci;\n\
+             CREATE TABLE w (a text);",
+        );
+        assert!(issues.is_empty(), "{issues:?}");
+        let table = |t: &str| {
+            m.tables[&vec![t.to_owned()]]
+                .fields
+                .get("collation")
+                .cloned()
+        };
+        assert_eq!(table("before"), None);
+        assert_eq!(collation(&m, "before", "a"), None);
+        assert_eq!(table("t"), Some(Value::String("latin1_swedish_ci".into())));
+        assert_eq!(
+            collation(&m, "t", "a").as_deref(),
+            Some("latin1_swedish_ci")
+        );
+        assert_eq!(collation(&m, "t", "b").as_deref(), Some("latin1_bin"));
+        assert_eq!(
+            collation(&m, "u", "a").as_deref(),
+            Some("utf8mb4_general_ci")
+        );
+        assert_eq!(
+            collation(&m, "w", "a").as_deref(),
+            Some("utf8mb4_unicode_ci")
+        );
     }
 
     #[test]

@@ -112,10 +112,13 @@ pub(crate) fn table_options(f: &mut MyFile, c: &mut Cursor<'_>, table: &str) {
             c.skip_one();
         }
     }
-    if !fields.contains_key("collation")
-        && let Some(cs) = charset
-    {
-        fields.insert("collation".into(), Value::String(charset_collation(&cs)));
+    if !fields.contains_key("collation") {
+        // A table without a character set or collation of its own has its
+        // database's, when the file declares it.
+        let own = charset.map(|cs| charset_collation(&cs));
+        if let Some(collation) = own.or_else(|| f.database_collation.clone()) {
+            fields.insert("collation".into(), Value::String(collation));
+        }
     }
     // A dump always names the engine; a hand-written file means the default.
     fields

@@ -320,6 +320,24 @@ pub(crate) fn create_options(text: &str) -> (Option<String>, Vec<String>) {
     (row_format, options)
 }
 
+/// The `ALGORITHM` of a view's `SHOW CREATE VIEW` text (`CREATE
+/// ALGORITHM=MERGE DEFINER=… SQL SECURITY … VIEW …`), upper case. MySQL 8
+/// writes it always, `UNDEFINED` included (`append_algorithm` in
+/// sql/sql_show.cc), while its information_schema.VIEWS has no ALGORITHM
+/// column; mysqldump copies this text into its `/*!50001 CREATE
+/// ALGORITHM=… */` line.
+pub(crate) fn create_view_algorithm(create: &str) -> Option<String> {
+    let mut words = create.split_ascii_whitespace();
+    if !words.next()?.eq_ignore_ascii_case("create") {
+        return None;
+    }
+    let word = words.next()?;
+    let (key, value) = word.split_once('=')?;
+    key.eq_ignore_ascii_case("algorithm")
+        .then(|| value.to_ascii_uppercase())
+        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
 /// The fields of a view besides its definition, each only when it is not
 /// the default: `algorithm` (not `UNDEFINED`), `security` (`INVOKER`),
 /// `check_option` (`CASCADED` or `LOCAL`).
@@ -401,6 +419,24 @@ pub(crate) fn event_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_algorithm_of_show_create_view_is_read() {
+        let of = create_view_algorithm;
+        assert_eq!(
+            of("CREATE ALGORITHM=MERGE DEFINER=`root`@`%` SQL SECURITY DEFINER VIEW `v` AS select 1")
+                .as_deref(),
+            Some("MERGE")
+        );
+        assert_eq!(
+            of("CREATE ALGORITHM=UNDEFINED DEFINER=`a`@`b` SQL SECURITY INVOKER VIEW `v` AS select 1")
+                .as_deref(),
+            Some("UNDEFINED")
+        );
+        assert_eq!(of("CREATE VIEW `v` AS select 1"), None);
+        assert_eq!(of("CREATE TABLE `t` (a int)"), None);
+        assert_eq!(of(""), None);
+    }
 
     #[test]
     fn equivalent_checks_have_one_form() {

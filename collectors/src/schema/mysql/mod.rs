@@ -219,7 +219,7 @@ pub(crate) fn read(
     Ok((m, errors))
 }
 
-fn quote(name: &str) -> String {
+pub(crate) fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use drift_core::Value;
 
-use super::{Reader, lit, s, text};
+use super::{Reader, lit, quote, s, text};
 use crate::schema::canon::squash;
 use crate::schema::ddl::mysql_values::{
-    event_fields, parameter, routine_characteristics, routine_fields, set_trigger_order,
-    trigger_fields, unqualify, view_fields,
+    create_view_algorithm, event_fields, parameter, routine_characteristics, routine_fields,
+    set_trigger_order, trigger_fields, unqualify, view_fields,
 };
 use crate::schema::ddl::view_definition;
 use crate::schema::emit::version;
@@ -87,7 +87,8 @@ pub(crate) fn settings(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
 
 /// Views.
 pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
-    // MySQL 8 has no ALGORITHM column.
+    // MySQL 8's information_schema.VIEWS has no ALGORITHM column: its
+    // SHOW CREATE VIEW has it (and mysqldump writes it from there).
     let algorithm = if r.mariadb { "ALGORITHM" } else { "NULL" };
     let sql = format!(
         "SELECT TABLE_NAME, VIEW_DEFINITION, {algorithm}, SECURITY_TYPE, CHECK_OPTION \
@@ -96,8 +97,20 @@ pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError
     );
     for row in r.rows("views", &sql)? {
         let key = vec![s(&row, 0)];
+        let algorithm = match text(&row, 2) {
+            Some(a) => Some(a),
+            None if !r.mariadb => {
+                let show = format!("SHOW CREATE VIEW {}.{}", quote(&r.db), quote(&key[0]));
+                let shown = r.rows("view algorithms (SHOW CREATE VIEW needs SHOW VIEW)", &show)?;
+                shown
+                    .first()
+                    .and_then(|c| text(c, 1))
+                    .and_then(|c| create_view_algorithm(&c))
+            }
+            None => None,
+        };
         let fields = view_fields(
-            text(&row, 2).as_deref(),
+            algorithm.as_deref(),
             text(&row, 3).as_deref(),
             text(&row, 4).as_deref(),
         );

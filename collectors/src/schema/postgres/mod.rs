@@ -6,6 +6,8 @@ mod extras;
 mod objects;
 mod read;
 mod relations;
+#[cfg(test)]
+mod scope_twins;
 mod settings;
 mod tls;
 
@@ -21,6 +23,9 @@ pub(crate) struct Reader<'a> {
     pub(crate) source: &'a str,
     /// `server_version_num`.
     pub version_num: i64,
+    /// The OIDs of the schemas read, as an SQL array literal; `None` reads
+    /// every user schema.
+    pub(crate) kept: Option<String>,
 }
 
 /// Rows as text cells.
@@ -84,9 +89,52 @@ pub(crate) fn json_list(r: &SimpleQueryRow, i: usize) -> Vec<String> {
         .collect()
 }
 
-/// Schemas that are not the user's.
-pub(crate) const USER_NS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
-     AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
+/// The user's schemas (not the system's): `a` is a pg_namespace alias.
+pub(crate) fn user_ns(a: &str) -> String {
+    format!(
+        "{a}.nspname NOT IN ('pg_catalog', 'information_schema') \
+         AND {a}.nspname NOT LIKE 'pg\\_toast%' AND {a}.nspname NOT LIKE 'pg\\_temp\\_%'"
+    )
+}
+
+impl Reader<'_> {
+    /// The condition on pg_namespace alias `a` of the schemas read: the
+    /// user's, and of those the ones the schema filters keep.
+    pub(crate) fn ns(&self, a: &str) -> String {
+        match &self.kept {
+            None => user_ns(a),
+            Some(kept) => format!("{} AND {a}.oid = ANY({kept})", user_ns(a)),
+        }
+    }
+
+    /// [`Reader::ns`], or a table (pg_class alias `c`) named as a migration
+    /// history table is, in any user schema.
+    pub(crate) fn ns_or_history(&self, a: &str, c: &str) -> String {
+        match &self.kept {
+            None => user_ns(a),
+            Some(kept) => format!(
+                "{} AND ({a}.oid = ANY({kept}) OR pg_catalog.lower({c}.relname) IN ({}))",
+                user_ns(a),
+                crate::schema::migrations::HISTORY_TABLES
+                    .iter()
+                    .map(|t| format!("'{t}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    /// [`Reader::ns`] of alias `a`, or of alias `b`.
+    pub(crate) fn ns_either(&self, a: &str, b: &str) -> String {
+        match &self.kept {
+            None => user_ns(a),
+            Some(kept) => format!(
+                "{} AND ({a}.oid = ANY({kept}) OR {b}.oid = ANY({kept}))",
+                user_ns(a)
+            ),
+        }
+    }
+}
 
 /// `c` (a pg_class row) is not owned by an extension.
 pub(crate) const NOT_EXT_REL: &str = "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x \

@@ -3,7 +3,7 @@
 
 use drift_core::Value;
 
-use super::{NOT_EXT_REL, Reader, USER_NS, b, int, json_list, s, text};
+use super::{NOT_EXT_REL, Reader, b, int, json_list, s, text};
 use crate::schema::canon::{pg_default, squash};
 use crate::schema::ddl::pgdefs::{constraint_from_text, norm_expr};
 use crate::schema::ddl::{
@@ -23,6 +23,7 @@ fn not_ext(catalog: &str, oid: &str) -> String {
 
 /// Sequences, those of identity columns too (`owned_by` names the column).
 pub(crate) fn sequences(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let sql = format!(
         "SELECT n.nspname, c.relname, pg_catalog.format_type(q.seqtypid, NULL), q.seqstart, \
                 q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle, \
@@ -38,7 +39,7 @@ pub(crate) fn sequences(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaE
          FROM pg_catalog.pg_sequence q \
          JOIN pg_catalog.pg_class c ON c.oid = q.seqrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE {USER_NS} AND {NOT_EXT_REL}"
+         WHERE {ns} AND {NOT_EXT_REL}"
     );
     for row in r.rows("sequences", &sql)? {
         let f = sequence_fields(
@@ -58,11 +59,12 @@ pub(crate) fn sequences(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaE
 
 /// Views and materialized views.
 pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let sql = format!(
         "SELECT n.nspname, c.relname, c.relkind = 'm', pg_catalog.pg_get_viewdef(c.oid), \
                 pg_catalog.array_to_json(c.reloptions)::text \
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('v', 'm') AND {USER_NS} AND {NOT_EXT_REL}"
+         WHERE c.relkind IN ('v', 'm') AND {ns} AND {NOT_EXT_REL}"
     );
     for row in r.rows("views", &sql)? {
         let name = vec![s(&row, 0), s(&row, 1)];
@@ -92,6 +94,7 @@ pub(crate) fn views(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError
 
 /// Functions and procedures (not aggregates), keyed by their signature.
 pub(crate) fn routines(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let sqlbody = if r.version_num >= 140_000 {
         "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_catalog.pg_get_function_sqlbody(p.oid) END"
     } else {
@@ -104,7 +107,7 @@ pub(crate) fn routines(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
          FROM pg_catalog.pg_proc p \
          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
          JOIN pg_catalog.pg_language l ON l.oid = p.prolang \
-         WHERE p.prokind IN ('f', 'p') AND {USER_NS} AND {}",
+         WHERE p.prokind IN ('f', 'p') AND {ns} AND {}",
         not_ext("pg_proc", "p.oid")
     );
     for row in r.rows("functions and procedures", &sql)? {
@@ -145,6 +148,7 @@ pub(crate) fn routines(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
 /// User triggers (not internal ones, not clones on partitions; before
 /// PostgreSQL 13, which does not tell clones apart, none on partitions).
 pub(crate) fn triggers(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let clone = if r.version_num >= 130_000 {
         "t.tgparentid = 0"
     } else {
@@ -155,7 +159,7 @@ pub(crate) fn triggers(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
          FROM pg_catalog.pg_trigger t \
          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE NOT t.tgisinternal AND {clone} AND {USER_NS} AND {NOT_EXT_REL}"
+         WHERE NOT t.tgisinternal AND {clone} AND {ns} AND {NOT_EXT_REL}"
     );
     for row in r.rows("triggers", &sql)? {
         let def = s(&row, 0);
@@ -186,13 +190,14 @@ pub(crate) fn extensions(r: &mut Reader<'_>, m: &mut Model) -> Result<(), Schema
 
 /// Enum types with their labels in order.
 pub(crate) fn enums(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let sql = format!(
         "SELECT n.nspname, t.typname, \
                 pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder)::text \
          FROM pg_catalog.pg_type t \
          JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid \
          JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-         WHERE {USER_NS} AND {} GROUP BY 1, 2",
+         WHERE {ns} AND {} GROUP BY 1, 2",
         not_ext("pg_type", "t.oid")
     );
     for row in r.rows("enum types", &sql)? {
@@ -204,6 +209,7 @@ pub(crate) fn enums(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError
 
 /// Domains with their checks.
 pub(crate) fn domains(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let sql = format!(
         "SELECT n.nspname, t.typname, pg_catalog.format_type(t.typbasetype, t.typtypmod), \
                 t.typnotnull, t.typdefault, \
@@ -211,7 +217,7 @@ pub(crate) fn domains(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErr
                         pg_catalog.pg_get_constraintdef(k.oid))::text \
                  FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c') \
          FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-         WHERE t.typtype = 'd' AND {USER_NS} AND {}",
+         WHERE t.typtype = 'd' AND {ns} AND {}",
         not_ext("pg_type", "t.oid")
     );
     for row in r.rows("domains", &sql)? {
@@ -237,6 +243,7 @@ pub(crate) fn domains(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErr
 
 /// Row-level security policies.
 pub(crate) fn policies(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let sql = format!(
         "SELECT n.nspname, c.relname, p.polname, p.polpermissive, p.polcmd, \
                 (SELECT pg_catalog.json_agg(CASE WHEN o = 0 THEN 'public' ELSE ro.rolname END)::text \
@@ -247,7 +254,7 @@ pub(crate) fn policies(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
          FROM pg_catalog.pg_policy p \
          JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE {USER_NS} AND {NOT_EXT_REL}"
+         WHERE {ns} AND {NOT_EXT_REL}"
     );
     for row in r.rows("row-level security policies", &sql)? {
         let command = match s(&row, 4).as_str() {

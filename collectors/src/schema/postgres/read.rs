@@ -11,6 +11,7 @@ use crate::schema::SchemaOptions;
 use crate::schema::error::SchemaError;
 use crate::schema::migrations::{self, ColKind};
 use crate::schema::model::Model;
+use crate::schema::scope::Scope;
 use crate::schema::source::ServerUrl;
 use crate::transport::Transport;
 
@@ -77,13 +78,21 @@ fn export_snapshot(client: &mut Client) -> Option<String> {
     })
 }
 
-/// Reads the schema of the database at `url` through `transport`.
+/// What a read gave: the model, the errors of the parts that could not be
+/// read, and the schemas a pushed-down scope left out (sorted).
+type Read = (Model, Vec<SchemaError>, Vec<String>);
+
+/// Reads the schema of the database at `url` through `transport`. With a
+/// `scope`, only the schemas it keeps are read (the filters are pushed into
+/// every catalog query); the model holds only those, and the read returns
+/// the names of the others.
 pub(crate) fn read(
     url: &ServerUrl,
     shown: &str,
     transport: &dyn Transport,
     options: &SchemaOptions,
-) -> Result<(Model, Vec<SchemaError>), SchemaError> {
+    scope: Option<&Scope>,
+) -> Result<Read, SchemaError> {
     let tunnel = transport
         .open_tunnel(&url.host, url.port)
         .map_err(|e| SchemaError::Connect {
@@ -118,9 +127,17 @@ pub(crate) fn read(
         client: &mut client,
         source: shown,
         version_num: 0,
+        kept: None,
     };
     settings::server(&mut reader, &mut m)?;
     let version_num = reader.version_num;
+    let mut left_out = Vec::new();
+    if let Some(scope) = scope {
+        let (kept, left) = extras::scope(&mut reader, scope)?;
+        reader.kept = Some(kept);
+        left_out = left;
+    }
+    let kept = reader.kept.clone();
     let second = snapshot.and_then(|id| {
         let mut c = tls::again(&cfg, &way, url, shown).ok()?;
         begin(&mut c, shown, options, Some(&id)).ok()?;
@@ -134,6 +151,7 @@ pub(crate) fn read(
                         client: &mut other,
                         source: shown,
                         version_num,
+                        kept,
                     };
                     let (mut m2, mut e2) = (Model::default(), Vec::new());
                     run(&mut r2, SECOND, &mut m2, &mut e2);
@@ -159,7 +177,14 @@ pub(crate) fn read(
     read_migrations(&mut reader, &mut m, &mut errors);
     // Read-only: nothing to keep; end the transaction either way.
     let _ = client.batch_execute("ROLLBACK");
-    Ok((m, errors))
+    if let Some(scope) = scope {
+        // What was read for the kept schemas' sake (a history table that
+        // is no history, a partition of a kept parent) goes.
+        left_out.extend(scope.apply(&mut m));
+        left_out.sort();
+        left_out.dedup();
+    }
+    Ok((m, errors, left_out))
 }
 
 /// Reads the history tables found among the tables, then drops them from

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use drift_core::Value;
 
-use super::{NOT_EXT_REL, Reader, USER_NS, b, int, json_list, oid, s, text};
+use super::{NOT_EXT_REL, Reader, b, int, json_list, oid, s, text};
 use crate::schema::canon::pg_default;
 use crate::schema::ddl::pgdefs::{constraint_from_text, index_from_text, norm_expr};
 use crate::schema::ddl::{partition_fields, reloptions, replica_identity, table_extras};
@@ -14,6 +14,9 @@ use crate::schema::model::{Column, Model, Table};
 
 /// Tables (not partitions), their columns and partition bounds.
 pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    // A history table is read in every schema: the migration history is
+    // recorded whatever the schema filters leave out.
+    let ns = r.ns_or_history("n", "c");
     let sql = format!(
         "SELECT c.oid, n.nspname, c.relname, c.relpersistence = 'u', c.relrowsecurity, \
                 c.relforcerowsecurity, \
@@ -29,7 +32,7 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
                  JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
                  WHERE h.inhrelid = c.oid) \
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER_NS} AND {NOT_EXT_REL}"
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {ns} AND {NOT_EXT_REL}"
     );
     let mut by_oid: HashMap<u32, Vec<String>> = HashMap::new();
     for row in r.rows("tables", &sql)? {
@@ -53,7 +56,7 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
     let user_tables = format!(
         "SELECT c.oid FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {USER_NS}"
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND {ns}"
     );
     // Type names once per distinct (type, modifier), not once per column.
     let sql = format!(
@@ -125,6 +128,9 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
             t.columns = cols.into_iter().map(|c| c.1).collect();
         }
     }
+    // A partition of a parent that is read counts in the parent's bounds,
+    // whatever schema the partition is in.
+    let pns = r.ns_either("n", "pn");
     let sql = format!(
         "SELECT i.inhparent, pg_catalog.pg_get_expr(c.relpartbound, c.oid), n.nspname, \
                 c.relname, pn.nspname || '.' || pc.relname, c.relrowsecurity, \
@@ -135,7 +141,7 @@ pub(crate) fn tables(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
          JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
-         WHERE c.relispartition AND c.relkind IN ('r', 'p') AND {USER_NS}"
+         WHERE c.relispartition AND c.relkind IN ('r', 'p') AND {pns}"
     );
     let rows = r
         .rows("partitions", &sql)
@@ -168,6 +174,7 @@ pub(crate) fn partition_key(def: &str) -> String {
 /// Indexes that do not back a constraint and are not a partition's part
 /// of an index on its parent.
 pub(crate) fn indexes(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let sql = format!(
         "SELECT n.nspname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid, \
                 pg_catalog.array_to_json(ic.reloptions)::text \
@@ -175,7 +182,7 @@ pub(crate) fn indexes(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErr
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class c ON c.oid = i.indrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace \
-         WHERE c.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition AND {USER_NS} \
+         WHERE c.relkind IN ('r', 'p', 'm') AND NOT ic.relispartition AND {ns} \
            AND {NOT_EXT_REL} \
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k \
                            WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid \
@@ -201,6 +208,7 @@ pub(crate) fn indexes(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErr
 
 /// Constraints of tables and partitions (not clones for partitions).
 pub(crate) fn constraints(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let sql = format!(
         "SELECT n.nspname, c.relname, k.conname, pg_catalog.pg_get_constraintdef(k.oid), \
                 k.convalidated \
@@ -208,7 +216,7 @@ pub(crate) fn constraints(r: &mut Reader<'_>, m: &mut Model) -> Result<(), Schem
          JOIN pg_catalog.pg_class c ON c.oid = k.conrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE k.contype IN ('p', 'u', 'f', 'c', 'x') AND k.conislocal \
-           AND k.conparentid = 0 AND {USER_NS} AND {NOT_EXT_REL}"
+           AND k.conparentid = 0 AND {ns} AND {NOT_EXT_REL}"
     );
     for row in r.rows("constraints", &sql)? {
         let Some(mut k) = constraint_from_text(&s(&row, 3), "public") else {

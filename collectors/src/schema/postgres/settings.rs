@@ -3,7 +3,7 @@
 
 use drift_core::Value;
 
-use super::{NOT_EXT_REL, Reader, USER_NS, json_list, s, text};
+use super::{NOT_EXT_REL, Reader, json_list, s, text};
 use crate::schema::ddl::{canonical_args, routine_name};
 use crate::schema::emit::version;
 use crate::schema::error::SchemaError;
@@ -153,6 +153,7 @@ pub(crate) fn settings(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaEr
 
 /// Owners and grants of relations, functions, procedures and schemas.
 pub(crate) fn grants(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaError> {
+    let ns = r.ns("n");
     let acl = |col: &str| {
         format!(
             "(SELECT pg_catalog.json_agg(DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
@@ -167,7 +168,7 @@ pub(crate) fn grants(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_catalog.pg_roles o ON o.oid = c.relowner \
          WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND NOT c.relispartition \
-           AND {USER_NS} AND {NOT_EXT_REL}",
+           AND {ns} AND {NOT_EXT_REL}",
         acl("c.relacl")
     );
     for row in r.rows("owners and grants", &sql)? {
@@ -190,7 +191,7 @@ pub(crate) fn grants(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
                 o.rolname, {} \
          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
          LEFT JOIN pg_catalog.pg_roles o ON o.oid = p.proowner \
-         WHERE p.prokind IN ('f', 'p') AND {USER_NS} \
+         WHERE p.prokind IN ('f', 'p') AND {ns} \
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x WHERE x.classid = \
                'pg_catalog.pg_proc'::pg_catalog.regclass AND x.objid = p.oid AND x.deptype = 'e')",
         acl("p.proacl")
@@ -207,7 +208,7 @@ pub(crate) fn grants(r: &mut Reader<'_>, m: &mut Model) -> Result<(), SchemaErro
     }
     let sql = format!(
         "SELECT n.nspname, o.rolname, {} FROM pg_catalog.pg_namespace n \
-         LEFT JOIN pg_catalog.pg_roles o ON o.oid = n.nspowner WHERE {USER_NS}",
+         LEFT JOIN pg_catalog.pg_roles o ON o.oid = n.nspowner WHERE {ns}",
         acl("n.nspacl")
     );
     for row in r.rows("schema owners and grants", &sql)? {

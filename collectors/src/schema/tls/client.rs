@@ -157,10 +157,16 @@ pub(crate) fn client(
         if tls.effective_mode() == TlsMode::VerifyFull {
             webpki
         } else {
-            Arc::new(ChainOnly { webpki })
+            Arc::new(Lenient {
+                chain: Some(webpki),
+                algorithms,
+            })
         }
     } else {
-        Arc::new(SignaturesOnly { algorithms })
+        Arc::new(Lenient {
+            chain: None,
+            algorithms,
+        })
     };
     let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -204,13 +210,19 @@ pub(crate) fn client(
     })
 }
 
-/// `verify-ca`: the chain is checked, the host name is not.
+/// What libpq's weaker modes check, which rustls' own verifier cannot be
+/// told to: `verify-ca` (or a weaker mode given a CA) the chain but not the
+/// host name; `require` without a CA no certificate at all. The handshake's
+/// signatures are verified either way, with the provider's algorithms (as
+/// `WebPkiServerVerifier` verifies them).
 #[derive(Debug)]
-struct ChainOnly {
-    webpki: Arc<WebPkiServerVerifier>,
+struct Lenient {
+    /// The chain's verifier; `None` checks no certificate.
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    algorithms: WebPkiSupportedAlgorithms,
 }
 
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for Lenient {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -219,62 +231,18 @@ impl ServerCertVerifier for ChainOnly {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        let Some(webpki) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
         // The name is checked last, after the chain: only a certificate
         // whose chain holds gets this far.
-        match self.webpki.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
+        match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
             other => other,
         }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.webpki.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.webpki.supported_verify_schemes()
-    }
-}
-
-/// `require` without a CA: encryption without any certificate check, as
-/// libpq; the handshake's signatures are still verified.
-#[derive(Debug)]
-struct SignaturesOnly {
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for SignaturesOnly {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(
