@@ -8,6 +8,7 @@
 //! N-way comparison. Pure: manifests in, findings and a verdict out.
 
 mod class;
+pub(crate) mod fleet;
 pub(crate) mod migrations;
 
 use std::fmt;
@@ -82,6 +83,26 @@ pub struct Readiness {
     pub contract: Vec<String>,
     /// What blocks the deploy: keys the release needs that are unmet, and
     /// migrations edited, out of order, failed or dirty.
+    pub blocking: Vec<String>,
+    /// For a target environment of several hosts (a fleet), each host's
+    /// readiness, in the fleet's order: the verdict above is the worst of
+    /// theirs, and its lists of keys hold every host's. Empty for an
+    /// environment of one host.
+    pub hosts: Vec<HostReadiness>,
+}
+
+/// The readiness of one release for one host of a fleet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostReadiness {
+    /// The host's name.
+    pub host: String,
+    /// The verdict for this host.
+    pub verdict: Verdict,
+    /// Migrations the deploy must run on this host (keys).
+    pub pending: Vec<String>,
+    /// Contract changes on this host (keys).
+    pub contract: Vec<String>,
+    /// What blocks the deploy on this host (keys).
     pub blocking: Vec<String>,
 }
 
@@ -374,9 +395,13 @@ impl Out {
     }
 }
 
-/// The verdict of `release` for `env` from their findings; waived ones
-/// count for nothing.
-pub(crate) fn verdict_of(release: &str, env: &str, findings: &[Finding]) -> Readiness {
+/// The verdict of `release` for `env` from their findings (sorted by
+/// key); waived ones count for nothing.
+pub(crate) fn verdict_of<'a>(
+    release: &str,
+    env: &str,
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> Readiness {
     let mut r = Readiness {
         release: release.to_owned(),
         environment: env.to_owned(),
@@ -384,8 +409,9 @@ pub(crate) fn verdict_of(release: &str, env: &str, findings: &[Finding]) -> Read
         pending: Vec::new(),
         contract: Vec::new(),
         blocking: Vec::new(),
+        hosts: Vec::new(),
     };
-    for f in findings.iter().filter(|f| f.is_active()) {
+    for f in findings.into_iter().filter(|f| f.is_active()) {
         let key = f.key.as_str().to_owned();
         match (f.kind, f.change_class) {
             (FindingKind::Pending, _) | (_, Some(ChangeClass::Expand)) => r.pending.push(key),
@@ -395,6 +421,11 @@ pub(crate) fn verdict_of(release: &str, env: &str, findings: &[Finding]) -> Read
             _ => {}
         }
     }
+    // A key found twice (on two hosts of a fleet, as two kinds) is listed
+    // once.
+    r.pending.dedup();
+    r.contract.dedup();
+    r.blocking.dedup();
     r.verdict = if !r.blocking.is_empty() {
         Verdict::Blocked
     } else if !r.contract.is_empty() {

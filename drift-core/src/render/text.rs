@@ -241,6 +241,48 @@ pub(super) fn value_lines(f: &Finding) -> Few<ValueLine<'_>> {
     lines
 }
 
+/// The keys behind a readiness verdict, a line per kind; for a fleet, each
+/// key with the hosts it holds on (unless all), then each host's verdict.
+fn readiness_lines(out: &mut dyn Write, r: &crate::readiness::Readiness) -> io::Result<()> {
+    type HostKeys = fn(&crate::readiness::HostReadiness) -> &[String];
+    let lines: [(&str, &[String], HostKeys); 3] = [
+        ("blocked by", &r.blocking, |h| &h.blocking),
+        ("contract (a later release)", &r.contract, |h| &h.contract),
+        ("migrate first", &r.pending, |h| &h.pending),
+    ];
+    for (what, keys, of_host) in lines {
+        if keys.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let on: Vec<Cow<'_, str>> = r
+                    .hosts
+                    .iter()
+                    .filter(|h| of_host(h).contains(k))
+                    .map(|h| name(&h.host))
+                    .collect();
+                if on.is_empty() || on.len() == r.hosts.len() {
+                    key(k).into_owned()
+                } else {
+                    format!("{} ({})", key(k), on.join(", "))
+                }
+            })
+            .collect();
+        writeln!(out, "    {what}: {}", shown.join(", "))?;
+    }
+    if !r.hosts.is_empty() {
+        let hosts: Vec<String> = r
+            .hosts
+            .iter()
+            .map(|h| format!("{} {}", name(&h.host), h.verdict.title()))
+            .collect();
+        writeln!(out, "    hosts: {}", hosts.join(" · "))?;
+    }
+    Ok(())
+}
+
 impl TextRenderer {
     fn finding(&self, p: &Painter, f: &Finding, out: &mut Vec<u8>) -> io::Result<()> {
         let indent = INDENT;
@@ -271,6 +313,14 @@ impl TextRenderer {
                         if siblings == 1 { "" } else { "s" }
                     )
                 )
+            )?;
+        } else if let (Some(env), false) = (&f.environment, f.odd_one_out.is_empty()) {
+            // A release held to a fleet: the hosts where the finding holds.
+            let on: Vec<Cow<'_, str>> = f.odd_one_out.iter().map(|n| name(n)).collect();
+            write!(
+                out,
+                "  {}",
+                p.paint(Style::Dim, &format!("({}: {})", name(env), on.join(", ")))
             )?;
         } else if let Some(env) = &f.environment {
             write!(
@@ -421,25 +471,19 @@ impl Renderer for TextRenderer {
         if !report.readiness.is_empty() {
             writeln!(out, "\n{}", p.paint(Style::Bold, "DEPLOY READINESS"))?;
             for r in &report.readiness {
+                let fleet = if r.hosts.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} hosts)", r.hosts.len())
+                };
                 writeln!(
                     out,
-                    "  {} → {}: {}",
+                    "  {} → {}{fleet}: {}",
                     name(&r.release),
                     name(&r.environment),
                     p.paint(Style::Bold, r.verdict.title())
                 )?;
-                let lines = [
-                    ("blocked by", &r.blocking),
-                    ("contract (a later release)", &r.contract),
-                    ("migrate first", &r.pending),
-                ];
-                for (what, keys) in lines {
-                    if !keys.is_empty() {
-                        let shown: Vec<Cow<'_, str>> = keys.iter().map(|k| key(k)).collect();
-                        let shown: Vec<&str> = shown.iter().map(|k| &**k).collect();
-                        writeln!(out, "    {what}: {}", shown.join(", "))?;
-                    }
-                }
+                readiness_lines(out, r)?;
             }
         }
         for (layer, list) in super::by_layer(report) {
