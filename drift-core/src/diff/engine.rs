@@ -354,12 +354,26 @@ impl Gathered {
         policy: &Policy,
     ) {
         for (i, m) in extra.iter().enumerate() {
+            // Every manifest's keys are sorted: one pass over each, a
+            // cursor a manifest, instead of a search per key.
+            let others: Vec<&[crate::manifest::Entry]> = compared
+                .iter()
+                .chain(&extra[..i])
+                .map(|o| o.entries())
+                .collect();
+            let mut at = vec![0usize; others.len()];
             for e in m.entries() {
-                let key = e.key.as_str();
-                let seen = |o: &&Manifest| o.get(key).is_some();
-                if compared.iter().any(seen) || extra[..i].iter().any(seen) {
+                let mut seen = false;
+                for (o, c) in others.iter().zip(at.iter_mut()) {
+                    while o.get(*c).is_some_and(|x| x.key < e.key) {
+                        *c += 1;
+                    }
+                    seen |= o.get(*c).is_some_and(|x| x.key == e.key);
+                }
+                if seen {
                     continue;
                 }
+                let key = e.key.as_str();
                 self.keys += 1;
                 for (n, r) in self.rule_keys.iter_mut().zip(&policy.rules) {
                     *n += usize::from(r.matches(key));

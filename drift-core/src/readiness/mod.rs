@@ -11,6 +11,7 @@ mod class;
 pub(crate) mod fleet;
 pub(crate) mod migrations;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -121,20 +122,31 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
     let ops = migrations::pending_operations(release, &out.findings);
     let ops_raw = migrations::pending_operations_raw(release, &out.findings);
     // A release object the environment lacks is an expand when a pending
-    // migration creates it (its table, column, index, type or view).
+    // migration creates it (its table, column, index, type or view). The
+    // operations by label and object, so that each object is looked up,
+    // not every operation scanned for it.
+    let mut by_object: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for (l, op, object) in &ops {
+        by_object
+            .entry((l.as_str(), object.as_str()))
+            .or_default()
+            .push(op.as_str());
+    }
     let creates = |label: &str, kind: &str, name: &str| {
-        ops.iter().any(|(l, op, object)| {
-            l == label
-                && match (kind, op.as_str()) {
-                    ("table" | "column_order", "create_table") => object == name,
-                    ("column", "add_column") | ("index", "create_index") => object == name,
-                    ("column" | "constraint", "create_table") => parent(name) == Some(object),
-                    ("constraint", "add_constraint") => parent(name) == Some(object),
-                    ("enum", "create_type" | "add_enum_value") => object == name,
-                    ("view" | "materialized_view", "create_view") => object == name,
-                    _ => false,
-                }
-        })
+        let has = |object: Option<&str>, wanted: &[&str]| {
+            object
+                .and_then(|o| by_object.get(&(label, o)))
+                .is_some_and(|list| list.iter().any(|op| wanted.contains(op)))
+        };
+        match kind {
+            "table" | "column_order" => has(Some(name), &["create_table"]),
+            "column" => has(Some(name), &["add_column"]) || has(parent(name), &["create_table"]),
+            "index" => has(Some(name), &["create_index"]),
+            "constraint" => has(parent(name), &["create_table", "add_constraint"]),
+            "enum" => has(Some(name), &["create_type", "add_enum_value"]),
+            "view" | "materialized_view" => has(Some(name), &["create_view"]),
+            _ => false,
+        }
     };
     // A new index built without CONCURRENTLY blocks writes meanwhile.
     let locks = |label: &str, name: &str| {
@@ -148,9 +160,19 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
     // Without recorded operations (migrations not written in SQL), a
     // pending migration of the same label is taken to create it.
     let pending_labels = migrations::pending_labels(&out.findings);
-    let unknown_ops = |label: &str| {
-        pending_labels.iter().any(|l| l == label) && !ops.iter().any(|(l, _, _)| l == label)
-    };
+    let op_labels: BTreeSet<&str> = ops.iter().map(|(l, _, _)| l.as_str()).collect();
+    let unknown_ops =
+        |label: &str| pending_labels.iter().any(|l| l == label) && !op_labels.contains(label);
+    // The labels under which the release declares tables (a schema file).
+    let declared_labels: BTreeSet<&str> = release
+        .entries()
+        .iter()
+        .filter(|e| e.key.layer() == Layer::Schema)
+        .filter_map(|e| match schema_parts(&e.key) {
+            Some((label, "table", _)) => Some(label),
+            _ => None,
+        })
+        .collect();
     for entry in release.entries() {
         let key = &entry.key;
         let there = env.get(key.as_str());
@@ -240,7 +262,7 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
         let declared = match kind {
             "column" | "constraint" => parent(name)
                 .is_some_and(|t| release.get(&format!("schema:{label}:table:{t}")).is_some()),
-            "table" | "enum" | "view" | "index" => declares_schema(release, label),
+            "table" | "enum" | "view" | "index" => declared_labels.contains(label),
             _ => false,
         };
         if declared {
@@ -306,16 +328,6 @@ pub(crate) fn schema_parts(key: &KeyPath) -> Option<(&str, &str, &str)> {
 /// `public.orders.id` → `public.orders`.
 fn parent(name: &str) -> Option<&str> {
     name.rsplit_once('.').map(|(p, _)| p)
-}
-
-/// Whether the release declares schema objects (a schema file) under
-/// `label`, not only migrations.
-fn declares_schema(release: &Manifest, label: &str) -> bool {
-    let prefix = format!("schema:{label}:table:");
-    release
-        .entries()
-        .iter()
-        .any(|e| e.key.as_str().starts_with(&prefix))
 }
 
 /// Collects findings.
