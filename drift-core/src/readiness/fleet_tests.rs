@@ -183,6 +183,18 @@ fn a_fleet_whose_hosts_agree_has_one_verdict_for_all() {
             .iter()
             .all(|h| h.verdict == Verdict::Blocked)
     );
+    // One line for the three hosts' equal value, not one a host.
+    use crate::render::{Renderer, TextRenderer};
+    let mut out = Vec::new();
+    TextRenderer::default().render(&r, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("(absent)") && l.contains("web-1, web-2, web-3"))
+            .count(),
+        1,
+        "{text}"
+    );
 }
 
 #[test]

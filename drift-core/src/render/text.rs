@@ -211,17 +211,20 @@ fn write_shown(out: &mut Vec<u8>, v: Option<&Value>) {
     }
 }
 
-/// The lines that show each value: the odd ones out first, then the others
-/// grouped by equal value, in environment order.
+/// The lines that show each value: the odd ones out first, then the others,
+/// each side grouped by equal value, in environment order.
 pub(super) fn value_lines(f: &Finding) -> Few<ValueLine<'_>> {
-    let mut lines = Few::new();
+    let mut lines: Few<ValueLine<'_>> = Few::new();
     for (name, v) in &f.values {
         if f.odd_one_out.contains(name) {
-            lines.push(ValueLine {
-                names: [self::name(name)].into_iter().collect(),
-                value: v.as_ref(),
-                odd: true,
-            });
+            match lines.iter_mut().find(|l| l.value == v.as_ref()) {
+                Some(line) => line.names.push(self::name(name)),
+                None => lines.push(ValueLine {
+                    names: [self::name(name)].into_iter().collect(),
+                    value: v.as_ref(),
+                    odd: true,
+                }),
+            }
         }
     }
     let odd = lines.len();
