@@ -39,6 +39,17 @@ entries_of() {
   { printf '\n'; awk '/^  "entries": \{$/ {on = 1; next} /^  \},?$/ {on = 0} on' "$1"; } | head -c -1
 }
 
+# The files under DIR as the migration_files target reads a folder: each
+# file's path relative to DIR, a NUL, its bytes, a NUL.
+folder_seed() {
+  local f
+  while IFS= read -r f; do
+    printf '%s\0' "${f#"$1"/}"
+    cat "$f"
+    printf '\0'
+  done < <(find "$1" -type f | sort)
+}
+
 seed() {
   case $1 in
     config_json) mapfile -t f < <(found '*.json' '*.lock' | xargs grep -l '^[[:space:]]*[{[]' 2>/dev/null || true) ;;
@@ -57,6 +68,15 @@ seed() {
   if [ -d "seeds/$1" ]; then
     copy "$1" seeds/"$1"/*
   fi
+  if [ "$1" = migration_files ]; then
+    # Each migrations folder of testdata/ as one input: NUL-separated
+    # paths (relative to the folder) and contents, as the target cuts them.
+    local dir
+    mkdir -p "$corpus/migration_files"
+    while IFS= read -r dir; do
+      folder_seed "$dir" >"$corpus/migration_files/$(printf '%s' "${dir#"$testdata"/}" | tr '/' '_')"
+    done < <(find "$testdata" -type d \( -name migrations -o -name migrate \) | sort)
+  fi
   if [ "$1" = manifest_entries ]; then
     mkdir -p "$corpus/manifest_entries"
     local m
@@ -69,7 +89,7 @@ seed() {
 
 targets=(config_json config_yaml config_toml config_dotenv config_ini_properties
   packages packages_rpmdb schema_ddl manifest_read manifest_entries drift_toml
-  versions known_hosts ssh_config sftp_replies manifest_structured)
+  versions known_hosts ssh_config sftp_replies manifest_structured migration_files)
 for t in "${@:-${targets[@]}}"; do
   seed "$t"
   printf '%-22s %4d seeds\n' "$t" "$(find "$corpus/$t" -type f | wc -l)"

@@ -56,6 +56,10 @@ use rayon::prelude::*;
 pub use ddl::{Dialect, detect_dialect};
 pub use error::SchemaError;
 pub use implicit::{diff_with_implicit_rules, implicit_rules};
+/// Entry points for the fuzz targets (`fuzzing` feature; test support only).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use release::fuzzing;
 pub use release::{MigrationTool, ReleaseMigrations};
 pub use source::{Engine, SchemaSource};
 pub use tls::{TlsFailure, TlsMode};

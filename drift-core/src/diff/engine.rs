@@ -68,6 +68,17 @@ pub(super) fn run(
     options: &DiffOptions,
 ) -> Result<Report, DiffError> {
     validate(envs)?;
+    let compared = compare(envs, policy, options);
+    Ok(assemble(envs, policy, options, compared))
+}
+
+/// Compares the manifests of `envs` (validated) key by key: the findings
+/// and what the report counts about them.
+pub(super) fn compare(
+    envs: &[Environment<'_>],
+    policy: &Policy,
+    options: &DiffOptions,
+) -> Gathered {
     let columns: Vec<&Manifest> = envs
         .iter()
         .flat_map(|e| e.hosts.iter().map(|h| h.manifest))
@@ -78,20 +89,9 @@ pub(super) fn run(
         env_cols.push(start..start + e.hosts.len());
         start += e.hosts.len();
     }
-    let fp_keys: Vec<(String, String)> = envs
-        .iter()
-        .flat_map(|e| e.hosts.iter())
-        .map(|h| {
-            (
-                h.name.to_owned(),
-                h.manifest
-                    .fingerprint_key
-                    .clone()
-                    .unwrap_or_else(|| "unkeyed".to_owned()),
-            )
-        })
-        .collect();
-    let secrets_comparable = fp_keys.windows(2).all(|w| w[0].1 == w[1].1);
+    let secrets_comparable = columns
+        .windows(2)
+        .all(|w| w[0].fingerprint_key == w[1].fingerprint_key);
     let ctx = Ctx {
         policy,
         options,
@@ -153,6 +153,19 @@ pub(super) fn run(
         },
     );
     let Ok(()) = done;
+    gathered
+}
+
+/// The report of `envs` from what the comparison gathered: the
+/// environments, the collection errors, the notes and the counts. The
+/// notes on fingerprints speak of every manifest of `envs`, whether or not
+/// the comparison took it.
+pub(super) fn assemble(
+    envs: &[Environment<'_>],
+    policy: &Policy,
+    options: &DiffOptions,
+    gathered: Gathered,
+) -> Report {
     let Gathered {
         findings,
         ignored,
@@ -164,9 +177,21 @@ pub(super) fn run(
         partly_hidden,
         ..
     } = gathered;
-
+    let fp_keys: Vec<(String, String)> = envs
+        .iter()
+        .flat_map(|e| e.hosts.iter())
+        .map(|h| {
+            (
+                h.name.to_owned(),
+                h.manifest
+                    .fingerprint_key
+                    .clone()
+                    .unwrap_or_else(|| "unkeyed".to_owned()),
+            )
+        })
+        .collect();
     let mut notes = Vec::new();
-    if !secrets_comparable {
+    if !fp_keys.windows(2).all(|w| w[0].1 == w[1].1) {
         notes.push(Note::FingerprintKeysDiffer { keys: fp_keys });
     }
     let unkeyed: Vec<String> = envs
@@ -223,7 +248,7 @@ pub(super) fn run(
         })
         .collect();
     let summary = Summary::of(&findings, keys, errors.is_empty() && !secrets_skipped);
-    Ok(Report {
+    Report {
         environments: envs
             .iter()
             .map(|e| EnvironmentSummary {
@@ -273,7 +298,7 @@ pub(super) fn run(
             baseline: Vec::new(),
         },
         ignored,
-    })
+    }
 }
 
 fn globs(patterns: &[crate::pattern::KeyPattern]) -> Vec<String> {
@@ -282,7 +307,7 @@ fn globs(patterns: &[crate::pattern::KeyPattern]) -> Vec<String> {
 
 /// The findings of the chunks compared so far, in key order, and their
 /// counts.
-struct Gathered {
+pub(super) struct Gathered {
     findings: Vec<Finding>,
     ignored: Vec<Finding>,
     keys: usize,
@@ -296,6 +321,70 @@ struct Gathered {
 }
 
 impl Gathered {
+    /// Nothing compared yet.
+    pub(super) fn empty(policy: &Policy) -> Gathered {
+        Gathered {
+            findings: Vec::new(),
+            ignored: Vec::new(),
+            keys: 0,
+            hits: vec![0; policy.waivers.len()],
+            rule_keys: vec![0; policy.rules.len()],
+            waiver_keys: vec![0; policy.waivers.len()],
+            secrets_skipped: false,
+            partly_hidden: Vec::new(),
+            groups: 0,
+        }
+    }
+
+    /// The waiver hits among the findings gathered, one count a waiver.
+    pub(super) fn waiver_hits(&self) -> &[usize] {
+        &self.hits
+    }
+
+    /// Counts the keys of `extra` that neither `compared` (the manifests
+    /// the comparison took) nor an earlier manifest of `extra` holds, and
+    /// the rules and waivers they match, as the comparison counts every key
+    /// once: what a report says of manifests it does not compare key by
+    /// key (a release, held to each target one way), without comparing
+    /// them.
+    pub(super) fn count_keys_outside(
+        &mut self,
+        compared: &[&Manifest],
+        extra: &[&Manifest],
+        policy: &Policy,
+    ) {
+        for (i, m) in extra.iter().enumerate() {
+            // Every manifest's keys are sorted: one pass over each, a
+            // cursor a manifest, instead of a search per key.
+            let others: Vec<&[crate::manifest::Entry]> = compared
+                .iter()
+                .chain(&extra[..i])
+                .map(|o| o.entries())
+                .collect();
+            let mut at = vec![0usize; others.len()];
+            for e in m.entries() {
+                let mut seen = false;
+                for (o, c) in others.iter().zip(at.iter_mut()) {
+                    while o.get(*c).is_some_and(|x| x.key < e.key) {
+                        *c += 1;
+                    }
+                    seen |= o.get(*c).is_some_and(|x| x.key == e.key);
+                }
+                if seen {
+                    continue;
+                }
+                let key = e.key.as_str();
+                self.keys += 1;
+                for (n, r) in self.rule_keys.iter_mut().zip(&policy.rules) {
+                    *n += usize::from(r.matches(key));
+                }
+                for (n, w) in self.waiver_keys.iter_mut().zip(&policy.waivers) {
+                    *n += usize::from(w.matches(key));
+                }
+            }
+        }
+    }
+
     /// Adds one group's chunks, in order.
     fn add(&mut self, outs: Vec<ChunkOut>) {
         if outs.is_empty() {
@@ -327,7 +416,7 @@ impl Gathered {
     }
 }
 
-fn validate(envs: &[Environment<'_>]) -> Result<(), DiffError> {
+pub(super) fn validate(envs: &[Environment<'_>]) -> Result<(), DiffError> {
     for (i, e) in envs.iter().enumerate() {
         if e.hosts.is_empty() {
             return Err(DiffError::EmptyEnvironment(e.name.to_owned()));

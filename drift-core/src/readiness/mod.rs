@@ -8,8 +8,10 @@
 //! N-way comparison. Pure: manifests in, findings and a verdict out.
 
 mod class;
+pub(crate) mod fleet;
 pub(crate) mod migrations;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -83,6 +85,26 @@ pub struct Readiness {
     /// What blocks the deploy: keys the release needs that are unmet, and
     /// migrations edited, out of order, failed or dirty.
     pub blocking: Vec<String>,
+    /// For a target environment of several hosts (a fleet), each host's
+    /// readiness, in the fleet's order: the verdict above is the worst of
+    /// theirs, and its lists of keys hold every host's. Empty for an
+    /// environment of one host.
+    pub hosts: Vec<HostReadiness>,
+}
+
+/// The readiness of one release for one host of a fleet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostReadiness {
+    /// The host's name.
+    pub host: String,
+    /// The verdict for this host.
+    pub verdict: Verdict,
+    /// Migrations the deploy must run on this host (keys).
+    pub pending: Vec<String>,
+    /// Contract changes on this host (keys).
+    pub contract: Vec<String>,
+    /// What blocks the deploy on this host (keys).
+    pub blocking: Vec<String>,
 }
 
 /// Compares `release` one way with `env`: the findings (sorted by key) and
@@ -100,20 +122,31 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
     let ops = migrations::pending_operations(release, &out.findings);
     let ops_raw = migrations::pending_operations_raw(release, &out.findings);
     // A release object the environment lacks is an expand when a pending
-    // migration creates it (its table, column, index, type or view).
+    // migration creates it (its table, column, index, type or view). The
+    // operations by label and object, so that each object is looked up,
+    // not every operation scanned for it.
+    let mut by_object: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for (l, op, object) in &ops {
+        by_object
+            .entry((l.as_str(), object.as_str()))
+            .or_default()
+            .push(op.as_str());
+    }
     let creates = |label: &str, kind: &str, name: &str| {
-        ops.iter().any(|(l, op, object)| {
-            l == label
-                && match (kind, op.as_str()) {
-                    ("table" | "column_order", "create_table") => object == name,
-                    ("column", "add_column") | ("index", "create_index") => object == name,
-                    ("column" | "constraint", "create_table") => parent(name) == Some(object),
-                    ("constraint", "add_constraint") => parent(name) == Some(object),
-                    ("enum", "create_type" | "add_enum_value") => object == name,
-                    ("view" | "materialized_view", "create_view") => object == name,
-                    _ => false,
-                }
-        })
+        let has = |object: Option<&str>, wanted: &[&str]| {
+            object
+                .and_then(|o| by_object.get(&(label, o)))
+                .is_some_and(|list| list.iter().any(|op| wanted.contains(op)))
+        };
+        match kind {
+            "table" | "column_order" => has(Some(name), &["create_table"]),
+            "column" => has(Some(name), &["add_column"]) || has(parent(name), &["create_table"]),
+            "index" => has(Some(name), &["create_index"]),
+            "constraint" => has(parent(name), &["create_table", "add_constraint"]),
+            "enum" => has(Some(name), &["create_type", "add_enum_value"]),
+            "view" | "materialized_view" => has(Some(name), &["create_view"]),
+            _ => false,
+        }
     };
     // A new index built without CONCURRENTLY blocks writes meanwhile.
     let locks = |label: &str, name: &str| {
@@ -127,9 +160,19 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
     // Without recorded operations (migrations not written in SQL), a
     // pending migration of the same label is taken to create it.
     let pending_labels = migrations::pending_labels(&out.findings);
-    let unknown_ops = |label: &str| {
-        pending_labels.iter().any(|l| l == label) && !ops.iter().any(|(l, _, _)| l == label)
-    };
+    let op_labels: BTreeSet<&str> = ops.iter().map(|(l, _, _)| l.as_str()).collect();
+    let unknown_ops =
+        |label: &str| pending_labels.iter().any(|l| l == label) && !op_labels.contains(label);
+    // The labels under which the release declares tables (a schema file).
+    let declared_labels: BTreeSet<&str> = release
+        .entries()
+        .iter()
+        .filter(|e| e.key.layer() == Layer::Schema)
+        .filter_map(|e| match schema_parts(&e.key) {
+            Some((label, "table", _)) => Some(label),
+            _ => None,
+        })
+        .collect();
     for entry in release.entries() {
         let key = &entry.key;
         let there = env.get(key.as_str());
@@ -219,7 +262,7 @@ pub fn compare(release: &Manifest, env: &Manifest) -> (Vec<Finding>, Readiness) 
         let declared = match kind {
             "column" | "constraint" => parent(name)
                 .is_some_and(|t| release.get(&format!("schema:{label}:table:{t}")).is_some()),
-            "table" | "enum" | "view" | "index" => declares_schema(release, label),
+            "table" | "enum" | "view" | "index" => declared_labels.contains(label),
             _ => false,
         };
         if declared {
@@ -285,16 +328,6 @@ pub(crate) fn schema_parts(key: &KeyPath) -> Option<(&str, &str, &str)> {
 /// `public.orders.id` → `public.orders`.
 fn parent(name: &str) -> Option<&str> {
     name.rsplit_once('.').map(|(p, _)| p)
-}
-
-/// Whether the release declares schema objects (a schema file) under
-/// `label`, not only migrations.
-fn declares_schema(release: &Manifest, label: &str) -> bool {
-    let prefix = format!("schema:{label}:table:");
-    release
-        .entries()
-        .iter()
-        .any(|e| e.key.as_str().starts_with(&prefix))
 }
 
 /// Collects findings.
@@ -374,9 +407,13 @@ impl Out {
     }
 }
 
-/// The verdict of `release` for `env` from their findings; waived ones
-/// count for nothing.
-pub(crate) fn verdict_of(release: &str, env: &str, findings: &[Finding]) -> Readiness {
+/// The verdict of `release` for `env` from their findings (sorted by
+/// key); waived ones count for nothing.
+pub(crate) fn verdict_of<'a>(
+    release: &str,
+    env: &str,
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> Readiness {
     let mut r = Readiness {
         release: release.to_owned(),
         environment: env.to_owned(),
@@ -384,8 +421,9 @@ pub(crate) fn verdict_of(release: &str, env: &str, findings: &[Finding]) -> Read
         pending: Vec::new(),
         contract: Vec::new(),
         blocking: Vec::new(),
+        hosts: Vec::new(),
     };
-    for f in findings.iter().filter(|f| f.is_active()) {
+    for f in findings.into_iter().filter(|f| f.is_active()) {
         let key = f.key.as_str().to_owned();
         match (f.kind, f.change_class) {
             (FindingKind::Pending, _) | (_, Some(ChangeClass::Expand)) => r.pending.push(key),
@@ -395,6 +433,11 @@ pub(crate) fn verdict_of(release: &str, env: &str, findings: &[Finding]) -> Read
             _ => {}
         }
     }
+    // A key found twice (on two hosts of a fleet, as two kinds) is listed
+    // once.
+    r.pending.dedup();
+    r.contract.dedup();
+    r.blocking.dedup();
     r.verdict = if !r.blocking.is_empty() {
         Verdict::Blocked
     } else if !r.contract.is_empty() {

@@ -127,14 +127,21 @@ fn finding(f: &Finding, envs: &[&str], out: &mut String) {
     let is_odd = |n: &str| f.odd_one_out.iter().any(|o| &**o == n);
     match &f.environment {
         // Among the hosts of one environment: its cell lists each host.
+        // (A release held to a fleet: the release's value in its own column.)
         Some(env) => {
             for column in envs {
                 if *column != &**env {
-                    out.push_str("<td class=\"value none\"></td>");
+                    match f.values.iter().find(|(n, _)| &**n == *column) {
+                        Some((n, v)) => value_cell(out, v.as_ref(), is_odd(n)),
+                        None => out.push_str("<td class=\"value none\"></td>"),
+                    }
                     continue;
                 }
                 out.push_str("<td class=\"value\"><ul class=\"hosts\">");
                 for (host, v) in &f.values {
+                    if envs.iter().any(|c| *c == &**host) {
+                        continue;
+                    }
                     let class = if is_odd(host) { " class=\"odd\"" } else { "" };
                     let _ = write!(
                         out,

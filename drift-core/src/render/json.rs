@@ -213,6 +213,29 @@ fn readiness<W: Write + ?Sized>(out: &mut W, r: &Report) -> io::Result<()> {
             write!(out, ", \"{name}\": ")?;
             names(out, keys)?;
         }
+        // A fleet: each host's verdict and keys.
+        if !x.hosts.is_empty() {
+            out.write_all(b", \"hosts\": [")?;
+            for (j, h) in x.hosts.iter().enumerate() {
+                if j > 0 {
+                    out.write_all(b", ")?;
+                }
+                out.write_all(b"{\"host\": ")?;
+                s(out, &h.host)?;
+                out.write_all(b", \"verdict\": ")?;
+                s(out, h.verdict.as_str())?;
+                for (name, keys) in [
+                    ("pending", &h.pending),
+                    ("contract", &h.contract),
+                    ("blocking", &h.blocking),
+                ] {
+                    write!(out, ", \"{name}\": ")?;
+                    names(out, keys)?;
+                }
+                out.write_all(b"}")?;
+            }
+            out.write_all(b"]")?;
+        }
         out.write_all(b"}")?;
     }
     out.write_all(b"]")

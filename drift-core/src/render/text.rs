@@ -211,17 +211,20 @@ fn write_shown(out: &mut Vec<u8>, v: Option<&Value>) {
     }
 }
 
-/// The lines that show each value: the odd ones out first, then the others
-/// grouped by equal value, in environment order.
+/// The lines that show each value: the odd ones out first, then the others,
+/// each side grouped by equal value, in environment order.
 pub(super) fn value_lines(f: &Finding) -> Few<ValueLine<'_>> {
-    let mut lines = Few::new();
+    let mut lines: Few<ValueLine<'_>> = Few::new();
     for (name, v) in &f.values {
         if f.odd_one_out.contains(name) {
-            lines.push(ValueLine {
-                names: [self::name(name)].into_iter().collect(),
-                value: v.as_ref(),
-                odd: true,
-            });
+            match lines.iter_mut().find(|l| l.value == v.as_ref()) {
+                Some(line) => line.names.push(self::name(name)),
+                None => lines.push(ValueLine {
+                    names: [self::name(name)].into_iter().collect(),
+                    value: v.as_ref(),
+                    odd: true,
+                }),
+            }
         }
     }
     let odd = lines.len();
@@ -239,6 +242,48 @@ pub(super) fn value_lines(f: &Finding) -> Few<ValueLine<'_>> {
         }
     }
     lines
+}
+
+/// The keys behind a readiness verdict, a line per kind; for a fleet, each
+/// key with the hosts it holds on (unless all), then each host's verdict.
+fn readiness_lines(out: &mut dyn Write, r: &crate::readiness::Readiness) -> io::Result<()> {
+    type HostKeys = fn(&crate::readiness::HostReadiness) -> &[String];
+    let lines: [(&str, &[String], HostKeys); 3] = [
+        ("blocked by", &r.blocking, |h| &h.blocking),
+        ("contract (a later release)", &r.contract, |h| &h.contract),
+        ("migrate first", &r.pending, |h| &h.pending),
+    ];
+    for (what, keys, of_host) in lines {
+        if keys.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                let on: Vec<Cow<'_, str>> = r
+                    .hosts
+                    .iter()
+                    .filter(|h| of_host(h).contains(k))
+                    .map(|h| name(&h.host))
+                    .collect();
+                if on.is_empty() || on.len() == r.hosts.len() {
+                    key(k).into_owned()
+                } else {
+                    format!("{} ({})", key(k), on.join(", "))
+                }
+            })
+            .collect();
+        writeln!(out, "    {what}: {}", shown.join(", "))?;
+    }
+    if !r.hosts.is_empty() {
+        let hosts: Vec<String> = r
+            .hosts
+            .iter()
+            .map(|h| format!("{} {}", name(&h.host), h.verdict.title()))
+            .collect();
+        writeln!(out, "    hosts: {}", hosts.join(" · "))?;
+    }
+    Ok(())
 }
 
 impl TextRenderer {
@@ -271,6 +316,14 @@ impl TextRenderer {
                         if siblings == 1 { "" } else { "s" }
                     )
                 )
+            )?;
+        } else if let (Some(env), false) = (&f.environment, f.odd_one_out.is_empty()) {
+            // A release held to a fleet: the hosts where the finding holds.
+            let on: Vec<Cow<'_, str>> = f.odd_one_out.iter().map(|n| name(n)).collect();
+            write!(
+                out,
+                "  {}",
+                p.paint(Style::Dim, &format!("({}: {})", name(env), on.join(", ")))
             )?;
         } else if let Some(env) = &f.environment {
             write!(
@@ -421,25 +474,19 @@ impl Renderer for TextRenderer {
         if !report.readiness.is_empty() {
             writeln!(out, "\n{}", p.paint(Style::Bold, "DEPLOY READINESS"))?;
             for r in &report.readiness {
+                let fleet = if r.hosts.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} hosts)", r.hosts.len())
+                };
                 writeln!(
                     out,
-                    "  {} → {}: {}",
+                    "  {} → {}{fleet}: {}",
                     name(&r.release),
                     name(&r.environment),
                     p.paint(Style::Bold, r.verdict.title())
                 )?;
-                let lines = [
-                    ("blocked by", &r.blocking),
-                    ("contract (a later release)", &r.contract),
-                    ("migrate first", &r.pending),
-                ];
-                for (what, keys) in lines {
-                    if !keys.is_empty() {
-                        let shown: Vec<Cow<'_, str>> = keys.iter().map(|k| key(k)).collect();
-                        let shown: Vec<&str> = shown.iter().map(|k| &**k).collect();
-                        writeln!(out, "    {what}: {}", shown.join(", "))?;
-                    }
-                }
+                readiness_lines(out, r)?;
             }
         }
         for (layer, list) in super::by_layer(report) {

@@ -567,7 +567,11 @@ fn liquibase_change_sets(path: &str, src: &str) -> Vec<(String, String)> {
         let mut rest = src;
         while let Some(i) = rest.find("<changeSet") {
             rest = &rest[i + 10..];
-            let end = rest.find('>').unwrap_or(rest.len());
+            // An unclosed tag ends the changelog: read to its end for every
+            // `<changeSet` after it, it would make the work quadratic.
+            let Some(end) = rest.find('>') else {
+                break;
+            };
             let tag = &rest[..end];
             if let (Some(id), Some(author)) = (xml_attr(tag, "id"), xml_attr(tag, "author")) {
                 out.push((id, author));
@@ -623,7 +627,9 @@ fn xml_attr(tag: &str, name: &str) -> Option<String> {
         let after_t = after.trim_start();
         if before.is_some_and(char::is_whitespace) && after_t.starts_with('=') {
             let v = after_t[1..].trim_start();
-            let q = v.chars().next()?;
+            // An XML value is quoted: anything else (a multi-byte
+            // character too, which must not be cut) gives no value.
+            let q = v.chars().next().filter(|q| matches!(q, '"' | '\''))?;
             let v = &v[1..];
             return v.find(q).map(|e| v[..e].to_owned());
         }

@@ -20,6 +20,12 @@
 //! ones each tool writes into its history table.
 
 mod checksum;
+/// Entry points for the fuzz targets (`fuzzing` feature; test support
+/// only).
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg_attr(not(feature = "fuzzing"), allow(dead_code, unreachable_pub))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod layout;
 mod ops;
 
@@ -152,15 +158,23 @@ impl Collector for ReleaseMigrations {
     fn collect(&self, transport: &dyn Transport) -> Collection {
         let mut out = Collection::new();
         let files = self.files(transport, &mut out);
+        self.read_files(&files, &mut out);
+        out
+    }
+}
+
+impl ReleaseMigrations {
+    /// Reads the folder's files (relative path, bytes) into `out`. Pure.
+    fn read_files(&self, files: &layout::Files, out: &mut Collection) {
         let shown = self.dir.to_string_lossy().into_owned();
-        let Some(tool) = self.tool.or_else(|| layout::detect(&files)) else {
+        let Some(tool) = self.tool.or_else(|| layout::detect(files)) else {
             out.error(self.error(
                 ErrorKind::Parse,
                 "no migration tool's layout found: name it with `--migrations-tool` \
                  (flyway, golang-migrate, sqlx, goose, dbmate, knex, diesel, rails, alembic, \
                  django, atlas, liquibase)",
             ));
-            return out;
+            return;
         };
         if let Some(t) = &self.table
             && !t.eq_ignore_ascii_case(tool.default_table())
@@ -173,9 +187,9 @@ impl Collector for ReleaseMigrations {
                     tool.default_table()
                 ),
             ));
-            return out;
+            return;
         }
-        let (declared, issues) = layout::read(tool, &files);
+        let (declared, issues) = layout::read(tool, files);
         for i in issues {
             out.error(CollectionError::new(
                 "migrations",
@@ -233,9 +247,8 @@ impl Collector for ReleaseMigrations {
                 .migrations
                 .insert((name.clone(), d.id.clone()), fields);
         }
-        emit::emit(&model, &label, &mut out);
+        emit::emit(&model, &label, out);
         out.cover("migrations", &shown, declared.len() as u64);
-        out
     }
 }
 

@@ -282,3 +282,45 @@ fn knex_names_equal_what_knex_wrote() {
     fixture_matches("knex", Tool::Knex, "postgres");
     fixture_matches("knex", Tool::Knex, "mysql");
 }
+
+/// Found by the `migration_files` fuzz target: an attribute of a Liquibase
+/// `<changeSet>` whose value starts with a multi-byte character (no quote)
+/// was cut inside that character.
+#[test]
+fn liquibase_xml_attribute_starting_with_a_multibyte_character() {
+    let xml = "<databaseChangeLog>\n  <changeSet id=\"1\" author=\u{fe}\u{fe}\"ann\">\n  \
+               </changeSet>\n  <changeSet author='bob' id='2'/>\n</databaseChangeLog>\n";
+    assert_eq!(
+        ids(MigrationTool::Liquibase, &[("changelog.xml", xml)]),
+        ["changelog.xml::2::bob"]
+    );
+    // The fuzzer's own input, through the whole reader.
+    let data = b"changelog.xml\0<databaseChangeLog>\n<changeSet id=\"1\" author=\xc3\xbe\xc3\xbe\"ann\">\n</changeSet>\n</databaseChangeLog>\n";
+    let files = fuzzing::files_of(data, 64);
+    let c = fuzzing::read(Some(MigrationTool::Liquibase), None, &files);
+    let mut b = drift_core::ManifestBuilder::new("r", "local", drift_core::Sanitizer::default());
+    b.add("migrations", "1", c);
+    // The change set has no author the reader can take: no migration.
+    assert!(
+        b.finish(None)
+            .entries()
+            .iter()
+            .all(|e| !e.key.as_str().contains(":migration:")),
+    );
+}
+
+/// Found reading the Liquibase reader for the `migration_files` fuzz
+/// target: a `<changeSet` without a closing `>` was read to the end of the
+/// file, for every `<changeSet` after it — quadratic work on a large file.
+#[test]
+fn liquibase_xml_unclosed_change_sets_are_read_in_linear_time() {
+    let mut xml = String::from("<changeSet id=\"1\" author=\"ann\"/>\n");
+    xml.push_str(&"<changeSet id=\"x\" author=\"y\" ".repeat(200_000));
+    let started = std::time::Instant::now();
+    assert_eq!(
+        ids(MigrationTool::Liquibase, &[("changelog.xml", &xml)]),
+        ["changelog.xml::1::ann"]
+    );
+    // About 6 MB: milliseconds when linear, minutes when quadratic.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
