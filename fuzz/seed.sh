@@ -61,6 +61,7 @@ seed() {
     packages_rpmdb) mapfile -t f < <(found '*.sqlite') ;;
     schema_ddl) mapfile -t f < <(found '*.sql') ;;
     drift_toml) mapfile -t f < <(found 'drift.toml' '*.drift.toml') ;;
+    kube_manifests) mapfile -t f < <(find "$testdata/kube" -type f | sort) ;;
     *) f=() ;;
   esac
   copy "$1" "${f[@]}"
@@ -89,7 +90,8 @@ seed() {
 
 targets=(config_json config_yaml config_toml config_dotenv config_ini_properties
   packages packages_rpmdb schema_ddl manifest_read manifest_entries drift_toml
-  versions known_hosts ssh_config sftp_replies manifest_structured migration_files)
+  versions known_hosts ssh_config sftp_replies manifest_structured migration_files
+  kube_manifests)
 for t in "${@:-${targets[@]}}"; do
   seed "$t"
   printf '%-22s %4d seeds\n' "$t" "$(find "$corpus/$t" -type f | wc -l)"

@@ -2,7 +2,7 @@
 # CI's fuzz smoke run: builds every fuzz target (nightly, cargo-fuzz) and
 # runs each briefly from the seeded corpus, so that a regression that
 # crashes a parser, or makes a fast path disagree with its twin, fails CI.
-# Every target together runs for about SECONDS x 17 (default 8 s each, about
+# Every target together runs for about SECONDS x 18 (default 8 s each, about
 # 2 minutes), plus the build. Exits non-zero on the first crash; libFuzzer
 # leaves the input in fuzz/artifacts/TARGET/.
 set -euo pipefail
