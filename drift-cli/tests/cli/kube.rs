@@ -70,8 +70,9 @@ fn a_live_export_equals_its_rendered_manifest() {
         .stdout_has("0 findings");
 }
 
-#[test]
-fn staging_and_prod_differ_where_the_overlays_do() {
+/// The JSON report of `drift diff` of the staging and prod fixtures (exit
+/// 1), as text and parsed.
+fn staging_vs_prod() -> (String, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
     let staging = snapshot(dir.path(), "staging", &kube("staging.yaml"));
     let prod = snapshot(dir.path(), "prod", &kube("prod.yaml"));
@@ -80,8 +81,12 @@ fn staging_and_prod_differ_where_the_overlays_do() {
         .arg_path(&staging)
         .arg_path(&prod)
         .status(1);
-    let report = run.stdout();
-    let v = run.json();
+    (run.stdout(), run.json())
+}
+
+#[test]
+fn staging_and_prod_differ_where_the_overlays_do() {
+    let (report, v) = staging_vs_prod();
     let findings = v["findings"].as_array().unwrap();
     let find = |key: &str| {
         findings
@@ -350,16 +355,7 @@ spec:
 
 #[test]
 fn autoscaler_and_budget_sizes_are_info_and_a_budgets_form_a_warning() {
-    let dir = tempfile::tempdir().unwrap();
-    let staging = snapshot(dir.path(), "staging", &kube("staging.yaml"));
-    let prod = snapshot(dir.path(), "prod", &kube("prod.yaml"));
-    let run = Drift::new()
-        .args(["diff", "--format", "json"])
-        .arg_path(&staging)
-        .arg_path(&prod)
-        .status(1);
-    let report = run.stdout();
-    let v = run.json();
+    let (report, v) = staging_vs_prod();
     let findings = v["findings"].as_array().unwrap();
     let find = |key: &str| {
         findings
