@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use super::normalize::field_mut as field;
 use crate::config::tree::Node;
 
 /// Labels whose values name the app or its release, mapped like object
@@ -330,14 +331,6 @@ impl Names {
                 }
             }
         }
-    }
-}
-
-/// Field `name` of a map, mutable.
-fn field<'n>(node: &'n mut Node, name: &str) -> Option<&'n mut Node> {
-    match node {
-        Node::Map(entries) => entries.iter_mut().find(|(k, _)| k == name).map(|(_, v)| v),
-        _ => None,
     }
 }
 
