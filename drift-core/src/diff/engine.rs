@@ -866,15 +866,21 @@ fn apply_waivers(ctx: &Ctx<'_>, f: &mut Finding, hits: &mut [usize]) {
             }
         }
         hits[i] += 1;
-        match w.state(ctx.options.today) {
-            WaiverState::Active => {
-                f.waived = Some(ctx.waiver_notes[i].clone());
-                f.expired_waiver = None;
-            }
-            WaiverState::Expired => {
-                if f.waived.is_none() {
-                    f.expired_waiver = Some(ctx.waiver_notes[i].clone());
-                }
+        waive(f, w.state(ctx.options.today), &ctx.waiver_notes[i]);
+    }
+}
+
+/// Marks `f` waived by an active waiver (its note), or, while no active
+/// one waives it, as matched by an expired one.
+pub(super) fn waive(f: &mut Finding, state: WaiverState, note: &Arc<WaiverNote>) {
+    match state {
+        WaiverState::Active => {
+            f.waived = Some(note.clone());
+            f.expired_waiver = None;
+        }
+        WaiverState::Expired => {
+            if f.waived.is_none() {
+                f.expired_waiver = Some(note.clone());
             }
         }
     }

@@ -84,6 +84,7 @@ pub(super) fn run(
     report.recount();
     Ok(report)
 }
+
 /// The policy on readiness findings: `ignore` rules drop them, a rule's
 /// severity replaces theirs, and waivers waive them (an expired waiver
 /// says so), as the ordinary comparison does. Adds to `hits` the findings
@@ -94,7 +95,7 @@ fn apply_policy(
     options: &DiffOptions,
     hits: &mut [usize],
 ) {
-    use crate::policy::{Expect, WaiverState};
+    use crate::policy::Expect;
     findings.retain(|f| {
         let r = policy.resolve(&f.key);
         !(r.expect_explicit && r.expect == Expect::Ignore)
@@ -130,17 +131,7 @@ fn apply_policy(
                 *h += 1;
             }
             let note = std::sync::Arc::new(engine::waiver_note(w));
-            match w.state(options.today) {
-                WaiverState::Active => {
-                    f.waived = Some(note);
-                    f.expired_waiver = None;
-                }
-                WaiverState::Expired => {
-                    if f.waived.is_none() {
-                        f.expired_waiver = Some(note);
-                    }
-                }
-            }
+            engine::waive(f, w.state(options.today), &note);
         }
     }
 }
